@@ -1,0 +1,28 @@
+"""The Starlette application: routes only; the runtime is built and started by the caller."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bulkops.api.files import download_handler, upload_post_handler, upload_put_handler
+from bulkops.api.graphql_endpoint import graphql_handler
+from bulkops.runtime import Runtime
+from bulkops.storage.local import DOWNLOAD_PREFIX, UPLOAD_PATH
+
+
+async def health(_: Request) -> JSONResponse:
+    return JSONResponse({"ok": True})
+
+
+def build_app(runtime: Runtime) -> Starlette:
+    routes = [
+        Route("/admin/api/{version}/graphql.json", graphql_handler(runtime), methods=["GET", "POST"]),
+        Route(UPLOAD_PATH, upload_post_handler(runtime), methods=["POST"]),
+        Route(UPLOAD_PATH + "/{key:path}", upload_put_handler(runtime), methods=["PUT"]),
+        Route(DOWNLOAD_PREFIX + "{key:path}", download_handler(runtime), methods=["GET"]),
+        Route("/healthz", health),
+    ]
+    return Starlette(routes=routes)

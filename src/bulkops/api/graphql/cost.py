@@ -1,0 +1,105 @@
+"""``extensions.cost`` in Shopify's shape (spec 1.5): requested cost computed from the selection.
+
+Rules: scalars and enums 0, objects 1, connections 2 + first/last × the cost of one node, mutations 10.
+The bucket is reported full before the request (this server does not throttle).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    is_leaf_type,
+)
+
+MAXIMUM_AVAILABLE = 2000.0
+RESTORE_RATE = 100.0
+
+
+def _page_size(node: FieldNode, variables: dict[str, Any]) -> int:
+    for arg in node.arguments:
+        if arg.name.value in ("first", "last"):
+            if isinstance(arg.value, IntValueNode):
+                return int(arg.value.value)
+            if isinstance(arg.value, VariableNode):
+                value = variables.get(arg.value.name.value)
+                return int(value) if isinstance(value, int) else 0
+    return 0
+
+
+def _selection_cost(schema: GraphQLSchema, parent: Any, selection_set: SelectionSetNode | None,
+                    variables: dict[str, Any]) -> int:
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, InlineFragmentNode):
+            target = schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
+            total += _selection_cost(schema, target, selection.selection_set, variables)
+            continue
+        if not isinstance(selection, FieldNode):
+            continue
+        fields = getattr(parent, "fields", {})
+        field = fields.get(selection.name.value)
+        if field is None:
+            continue
+        total += _field_cost(schema, field.type, selection, variables)
+    return total
+
+
+def _connection_node_cost(schema: GraphQLSchema, connection: Any, node: FieldNode,
+                          variables: dict[str, Any]) -> tuple[int, int]:
+    """(cost of one node, cost of the connection's other fields such as pageInfo)."""
+    per_node, extras = 0, 0
+    for sub in node.selection_set.selections if node.selection_set else []:
+        if not isinstance(sub, FieldNode) or sub.name.value not in connection.fields:
+            continue
+        sub_type = get_named_type(connection.fields[sub.name.value].type)
+        if sub.name.value == "nodes":
+            per_node = max(per_node, 1 + _selection_cost(schema, sub_type, sub.selection_set, variables))
+        elif sub.name.value == "edges":
+            inner = next((s for s in sub.selection_set.selections
+                          if isinstance(s, FieldNode) and s.name.value == "node"), None) if sub.selection_set else None
+            node_type = get_named_type(sub_type.fields["node"].type)  # type: ignore[union-attr]
+            per_node = max(per_node, 1 + _selection_cost(schema, node_type, inner.selection_set if inner else None,
+                                                         variables))
+        else:
+            extras += _field_cost(schema, connection.fields[sub.name.value].type, sub, variables)
+    return per_node, extras
+
+
+def _field_cost(schema: GraphQLSchema, field_type: Any, node: FieldNode, variables: dict[str, Any]) -> int:
+    named = get_named_type(field_type)
+    if is_leaf_type(named):
+        return 0
+    if named.name.endswith("Connection"):
+        per_node, extras = _connection_node_cost(schema, named, node, variables)
+        return 2 + _page_size(node, variables) * per_node + extras
+    return 1 + _selection_cost(schema, named, node.selection_set, variables)
+
+
+def requested_cost(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: dict[str, Any]) -> int:
+    if operation.operation == OperationType.MUTATION:
+        return 10 * sum(1 for s in operation.selection_set.selections if isinstance(s, FieldNode))
+    return _selection_cost(schema, schema.query_type, operation.selection_set, variables)
+
+
+def cost_extension(cost: int) -> dict[str, Any]:
+    return {
+        "requestedQueryCost": cost,
+        "actualQueryCost": cost,
+        "throttleStatus": {
+            "maximumAvailable": MAXIMUM_AVAILABLE,
+            "currentlyAvailable": int(MAXIMUM_AVAILABLE - cost),
+            "restoreRate": RESTORE_RATE,
+        },
+    }

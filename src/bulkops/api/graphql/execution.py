@@ -1,0 +1,144 @@
+"""Running GraphQL documents: one HTTP request, or one bulk line with a document parsed and validated once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    parse,
+    print_ast,
+    validate,
+)
+from sqlalchemy import Connection
+
+from bulkops.api.graphql.context import RequestContext
+from bulkops.api.graphql.cost import cost_extension, requested_cost
+from bulkops.api.graphql.defaults import default_resolver
+from bulkops.api.graphql.errors import format_error
+from bulkops.api.graphql.schema import schema_for_version
+from bulkops.bulk.executor import LineExecutor
+from bulkops.bulk.operations import Operation
+from bulkops.errors import UserFacingError
+from bulkops.ids import InvalidGlobalId
+from bulkops.runtime import Runtime
+from bulkops.shop.shops import Shop, shop_by_id
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A parsed and validated document, ready to execute many times."""
+
+    schema: GraphQLSchema
+    document: DocumentNode | None
+    operation: OperationDefinitionNode | None
+    errors: list[dict[str, Any]]
+    variable_types: dict[str, str]
+
+    @property
+    def is_mutation(self) -> bool:
+        return self.operation is not None and self.operation.operation == OperationType.MUTATION
+
+
+def _pick_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name:
+        return next((o for o in operations if o.name and o.name.value == name), None)
+    return operations[0] if len(operations) == 1 else None
+
+
+def prepare(schema: GraphQLSchema, text: str, operation_name: str | None = None) -> PreparedDocument:
+    try:
+        document = parse(text)
+    except GraphQLError as error:
+        return PreparedDocument(schema, None, None, [format_error(error)], {})
+    operation = _pick_operation(document, operation_name)
+    variable_types = {
+        v.variable.name.value: print_ast(v.type) for v in ((operation.variable_definitions or []) if operation else [])
+    }
+    problems = validate(schema, document)
+    if problems:
+        return PreparedDocument(schema, document, operation, [format_error(e, variable_types) for e in problems],
+                                variable_types)
+    if operation is None:
+        message = (f"No operation named '{operation_name}'" if operation_name
+                   else "An operation name is required when sending multiple operations.")
+        return PreparedDocument(schema, document, None, [{"message": message, "extensions": {"code": "BAD_REQUEST"}}],
+                                variable_types)
+    return PreparedDocument(schema, document, operation, [], variable_types)
+
+
+def run_prepared(prepared: PreparedDocument, context: RequestContext, variables: dict[str, Any] | None) -> dict[str, Any]:
+    """Execute; the response dict has ``data`` and/or ``errors`` in Shopify's shapes."""
+    assert prepared.document is not None and prepared.operation is not None
+    result: ExecutionResult = execute(
+        prepared.schema,
+        prepared.document,
+        context_value=context,
+        variable_values=variables or {},
+        operation_name=prepared.operation.name.value if prepared.operation.name else None,
+        field_resolver=default_resolver,
+    )
+    for error in result.errors or []:
+        original = error.original_error
+        if original is not None and not isinstance(original, UserFacingError | InvalidGlobalId | GraphQLError):
+            log.error("resolver error at %s", error.path, exc_info=original)
+    response: dict[str, Any] = {}
+    if result.errors:
+        response["errors"] = [format_error(e, prepared.variable_types, variables) for e in result.errors]
+    if result.data is not None or not result.errors:
+        response["data"] = result.data
+    return response
+
+
+def execute_request(
+    runtime: Runtime, shop: Shop, api_version: str, base_url: str, query: str,
+    variables: dict[str, Any] | None, operation_name: str | None,
+) -> dict[str, Any]:
+    """One HTTP GraphQL request in one transaction; work announced by resolvers starts after commit."""
+    schema = schema_for_version(api_version)
+    prepared = prepare(schema, query, operation_name)
+    if prepared.errors:
+        return {"errors": prepared.errors}
+    assert prepared.operation is not None
+    transaction = runtime.db.write if prepared.is_mutation else runtime.db.read
+    with transaction() as conn:
+        context = RequestContext(runtime, shop, conn, api_version, base_url)
+        response = run_prepared(prepared, context, variables)
+    for announce in context.after_commit:
+        announce()
+    cost = requested_cost(schema, prepared.operation, variables or {})
+    response["extensions"] = {**context.extensions, "cost": cost_extension(cost)}
+    return response
+
+
+def line_executor_factory(runtime: Runtime):  # type: ignore[no-untyped-def]
+    """The engine's ExecutorFactory: parse and validate an operation's document once, run it per line."""
+
+    def build(operation: Operation) -> LineExecutor:
+        schema = schema_for_version(operation.api_version)
+        prepared = prepare(schema, operation.query)
+        with runtime.db.read() as conn:
+            shop = shop_by_id(conn, operation.shop_id)
+        assert shop is not None
+        base_url = runtime.settings.public_base_url or "http://127.0.0.1:8000"
+
+        def run_line(conn: Connection, variables: dict[str, Any]) -> dict[str, Any]:
+            if prepared.errors:
+                return {"errors": prepared.errors}
+            context = RequestContext(runtime, shop, conn, operation.api_version, base_url, in_bulk=True)
+            return run_prepared(prepared, context, variables)
+
+        return run_line
+
+    return build

@@ -1,0 +1,16 @@
+"""Resolver modules, one per concept; each exposes ``bindables``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def all_bindables(modern: bool) -> list[Any]:
+    """Every bindable; ``modern`` adds those of fields that exist only from 2026-01."""
+    from bulkops.api.graphql.resolvers import bulk, customers, metafields, nodes, products, shop, staged_uploads
+
+    modules = (bulk, staged_uploads, nodes, products, customers, metafields, shop)
+    found = [bindable for module in modules for bindable in module.bindables]
+    if modern:
+        found += [bindable for module in modules for bindable in getattr(module, "modern_bindables", [])]
+    return found

@@ -1,0 +1,52 @@
+"""The composition root: settings in, a migrated database, a file store, an engine and its workers out."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import insert, select
+
+from bulkops.api.graphql.execution import line_executor_factory
+from bulkops.api.graphql.schema import schema_for_generation
+from bulkops.bulk.engine import BulkEngine
+from bulkops.clock import Clock, SystemClock
+from bulkops.config import Settings
+from bulkops.db.database import Database
+from bulkops.db.tables import server_secrets
+from bulkops.queue.inprocess import InProcessQueue
+from bulkops.runtime import Runtime
+from bulkops.storage.local import LocalFileStore
+from bulkops.storage.signing import Signer
+
+
+def signing_secret(db: Database) -> str:
+    """The server's URL-signing secret, made once and kept in the database."""
+    with db.write() as conn:
+        row = conn.execute(select(server_secrets.c.value).where(server_secrets.c.name == "url-signing")).first()
+        if row:
+            return row.value
+        value = secrets.token_hex(32)
+        conn.execute(insert(server_secrets).values(name="url-signing", value=value))
+        return value
+
+
+def open_database(settings: Settings) -> Database:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.db_url)
+    db.migrate()
+    return db
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """Everything wired, workers not yet started (call ``runtime.queue.start()``)."""
+    db = open_database(settings)
+    signer = Signer(signing_secret(db))
+    store = LocalFileStore(settings.files_dir, signer)
+    clock = clock or SystemClock()
+    engine = BulkEngine(db=db, store=store, clock=clock, settings=settings, executor_factory=lambda op: None)  # type: ignore[arg-type,return-value]
+    queue = InProcessQueue(engine, workers=settings.workers)
+    runtime = Runtime(settings=settings, db=db, store=store, signer=signer, clock=clock, engine=engine, queue=queue)
+    engine.executor_factory = line_executor_factory(runtime)
+    schema_for_generation(True)
+    schema_for_generation(False)
+    return runtime

@@ -1,0 +1,95 @@
+"""The ``bulkops`` command: serve, shops."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import orjson
+import typer
+from rich.console import Console
+
+from bulkops.config import settings_from_env
+
+app = typer.Typer(help="bulkops: a self-hostable, Shopify-compatible bulk operations server.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+shop_app = typer.Typer(help="Create and list shops (each has its own access token).", no_args_is_help=True)
+app.add_typer(shop_app, name="shop")
+console = Console()
+
+DataDir = typer.Option(None, "--data-dir", help="Where the database and files live (default ./data).")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    data_dir: Path | None = DataDir,
+    public_url: str | None = typer.Option(None, "--public-url", help="Base URL clients reach this server by."),
+    workers: int | None = typer.Option(None, help="In-process bulk workers."),
+) -> None:
+    """Run the server: SQLite, local files and in-process workers under the data dir."""
+    import uvicorn
+
+    from bulkops.api.app import build_app
+    from bulkops.bootstrap import build_runtime
+    from bulkops.shop.shops import development_shop
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = settings_from_env(data_dir=data_dir, public_base_url=public_url, workers=workers)
+    runtime = build_runtime(settings)
+    with runtime.db.write() as conn:
+        shop, created = development_shop(conn, runtime.clock.now())
+    word = "Created" if created else "Using"
+    console.print(f"{word} development shop [bold]{shop.domain}[/bold]")
+    console.print(f"  access token: [bold]{shop.access_token}[/bold]")
+    console.print(f"  app secret (webhook HMAC): {shop.api_secret}")
+    console.print(f"GraphQL endpoint: http://{host}:{port}/admin/api/2026-10/graphql.json", highlight=False)
+    runtime.queue.start()
+    try:
+        uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning")
+    finally:
+        runtime.queue.stop()
+
+
+@shop_app.command("create")
+def shop_create(
+    name: str = typer.Argument(..., help="Shop name: NAME.myshopify.com"),
+    as_json: bool = typer.Option(False, "--json", help="Print the shop as JSON."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Create a shop and print its access token and app secret."""
+    from bulkops.bootstrap import open_database
+    from bulkops.clock import SystemClock
+    from bulkops.shop.shops import InvalidShopName, create_shop
+
+    db = open_database(settings_from_env(data_dir=data_dir))
+    try:
+        with db.write() as conn:
+            shop = create_shop(conn, name, SystemClock().now())
+    except InvalidShopName as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        print(orjson.dumps({"id": shop.gid, "name": shop.name, "domain": shop.domain,
+                            "access_token": shop.access_token, "api_secret": shop.api_secret}).decode())
+    else:
+        console.print(f"Created shop [bold]{shop.domain}[/bold]")
+        console.print(f"  access token: [bold]{shop.access_token}[/bold]")
+        console.print(f"  app secret (webhook HMAC): {shop.api_secret}")
+
+
+@shop_app.command("list")
+def shop_list(data_dir: Path | None = DataDir) -> None:
+    """List shops and their tokens."""
+    from bulkops.bootstrap import open_database
+    from bulkops.shop.shops import list_shops
+
+    db = open_database(settings_from_env(data_dir=data_dir))
+    with db.read() as conn:
+        for shop in list_shops(conn):
+            console.print(f"{shop.domain}\t{shop.access_token}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,75 @@
+"""Runtime settings, read once from flags and environment variables (``BULKOPS_*``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+MB = 1024 * 1024
+DAY = 24 * 3600
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    public_base_url: str | None = None
+    upload_max_bytes: int = 100 * MB
+    staged_upload_ttl_s: int = DAY
+    result_url_ttl_s: int = 7 * DAY
+    mutation_time_limit_s: float = DAY
+    query_time_limit_s: float = 10 * DAY
+    daily_mutation_cap: int = 25_000
+    chunk_lines: int = 500
+    workers: int = 2
+    heartbeat_stale_s: float = 60.0
+    webhook_retry_schedule_s: tuple[float, ...] = field(
+        default=(60.0, 300.0, 900.0, 1800.0, 3600.0, 3600.0, 3600.0, 3600.0)
+    )
+    webhook_timeout_s: float = 5.0
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'bulkops.db').resolve()}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def settings_from_env(**overrides: object) -> Settings:
+    """Environment first, explicit overrides (CLI flags) last."""
+    schedule = os.environ.get("BULKOPS_WEBHOOK_RETRY_SCHEDULE")
+    base = Settings(
+        data_dir=Path(os.environ.get("BULKOPS_DATA_DIR", "./data")),
+        database_url=os.environ.get("BULKOPS_DATABASE_URL") or None,
+        public_base_url=os.environ.get("BULKOPS_PUBLIC_BASE_URL") or None,
+        upload_max_bytes=_env_int("BULKOPS_UPLOAD_MAX_BYTES", 100 * MB),
+        staged_upload_ttl_s=_env_int("BULKOPS_STAGED_UPLOAD_TTL", DAY),
+        result_url_ttl_s=_env_int("BULKOPS_RESULT_URL_TTL", 7 * DAY),
+        mutation_time_limit_s=_env_float("BULKOPS_MUTATION_TIME_LIMIT", DAY),
+        query_time_limit_s=_env_float("BULKOPS_QUERY_TIME_LIMIT", 10 * DAY),
+        daily_mutation_cap=_env_int("BULKOPS_DAILY_MUTATION_CAP", 25_000),
+        chunk_lines=_env_int("BULKOPS_CHUNK_LINES", 500),
+        workers=_env_int("BULKOPS_WORKERS", 2),
+        heartbeat_stale_s=_env_float("BULKOPS_HEARTBEAT_STALE", 60.0),
+        webhook_retry_schedule_s=(
+            tuple(float(x) for x in schedule.split(",") if x.strip()) if schedule else Settings.webhook_retry_schedule_s
+        ),
+        webhook_timeout_s=_env_float("BULKOPS_WEBHOOK_TIMEOUT", 5.0),
+    )
+    return base.with_overrides(**overrides)

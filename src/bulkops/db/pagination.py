@@ -1,0 +1,107 @@
+"""Cursor pagination over any table, Relay style (first/after/last/before/reverse), keyset on
+(sort value, id) so pages stay stable while rows are added."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Column, Connection, Select, and_, or_
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Any]
+    has_next_page: bool
+    has_previous_page: bool
+    cursors: list[str]
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.cursors[0] if self.cursors else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode_cursor(last_id: int, last_value: Any = None) -> str:
+    payload: dict[str, Any] = {"last_id": last_id}
+    if last_value is not None:
+        payload["last_value"] = str(last_value) if not isinstance(last_value, int | float) else last_value
+    return base64.b64encode(orjson.dumps(payload)).decode()
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        value = orjson.loads(base64.b64decode(cursor.encode(), validate=True))
+    except Exception as exc:
+        raise BadCursor(cursor) from exc
+    if not isinstance(value, dict) or "last_id" not in value:
+        raise BadCursor(cursor)
+    return value
+
+
+def _after(sort: Column, id_col: Column, cursor: dict[str, Any], descending: bool) -> Any:
+    last_id = cursor["last_id"]
+    if sort is id_col or "last_value" not in cursor:
+        return id_col < last_id if descending else id_col > last_id
+    value = _coerce(sort, cursor["last_value"])
+    if descending:
+        return or_(sort < value, and_(sort == value, id_col < last_id))
+    return or_(sort > value, and_(sort == value, id_col > last_id))
+
+
+def _coerce(sort: Column, raw: Any) -> Any:
+    from datetime import datetime
+
+    python_type = getattr(sort.type, "python_type", str)
+    if python_type is datetime and isinstance(raw, str):
+        return datetime.fromisoformat(raw)
+    return raw
+
+
+def paginate(
+    conn: Connection,
+    stmt: Select,
+    *,
+    sort: Column,
+    id_col: Column,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    reverse: bool = False,
+    descending_by_default: bool = False,
+) -> Page:
+    """One page of ``stmt`` in (sort, id) order; ``last``/``before`` walk backwards and return in order."""
+    descending = descending_by_default != reverse
+    backwards = last is not None and first is None
+    walk_desc = descending != backwards
+    if after:
+        stmt = stmt.where(_after(sort, id_col, decode_cursor(after), descending))
+    if before:
+        stmt = stmt.where(_after(sort, id_col, decode_cursor(before), not descending))
+    order = [sort.desc(), id_col.desc()] if walk_desc else [sort.asc(), id_col.asc()]
+    if sort is id_col:
+        order = order[1:]
+    limit = last if backwards else first
+    assert limit is not None
+    rows = list(conn.execute(stmt.order_by(*order).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    id_key, sort_key = id_col.key, sort.key
+    cursors = [
+        encode_cursor(getattr(r, id_key), None if sort is id_col else getattr(r, sort_key)) for r in rows
+    ]
+    if backwards:
+        return Page(rows, bool(before), more, cursors)
+    return Page(rows, more, bool(after), cursors)

@@ -1,0 +1,30 @@
+"""Shopify global ids: ``gid://shopify/<Type>/<number>``."""
+
+from __future__ import annotations
+
+import re
+
+_GID = re.compile(r"^gid://shopify/([A-Za-z]+)/(\d+)(\?.*)?$")
+
+
+class InvalidGlobalId(ValueError):
+    def __init__(self, raw: object) -> None:
+        super().__init__(f"Invalid global id '{raw}'")
+        self.raw = raw
+
+
+def gid(type_name: str, number: int) -> str:
+    return f"gid://shopify/{type_name}/{number}"
+
+
+def parse_gid(raw: str) -> tuple[str, int]:
+    match = _GID.match(raw) if isinstance(raw, str) else None
+    if not match:
+        raise InvalidGlobalId(raw)
+    return match.group(1), int(match.group(2))
+
+
+def id_of_type(raw: str, type_name: str) -> int | None:
+    """The number of a gid of ``type_name``; None for a well-formed gid of another type."""
+    kind, number = parse_gid(raw)
+    return number if kind == type_name else None

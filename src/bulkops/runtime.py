@@ -1,0 +1,24 @@
+"""Everything a running server holds: settings, database, file store, clock, engine and queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bulkops.bulk.engine import BulkEngine
+from bulkops.clock import Clock
+from bulkops.config import Settings
+from bulkops.db.database import Database
+from bulkops.queue.base import WorkQueue
+from bulkops.storage.base import FileStore
+from bulkops.storage.signing import Signer
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    store: FileStore
+    signer: Signer
+    clock: Clock
+    engine: BulkEngine
+    queue: WorkQueue

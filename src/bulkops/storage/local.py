@@ -1,0 +1,145 @@
+"""Local-directory file store: the embedded default. Uploads and downloads go through this server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import urllib.parse
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import orjson
+
+from bulkops.storage.base import UploadTarget
+from bulkops.storage.signing import Signer, b64
+
+UPLOAD_PATH = "/staged-uploads"
+DOWNLOAD_PREFIX = "/files/"
+
+
+class LocalFileStore:
+    def __init__(self, root: Path, signer: Signer) -> None:
+        self.root = root
+        self.signer = signer
+        root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError(f"key escapes the store: {key!r}")
+        return path
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def size(self, key: str) -> int | None:
+        try:
+            return self._path(key).stat().st_size
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def put(self, key: str, data: bytes | BinaryIO) -> int:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        with open(tmp, "wb") as out:
+            if isinstance(data, bytes | bytearray | memoryview):
+                out.write(data)
+            else:
+                shutil.copyfileobj(data, out, 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+        return path.stat().st_size
+
+    def open(self, key: str) -> BinaryIO:
+        return open(self._path(key), "rb")
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def compose(self, key: str, parts: Iterable[str]) -> int:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        with open(tmp, "wb") as out:
+            for part in parts:
+                with open(self._path(part), "rb") as src:
+                    shutil.copyfileobj(src, out, 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+        return path.stat().st_size
+
+    def path_of(self, key: str) -> Path:
+        """The local path of an object (for serving downloads)."""
+        return self._path(key)
+
+    def upload_target(
+        self, key: str, content_type: str, max_bytes: int, expires_at: datetime, base_url: str
+    ) -> UploadTarget:
+        policy = upload_policy(key, content_type, max_bytes, expires_at)
+        date = expires_at.strftime("%Y%m%dT%H%M%SZ")
+        return UploadTarget(
+            url=base_url.rstrip("/") + UPLOAD_PATH,
+            parameters=[
+                ("Content-Type", content_type),
+                ("success_action_status", "201"),
+                ("acl", "private"),
+                ("key", key),
+                ("x-goog-date", date),
+                ("x-goog-credential", "bulkops/staged-uploads"),
+                ("x-goog-algorithm", "GOOG4-HMAC-SHA256"),
+                ("x-goog-signature", self.signer.sign(policy)),
+                ("policy", policy),
+            ],
+        )
+
+    def put_url(self, key: str, content_type: str, expires_at: datetime, base_url: str) -> str:
+        expires = str(epoch(expires_at))
+        signature = self.signer.sign(put_message(key, expires))
+        query = urllib.parse.urlencode({"Expires": expires, "Signature": signature})
+        return f"{base_url.rstrip('/')}{UPLOAD_PATH}/{urllib.parse.quote(key)}?{query}"
+
+    def download_url(self, key: str, filename: str, expires_at: datetime, base_url: str) -> str:
+        expires = str(epoch(expires_at))
+        disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{filename}"
+        signature = self.signer.sign(download_message(key, expires, disposition))
+        query = urllib.parse.urlencode(
+            {
+                "Expires": expires,
+                "Signature": signature,
+                "response-content-disposition": disposition,
+                "response-content-type": "application/jsonl",
+            }
+        )
+        return f"{base_url.rstrip('/')}{DOWNLOAD_PREFIX}{urllib.parse.quote(key)}?{query}"
+
+
+def epoch(naive_utc: datetime) -> int:
+    return int(naive_utc.replace(tzinfo=UTC).timestamp())
+
+
+def upload_policy(key: str, content_type: str, max_bytes: int, expires_at: datetime) -> str:
+    """A base64 JSON policy shaped like the one Shopify's storage issues."""
+    document = {
+        "conditions": [
+            {"Content-Type": content_type},
+            {"success_action_status": "201"},
+            {"acl": "private"},
+            ["content-length-range", 1, max_bytes],
+            {"key": key},
+        ],
+        "expiration": expires_at.replace(microsecond=0).isoformat() + "Z",
+    }
+    return b64(orjson.dumps(document))
+
+
+def download_message(key: str, expires: str, disposition: str) -> str:
+    return f"GET\n{key}\n{expires}\n{disposition}"
+
+
+def put_message(key: str, expires: str) -> str:
+    return f"PUT\n{key}\n{expires}"
