@@ -216,19 +216,20 @@ class BulkEngine:
             raise TimedOut()
 
     def checkpoint(self, op: ops.Operation) -> None:
-        """Between chunks: stop on cancel or on the time limit."""
+        """Between chunks: stop on cancel or on the time limit; an import whose staged file changed fails
+        (Shopify validates the file's integrity and fails such an operation with INTERNAL_SERVER_ERROR)."""
         with self.db.read() as conn:
             status = ops.status_of(conn, op.id)
         if status is Status.CANCELING:
             raise Canceled()
         self._check_time_limit(op)
+        if op.staged_upload_path is not None and self.store.size(op.staged_upload_path) != op.input_size:
+            raise RuntimeError("the staged file changed after the operation started")
 
     def _run_import(self, op: ops.Operation) -> None:
         assert op.staged_upload_path is not None
         with self.db.read() as conn:
             done = ops.chunks(conn, op.id)
-        if self.store.size(op.staged_upload_path) != op.input_size:
-            raise RuntimeError("the staged file changed after the operation started")
         executor = self.executor_factory(op)
         index = len(done)
         first_line = done[-1].last_line + 1 if done else 0

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 class InProcessQueue:
     def __init__(self, engine: BulkEngine, workers: int = 2, upkeep_interval_s: float = 1.0) -> None:
         self.engine = engine
-        self.workers = max(1, workers)
+        self.workers = max(0, workers)
         self.upkeep_interval_s = upkeep_interval_s
         self.worker_id = f"inprocess-{uuid.uuid4().hex[:12]}"
         self._pending: queue.Queue[int | None] = queue.Queue()
@@ -33,6 +33,8 @@ class InProcessQueue:
         self._pending.put(operation_id)
 
     def start(self) -> None:
+        """Resume unfinished operations and start the workers (none with ``workers=0``: operations then wait
+        in CREATED, which a deployment with external workers or a test of the concurrency limit wants)."""
         for operation_id in self.engine.take_over_all():
             self.submit(operation_id)
         for n in range(self.workers):

@@ -16,7 +16,7 @@ _REWORDS: list[tuple[re.Pattern[str], str, str]] = [
      "Field '{f}' doesn't exist on type '{t}'", "undefinedField"),
     (re.compile(r"^Unknown argument '(?P<a>\w+)' on field '\w+\.(?P<f>\w+)'\..*$", re.S),
      "Field '{f}' doesn't accept argument '{a}'", "argumentNotAccepted"),
-    (re.compile(r"^Field '(?P<f>\w+)' argument '(?P<a>\w+)' of type '.*' is required, but it was not provided\.$"),
+    (re.compile(r"^Argument '\w+\.(?P<f>\w+)\((?P<a>\w+):\)' of type '.*' is required, but it was not provided\.$"),
      "Field '{f}' is missing required arguments: {a}", "missingRequiredArguments"),
     (re.compile(r"^Variable '\$(?P<v>\w+)' is never used.*$"),
      "Variable ${v} is declared by {op} but not used", "variableNotUsed"),
