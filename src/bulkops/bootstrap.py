@@ -17,6 +17,7 @@ from bulkops.queue.inprocess import InProcessQueue
 from bulkops.runtime import Runtime
 from bulkops.storage.local import LocalFileStore
 from bulkops.storage.signing import Signer
+from bulkops.webhooks.wiring import install_webhooks
 
 
 def signing_secret(db: Database) -> str:
@@ -46,6 +47,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     engine = BulkEngine(db=db, store=store, clock=clock, settings=settings, executor_factory=lambda op: None)  # type: ignore[arg-type,return-value]
     queue = InProcessQueue(engine, workers=settings.workers)
     runtime = Runtime(settings=settings, db=db, store=store, signer=signer, clock=clock, engine=engine, queue=queue)
+    runtime.deliverer = install_webhooks(engine, settings)
     engine.executor_factory = line_executor_factory(runtime)
     schema_for_generation(True)
     schema_for_generation(False)

@@ -15,6 +15,8 @@ app = typer.Typer(help="bulkops: a self-hostable, Shopify-compatible bulk operat
                   pretty_exceptions_enable=False)
 shop_app = typer.Typer(help="Create and list shops (each has its own access token).", no_args_is_help=True)
 app.add_typer(shop_app, name="shop")
+webhooks_app = typer.Typer(help="Webhook deliveries: what was sent, and how each attempt went.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
 console = Console()
 
 DataDir = typer.Option(None, "--data-dir", help="Where the database and files live (default ./data).")
@@ -46,10 +48,14 @@ def serve(
     console.print(f"  app secret (webhook HMAC): {shop.api_secret}")
     console.print(f"GraphQL endpoint: http://{host}:{port}/admin/api/2026-10/graphql.json", highlight=False)
     runtime.queue.start()
+    if runtime.deliverer:
+        runtime.deliverer.start()
     try:
         uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning")
     finally:
         runtime.queue.stop()
+        if runtime.deliverer:
+            runtime.deliverer.stop()
 
 
 @shop_app.command("create")
@@ -89,6 +95,31 @@ def shop_list(data_dir: Path | None = DataDir) -> None:
     with db.read() as conn:
         for shop in list_shops(conn):
             console.print(f"{shop.domain}\t{shop.access_token}")
+
+
+@webhooks_app.command("deliveries")
+def webhook_deliveries(
+    shop: str | None = typer.Option(None, "--shop", help="Only this shop's deliveries (NAME or NAME.myshopify.com)."),
+    as_json: bool = typer.Option(False, "--json", help="Print deliveries and their attempts as JSON."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """List webhook deliveries, newest first, with every attempt's outcome and response code."""
+    from bulkops.bootstrap import open_database
+    from bulkops.webhooks.outbox import deliveries_report
+
+    db = open_database(settings_from_env(data_dir=data_dir))
+    with db.read() as conn:
+        report = deliveries_report(conn, shop)
+    if as_json:
+        print(orjson.dumps(report).decode())
+        return
+    for d in report:
+        print(f"{d['status']}\t{d['shop_domain']}\t{d['operation_id']}\t{d['uri']}\twebhook {d['webhook_id']}")
+        for a in d["attempts"]:
+            print(f"  try {a['number']} at {a['started_at']}: {a['outcome']} {a['response_code'] or ''} "
+                  f"({a['duration_ms']} ms){' ' + a['error'] if a['error'] else ''}")
+        if d["status"] == "pending":
+            print(f"  next try at {d['next_attempt_at']}")
 
 
 if __name__ == "__main__":

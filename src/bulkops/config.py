@@ -35,8 +35,10 @@ class Settings:
     workers: int = 2
     heartbeat_stale_s: float = 60.0
     webhook_retry_schedule_s: tuple[float, ...] = field(
-        default=(60.0, 300.0, 900.0, 1800.0, 3600.0, 3600.0, 3600.0, 3600.0)
+        default=(60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 3840.0, 6780.0)
     )
+    """Seconds before each retry: Shopify retries 8 times over 4 hours with exponential backoff (the exact
+    delays are UNCONFIRMED; these double from 1 minute and the last lands at exactly 4 hours)."""
     webhook_timeout_s: float = 5.0
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bulkops.bulk.engine import BulkEngine
 from bulkops.clock import Clock
@@ -11,6 +12,9 @@ from bulkops.db.database import Database
 from bulkops.queue.base import WorkQueue
 from bulkops.storage.base import FileStore
 from bulkops.storage.signing import Signer
+
+if TYPE_CHECKING:
+    from bulkops.webhooks.delivery import Deliverer
 
 
 @dataclass
@@ -22,3 +26,5 @@ class Runtime:
     clock: Clock
     engine: BulkEngine
     queue: WorkQueue
+    deliverer: Deliverer | None = None
+    """Sends webhook deliveries; started and stopped beside the queue."""

@@ -196,3 +196,57 @@ metafields = Table(
     Column("updated_at", DateTime, nullable=False),
     UniqueConstraint("owner_type", "owner_id", "namespace", "key", name="uq_metafields_owner_ns_key"),
 )
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", ForeignKey("shops.id"), nullable=False),
+    Column("topic", String(128), nullable=False),
+    Column("uri", Text, nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("filter", Text),
+    Column("include_fields", JSON, nullable=False, default=list),
+    Column("metafield_namespaces", JSON, nullable=False, default=list),
+    Column("api_version", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_webhook_subscriptions_shop_topic", "shop_id", "topic"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", ForeignKey("shops.id"), nullable=False, index=True),
+    Column("subscription_id", ForeignKey("webhook_subscriptions.id", ondelete="SET NULL")),
+    Column("operation_id", BigInteger),
+    Column("topic", String(128), nullable=False),
+    Column("uri", Text, nullable=False),
+    Column("api_version", String(16), nullable=False),
+    Column("webhook_id", String(64), nullable=False, unique=True),
+    Column("event_id", String(64), nullable=False),
+    Column("triggered_at", DateTime, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime),
+    Column("last_response_code", Integer),
+    Column("last_error", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Index("ix_webhook_deliveries_status_due", "status", "next_attempt_at"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("delivery_id", ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("response_code", Integer),
+    Column("error", Text),
+)

@@ -8,8 +8,10 @@ from typing import Any
 def all_bindables(modern: bool) -> list[Any]:
     """Every bindable; ``modern`` adds those of fields that exist only from 2026-01."""
     from bulkops.api.graphql.resolvers import bulk, customers, metafields, nodes, products, shop, staged_uploads
+    from bulkops.api.graphql.resolvers import webhooks as webhook_roots
 
     modules = (bulk, staged_uploads, nodes, products, customers, metafields, shop)
+    modules += (webhook_roots,)
     found = [bindable for module in modules for bindable in module.bindables]
     if modern:
         found += [bindable for module in modules for bindable in getattr(module, "modern_bindables", [])]

@@ -1,0 +1,1 @@
+"""Webhook subscriptions and the durable delivery of ``bulk_operations/finish`` (spec 6)."""

@@ -1,0 +1,23 @@
+"""How webhooks join a runtime: a finish hook on the engine, and a deliverer to start beside the workers."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from bulkops.bulk.engine import BulkEngine
+from bulkops.bulk.operations import Operation
+from bulkops.config import Settings
+from bulkops.webhooks.delivery import Deliverer
+from bulkops.webhooks.outbox import announce_finish
+from bulkops.webhooks.retry import RetryPolicy
+
+
+def install_webhooks(engine: BulkEngine, settings: Settings) -> Deliverer:
+    """Every final status announces its deliveries in its own transaction; the deliverer sends them."""
+    clock = engine.clock
+
+    def announce(conn: Connection, op: Operation) -> None:
+        announce_finish(conn, op, clock.now())
+
+    engine.finish_hooks.append(announce)
+    return Deliverer(engine.db, clock, RetryPolicy(settings.webhook_retry_schedule_s), settings.webhook_timeout_s)
