@@ -7,8 +7,10 @@ import secrets
 from sqlalchemy import insert, select
 
 from bulkops.api.graphql.execution import line_executor_factory
+from bulkops.api.graphql.export_plan import plan_factory
 from bulkops.api.graphql.schema import schema_for_generation
 from bulkops.bulk.engine import BulkEngine
+from bulkops.bulk.exporter import export_runner
 from bulkops.clock import Clock, SystemClock
 from bulkops.config import Settings
 from bulkops.db.database import Database
@@ -49,6 +51,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     runtime = Runtime(settings=settings, db=db, store=store, signer=signer, clock=clock, engine=engine, queue=queue)
     runtime.deliverer = install_webhooks(engine, settings)
     engine.executor_factory = line_executor_factory(runtime)
+    engine.exporter = export_runner(plan_factory(runtime))
     schema_for_generation(True)
     schema_for_generation(False)
     return runtime

@@ -1,0 +1,121 @@
+"""Where each exportable connection's rows come from: one SQL listing per connection field, with the same
+filters, sort keys and presenters as the normal (paginated) resolvers, so an export says what a query says.
+
+A listing is read in keyset batches (top level) or for a batch of parents at once (nested connections).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Select, String, func, select
+
+from bulkops.api.graphql.resolvers.customers import CUSTOMER_SEARCH, CUSTOMER_SORT, present_customer
+from bulkops.api.graphql.resolvers.metafields import present_metafield
+from bulkops.api.graphql.resolvers.products import (
+    PRODUCT_SEARCH,
+    PRODUCT_SORT,
+    VARIANT_SORT,
+    present_product,
+    present_variant,
+)
+from bulkops.db import tables
+from bulkops.shop.listing import apply_search
+
+Presenter = Callable[[Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A shop-scoped SELECT of one connection's rows; ``_bulk_sort`` (and ``_bulk_parent`` for nested ones)
+    are labelled in it so batches can continue after a row and children can be grouped by parent."""
+
+    stmt: Select
+    id_col: Column
+    sort: ColumnElement
+    descending: bool
+    type_name: str
+    present: Presenter
+    parent: ColumnElement | None = None
+
+
+ListingBuilder = Callable[[int, dict[str, Any]], Listing]
+"""(shop id, the connection field's coerced arguments) -> its listing."""
+
+
+def _sort_expr(column: Column) -> ColumnElement:
+    """Nullable text sorts (a customer's last name, a variant's SKU) compare as '' so keysets stay exact."""
+    if column.nullable and isinstance(column.type, String):
+        return func.coalesce(column, "")
+    return column
+
+
+def _listing(base: Select, id_col: Column, sort_col: Column, reverse: bool, type_name: str, present: Presenter,
+             parent: ColumnElement | None = None) -> Listing:
+    sort = _sort_expr(sort_col)
+    columns: list[ColumnElement] = [sort.label("_bulk_sort")]
+    if parent is not None:
+        columns.append(parent.label("_bulk_parent"))
+    return Listing(base.add_columns(*columns), id_col, sort, reverse, type_name, present, parent)
+
+
+def products_root(shop_id: int, args: dict[str, Any]) -> Listing:
+    p = tables.products
+    base = apply_search(select(p).where(p.c.shop_id == shop_id), args.get("query"), PRODUCT_SEARCH, p.c.title)
+    return _listing(base, p.c.id, PRODUCT_SORT.get(args.get("sortKey") or "ID", p.c.id), bool(args.get("reverse")),
+                    "Product", present_product)
+
+
+VARIANT_SEARCH = {"sku": tables.product_variants.c.sku, "title": tables.product_variants.c.title,
+                  "barcode": tables.product_variants.c.barcode, "product_id": tables.product_variants.c.product_id}
+
+
+def variants_root(shop_id: int, args: dict[str, Any]) -> Listing:
+    v = tables.product_variants
+    base = apply_search(select(v).where(v.c.shop_id == shop_id), args.get("query"), VARIANT_SEARCH, v.c.title)
+    return _listing(base, v.c.id, VARIANT_SORT.get(args.get("sortKey") or "ID", v.c.id), bool(args.get("reverse")),
+                    "ProductVariant", present_variant)
+
+
+def customers_root(shop_id: int, args: dict[str, Any]) -> Listing:
+    c = tables.customers
+    base = apply_search(select(c).where(c.c.shop_id == shop_id), args.get("query"), CUSTOMER_SEARCH, c.c.email)
+    return _listing(base, c.c.id, CUSTOMER_SORT.get(args.get("sortKey") or "ID", c.c.id), bool(args.get("reverse")),
+                    "Customer", present_customer)
+
+
+def product_variants(shop_id: int, args: dict[str, Any]) -> Listing:
+    v = tables.product_variants
+    sort = VARIANT_SORT.get(args.get("sortKey") or "POSITION", v.c.position)
+    return _listing(select(v).where(v.c.shop_id == shop_id), v.c.id, sort, bool(args.get("reverse")),
+                    "ProductVariant", present_variant, v.c.product_id)
+
+
+def owned_metafields(owner_type: str) -> ListingBuilder:
+    def build(shop_id: int, args: dict[str, Any]) -> Listing:
+        m = tables.metafields
+        base = select(m).where(m.c.shop_id == shop_id, m.c.owner_type == owner_type)
+        if args.get("namespace"):
+            base = base.where(m.c.namespace == args["namespace"])
+        if args.get("keys"):
+            base = base.where((m.c.namespace + "." + m.c.key).in_(args["keys"]))
+        return _listing(base, m.c.id, m.c.id, bool(args.get("reverse")), "Metafield", present_metafield, m.c.owner_id)
+
+    return build
+
+
+SOURCES: dict[tuple[str, str], ListingBuilder] = {
+    ("QueryRoot", "products"): products_root,
+    ("QueryRoot", "productVariants"): variants_root,
+    ("QueryRoot", "customers"): customers_root,
+    ("Product", "variants"): product_variants,
+    ("Product", "metafields"): owned_metafields("Product"),
+    ("ProductVariant", "metafields"): owned_metafields("ProductVariant"),
+    ("Customer", "metafields"): owned_metafields("Customer"),
+}
+
+
+def source_for(parent_type: str, field_name: str) -> ListingBuilder | None:
+    return SOURCES.get((parent_type, field_name))

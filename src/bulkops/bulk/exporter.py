@@ -1,0 +1,156 @@
+"""The export runner: streams a compiled bulk query to JSONL, a batch of top-level rows at a time.
+
+Each batch reads its root rows (keyset, in the connection's order), then the children of that batch (and their
+children), writes the batch's lines as one segment, and records the chunk with its counters in one transaction.
+Memory holds one batch, whatever the export's size. A chunk record remembers the last root row it covered
+(``resume_offset`` holds that row's primary key), so a restart continues after it without repeating a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import Connection
+
+from bulkops.bulk import operations as ops
+from bulkops.bulk.results import segment_key, shopify_json
+
+if TYPE_CHECKING:
+    from bulkops.bulk.engine import BulkEngine
+
+Row = Any
+
+
+class ExportConnection(Protocol):
+    """One connection of the query, compiled by the GraphQL layer."""
+
+    children: Sequence[ExportConnection]
+
+    def key(self, row: Row) -> int:
+        """The row's primary key (what its children point at)."""
+
+    def gid(self, row: Row) -> str:
+        """The row's global id (what its children's ``__parentId`` says)."""
+
+    def shape(self, conn: Connection, rows: list[Row]) -> list[dict[str, Any]]:
+        """Each row as its JSONL object: the selected fields, in selection order, with aliases."""
+
+    def children_of(self, conn: Connection, parent_keys: list[int]) -> dict[int, list[Row]]:
+        """The rows of this (nested) connection for each parent, in the connection's order."""
+
+
+class ExportRoot(ExportConnection, Protocol):
+    def page(self, conn: Connection, after: Row | None, limit: int) -> list[Row]:
+        """The next ``limit`` top-level rows after ``after`` (from the start when None)."""
+
+    def row_by_key(self, conn: Connection, key: int) -> Row | None:
+        """A top-level row by primary key (to resume after it)."""
+
+
+PlanFactory = Callable[[ops.Operation], ExportRoot]
+
+
+class _Batch:
+    """The lines of one batch, written as they are produced."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.objects = 0
+
+    def add(self, obj: dict[str, Any], parent_gid: str | None) -> None:
+        if parent_gid is not None:
+            obj["__parentId"] = parent_gid
+        self.parts.append(shopify_json(obj) + b"\n")
+        self.objects += 1
+
+    def data(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _grouped(conn: Connection, connection: ExportConnection, rows: list[Row], parent_gid: str | None,
+             batch: _Batch) -> None:
+    """``groupObjects: true``: every object directly followed by its children (depth first)."""
+    objects = connection.shape(conn, rows)
+    nested = [(child, child.children_of(conn, [connection.key(r) for r in rows])) for child in connection.children]
+    for row, obj in zip(rows, objects, strict=True):
+        batch.add(obj, parent_gid)
+        for child, by_parent in nested:
+            mine = by_parent.get(connection.key(row), [])
+            if mine:
+                _grouped(conn, child, mine, connection.gid(row), batch)
+
+
+def _by_level(conn: Connection, connection: ExportConnection, rows: list[Row], parent_gids: list[str | None],
+              batch: _Batch) -> None:
+    """``groupObjects: false``: the batch's objects, then all their children, then the grandchildren; every
+    child still comes after its parent (older docs promised that much)."""
+    for obj, parent_gid in zip(connection.shape(conn, rows), parent_gids, strict=True):
+        batch.add(obj, parent_gid)
+    for child in connection.children:
+        by_parent = child.children_of(conn, [connection.key(r) for r in rows])
+        child_rows: list[Row] = []
+        gids: list[str | None] = []
+        for row in rows:
+            mine = by_parent.get(connection.key(row), [])
+            child_rows.extend(mine)
+            gids.extend([connection.gid(row)] * len(mine))
+        if child_rows:
+            _by_level(conn, child, child_rows, gids, batch)
+
+
+def export_batch(conn: Connection, root: ExportRoot, rows: list[Row], group_objects: bool) -> _Batch:
+    batch = _Batch()
+    if group_objects:
+        _grouped(conn, root, rows, None, batch)
+    else:
+        _by_level(conn, root, rows, [None] * len(rows), batch)
+    return batch
+
+
+def run_export(engine: BulkEngine, op: ops.Operation, root: ExportRoot) -> None:
+    """Export batch after batch until the connection is exhausted; cancel and time limit between batches."""
+    size = max(1, engine.settings.chunk_lines)
+    with engine.db.read() as conn:
+        done = ops.chunks(conn, op.id)
+        after = root.row_by_key(conn, done[-1].resume_offset) if done else None
+    if done and after is None:
+        raise RuntimeError("the row this export stopped after no longer exists; cannot resume in order")
+    index = len(done)
+    roots_done = done[-1].last_line + 1 if done else 0
+    while True:
+        engine.checkpoint(op)
+        with engine.db.read() as conn:
+            rows = root.page(conn, after, size)
+            if not rows:
+                return
+            batch = export_batch(conn, root, rows, op.group_objects)
+        data = batch.data()
+        chunk = ops.Chunk(
+            index=index,
+            first_line=roots_done,
+            last_line=roots_done + len(rows) - 1,
+            object_count=batch.objects,
+            root_object_count=len(rows),
+            segment_key=segment_key(op.shop_id, op.id, index),
+            segment_size=len(data),
+            resume_offset=root.key(rows[-1]),
+        )
+        engine.store.put(chunk.segment_key, data)
+        with engine.db.write() as conn:
+            ops.record_chunk(conn, op.id, chunk, engine.clock.now())
+        del batch, data
+        index += 1
+        roots_done += len(rows)
+        after = rows[-1]
+        if len(rows) < size:
+            return
+
+
+def export_runner(plan_for: PlanFactory) -> Callable[[BulkEngine, ops.Operation], None]:
+    """The engine's ``exporter``: compile the operation's query into a plan, then stream it."""
+
+    def run(engine: BulkEngine, op: ops.Operation) -> None:
+        run_export(engine, op, plan_for(op))
+
+    return run
