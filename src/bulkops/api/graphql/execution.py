@@ -96,9 +96,14 @@ def run_prepared(prepared: PreparedDocument, context: RequestContext, variables:
     response: dict[str, Any] = {}
     if result.errors:
         response["errors"] = [format_error(e, prepared.variable_types, variables) for e in result.errors]
-    if result.data is not None or not result.errors:
+    if result.data is not None or not _only_variable_errors(response.get("errors", [])):
         response["data"] = result.data
     return response
+
+
+def _only_variable_errors(errors: list[dict[str, Any]]) -> bool:
+    """Invalid variables stop a request before execution: Shopify then sends no ``data`` key."""
+    return bool(errors) and all(e.get("extensions", {}).get("code") == "INVALID_VARIABLE" for e in errors)
 
 
 def execute_request(
