@@ -1,22 +1,36 @@
-"""Metafields: typed values attached to an owner; ``metafieldsSet`` is atomic and capped at 25."""
+"""Metafields: typed values attached to an owner; ``metafieldsSet`` is atomic, capped at 25 and
+compare-and-set when a ``compareDigest`` is given."""
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 from typing import Any
 
-import orjson
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, Table, insert, select, update
 
-from bulkops.db.tables import customers, metafields, product_variants, products, shops
+from bulkops.db.tables import metadata, metafields, shops
 from bulkops.errors import UserError, UserErrors
+from bulkops.shop.metafield_types import check_value, is_known_type
 
 MAX_PER_CALL = 25
-OWNER_TABLES = {"Product": products, "ProductVariant": product_variants, "Customer": customers}
+DEFAULT_NAMESPACE = "custom"
+RESOURCE_TABLES = {
+    "Product": "products", "ProductVariant": "product_variants", "Customer": "customers",
+    "Collection": "collections", "Order": "orders", "DraftOrder": "draft_orders", "Location": "locations",
+    "Company": "companies", "CompanyLocation": "company_locations", "Page": "pages", "Blog": "blogs",
+    "Article": "articles", "Market": "markets", "Metaobject": "metaobjects", "GiftCard": "gift_cards",
+}
+OWNER_TYPES = {
+    "Product", "ProductVariant", "Customer", "Collection", "Order", "DraftOrder", "Location", "Company",
+    "CompanyLocation", "Page", "Blog", "Article", "Market", "Shop",
+}
+OWNER_TABLES = RESOURCE_TABLES  # kept for callers that still look owners up by this name
+NOT_GIVEN: Any = object()
+_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
@@ -27,126 +41,87 @@ class MetafieldInput:
     key: str
     value: str
     type: str | None
+    compare_digest: Any = NOT_GIVEN
+    """NOT_GIVEN: no write guarantee; None: only if the metafield does not exist yet; a digest: only if unchanged."""
 
 
-def _is_int(v: str) -> bool:
-    return re.fullmatch(r"-?\d+", v.strip()) is not None
+def compare_digest(kind: str, value: str) -> str:
+    """A digest of the persisted value (what ``Metafield.compareDigest`` shows and ``metafieldsSet`` compares)."""
+    return hashlib.sha256(f"{kind}\x00{value}".encode()).hexdigest()
 
 
-def _is_decimal(v: str) -> bool:
-    try:
-        Decimal(v)
-        return re.fullmatch(r"-?\d+(\.\d+)?", v.strip()) is not None
-    except InvalidOperation:
-        return False
-
-
-def _is_json(v: str) -> bool:
-    try:
-        orjson.loads(v)
-        return True
-    except orjson.JSONDecodeError:
-        return False
-
-
-def _is_date(v: str) -> bool:
-    try:
-        date.fromisoformat(v)
-        return True
-    except ValueError:
-        return False
-
-
-def _is_gid(v: str) -> bool:
-    return re.fullmatch(r"gid://shopify/[A-Za-z]+/\d+", v) is not None
-
-
-VALIDATORS: dict[str, tuple[Callable[[str], bool], str]] = {
-    "single_line_text_field": (lambda v: "\n" not in v, "Value must be a single line text string."),
-    "multi_line_text_field": (lambda v: True, ""),
-    "number_integer": (_is_int, "Value must be an integer."),
-    "number_decimal": (_is_decimal, "Value must be a decimal."),
-    "boolean": (lambda v: v in ("true", "false"), "Value must be true or false."),
-    "json": (_is_json, "Value must be valid JSON."),
-    "date": (_is_date, "Value must be in YYYY-MM-DD format."),
-    "url": (lambda v: re.match(r"^(https?|mailto|sms|tel)://?", v) is not None or v.startswith(("mailto:", "tel:")),
-            "Value must be a valid URL."),
-    "color": (lambda v: re.fullmatch(r"#[0-9A-Fa-f]{6}", v) is not None, "Value must be a hex color code."),
-    "product_reference": (_is_gid, "Value must be a valid product reference."),
-    "variant_reference": (_is_gid, "Value must be a valid variant reference."),
-    "collection_reference": (_is_gid, "Value must be a valid collection reference."),
-}
-
-
-def _check_value(kind: str, value: str) -> str | None:
-    if kind.startswith("list."):
-        inner = kind[5:]
-        try:
-            items = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return "Value must be a JSON array."
-        if not isinstance(items, list):
-            return "Value must be a JSON array."
-        for item in items:
-            problem = _check_value(inner, item if isinstance(item, str) else orjson.dumps(item).decode())
-            if problem:
-                return problem
-        return None
-    validator = VALIDATORS.get(kind)
-    if validator is None:
-        return f"Type '{kind}' is not a valid metafield type."
-    check, message = validator
-    return None if check(value) else message
-
-
-def owner_exists(conn: Connection, shop_id: int, owner_type: str, owner_id: int) -> bool:
-    if owner_type == "Shop":
-        return owner_id == shop_id and conn.execute(select(shops.c.id).where(shops.c.id == shop_id)).first() is not None
-    table = OWNER_TABLES.get(owner_type)
-    if table is None:
+def resource_exists(conn: Connection, shop_id: int, type_name: str, number: int) -> bool:
+    """Whether a resource of ``type_name`` with this number is in the shop (unknown kinds never are)."""
+    if type_name == "Shop":
+        return number == shop_id and conn.execute(select(shops.c.id).where(shops.c.id == shop_id)).first() is not None
+    table: Table | None = metadata.tables.get(RESOURCE_TABLES.get(type_name, ""))
+    if table is None or "shop_id" not in table.c:
         return False
     return conn.execute(
-        select(table.c.id).where(table.c.id == owner_id, table.c.shop_id == shop_id)
+        select(table.c.id).where(table.c.id == number, table.c.shop_id == shop_id)
     ).first() is not None
 
 
+def owner_exists(conn: Connection, shop_id: int, owner_type: str, owner_id: int) -> bool:
+    return owner_type in OWNER_TYPES and resource_exists(conn, shop_id, owner_type, owner_id)
+
+
+def _name_problem(text: str, label: str, low: int, high: int) -> tuple[str, str] | None:
+    if len(text) < low:
+        return f"{label} is too short (minimum is {low} characters)", "TOO_SHORT"
+    if len(text) > high:
+        return f"{label} is too long (maximum is {high} characters)", "TOO_LONG"
+    if not _NAME.match(text):
+        return f"{label} contains one or more invalid characters.", "INVALID"
+    return None
+
+
+def _check(conn: Connection, shop_id: int, index: int, item: MetafieldInput, namespace: str) -> UserError | None:
+    at = ["metafields", str(index)]
+
+    def error(message: str, field: str, code: str) -> UserError:
+        return UserError(message, [*at, field], code, {"elementIndex": index})
+
+    if not owner_exists(conn, shop_id, item.owner_type, item.owner_id):
+        return error("Owner does not exist.", "ownerId", "INVALID")
+    for text, label, field, low, high in ((namespace, "Namespace", "namespace", 3, 255),
+                                          (item.key, "Key", "key", 2, 64)):
+        problem = _name_problem(text, label, low, high)
+        if problem:
+            return error(problem[0], field, problem[1])
+    existing = _existing(conn, item.owner_type, item.owner_id, namespace, item.key)
+    kind = item.type or (existing.type if existing else None)
+    if not kind:
+        return error("Type can't be blank", "type", "BLANK")
+    if not is_known_type(kind):
+        return error(f"Type '{kind}' is not a valid metafield type.", "type", "INVALID_TYPE")
+    if item.value == "":
+        return error("Value can't be blank", "value", "BLANK")
+    problem = check_value(kind, item.value,
+                          lambda type_name, number: resource_exists(conn, shop_id, type_name, number))
+    if problem:
+        return error(problem, "value", "INVALID_VALUE")
+    if item.compare_digest is not NOT_GIVEN:
+        if item.compare_digest is not None and not _DIGEST.match(str(item.compare_digest)):
+            return error("The compareDigest is invalid.", "compareDigest", "INVALID_COMPARE_DIGEST")
+        current = compare_digest(existing.type, existing.value) if existing else None
+        if current != item.compare_digest:
+            return error("The resource has been updated since it was loaded. Try again with an updated "
+                         "`compareDigest` value.", "compareDigest", "STALE_OBJECT")
+    return None
+
+
 def set_metafields(conn: Connection, shop_id: int, inputs: list[MetafieldInput], now: datetime,
-                   default_namespace: str = "custom") -> list[int]:
-    """All or nothing: every input is checked before anything is written."""
+                   default_namespace: str = DEFAULT_NAMESPACE) -> list[int]:
+    """All or nothing: every input is checked before anything is written; the ids come back in input order."""
     if len(inputs) > MAX_PER_CALL:
         raise UserError(f"Exceeded the maximum metafields input limit of {MAX_PER_CALL}.", ["metafields"],
                         "LESS_THAN_OR_EQUAL_TO")
-    errors: list[UserError] = []
-    resolved: list[tuple[MetafieldInput, str, str, Any]] = []
-    for index, item in enumerate(inputs):
-        at = ["metafields", str(index)]
-        namespace = item.namespace or default_namespace
-        existing = _existing(conn, item.owner_type, item.owner_id, namespace, item.key)
-        kind = item.type or (existing.type if existing else None)
-        if not owner_exists(conn, shop_id, item.owner_type, item.owner_id):
-            errors.append(UserError("Owner does not exist.", [*at, "ownerId"], "INVALID", {"elementIndex": index}))
-            continue
-        if not 2 <= len(item.key) <= 64:
-            word = "short (minimum is 2" if len(item.key) < 2 else "long (maximum is 64"
-            errors.append(UserError(f"Key is too {word} characters)", [*at, "key"],
-                                    "TOO_SHORT" if len(item.key) < 2 else "TOO_LONG", {"elementIndex": index}))
-            continue
-        if not 3 <= len(namespace) <= 255:
-            errors.append(UserError("Namespace is too short (minimum is 3 characters)", [*at, "namespace"],
-                                    "TOO_SHORT", {"elementIndex": index}))
-            continue
-        if kind is None:
-            errors.append(UserError("Type can't be blank", [*at, "type"], "BLANK", {"elementIndex": index}))
-            continue
-        problem = _check_value(kind, item.value)
-        if problem:
-            errors.append(UserError(problem, [*at, "value"], "INVALID_VALUE", {"elementIndex": index}))
-            continue
-        resolved.append((item, namespace, kind, existing))
+    errors = [e for index, item in enumerate(inputs)
+              if (e := _check(conn, shop_id, index, item, item.namespace or default_namespace))]
     if errors:
         raise UserErrors(errors)
-    return [_upsert(conn, shop_id, item, namespace, kind, existing, now)
-            for item, namespace, kind, existing in resolved]
+    return [_upsert(conn, shop_id, item, item.namespace or default_namespace, now) for item in inputs]
 
 
 def _existing(conn: Connection, owner_type: str, owner_id: int, namespace: str, key: str) -> Any | None:
@@ -156,19 +131,19 @@ def _existing(conn: Connection, owner_type: str, owner_id: int, namespace: str, 
     )).first()
 
 
-def _upsert(conn: Connection, shop_id: int, item: MetafieldInput, namespace: str, kind: str, existing: Any,
-            now: datetime) -> int:
+def _upsert(conn: Connection, shop_id: int, item: MetafieldInput, namespace: str, now: datetime) -> int:
+    existing = _existing(conn, item.owner_type, item.owner_id, namespace, item.key)
     if existing is not None:
         conn.execute(update(metafields).where(metafields.c.id == existing.id).values(
-            value=item.value, type=kind, updated_at=now))
+            value=item.value, type=item.type or existing.type, updated_at=now))
         return existing.id
     return conn.execute(insert(metafields).values(
         shop_id=shop_id, owner_type=item.owner_type, owner_id=item.owner_id, namespace=namespace, key=item.key,
-        value=item.value, type=kind, created_at=now, updated_at=now,
+        value=item.value, type=item.type, created_at=now, updated_at=now,
     )).inserted_primary_key[0]
 
 
-def metafields_query(shop_id: int, owner_type: str, owner_id: int, namespace: str | None = None):  # type: ignore[no-untyped-def]
+def metafields_query(shop_id: int, owner_type: str, owner_id: int, namespace: str | None = None) -> Select:
     stmt = select(metafields).where(
         metafields.c.shop_id == shop_id, metafields.c.owner_type == owner_type, metafields.c.owner_id == owner_id
     )
@@ -181,3 +156,9 @@ def get_metafield(conn: Connection, shop_id: int, owner_type: str, owner_id: int
                   key: str) -> Any | None:
     row = _existing(conn, owner_type, owner_id, namespace, key)
     return row if row is not None and row.shop_id == shop_id else None
+
+
+def get_metafield_by_id(conn: Connection, shop_id: int, metafield_id: int) -> Any | None:
+    return conn.execute(
+        select(metafields).where(metafields.c.id == metafield_id, metafields.c.shop_id == shop_id)
+    ).first()

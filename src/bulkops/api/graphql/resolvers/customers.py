@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ariadne import ObjectType
@@ -19,6 +20,7 @@ from bulkops.errors import UserError
 from bulkops.shop import customers as rules
 from bulkops.shop import metafields as metafield_rules
 from bulkops.shop.listing import apply_search
+from bulkops.shop.money import SHOP_CURRENCY, money
 
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
@@ -28,26 +30,93 @@ CUSTOMER_SEARCH = {
     "email": customers.c.email, "phone": customers.c.phone, "first_name": customers.c.first_name,
     "last_name": customers.c.last_name, "tag": customers.c.tags, "state": customers.c.state,
     "created_at": customers.c.created_at, "updated_at": customers.c.updated_at, "id": customers.c.id,
+    "locale": customers.c.locale,
 }
 CUSTOMER_SORT = {"ID": customers.c.id, "CREATED_AT": customers.c.created_at, "UPDATED_AT": customers.c.updated_at,
-                 "NAME": customers.c.last_name}
+                 "NAME": customers.c.last_name, "RELEVANCE": customers.c.id, "LOCATION": customers.c.id}
+COUNTRY_NAMES = {
+    "US": "United States", "CA": "Canada", "GB": "United Kingdom", "FR": "France", "DE": "Germany",
+    "ES": "Spain", "IT": "Italy", "NL": "Netherlands", "BE": "Belgium", "CH": "Switzerland", "AT": "Austria",
+    "IE": "Ireland", "PT": "Portugal", "SE": "Sweden", "NO": "Norway", "DK": "Denmark", "FI": "Finland",
+    "PL": "Poland", "AU": "Australia", "NZ": "New Zealand", "JP": "Japan", "CN": "China", "IN": "India",
+    "BR": "Brazil", "MX": "Mexico", "AR": "Argentina", "ZA": "South Africa", "SG": "Singapore",
+    "HK": "Hong Kong SAR", "KR": "South Korea",
+}
+
+
+def present_address(customer_id: int, raw: dict[str, Any]) -> dict[str, Any]:
+    code = raw.get("countryCode")
+    country = COUNTRY_NAMES.get(code or "", raw.get("country"))
+    name = " ".join(p for p in (raw.get("firstName"), raw.get("lastName")) if p) or None
+    area = ", ".join(p for p in (raw.get("city"), raw.get("provinceCode") or raw.get("province"), country) if p)
+
+    def formatted(info: GraphQLResolveInfo, withName: bool = False, withCompany: bool = True) -> list[str]:
+        lines = [name] if withName and name else []
+        if withCompany and raw.get("company"):
+            lines.append(raw["company"])
+        lines += [p for p in (raw.get("address1"), raw.get("address2")) if p]
+        city_line = " ".join(p for p in (raw.get("city"), raw.get("provinceCode") or raw.get("province"),
+                                         raw.get("zip")) if p)
+        return [*lines, *([city_line] if city_line else []), *([country] if country else [])]
+
+    return {
+        "__typename": "MailingAddress",
+        "id": f"gid://shopify/MailingAddress/{raw['id']}?model_name=CustomerAddress",
+        **{k: raw.get(k) for k in rules.ADDRESS_KEYS if k not in ("countryCode", "country")},
+        "country": country, "countryCodeV2": code, "countryCode": code, "name": name, "formatted": formatted,
+        "formattedArea": area or None, "coordinatesValidated": False, "latitude": None, "longitude": None,
+        "timeZone": None, "validationResultSummary": None,
+    }
+
+
+def present_email_consent(row: Any) -> dict[str, Any] | None:
+    if not row.email:
+        return None
+    stored = row.email_marketing_consent or {"marketingState": "NOT_SUBSCRIBED",
+                                             "marketingOptInLevel": "SINGLE_OPT_IN", "consentUpdatedAt": None}
+    return {"marketingState": stored["marketingState"], "marketingOptInLevel": stored["marketingOptInLevel"],
+            "consentUpdatedAt": stored.get("consentUpdatedAt"), "sourceLocation": None}
+
+
+def present_sms_consent(row: Any) -> dict[str, Any] | None:
+    if not row.phone:
+        return None
+    stored = row.sms_marketing_consent or {"marketingState": "NOT_SUBSCRIBED",
+                                           "marketingOptInLevel": "SINGLE_OPT_IN", "consentUpdatedAt": None}
+    return {"marketingState": stored["marketingState"], "marketingOptInLevel": stored["marketingOptInLevel"],
+            "consentUpdatedAt": stored.get("consentUpdatedAt"),
+            "consentCollectedFrom": stored.get("consentCollectedFrom", "OTHER"), "sourceLocation": None}
 
 
 def present_customer(row: Any) -> dict[str, Any]:
     name = " ".join(p for p in (row.first_name, row.last_name) if p)
+    addresses = [present_address(row.id, a) for a in row.addresses or []]
+    email_consent, sms_consent = present_email_consent(row), present_sms_consent(row)
     return {
         "__typename": "Customer", "id": f"gid://shopify/Customer/{row.id}", "_pk": row.id,
         "legacyResourceId": str(row.id), "firstName": row.first_name, "lastName": row.last_name,
         "displayName": name or row.email or row.phone or "", "email": row.email, "phone": row.phone,
         "note": row.note, "tags": row.tags, "state": row.state, "verifiedEmail": row.verified_email,
-        "taxExempt": row.tax_exempt, "taxExemptions": [], "locale": row.locale,
-        "addresses": lambda info, first=None: row.addresses[:first] if first else row.addresses,
-        "defaultAddress": row.addresses[0] if row.addresses else None,
-        "emailMarketingConsent": row.email_marketing_consent, "smsMarketingConsent": row.sms_marketing_consent,
-        "numberOfOrders": "0", "amountSpent": {"amount": "0.0", "currencyCode": "USD"},
+        "taxExempt": row.tax_exempt, "taxExemptions": row.tax_exemptions or [], "locale": row.locale,
+        "multipassIdentifier": row.multipass_identifier,
+        "addresses": lambda info, first=None: addresses[:first] if first else addresses,
+        "defaultAddress": addresses[0] if addresses else None,
+        "emailMarketingConsent": email_consent, "smsMarketingConsent": sms_consent,
+        "defaultEmailAddress": {
+            "emailAddress": row.email, "marketingState": email_consent["marketingState"],
+            "marketingOptInLevel": email_consent["marketingOptInLevel"],
+            "marketingUpdatedAt": email_consent["consentUpdatedAt"], "validFormat": True, "sourceLocation": None,
+        } if email_consent else None,
+        "defaultPhoneNumber": {
+            "phoneNumber": row.phone, "marketingState": sms_consent["marketingState"],
+            "marketingOptInLevel": sms_consent["marketingOptInLevel"],
+            "marketingUpdatedAt": sms_consent["consentUpdatedAt"],
+            "marketingCollectedFrom": sms_consent["consentCollectedFrom"], "sourceLocation": None,
+        } if sms_consent else None,
+        "numberOfOrders": "0", "amountSpent": money("0", SHOP_CURRENCY),
         "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at), "canDelete": True,
         "productSubscriberStatus": "NEVER_SUBSCRIBED", "validEmailAddress": bool(row.email),
-        "dataSaleOptOut": False, "lifetimeDuration": "now",
+        "dataSaleOptOut": False, "lifetimeDuration": "now", "hasTimelineComment": False,
     }
 
 
@@ -62,7 +131,8 @@ def customer_fields(data: dict[str, Any]) -> rules.CustomerFields:
     return rules.CustomerFields(
         first_name=data.get("firstName"), last_name=data.get("lastName"), email=data.get("email"),
         phone=data.get("phone"), note=data.get("note"), tags=data.get("tags"), locale=data.get("locale"),
-        tax_exempt=data.get("taxExempt"),
+        tax_exempt=data.get("taxExempt"), tax_exemptions=data.get("taxExemptions"),
+        multipass_identifier=data.get("multipassIdentifier"),
         addresses=[dict(a) for a in addresses] if addresses is not None else None,
         email_marketing_consent=_plain(data.get("emailMarketingConsent")),
         sms_marketing_consent=_plain(data.get("smsMarketingConsent")),
@@ -118,7 +188,8 @@ def resolve_customers(_: Any, info: GraphQLResolveInfo, first: int | None = None
                       sortKey: str = "ID", query: str | None = None) -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    stmt = apply_search(customers.select().where(customers.c.shop_id == context.shop.id), query, CUSTOMER_SEARCH,
+    search = re.sub(r"\btag_not:", "-tag:", query) if query else query
+    stmt = apply_search(customers.select().where(customers.c.shop_id == context.shop.id), search, CUSTOMER_SEARCH,
                         customers.c.email)
     try:
         page = paginate(context.conn, stmt, sort=CUSTOMER_SORT.get(sortKey, customers.c.id), id_col=customers.c.id,

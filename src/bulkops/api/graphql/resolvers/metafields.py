@@ -1,4 +1,4 @@
-"""``metafieldsSet`` and the Metafield presenter."""
+"""``metafieldsSet`` and the Metafield presenter (shared by every owner's ``metafield``/``metafields``)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,55 @@ from typing import Any
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
-from bulkops.api.graphql.context import ctx
+from bulkops.api.graphql.context import RequestContext, ctx
 from bulkops.api.graphql.resolvers.common import guarded
+from bulkops.api.graphql.resolvers.nodes import load_node, register
 from bulkops.clock import iso_z
-from bulkops.errors import RequestError, UserError
-from bulkops.ids import InvalidGlobalId, parse_gid
+from bulkops.errors import RequestError
+from bulkops.ids import InvalidGlobalId, gid, parse_gid
 from bulkops.shop import metafields as rules
+from bulkops.shop.metafield_types import REFERENCE_TYPES, json_value
 
 mutation = ObjectType("Mutation")
+OWNER_TYPE_ENUM = {"ProductVariant": "PRODUCTVARIANT", "DraftOrder": "DRAFTORDER", "CompanyLocation": "COMPANY_LOCATION"}
+
+
+def _reference(row: Any):  # type: ignore[no-untyped-def]
+    def resolve(info: GraphQLResolveInfo, **_: Any) -> dict[str, Any] | None:
+        if row.type not in REFERENCE_TYPES:
+            return None
+        return load_node(ctx(info), row.value)
+
+    return resolve
+
+
+def _owner(row: Any):  # type: ignore[no-untyped-def]
+    def resolve(info: GraphQLResolveInfo, **_: Any) -> dict[str, Any] | None:
+        if row.owner_type == "Shop":
+            from bulkops.api.graphql.resolvers.shop import resolve_shop
+
+            return resolve_shop(None, info)
+        return load_node(ctx(info), gid(row.owner_type, row.owner_id))
+
+    return resolve
 
 
 def present_metafield(row: Any) -> dict[str, Any]:
     return {
-        "__typename": "Metafield", "id": f"gid://shopify/Metafield/{row.id}", "legacyResourceId": str(row.id),
+        "__typename": "Metafield", "id": gid("Metafield", row.id), "legacyResourceId": str(row.id),
         "namespace": row.namespace, "key": row.key, "value": row.value, "type": row.type,
-        "ownerType": {"Product": "PRODUCT", "ProductVariant": "PRODUCTVARIANT", "Customer": "CUSTOMER",
-                      "Shop": "SHOP"}.get(row.owner_type, row.owner_type.upper()),
+        "jsonValue": json_value(row.type, row.value), "description": None, "definition": None,
+        "ownerType": OWNER_TYPE_ENUM.get(row.owner_type, row.owner_type.upper()),
         "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at),
-        "compareDigest": f"{row.id}:{iso_z(row.updated_at)}",
+        "compareDigest": rules.compare_digest(row.type, row.value),
+        "reference": _reference(row), "owner": _owner(row),
     }
+
+
+@register("Metafield")
+def load_metafield(context: RequestContext, number: int) -> dict[str, Any] | None:
+    row = rules.get_metafield_by_id(context.conn, context.shop.id, number)
+    return present_metafield(row) if row else None
 
 
 def metafield_inputs(raw: list[dict[str, Any]], owner: str, owner_id: int) -> list[rules.MetafieldInput]:
@@ -39,15 +69,14 @@ def metafield_inputs(raw: list[dict[str, Any]], owner: str, owner_id: int) -> li
 
 def _set_inputs(raw: list[dict[str, Any]]) -> list[rules.MetafieldInput]:
     out = []
-    for index, m in enumerate(raw):
+    for m in raw:
         try:
             owner, number = parse_gid(m["ownerId"])
         except InvalidGlobalId as exc:
-            raise RequestError(str(exc), "INVALID_VARIABLE") from exc
-        if owner not in rules.OWNER_TABLES and owner != "Shop":
-            raise UserError("Owner does not exist.", ["metafields", str(index), "ownerId"], "INVALID",
-                            {"elementIndex": index})
-        out.append(rules.MetafieldInput(owner, number, m.get("namespace"), m["key"], m["value"], m.get("type")))
+            raise RequestError(str(exc), "argumentLiteralsIncompatible", typeName="CoercionError") from exc
+        digest = m["compareDigest"] if "compareDigest" in m else rules.NOT_GIVEN
+        out.append(rules.MetafieldInput(owner, number, m.get("namespace"), m["key"], m["value"], m.get("type"),
+                                        digest))
     return out
 
 
@@ -55,11 +84,8 @@ def _set_inputs(raw: list[dict[str, Any]]) -> list[rules.MetafieldInput]:
 @guarded(lambda errors: {"metafields": None, "userErrors": errors})
 def resolve_metafields_set(_: Any, info: GraphQLResolveInfo, metafields: list[dict[str, Any]]) -> dict[str, Any]:
     context = ctx(info)
-    if len(metafields) > rules.MAX_PER_CALL:
-        raise UserError(f"Exceeded the maximum metafields input limit of {rules.MAX_PER_CALL}.", ["metafields"],
-                        "LESS_THAN_OR_EQUAL_TO")
     ids = rules.set_metafields(context.conn, context.shop.id, _set_inputs(metafields), context.now)
-    rows = [context.conn.execute(rules.metafields.select().where(rules.metafields.c.id == i)).first() for i in ids]
+    rows = [rules.get_metafield_by_id(context.conn, context.shop.id, i) for i in ids]
     return {"metafields": [present_metafield(r) for r in rows], "userErrors": []}
 
 
