@@ -72,7 +72,8 @@ class ServerProcess:
 
     def new_shop(self, prefix: str = "shop") -> Shop:
         self._shops += 1
-        db = open_database(settings_from_env(data_dir=self.data_dir))
+        db = open_database(settings_from_env(data_dir=self.data_dir,
+                                             database_url=self.env.get("BULKOPS_DATABASE_URL")))
         try:
             with db.write() as conn:
                 return create_shop(conn, f"{prefix}-{os.getpid()}-{self._shops}-{time.monotonic_ns() % 10**6}",

@@ -1,0 +1,61 @@
+"""The same server on PostgreSQL (the scale-out database): migrations, an import, listing."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.server import ServerProcess
+
+psycopg = pytest.importorskip("psycopg")
+ADMIN_URL = os.environ.get("BULKOPS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+CREATE = ("mutation call($product: ProductCreateInput!) { productCreate(product: $product) "
+          "{ product { id handle } userErrors { field message } } }")
+
+
+@pytest.fixture(scope="module")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    try:
+        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        pytest.skip("PostgreSQL is not reachable")
+    name = f"bulkops_test_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    process = ServerProcess(Path(tmp_path_factory.mktemp("pg")), env={"BULKOPS_DATABASE_URL": url,
+                                                                       "BULKOPS_CHUNK_LINES": "40"})
+    try:
+        yield process.start()
+    finally:
+        process.stop()
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def test_an_import_on_postgresql_completes_with_deduplicated_handles(pg_server: ServerProcess) -> None:
+    client = pg_server.client(pg_server.new_shop())
+    lines = b"".join(orjson.dumps({"product": {"title": "Same Title"}}) + b"\n" for _ in range(120))
+
+    done = client.wait(client.run_mutation(CREATE, client.stage(lines))["bulkOperation"]["id"])
+    handles = [line["data"]["productCreate"]["product"]["handle"] for line in client.results(done["url"])]
+
+    assert done["status"] == "COMPLETED" and done["objectCount"] == "120"
+    assert handles[:3] == ["same-title", "same-title-1", "same-title-2"]
+    assert len(set(handles)) == 120
+
+
+def test_listing_and_cancel_answers_are_the_same_on_postgresql(pg_server: ServerProcess) -> None:
+    client = pg_server.client(pg_server.new_shop())
+    done = client.wait(client.run_mutation(CREATE, client.stage(b'{"product": {"title": "x"}}\n'))
+                       ["bulkOperation"]["id"])
+
+    listed = client.graphql("{ bulkOperations(first: 5, query: \"status:completed\") { edges { node { id } } } }")
+
+    assert [e["node"]["id"] for e in listed["data"]["bulkOperations"]["edges"]] == [done["id"]]
+    assert client.cancel(done["id"])["userErrors"][0]["message"] == \
+        "A bulk operation cannot be canceled when it is completed"
