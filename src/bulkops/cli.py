@@ -97,6 +97,38 @@ def shop_list(data_dir: Path | None = DataDir) -> None:
             console.print(f"{shop.domain}\t{shop.access_token}")
 
 
+@app.command()
+def seed(
+    products: int = typer.Option(0, "--products", help="Products to add."),
+    variants_per_product: int = typer.Option(1, "--variants-per-product", help="Variants per product (1-48)."),
+    customers: int = typer.Option(0, "--customers", help="Customers to add."),
+    shop: str | None = typer.Option(None, "--shop", help="Shop NAME (default: the development shop)."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Fill a shop with realistic products, variants and customers, fast (for demos, tests, benchmarks)."""
+    import time
+
+    from bulkops.bootstrap import open_database
+    from bulkops.clock import SystemClock
+    from bulkops.shop.seed import seed_shop, shop_to_seed
+
+    db = open_database(settings_from_env(data_dir=data_dir))
+    now = SystemClock().now()
+    target = shop_to_seed(db, shop, now)
+    if target is None:
+        console.print(f"[red]No shop named {shop!r}.[/red]")
+        raise typer.Exit(2)
+    started = time.monotonic()
+    try:
+        report = seed_shop(db, target.id, products_count=products, variants_per_product=variants_per_product,
+                           customers_count=customers, now=now)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"Seeded {target.domain}: {report.products} products, {report.variants} variants, "
+                  f"{report.customers} customers in {time.monotonic() - started:.1f}s")
+
+
 @webhooks_app.command("deliveries")
 def webhook_deliveries(
     shop: str | None = typer.Option(None, "--shop", help="Only this shop's deliveries (NAME or NAME.myshopify.com)."),
