@@ -156,6 +156,7 @@ product_variants = Table(
     Column("inventory_policy", String(16), nullable=False, default="DENY"),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    Column("inventory_item", JSON(none_as_null=True)),
 )
 
 customers = Table(
@@ -252,6 +253,54 @@ webhook_attempts = Table(
     Column("outcome", String(32), nullable=False),
     Column("response_code", Integer),
     Column("error", Text),
+)
+
+collections = Table(
+    "collections",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", ForeignKey("shops.id"), nullable=False),
+    Column("title", String(255), nullable=False),
+    Column("handle", String(255), nullable=False),
+    Column("description_html", Text, nullable=False, default=""),
+    Column("sort_order", String(16), nullable=False, default="BEST_SELLING"),
+    Column("template_suffix", String(255)),
+    Column("seo_title", String(255)),
+    Column("seo_description", Text),
+    Column("rule_set", JSON(none_as_null=True)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("published_at", DateTime),
+    UniqueConstraint("shop_id", "handle", name="uq_collections_shop_handle"),
+)
+
+collection_products = Table(
+    "collection_products",
+    metadata,
+    Column("collection_id", ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    Column("product_id", ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+)
+
+publications = Table(
+    "publications",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", ForeignKey("shops.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("auto_publish", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("shop_id", "name", name="uq_publications_shop_name"),
+)
+
+resource_publications = Table(
+    "resource_publications",
+    metadata,
+    Column("publication_id", ForeignKey("publications.id", ondelete="CASCADE"), primary_key=True),
+    Column("resource_type", String(32), primary_key=True),
+    Column("resource_id", BigInteger, primary_key=True),
+    Column("publish_date", DateTime, nullable=False),
+    Index("ix_resource_publications_resource", "resource_type", "resource_id"),
 )
 
 # ---- shop data behind the bulk mutations: metaobjects, selling, store credit, marketing (migration 0004) ----

@@ -12,6 +12,9 @@ def all_bindables(modern: bool) -> list[Any]:
 
     modules = (bulk, staged_uploads, nodes, products, customers, metafields, shop)
     modules += (webhook_roots,)
+    from bulkops.api.graphql.resolvers import collections, publications, variants
+
+    modules += (variants, collections, publications)
     from bulkops.api.graphql.resolvers import bulk_query
 
     modules += (bulk_query,)
