@@ -63,13 +63,15 @@ def has_due(conn: Connection, now: datetime) -> bool:
 
 
 def claim_due(conn: Connection, now: datetime, limit: int, lease_s: float) -> list[DueDelivery]:
-    """Due deliveries, leased: their next try moves past the attempt, so a crash mid-attempt retries later."""
+    """Due deliveries, leased: their next try moves past the attempt, so a crash mid-attempt retries later.
+    Rows another server is claiming are skipped (PostgreSQL); SQLite's write lock already serializes claims."""
     rows = conn.execute(
         select(webhook_deliveries, shops.c.domain, shops.c.api_secret)
         .join(shops, shops.c.id == webhook_deliveries.c.shop_id)
         .where(webhook_deliveries.c.status == PENDING, webhook_deliveries.c.next_attempt_at <= now)
         .order_by(webhook_deliveries.c.next_attempt_at, webhook_deliveries.c.id)
         .limit(limit)
+        .with_for_update(of=webhook_deliveries, skip_locked=True)
     ).fetchall()
     if rows:
         conn.execute(update(webhook_deliveries).where(webhook_deliveries.c.id.in_([r.id for r in rows]))
