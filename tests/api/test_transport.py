@@ -127,3 +127,13 @@ def test_a_get_on_the_endpoint_serves_graphiql(server: ServerProcess) -> None:
 
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+def test_mutations_cost_ten_and_a_selected_list_of_targets_one_more(shop_client: BulkClient) -> None:
+    stage = ('mutation { stagedUploadsCreate(input: [{resource: BULK_MUTATION_VARIABLES, filename: "a.jsonl", '
+             'mimeType: "text/jsonl", httpMethod: POST}]) { %s userErrors { message } } }')
+
+    with_targets = shop_client.graphql(stage % "stagedTargets { url }")["extensions"]["cost"]["requestedQueryCost"]
+    without = shop_client.graphql(stage % "")["extensions"]["cost"]["requestedQueryCost"]
+
+    assert (with_targets, without) == (11, 10)

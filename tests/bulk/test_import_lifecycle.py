@@ -208,7 +208,7 @@ def test_a_staged_file_changed_during_the_run_fails_it_with_partial_data(chunky_
     client = chunky_server.client(chunky_server.new_shop())
     url = client.graphql(STAGE_PUT)["data"]["stagedUploadsCreate"]["stagedTargets"][0]["url"]
     httpx.put(url, content=products_jsonl(20_000), headers={"Content-Type": "text/jsonl"})
-    path = httpx.URL(url).path.removeprefix("/staged-uploads/")
+    path = httpx.URL(url).path.removeprefix("/")
     operation = client.run_mutation(CREATE, path)["bulkOperation"]["id"]
     wait_for_progress(client, operation)
 

@@ -21,7 +21,7 @@ def build_app(runtime: Runtime) -> Starlette:
     routes = [
         Route("/admin/api/{version}/graphql.json", graphql_handler(runtime), methods=["GET", "POST"]),
         Route(UPLOAD_PATH, upload_post_handler(runtime), methods=["POST"]),
-        Route(UPLOAD_PATH + "/{key:path}", upload_put_handler(runtime), methods=["PUT"]),
+        Route("/tmp/{rest:path}", upload_put_handler(runtime), methods=["PUT"]),
         Route(DOWNLOAD_PREFIX + "{key:path}", download_handler(runtime), methods=["GET"]),
         Route("/healthz", health),
     ]

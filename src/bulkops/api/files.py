@@ -148,7 +148,7 @@ def _signature_problem(runtime: Runtime, message: str, request: Request) -> Resp
 
 def upload_put_handler(runtime: Runtime):  # type: ignore[no-untyped-def]
     async def handle(request: Request) -> Response:
-        key = request.path_params["key"]
+        key = "tmp/" + request.path_params["rest"]
         problem = _signature_problem(runtime, put_message(key, "{expires}"), request)
         if problem:
             return problem

@@ -98,10 +98,11 @@ class LocalFileStore:
         )
 
     def put_url(self, key: str, content_type: str, expires_at: datetime, base_url: str) -> str:
+        """``<base>/<key>?…``: the URL's path is the staged-upload path, as clients derive it (spec 2.3)."""
         expires = str(epoch(expires_at))
         signature = self.signer.sign(put_message(key, expires))
         query = urllib.parse.urlencode({"Expires": expires, "Signature": signature})
-        return f"{base_url.rstrip('/')}{UPLOAD_PATH}/{urllib.parse.quote(key)}?{query}"
+        return f"{base_url.rstrip('/')}/{urllib.parse.quote(key)}?{query}"
 
     def download_url(self, key: str, filename: str, expires_at: datetime, base_url: str) -> str:
         expires = str(epoch(expires_at))
