@@ -98,13 +98,18 @@ def _handle_for(conn: Connection, shop_id: int, fields: ProductFields, current_i
     return unique_handle(conn, products.c.handle, products.c.shop_id, shop_id, base)
 
 
+def _tags(raw: Any) -> list[str]:
+    """Shopify splits every tag given on commas: ``["wool, warm"]`` is two tags."""
+    return normalize_tags(raw if isinstance(raw, str) else ",".join(str(t) for t in raw or []))
+
+
 def _insert_product(conn: Connection, shop_id: int, fields: ProductFields, handle: str, now: datetime) -> int:
     values = {
         "description_html": "", "vendor": "", "product_type": "", "status": "ACTIVE", "tags": [],
         "gift_card": False, "requires_selling_plan": False,
         **fields.given(), "handle": handle, "shop_id": shop_id, "created_at": now, "updated_at": now,
     }
-    values["tags"] = normalize_tags(values["tags"])
+    values["tags"] = _tags(values["tags"])
     return conn.execute(products.insert().values(**values)).inserted_primary_key[0]
 
 
@@ -141,7 +146,7 @@ def update_product(conn: Connection, shop_id: int, product_id: int, fields: Prod
     if fields.handle is not None:
         values["handle"] = _handle_for(conn, shop_id, fields, product_id, prefix)
     if "tags" in values:
-        values["tags"] = normalize_tags(values["tags"])
+        values["tags"] = _tags(values["tags"])
     conn.execute(update(products).where(products.c.id == product_id).values(**values, updated_at=now))
     return product_id
 
