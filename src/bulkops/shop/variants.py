@@ -160,7 +160,8 @@ def bulk_create(conn: Connection, shop_id: int, product_id: int, specs: list[Var
         given = [n for n, _ in spec.option_values or []]
         unknown = [j for j, n in enumerate(given) if n not in names]
         if unknown:
-            code = "OPTION_VALUES_FOR_NUMBER_OF_UNKNOWN_OPTIONS" if len(given) > len(names) else "OPTION_DOES_NOT_EXIST"
+            # ProductVariantsBulkCreateUserErrorCode has no OPTION_DOES_NOT_EXIST: an unknown name is INVALID_INPUT.
+            code = "OPTION_VALUES_FOR_NUMBER_OF_UNKNOWN_OPTIONS" if len(given) > len(names) else "INVALID_INPUT"
             message = ("Variant options are more than the product options." if len(given) > len(names)
                        else "Option does not exist")
             errors.append(UserError(message, [*at, "optionValues", str(unknown[0])], code))
@@ -181,8 +182,10 @@ def bulk_create(conn: Connection, shop_id: int, product_id: int, specs: list[Var
     for spec in specs:
         _add_values(options, dict(spec.option_values or []))
     reassigned: dict[int, list[dict[str, str]]] = {}
-    if not current and names:
-        first = {n: values[0] for n, values in options}
+    if not current and names and kept:
+        # UNCONFIRMED: a preserved "Default Title" variant keeps that value under the first new option.
+        options[0][1].insert(0, DEFAULT_TITLE)
+        first = {n: (DEFAULT_TITLE if i == 0 else values[0]) for i, (n, values) in enumerate(options)}
         reassigned = {v.id: _selected(names, first) for v in kept}
     taken = {combo(reassigned.get(v.id, v.selected_options)) for v in kept}
     for index, spec in enumerate(specs):
