@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,17 +79,23 @@ def deliveries(data_dir: Path, shop: str | None = None) -> list[dict[str, Any]]:
 
 
 def settle(data_dir: Path, shop: str, count: int = 1, timeout: float = 60.0) -> list[dict[str, Any]]:
-    """The shop's deliveries once ``count`` of them are over (delivered or given up), read in-process."""
+    """The shop's deliveries once ``count`` of them are over (delivered or given up)."""
+    return watch(data_dir, shop, lambda report: sum(d["status"] != "pending" for d in report) >= count, timeout)
+
+
+def watch(data_dir: Path, shop: str, done: Callable[[list[dict[str, Any]]], bool],
+          timeout: float = 60.0) -> list[dict[str, Any]]:
+    """The shop's deliveries as soon as ``done`` holds for them, read in-process (quick, for waiting)."""
     db = open_database(settings_from_env(data_dir=data_dir))
     deadline = time.monotonic() + timeout
     try:
         while True:
             with db.read() as conn:
                 report = deliveries_report(conn, shop)
-            if sum(d["status"] != "pending" for d in report) >= count:
+            if done(report):
                 return report
             if time.monotonic() > deadline:
-                raise AssertionError(f"deliveries still pending: {report}")
-            time.sleep(0.1)
+                raise AssertionError(f"deliveries never got there: {report}")
+            time.sleep(0.05)
     finally:
         db.dispose()

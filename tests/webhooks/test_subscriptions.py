@@ -16,6 +16,7 @@ from tests.webhooks.flow import (
 RECEIVER = "https://hooks.example.com/bulk/finish"
 ADDRESS_FIELD = ["webhookSubscription", "callbackUrl"]
 UNKNOWN = "gid://shopify/WebhookSubscription/999999999"
+NODE = "query n($id: ID!) { node(id: $id) { __typename id ... on WebhookSubscription { uri } } }"
 DOES_NOT_EXIST = [{"field": ["id"], "message": "Webhook subscription does not exist"}]
 
 
@@ -173,3 +174,11 @@ def test_a_shop_never_sees_or_changes_another_shops_subscriptions(server: Server
     assert update["data"]["webhookSubscriptionUpdate"]["userErrors"] == DOES_NOT_EXIST
     assert delete["data"]["webhookSubscriptionDelete"]["userErrors"] == DOES_NOT_EXIST
     assert owner.graphql(READ_SUBSCRIPTION, {"id": sub["id"]})["data"]["webhookSubscription"]["uri"] == RECEIVER
+
+
+def test_a_subscription_is_a_node(shop_client: BulkClient) -> None:
+    sub = subscribe(shop_client, RECEIVER)["webhookSubscription"]
+
+    body = shop_client.graphql(NODE, {"id": sub["id"]})
+
+    assert body["data"]["node"] == {"__typename": "WebhookSubscription", "id": sub["id"], "uri": RECEIVER}
