@@ -47,7 +47,7 @@ from sqlalchemy import Connection, and_, or_
 from bulkops.api.graphql.context import RequestContext
 from bulkops.api.graphql.defaults import default_resolver, snake
 from bulkops.api.graphql.errors import format_error
-from bulkops.api.graphql.export_sources import Listing, source_for
+from bulkops.api.graphql.export_sources import Direct, Listing, source_for
 from bulkops.bulk.documents import main_operation
 from bulkops.bulk.exporter import PlanFactory, Row
 from bulkops.bulk.operations import Operation
@@ -176,6 +176,24 @@ def fast_shape(specs: list[FieldSpec], source: Any) -> dict[str, Any]:
     return out
 
 
+def compile_direct(node_type: GraphQLObjectType, grouped: dict[str, list[FieldNode]],
+                   direct: Direct) -> list[tuple[str, Callable[[Row], Any]]] | None:
+    """When every selected field is a plain column (or ``__typename``): read them straight from the row."""
+    readers: list[tuple[str, Callable[[Row], Any]]] = []
+    for key, nodes in grouped.items():
+        name = nodes[0].name.value
+        if any(n.directives or n.arguments for n in nodes):
+            return None
+        if name == "__typename":
+            type_name = node_type.name
+            readers.append((key, lambda _row, type_name=type_name: type_name))
+        elif name in direct:
+            readers.append((key, direct[name]))
+        else:
+            return None
+    return readers
+
+
 # ---- the exact path ---------------------------------------------------------------------------------
 _WRAPPERS: dict[tuple[int, str], GraphQLSchema] = {}
 
@@ -206,10 +224,11 @@ class Shaper:
     """Rows of one connection -> their JSONL objects (the connection's own fields, not nested connections)."""
 
     def __init__(self, schema: GraphQLSchema, node_type: GraphQLObjectType, grouped: dict[str, list[FieldNode]],
-                 document: DocumentNode, present: Callable[[Row], dict[str, Any]]) -> None:
+                 document: DocumentNode, present: Callable[[Row], dict[str, Any]], direct: Direct) -> None:
         self.schema = schema
         self.node_type = node_type
         self.present = present
+        self.direct = compile_direct(node_type, grouped, direct)
         fragments = fragments_of(document)
         self.specs = compile_specs(schema, node_type, grouped, fragments)
         self.document = objects_document(grouped, document)
@@ -220,6 +239,9 @@ class Shaper:
         return self.specs is not None
 
     def shape(self, conn: Connection, rows: list[Row]) -> list[dict[str, Any]]:
+        if self.direct is not None:
+            direct = self.direct
+            return [{key: read(row) for key, read in direct} for row in rows]
         objects = [self.present(row) for row in rows]
         if self.specs is not None:
             try:
@@ -280,7 +302,9 @@ class PlanConnection:
     def page(self, conn: Connection, after: Row | None, limit: int) -> list[Row]:
         listing = self.listing
         stmt = listing.stmt
-        if after is not None:
+        if after is not None and listing.sort is listing.id_col:
+            stmt = stmt.where(listing.id_col < after.id if listing.descending else listing.id_col > after.id)
+        elif after is not None:
             sort_value, last_id = after._bulk_sort, after.id
             if listing.descending:
                 stmt = stmt.where(or_(listing.sort < sort_value, and_(listing.sort == sort_value,
@@ -337,7 +361,7 @@ class _Compiler:
                 if named is not None and not is_leaf_type(named):
                     self._no_connection_inside(field_nodes, named)
                 own[key] = field_nodes
-        return PlanConnection(listing, Shaper(self.schema, node_type, own, self.document, listing.present), children)
+        return PlanConnection(listing, Shaper(self.schema, node_type, own, self.document, listing.present, listing.direct), children)
 
     def _node_selections(self, nodes: list[FieldNode], connection: GraphQLNamedType) -> list[SelectionSetNode | None]:
         """The ``edges { node { … } }`` selections of a connection field (``first``, ``cursor``, ``pageInfo``

@@ -21,10 +21,56 @@ from bulkops.api.graphql.resolvers.products import (
     present_product,
     present_variant,
 )
+from bulkops.clock import iso_z
 from bulkops.db import tables
 from bulkops.shop.listing import apply_search
 
 Presenter = Callable[[Any], dict[str, Any]]
+Direct = dict[str, Callable[[Any], Any]]
+"""Field name -> its value straight from the row, for the hottest plain fields; each must equal what the
+presenter and graphql-core give (tests/bulk/test_export_format.py compares them field by field)."""
+
+
+def _gid(type_name: str) -> Callable[[Any], str]:
+    prefix = f"gid://shopify/{type_name}/"
+    return lambda row: prefix + str(row.id)
+
+
+def _column(name: str) -> Callable[[Any], Any]:
+    return lambda row: getattr(row, name)
+
+
+def _time(name: str) -> Callable[[Any], str | None]:
+    return lambda row: iso_z(getattr(row, name))
+
+
+def _common(type_name: str) -> Direct:
+    return {"id": _gid(type_name), "legacyResourceId": lambda row: str(row.id),
+            "createdAt": _time("created_at"), "updatedAt": _time("updated_at")}
+
+
+PRODUCT_DIRECT: Direct = {
+    **_common("Product"), "title": _column("title"), "handle": _column("handle"), "vendor": _column("vendor"),
+    "productType": _column("product_type"), "status": _column("status"), "tags": _column("tags"),
+    "descriptionHtml": _column("description_html"), "templateSuffix": _column("template_suffix"),
+    "isGiftCard": _column("gift_card"), "publishedAt": _time("published_at"),
+}
+VARIANT_DIRECT: Direct = {
+    **_common("ProductVariant"), "title": _column("title"), "sku": _column("sku"), "price": _column("price"),
+    "compareAtPrice": _column("compare_at_price"), "barcode": _column("barcode"), "position": _column("position"),
+    "taxable": _column("taxable"), "inventoryQuantity": _column("inventory_quantity"),
+    "inventoryPolicy": _column("inventory_policy"),
+}
+CUSTOMER_DIRECT: Direct = {
+    **_common("Customer"), "firstName": _column("first_name"), "lastName": _column("last_name"),
+    "email": _column("email"), "phone": _column("phone"), "note": _column("note"), "tags": _column("tags"),
+    "state": _column("state"), "verifiedEmail": _column("verified_email"), "taxExempt": _column("tax_exempt"),
+    "locale": _column("locale"),
+}
+METAFIELD_DIRECT: Direct = {
+    **_common("Metafield"), "namespace": _column("namespace"), "key": _column("key"), "value": _column("value"),
+    "type": _column("type"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +84,7 @@ class Listing:
     descending: bool
     type_name: str
     present: Presenter
+    direct: Direct
     parent: ColumnElement | None = None
 
 
@@ -53,19 +100,19 @@ def _sort_expr(column: Column) -> ColumnElement:
 
 
 def _listing(base: Select, id_col: Column, sort_col: Column, reverse: bool, type_name: str, present: Presenter,
-             parent: ColumnElement | None = None) -> Listing:
+             direct: Direct, parent: ColumnElement | None = None) -> Listing:
     sort = _sort_expr(sort_col)
     columns: list[ColumnElement] = [sort.label("_bulk_sort")]
     if parent is not None:
         columns.append(parent.label("_bulk_parent"))
-    return Listing(base.add_columns(*columns), id_col, sort, reverse, type_name, present, parent)
+    return Listing(base.add_columns(*columns), id_col, sort, reverse, type_name, present, direct, parent)
 
 
 def products_root(shop_id: int, args: dict[str, Any]) -> Listing:
     p = tables.products
     base = apply_search(select(p).where(p.c.shop_id == shop_id), args.get("query"), PRODUCT_SEARCH, p.c.title)
     return _listing(base, p.c.id, PRODUCT_SORT.get(args.get("sortKey") or "ID", p.c.id), bool(args.get("reverse")),
-                    "Product", present_product)
+                    "Product", present_product, PRODUCT_DIRECT)
 
 
 VARIANT_SEARCH = {"sku": tables.product_variants.c.sku, "title": tables.product_variants.c.title,
@@ -76,21 +123,21 @@ def variants_root(shop_id: int, args: dict[str, Any]) -> Listing:
     v = tables.product_variants
     base = apply_search(select(v).where(v.c.shop_id == shop_id), args.get("query"), VARIANT_SEARCH, v.c.title)
     return _listing(base, v.c.id, VARIANT_SORT.get(args.get("sortKey") or "ID", v.c.id), bool(args.get("reverse")),
-                    "ProductVariant", present_variant)
+                    "ProductVariant", present_variant, VARIANT_DIRECT)
 
 
 def customers_root(shop_id: int, args: dict[str, Any]) -> Listing:
     c = tables.customers
     base = apply_search(select(c).where(c.c.shop_id == shop_id), args.get("query"), CUSTOMER_SEARCH, c.c.email)
     return _listing(base, c.c.id, CUSTOMER_SORT.get(args.get("sortKey") or "ID", c.c.id), bool(args.get("reverse")),
-                    "Customer", present_customer)
+                    "Customer", present_customer, CUSTOMER_DIRECT)
 
 
 def product_variants(shop_id: int, args: dict[str, Any]) -> Listing:
     v = tables.product_variants
     sort = VARIANT_SORT.get(args.get("sortKey") or "POSITION", v.c.position)
     return _listing(select(v).where(v.c.shop_id == shop_id), v.c.id, sort, bool(args.get("reverse")),
-                    "ProductVariant", present_variant, v.c.product_id)
+                    "ProductVariant", present_variant, VARIANT_DIRECT, v.c.product_id)
 
 
 def owned_metafields(owner_type: str) -> ListingBuilder:
@@ -101,7 +148,8 @@ def owned_metafields(owner_type: str) -> ListingBuilder:
             base = base.where(m.c.namespace == args["namespace"])
         if args.get("keys"):
             base = base.where((m.c.namespace + "." + m.c.key).in_(args["keys"]))
-        return _listing(base, m.c.id, m.c.id, bool(args.get("reverse")), "Metafield", present_metafield, m.c.owner_id)
+        return _listing(base, m.c.id, m.c.id, bool(args.get("reverse")), "Metafield", present_metafield, METAFIELD_DIRECT,
+                        m.c.owner_id)
 
     return build
 
