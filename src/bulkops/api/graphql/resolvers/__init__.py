@@ -18,9 +18,10 @@ def all_bindables(modern: bool) -> list[Any]:
     from bulkops.api.graphql.resolvers import bulk_query
 
     modules += (bulk_query,)
+    from bulkops.api.graphql.resolvers import gift_cards, marketing, price_lists, store_credit, unsupported
     from bulkops.api.graphql.resolvers import metaobjects as shop_data_metaobjects
 
-    modules += (shop_data_metaobjects,)
+    modules += (shop_data_metaobjects, gift_cards, price_lists, store_credit, marketing, unsupported)
     found = [bindable for module in modules for bindable in module.bindables]
     if modern:
         found += [bindable for module in modules for bindable in getattr(module, "modern_bindables", [])]
