@@ -216,3 +216,18 @@ def test_bulk_metafieldsSet_lines_are_atomic_each(shop_client: BulkClient) -> No
         read = shop_client.graphql(PRODUCT_METAFIELD, {"id": product, "ns": "custom", "key": key})
         metafield = read["data"]["product"]["metafield"]
         assert (metafield and metafield["value"]) == expected, orjson.dumps(read)
+
+
+def test_collections_own_metafields_and_can_be_referenced(shop_client: BulkClient) -> None:
+    body = shop_client.graphql('mutation { collectionCreate(input: {title: "Summer"}) { collection { id } } }')
+    collection = body["data"]["collectionCreate"]["collection"]["id"]
+    product = make_product(shop_client)
+
+    payload = metafields_set(shop_client, one(collection, "2", "number_integer", "rank"),
+                             one(product, collection, "collection_reference", "home"))
+
+    assert payload["userErrors"] == []
+    assert payload["metafields"][0]["ownerType"] == "COLLECTION"
+    read = shop_client.graphql('query c($id: ID!) { collection(id: $id) { metafield(namespace: "custom", '
+                               'key: "rank") { value } } }', {"id": collection})
+    assert read["data"]["collection"]["metafield"] == {"value": "2"}
