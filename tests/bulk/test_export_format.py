@@ -273,3 +273,30 @@ def test_plain_metafield_fields_equal_a_normal_query(catalog: BulkClient) -> Non
                                .replace("metafields {", "metafields(first: 50) {"))
     expected = [m["node"] for p in answered["data"]["products"]["edges"] for m in p["node"]["metafields"]["edges"]]
     assert exported == expected
+
+
+COLLECTION_CREATE = ("mutation c($input: CollectionInput!) { collectionCreate(input: $input) "
+                     "{ collection { id } userErrors { field message } } }")
+COLLECTIONS_WITH_PRODUCTS = """{ collections { edges { node {
+  id title
+  products { edges { node { id handle } } }
+} } } }"""
+
+
+def test_collections_and_their_products_export_in_the_collections_order(catalog: BulkClient) -> None:
+    answered = catalog.graphql("{ products(first: 10) { edges { node { id handle } } } }")
+    ids = {e["node"]["handle"]: e["node"]["id"] for e in answered["data"]["products"]["edges"]}
+    created = bulk_import(catalog, COLLECTION_CREATE, [
+        {"input": {"title": "Pro line", "products": [ids["board-3"], ids["board-1"]]}},
+        {"input": {"title": "Everything", "ruleSet": {"appliedDisjunctively": False, "rules": [
+            {"column": "TITLE", "relation": "CONTAINS", "condition": "Board"}]}}},
+    ])
+    assert all(r["data"]["collectionCreate"]["userErrors"] == [] for r in created)
+
+    _, body = export(catalog, COLLECTIONS_WITH_PRODUCTS, group_objects=True)
+
+    lines = lines_of(body)
+    assert [line.get("title") or line["handle"] for line in lines] == [
+        "Pro line", "board-3", "board-1", "Everything", "board-1", "board-2", "board-3"]
+    assert [list(line) for line in lines[:2]] == [["id", "title"], ["id", "handle", "__parentId"]]
+    assert {line["__parentId"] for line in lines[1:3]} == {lines[0]["id"]}

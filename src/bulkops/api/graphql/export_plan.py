@@ -290,6 +290,8 @@ class PlanConnection:
         return [listing.sort.asc(), listing.id_col.asc()]
 
     def children_of(self, conn: Connection, parent_keys: list[int]) -> dict[int, list[Row]]:
+        if self.listing.members is not None:
+            return self.listing.members(conn, parent_keys)
         assert self.listing.parent is not None
         found: dict[int, list[Row]] = defaultdict(list)
         for start in range(0, len(parent_keys), IN_BATCH):

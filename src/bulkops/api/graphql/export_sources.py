@@ -10,8 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Select, String, func, select
+from sqlalchemy import Column, ColumnElement, Connection, Select, String, func, select
 
+from bulkops.api.graphql.resolvers.collections import (
+    COLLECTION_SEARCH,
+    COLLECTION_SORT,
+    _collection_type_filter,
+    _member_sort,
+    present_collection,
+)
 from bulkops.api.graphql.resolvers.customers import CUSTOMER_SEARCH, CUSTOMER_SORT, present_customer
 from bulkops.api.graphql.resolvers.metafields import present_metafield
 from bulkops.api.graphql.resolvers.products import (
@@ -23,6 +30,7 @@ from bulkops.api.graphql.resolvers.products import (
 )
 from bulkops.clock import iso_z
 from bulkops.db import tables
+from bulkops.shop import collections as collection_rules
 from bulkops.shop.listing import apply_search
 
 Presenter = Callable[[Any], dict[str, Any]]
@@ -86,6 +94,8 @@ class Listing:
     present: Presenter
     direct: Direct
     parent: ColumnElement | None = None
+    members: Callable[[Connection, list[int]], dict[int, list[Any]]] | None = None
+    """For a nested connection whose order differs per parent (a collection's products): rows per parent key."""
 
 
 ListingBuilder = Callable[[int, dict[str, Any]], Listing]
@@ -154,7 +164,45 @@ def owned_metafields(owner_type: str) -> ListingBuilder:
     return build
 
 
+def collections_root(shop_id: int, args: dict[str, Any]) -> Listing:
+    c = tables.collections
+    base = apply_search(select(c).where(c.c.shop_id == shop_id), args.get("query"), COLLECTION_SEARCH, c.c.title)
+    base = _collection_type_filter(base, args.get("query"))
+    return _listing(base, c.c.id, COLLECTION_SORT.get(args.get("sortKey") or "ID", c.c.id), bool(args.get("reverse")),
+                    "Collection", present_collection, {})
+
+
+def collection_products(shop_id: int, args: dict[str, Any]) -> Listing:
+    """A collection's products in the collection's own order (manual, by title, by date…; smart collections
+    computed from their rules), as the ``Collection.products`` resolver orders them."""
+    p, cp, c = tables.products, tables.collection_products, tables.collections
+    sort_key, reverse = args.get("sortKey") or "COLLECTION_DEFAULT", bool(args.get("reverse"))
+
+    def members(conn: Connection, parent_keys: list[int]) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = {}
+        for row in conn.execute(select(c).where(c.c.shop_id == shop_id, c.c.id.in_(parent_keys))):
+            sort, descending = _member_sort(row, sort_key)
+            descending = descending != reverse
+            if row.rule_set is None:
+                stmt = select(p, cp.c.position, sort.label("_bulk_sort")).join(cp, cp.c.product_id == p.c.id).where(
+                    cp.c.collection_id == row.id)
+            else:
+                stmt = select(p, sort.label("_bulk_sort")).where(
+                    p.c.id.in_(collection_rules.member_ids(conn, shop_id, row)))
+            order = [sort.desc(), p.c.id.desc()] if descending else [sort.asc(), p.c.id.asc()]
+            found[row.id] = list(conn.execute(stmt.order_by(*order)))
+        return found
+
+    listing = _listing(select(p).where(p.c.shop_id == shop_id), p.c.id, p.c.id, reverse, "Product", present_product,
+                       PRODUCT_DIRECT)
+    return Listing(listing.stmt, listing.id_col, listing.sort, listing.descending, listing.type_name, listing.present,
+                   listing.direct, members=members)
+
+
 SOURCES: dict[tuple[str, str], ListingBuilder] = {
+    ("QueryRoot", "collections"): collections_root,
+    ("Collection", "products"): collection_products,
+    ("Collection", "metafields"): owned_metafields("Collection"),
     ("QueryRoot", "products"): products_root,
     ("QueryRoot", "productVariants"): variants_root,
     ("QueryRoot", "customers"): customers_root,
