@@ -10,10 +10,9 @@ from graphql import GraphQLResolveInfo
 from sqlalchemy import Column, select
 
 from bulkops.api.graphql.context import RequestContext, ctx
-from bulkops.api.graphql.resolvers.common import bad_cursor, connection, page_args, require_id
+from bulkops.api.graphql.resolvers.common import bad_cursor, connection, guarded, page_args, require_id
 from bulkops.api.graphql.resolvers.nodes import register
 from bulkops.api.graphql.resolvers.products import (
-    atomic,
     owner_metafield,
     owner_metafields,
     present_product,
@@ -98,7 +97,7 @@ def _error_payload(errors: list[dict[str, Any]]) -> dict[str, Any]:
 
 # ---- mutations -----------------------------------------------------------------------------------
 @mutation.field("collectionCreate")
-@atomic(_error_payload)
+@guarded(_error_payload)
 def resolve_collection_create(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
     """A custom collection (``products``) or a smart one (``ruleSet``); unpublished, like at Shopify."""
     context = ctx(info)
@@ -113,7 +112,7 @@ def resolve_collection_create(_: Any, info: GraphQLResolveInfo, input: dict[str,
 
 
 @mutation.field("collectionUpdate")
-@atomic(_error_payload)
+@guarded(_error_payload)
 def resolve_collection_update(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
     """``redirectNewHandle`` is accepted as a no-op (this server serves no storefront to redirect)."""
     context = ctx(info)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from ariadne import ObjectType
@@ -14,6 +13,7 @@ from bulkops.api.graphql.context import RequestContext, ctx
 from bulkops.api.graphql.resolvers.common import (
     bad_cursor,
     connection,
+    guarded,
     page_args,
     require_id,
     user_errors,
@@ -62,30 +62,6 @@ VARIANT_SEARCH = {"sku": product_variants.c.sku, "title": product_variants.c.tit
 
 
 # ---- transactions --------------------------------------------------------------------------------
-def atomic(payload_on_error: Callable[[list[dict[str, Any]]], dict[str, Any]]):  # type: ignore[no-untyped-def]
-    """A mutation resolver that runs in a savepoint: when it answers userErrors, none of its writes stay
-    (over HTTP and on a bulk line alike), as at Shopify where a mutation with errors changes nothing."""
-
-    def wrap(resolver):  # type: ignore[no-untyped-def]
-        def run(obj: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
-            savepoint = ctx(info).conn.begin_nested()
-            try:
-                result = resolver(obj, info, **kwargs)
-            except (UserError, UserErrors) as error:
-                savepoint.rollback()
-                return payload_on_error(user_errors(error))
-            except BaseException:
-                savepoint.rollback()
-                raise
-            savepoint.commit()
-            return result
-
-        run.__name__ = resolver.__name__
-        return run
-
-    return wrap
-
-
 # ---- presenters ----------------------------------------------------------------------------------
 def present_product(row: Any) -> dict[str, Any]:
     plain = re.sub(r"<[^>]+>", "", row.description_html or "")
@@ -293,7 +269,7 @@ def identify(context: RequestContext, identifier: dict[str, Any]) -> int | None:
 
 # ---- mutations -----------------------------------------------------------------------------------
 @mutation.field("productCreate")
-@atomic(lambda errors: {**_error_payload(errors), "shop": shop_field})
+@guarded(lambda errors: {**_error_payload(errors), "shop": shop_field})
 def resolve_product_create(_: Any, info: GraphQLResolveInfo, product: dict[str, Any] | None = None,
                            input: dict[str, Any] | None = None, media: Any = None) -> dict[str, Any]:
     """``media`` is accepted and not stored (this server keeps no media)."""
@@ -312,7 +288,7 @@ def resolve_product_create(_: Any, info: GraphQLResolveInfo, product: dict[str, 
 
 
 @mutation.field("productUpdate")
-@atomic(_error_payload)
+@guarded(_error_payload)
 def resolve_product_update(_: Any, info: GraphQLResolveInfo, product: dict[str, Any] | None = None,
                            input: dict[str, Any] | None = None, identifier: dict[str, Any] | None = None,
                            media: Any = None) -> dict[str, Any]:
@@ -357,7 +333,7 @@ def _set_identity(context: RequestContext, input: dict[str, Any], identifier: di
 
 
 @mutation.field("productSet")
-@atomic(_set_error_payload)
+@guarded(_set_error_payload)
 def resolve_product_set(_: Any, info: GraphQLResolveInfo, input: dict[str, Any],
                         identifier: dict[str, Any] | None = None, synchronous: bool = True) -> dict[str, Any]:
     """Always synchronous here (as inside a bulk operation at Shopify). List fields (options, variants,
@@ -399,7 +375,7 @@ def _media_error_payload(errors: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @mutation.field("productUpdateMedia")
-@atomic(_media_error_payload)
+@guarded(_media_error_payload)
 def resolve_product_update_media(_: Any, info: GraphQLResolveInfo, productId: str,
                                  media: list[dict[str, Any]]) -> dict[str, Any]:
     """This server stores no media, so every media id names media that does not exist on the product."""
@@ -585,4 +561,4 @@ def resolve_display_name(variant: dict[str, Any], info: GraphQLResolveInfo) -> s
 
 
 bindables = [query, mutation, product_type, variant_type]
-__all__ = ["atomic", "bindables", "present_product", "present_variant", "user_errors"]
+__all__ = ["bindables", "present_product", "present_variant", "user_errors"]

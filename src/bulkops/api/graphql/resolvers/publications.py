@@ -12,9 +12,9 @@ from graphql import GraphQLResolveInfo, OperationType
 
 from bulkops.api.graphql.context import RequestContext, ctx
 from bulkops.api.graphql.resolvers.collections import load_collection, present_collection
-from bulkops.api.graphql.resolvers.common import bad_cursor, connection, page_args, require_id
+from bulkops.api.graphql.resolvers.common import bad_cursor, connection, guarded, page_args, require_id
 from bulkops.api.graphql.resolvers.nodes import register
-from bulkops.api.graphql.resolvers.products import atomic, load_product, present_product, shop_field
+from bulkops.api.graphql.resolvers.products import load_product, present_product, shop_field
 from bulkops.db.pagination import BadCursor, Page, paginate
 from bulkops.db.tables import collections, products
 from bulkops.errors import UserError, UserErrors
@@ -203,20 +203,20 @@ def _publish_error(errors: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @mutation.field("publishablePublish")
-@atomic(_publish_error)
+@guarded(_publish_error)
 def resolve_publish(_: Any, info: GraphQLResolveInfo, id: str, input: list[dict[str, Any]]) -> dict[str, Any]:
     """Publishing to the Online Store sets the resource's ``publishedAt``; publishing twice changes nothing."""
     return _apply(info, id, input, publish=True)
 
 
 @mutation.field("publishableUnpublish")
-@atomic(_publish_error)
+@guarded(_publish_error)
 def resolve_unpublish(_: Any, info: GraphQLResolveInfo, id: str, input: list[dict[str, Any]]) -> dict[str, Any]:
     return _apply(info, id, input, publish=False)
 
 
 @mutation.field("publicationUpdate")
-@atomic(lambda errors: {"publication": None, "userErrors": errors})
+@guarded(lambda errors: {"publication": None, "userErrors": errors})
 def resolve_publication_update(_: Any, info: GraphQLResolveInfo, id: str, input: dict[str, Any]) -> dict[str, Any]:
     """``publishablesToAdd``/``publishablesToRemove`` publish or unpublish many resources at once."""
     context = ctx(info)

@@ -8,9 +8,8 @@ from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from bulkops.api.graphql.context import RequestContext, ctx
-from bulkops.api.graphql.resolvers.common import require_id, user_errors
+from bulkops.api.graphql.resolvers.common import guarded, require_id, user_errors
 from bulkops.api.graphql.resolvers.products import (
-    atomic,
     load_product,
     load_variant,
     set_owned_metafields,
@@ -50,7 +49,7 @@ def _payload(context: RequestContext, product_id: int, variant_ids: list[int] | 
 
 
 @mutation.field("productVariantsBulkCreate")
-@atomic(lambda errors: {"product": None, "productVariants": None, "userErrors": errors})
+@guarded(lambda errors: {"product": None, "productVariants": None, "userErrors": errors})
 def resolve_bulk_create(_: Any, info: GraphQLResolveInfo, productId: str, variants: list[dict[str, Any]],
                         strategy: str = "DEFAULT", media: Any = None) -> dict[str, Any]:
     """``media`` is accepted and not stored (this server keeps no media)."""
@@ -67,7 +66,7 @@ def resolve_bulk_create(_: Any, info: GraphQLResolveInfo, productId: str, varian
 
 
 @mutation.field("productVariantsBulkUpdate")
-@atomic(lambda errors: {"product": None, "productVariants": None, "userErrors": errors})
+@guarded(lambda errors: {"product": None, "productVariants": None, "userErrors": errors})
 def resolve_bulk_update(_: Any, info: GraphQLResolveInfo, productId: str, variants: list[dict[str, Any]],
                         allowPartialUpdates: bool = False, media: Any = None) -> dict[str, Any]:
     """Atomic unless ``allowPartialUpdates``: then the valid variants are saved and the others reported."""
@@ -100,7 +99,7 @@ def resolve_bulk_update(_: Any, info: GraphQLResolveInfo, productId: str, varian
 
 
 @mutation.field("productVariantsBulkDelete")
-@atomic(lambda errors: {"product": None, "userErrors": errors})
+@guarded(lambda errors: {"product": None, "userErrors": errors})
 def resolve_bulk_delete(_: Any, info: GraphQLResolveInfo, productId: str, variantsIds: list[str]) -> dict[str, Any]:
     context = ctx(info)
     product_id = _product_id(context, productId)
@@ -118,7 +117,7 @@ def _variant_number(raw: str) -> int | None:
 
 
 @mutation.field("productVariantsBulkReorder")
-@atomic(lambda errors: {"product": None, "userErrors": errors})
+@guarded(lambda errors: {"product": None, "userErrors": errors})
 def resolve_bulk_reorder(_: Any, info: GraphQLResolveInfo, productId: str,
                          positions: list[dict[str, Any]]) -> dict[str, Any]:
     context = ctx(info)
