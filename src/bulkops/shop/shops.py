@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select
 
 from bulkops.db.tables import shops
+from bulkops.shop.price_lists import ensure_default_price_list
+from bulkops.shop.publications import ensure_publications
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -54,8 +56,15 @@ def create_shop(conn: Connection, name: str, now: datetime, *, development: bool
         "created_at": now,
     }
     shop_id = conn.execute(insert(shops).values(**values)).inserted_primary_key[0]
+    _seed_channels(conn, shop_id, now)
     return Shop(shop_id, values["name"], values["domain"], values["access_token"], values["api_secret"],
                 development)
+
+
+def _seed_channels(conn: Connection, shop_id: int, now: datetime) -> None:
+    """Every shop starts with its sales channels and its price list, as a Shopify store does."""
+    ensure_publications(conn, shop_id, now)
+    ensure_default_price_list(conn, shop_id, now)
 
 
 def shop_by_token(conn: Connection, token: str) -> Shop | None:
