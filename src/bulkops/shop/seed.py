@@ -17,8 +17,11 @@ from sqlalchemy import Connection, Table, func, insert, select
 
 from bulkops.db.database import Database
 from bulkops.db.tables import customers, product_options, product_variants, products
+from bulkops.shop.customers import ADDRESS_KEYS
 from bulkops.shop.shops import Shop, development_shop, list_shops
 
+ADDRESS_ID_BASE = 2 * 10**11
+"""Seeded address ids sit above the random ones the customer rules assign (below 10**11), one per customer."""
 BLOCK = 5_000
 """Products (or customers) per transaction."""
 
@@ -106,6 +109,14 @@ def children_rows(rng: random.Random, shop_id: int, product_ids: list[int], per_
     return options, variants
 
 
+def address(customer_id: int, first: str, last: str) -> dict[str, Any]:
+    """One address in the stored shape (every address key, and a stable id as the customer rules give)."""
+    given = {"firstName": first, "lastName": last, "address1": f"{customer_id} Main Street", "city": "Springfield",
+             "province": "Illinois", "provinceCode": "IL", "zip": f"{10000 + customer_id % 89999}",
+             "country": "US", "countryCode": "US"}
+    return {**{key: given.get(key) for key in ADDRESS_KEYS}, "id": ADDRESS_ID_BASE + customer_id}
+
+
 def customer_rows(rng: random.Random, shop_id: int, first_id: int, count: int, now: datetime) -> list[dict[str, Any]]:
     rows = []
     for n in range(count):
@@ -116,8 +127,7 @@ def customer_rows(rng: random.Random, shop_id: int, first_id: int, count: int, n
             "email": f"{first}.{last}.{cid}@example.com".lower(), "phone": f"+1555{cid:07d}",
             "note": None, "tags": sorted(rng.sample(TAGS, rng.randrange(0, 2))), "state": "ENABLED",
             "verified_email": True, "tax_exempt": False, "locale": "en",
-            "addresses": [{"address1": f"{cid} Main Street", "city": "Springfield", "countryCode": "US",
-                           "zip": f"{10000 + cid % 89999}", "firstName": first, "lastName": last}],
+            "addresses": [address(cid, first, last)],
             "created_at": now, "updated_at": now,
         })
     return rows
