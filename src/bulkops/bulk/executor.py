@@ -19,3 +19,23 @@ class LineExecutor(Protocol):
 
 
 ExecutorFactory = Callable[[Operation], LineExecutor]
+
+
+class RunSlowly(Exception):
+    """A fast executor gave up on a line after it may have written: the importer rolls the line's writes
+    back and runs it again through ``fallback`` (the exact, slower path)."""
+
+    def __init__(self, fallback: LineExecutor) -> None:
+        super().__init__("run this line through the fallback executor")
+        self.fallback = fallback
+
+
+class ChunkExecutor(Protocol):
+    """An executor that may also take a whole chunk: ``run_chunk`` answers every line, in order, inside the
+    chunk's transaction, calling ``run_line`` (the per-line path, one savepoint per line) for any line it
+    does not handle itself, at that line's turn."""
+
+    def __call__(self, conn: Connection, variables: dict[str, Any]) -> dict[str, Any]: ...
+
+    def run_chunk(self, conn: Connection, lines: list[bytes],
+                  run_line: Callable[[bytes], dict[str, Any]]) -> list[dict[str, Any]]: ...

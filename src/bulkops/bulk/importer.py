@@ -12,7 +12,7 @@ import orjson
 from sqlalchemy import Connection
 
 from bulkops.bulk import operations as ops
-from bulkops.bulk.executor import LineExecutor
+from bulkops.bulk.executor import LineExecutor, RunSlowly
 from bulkops.bulk.results import result_line, segment_key
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,12 @@ def execute_line(conn: Connection, executor: LineExecutor, raw: bytes) -> dict[s
         return problem or line_error("Unreadable line.", "INVALID_JSONL")
     savepoint = conn.begin_nested()
     try:
-        response = executor(conn, variables)
+        try:
+            response = executor(conn, variables)
+        except RunSlowly as slow:
+            savepoint.rollback()
+            savepoint = conn.begin_nested()
+            response = slow.fallback(conn, variables)
     except Exception:
         log.exception("line failed inside the executor")
         savepoint.rollback()
@@ -85,11 +90,13 @@ def run_batch(
     conn: Connection, executor: LineExecutor, batch: Batch, shop_id: int, operation_id: int, index: int
 ) -> tuple[bytes, ops.Chunk]:
     """Execute a batch inside ``conn``'s transaction; returns the segment bytes and its chunk record."""
-    out: list[bytes] = []
-    for number, raw in batch.lines:
-        if not raw.strip():
-            continue
-        out.append(result_line(execute_line(conn, executor, raw), number))
+    lines = [(number, raw) for number, raw in batch.lines if raw.strip()]
+    run_chunk = getattr(executor, "run_chunk", None)
+    if run_chunk is not None:
+        responses = run_chunk(conn, [raw for _, raw in lines], lambda raw: execute_line(conn, executor, raw))
+    else:
+        responses = [execute_line(conn, executor, raw) for _, raw in lines]
+    out = [result_line(response, number) for (number, _), response in zip(lines, responses, strict=True)]
     data = b"".join(out)
     chunk = ops.Chunk(
         index=index,

@@ -20,10 +20,12 @@ from graphql import (
 )
 from sqlalchemy import Connection
 
+from bulkops.api.graphql.compiled import compile_plan
 from bulkops.api.graphql.context import RequestContext
 from bulkops.api.graphql.cost import cost_extension, requested_cost
 from bulkops.api.graphql.defaults import default_resolver
 from bulkops.api.graphql.errors import format_error
+from bulkops.api.graphql.plan_executor import PlanExecutor
 from bulkops.api.graphql.schema import schema_for_version
 from bulkops.bulk.executor import LineExecutor
 from bulkops.bulk.operations import Operation
@@ -127,8 +129,9 @@ def execute_request(
     return response
 
 
-def line_executor_factory(runtime: Runtime):  # type: ignore[no-untyped-def]
-    """The engine's ExecutorFactory: parse and validate an operation's document once, run it per line."""
+def line_executor_factory(runtime: Runtime, compiled: bool = True):  # type: ignore[no-untyped-def]
+    """The engine's ExecutorFactory: parse and validate an operation's document once, run it per line
+    (through a compiled plan when the document allows one and ``compiled``; graphql-core otherwise)."""
 
     def build(operation: Operation) -> LineExecutor:
         schema = schema_for_version(operation.api_version)
@@ -138,12 +141,17 @@ def line_executor_factory(runtime: Runtime):  # type: ignore[no-untyped-def]
         assert shop is not None
         base_url = runtime.settings.public_base_url or "http://127.0.0.1:8000"
 
+        def make_context(conn: Connection) -> RequestContext:
+            return RequestContext(runtime, shop, conn, operation.api_version, base_url, in_bulk=True)
+
         def run_line(conn: Connection, variables: dict[str, Any]) -> dict[str, Any]:
             if prepared.errors:
                 return {"errors": prepared.errors}
-            context = RequestContext(runtime, shop, conn, operation.api_version, base_url, in_bulk=True)
-            return run_prepared(prepared, context, variables)
+            return run_prepared(prepared, make_context(conn), variables)
 
-        return run_line
+        plan = None if prepared.errors or not compiled else compile_plan(schema, prepared.document, prepared.operation)
+        if plan is None:
+            return run_line
+        return PlanExecutor(plan, make_context, run_line)
 
     return build

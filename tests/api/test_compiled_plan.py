@@ -1,0 +1,211 @@
+"""A compiled bulk plan answers every line with exactly the bytes graphql-core would, and writes the same rows.
+
+Two databases start identical; the same generated lines run through the importer with graphql-core in one
+and with the compiled plan in the other. Valid lines, invalid ones (which the plan hands to graphql-core)
+and lines the resolver rejects must all come out byte-for-byte the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bulkops.api.graphql.compiled import compile_plan
+from bulkops.api.graphql.execution import line_executor_factory, prepare
+from bulkops.api.graphql.plan_executor import PlanExecutor
+from bulkops.api.graphql.schema import schema_for_version
+from bulkops.bootstrap import build_runtime
+from bulkops.bulk import operations as ops
+from bulkops.bulk.importer import Batch, run_batch
+from bulkops.clock import FrozenClock
+from bulkops.config import Settings
+from bulkops.db.tables import metafields, product_options, product_variants, products
+from bulkops.runtime import Runtime
+from bulkops.shop.shops import create_shop
+
+VERSION = "2026-10"
+
+CREATE_PRODUCT = (
+    "mutation call($product: ProductCreateInput!) { productCreate(product: $product) "
+    "{ product { id title handle } userErrors { field message } } }"
+)
+
+CREATE_PRODUCT_WIDE = """
+mutation call($product: ProductCreateInput!) {
+  made: productCreate(product: $product) {
+    __typename
+    product {
+      ...Core
+      handle
+      short: description(truncateAt: 4)
+      descriptionHtml
+      tags
+      status
+      createdAt
+      options { name values }
+      variants(first: 3) { nodes { title price selectedOptions { name value } } }
+    }
+    userErrors { field message }
+    problems: userErrors { message }
+  }
+}
+fragment Core on Product { id title vendor ... on Product { productType } }
+"""
+
+CREATE_PRODUCT_LEGACY_INPUT = (
+    "mutation call($input: ProductInput!) { productCreate(input: $input) "
+    "{ product { id title vendor } userErrors { field message } } }"
+)
+
+texts = st.text(alphabet="abcAB -é<&/", max_size=8)
+well_typed_products = st.fixed_dictionaries({}, optional={
+    "title": st.one_of(texts, st.just("   "), st.none()),
+    "handle": st.one_of(st.sampled_from(["board", "Board One", "ünï", "!!", ""]), st.none()),
+    "vendor": st.one_of(texts, st.just("v" * 256)),
+    "productType": texts,
+    "status": st.sampled_from(["ACTIVE", "DRAFT", "ARCHIVED"]),
+    "tags": st.one_of(st.lists(texts, max_size=3), texts),
+    "descriptionHtml": st.one_of(texts, st.just("<p>Hello & <b>bye</b></p>")),
+    "giftCard": st.booleans(),
+    "seo": st.fixed_dictionaries({}, optional={"title": texts, "description": texts}),
+    "productOptions": st.lists(st.fixed_dictionaries(
+        {"name": st.sampled_from(["Size", "Color", ""])},
+        optional={"values": st.lists(st.fixed_dictionaries({"name": st.sampled_from(["S", "M", "Black"])}),
+                                     max_size=3)}), max_size=4),
+    "metafields": st.lists(st.fixed_dictionaries({
+        "namespace": st.sampled_from(["custom", "ab", "my_fields"]),
+        "key": st.sampled_from(["material", "k", "warranty"]),
+        "type": st.sampled_from(["single_line_text_field", "number_integer", "bogus"]),
+        "value": st.sampled_from(["12", "Merino", ""]),
+    }), max_size=3),
+})
+"""Inputs graphql-core accepts (the resolver may still answer userErrors): these run through the plan."""
+
+ill_typed_products = st.one_of(*(well_typed_products.map(lambda p, k=k, v=v: {**p, k: v}) for k, v in (
+    ("title", 3), ("status", "archived"), ("tags", [1]), ("giftCard", 1), ("seo", {"bogus": 1}),
+    ("notAField", 1), ("productOptions", [{"values": []}]),
+)))
+"""Inputs graphql-core rejects: the plan must hand them over, so the error is graphql-core's."""
+
+line_variables = st.one_of(
+    st.fixed_dictionaries({"product": well_typed_products}),
+    st.fixed_dictionaries({"product": well_typed_products}),
+    st.fixed_dictionaries({"input": well_typed_products}),
+    st.fixed_dictionaries({"product": ill_typed_products}),
+    st.fixed_dictionaries({"input": ill_typed_products}),
+    st.sampled_from([{}, {"product": None}, {"product": "a string"}, {"product": {}, "extra": 1}]),
+)
+lines = st.lists(line_variables, min_size=1, max_size=3)
+
+
+class Side:
+    """A runtime with its own database, a shop, and an operation whose lines it runs."""
+
+    def __init__(self, data_dir: Path, compiled: bool) -> None:
+        self.runtime: Runtime = build_runtime(Settings(data_dir=data_dir), clock=FrozenClock())
+        self.compiled = compiled
+        with self.runtime.db.write() as conn:
+            self.shop = create_shop(conn, "plan-diff", self.runtime.clock.now())
+        self.chunks = 0
+
+    def executor(self, document: str) -> Any:
+        with self.runtime.db.write() as conn:
+            op = ops.insert_operation(
+                conn, shop_id=self.shop.id, type="MUTATION", status="RUNNING", query=document,
+                client_identifier=None, group_objects=False, api_version=VERSION, staged_upload_path="tmp/x",
+                input_size=1, created_at=self.runtime.clock.now())
+        self.op_id = op.id
+        return line_executor_factory(self.runtime, compiled=self.compiled)(op)
+
+    def run(self, executor: Any, variables: list[Any]) -> bytes:
+        batch = Batch(0, [(n, orjson.dumps(v) + b"\n") for n, v in enumerate(variables)], 0)
+        with self.runtime.db.write() as conn:
+            data, _ = run_batch(conn, executor, batch, self.shop.id, self.op_id, self.chunks)
+        self.chunks += 1
+        return data
+
+    def rows(self) -> list[list[Any]]:
+        with self.runtime.db.read() as conn:
+            return [[tuple(r) for r in conn.execute(select(table).order_by(table.c.id))]
+                    for table in (products, product_options, product_variants, metafields)]
+
+
+@pytest.fixture(scope="module")
+def sides(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Side, Side]]:
+    graphql_core = Side(tmp_path_factory.mktemp("graphql-core"), compiled=False)
+    plan = Side(tmp_path_factory.mktemp("plan"), compiled=True)
+    yield graphql_core, plan
+    graphql_core.runtime.db.dispose()
+    plan.runtime.db.dispose()
+
+
+@pytest.mark.parametrize("document", [CREATE_PRODUCT, CREATE_PRODUCT_WIDE, CREATE_PRODUCT_LEGACY_INPUT],
+                         ids=["plain", "aliases-fragments-nested", "legacy-input"])
+def test_the_plan_writes_the_same_result_bytes_and_rows_as_graphql_core(sides: tuple[Side, Side],
+                                                                         document: str) -> None:
+    reference, compiled = sides
+    slow, fast = reference.executor(document), compiled.executor(document)
+    assert isinstance(fast, PlanExecutor), "the document should compile to a plan"
+    counts = {"lines": 0, "graphql-core": 0}
+    fallback = fast.slow
+
+    def counted_fallback(conn: Any, variables: Any) -> Any:
+        counts["graphql-core"] += 1
+        return fallback(conn, variables)
+
+    fast.slow = counted_fallback
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(lines)
+    def check(variables: list[Any]) -> None:
+        counts["lines"] += len(variables)
+        assert compiled.run(fast, variables) == reference.run(slow, variables)
+
+    check()
+    assert compiled.rows() == reference.rows()
+    assert counts["lines"] - counts["graphql-core"] >= 5, f"too few lines went through the plan: {counts}"
+
+
+def test_a_valid_line_runs_through_the_plan_and_an_invalid_one_through_graphql_core(sides: tuple[Side, Side]
+                                                                                      ) -> None:
+    _, compiled = sides
+    executor = compiled.executor(CREATE_PRODUCT)
+    fallbacks: list[Any] = []
+    slow = executor.slow
+    executor.slow = lambda conn, variables: fallbacks.append(variables) or slow(conn, variables)
+
+    valid = compiled.run(executor, [{"product": {"title": "Plan board", "tags": ["a"]}}])
+    invalid = compiled.run(executor, [{"product": {"title": 5}}])
+
+    assert fallbacks == [{"product": {"title": 5}}]
+    assert orjson.loads(valid)["data"]["productCreate"]["product"]["title"] == "Plan board"
+    assert orjson.loads(invalid)["errors"][0]["extensions"]["code"] == "INVALID_VARIABLE"
+
+
+def test_documents_outside_the_planned_shapes_are_left_to_graphql_core() -> None:
+    schema = schema_for_version(VERSION)
+    unplanned = {
+        "a directive": "mutation call($p: ProductCreateInput!, $s: Boolean!) { productCreate(product: $p) "
+                       "{ product @include(if: $s) { id } } }",
+        "a variable default": "mutation call($p: ProductCreateInput = {title: \"x\"}) { productCreate(product: $p) "
+                              "{ product { id } } }",
+        "an abstract type": "mutation call($p: ProductCreateInput!) { productCreate(product: $p) "
+                            "{ product { id } userErrors { ... on UserError { message } } } }",
+    }
+    planned = prepare(schema, CREATE_PRODUCT)
+    assert compile_plan(schema, planned.document, planned.operation) is not None
+    for reason, text in unplanned.items():
+        prepared = prepare(schema, text)
+        assert not prepared.errors, reason
+        plan = compile_plan(schema, prepared.document, prepared.operation)
+        if reason == "an abstract type":
+            assert plan is not None  # a fragment on the field's own object type is fine
+        else:
+            assert plan is None, reason
