@@ -164,7 +164,7 @@ def bench_export(products: int, variants: int, runs: int, out_dir: Path) -> dict
         shop = server.new_shop()
         seeding = subprocess.run(
             [sys.executable, "-m", "bulkops.cli", "seed", "--data-dir", str(run_dir), "--shop", shop.name,
-             "--products", str(products), "--variants", str(variants)],
+             "--products", str(products), "--variants-per-product", str(variants)],
             capture_output=True, text=True,
         )
         if seeding.returncode != 0:
