@@ -125,8 +125,8 @@ def seed(
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    console.print(f"Seeded {target.domain}: {report.products} products, {report.variants} variants, "
-                  f"{report.customers} customers in {time.monotonic() - started:.1f}s")
+    print(f"Seeded {target.domain}: {report.products} products, {report.variants} variants, "
+          f"{report.customers} customers in {time.monotonic() - started:.1f}s")
 
 
 @webhooks_app.command("deliveries")
