@@ -172,3 +172,16 @@ def test_node_and_nodes_find_bulk_operations_in_input_order(shop_client: BulkCli
 
     assert node["data"]["node"]["status"] == "COMPLETED" and node["data"]["node"]["url"]
     assert nodes["data"]["nodes"] == [{"id": done["id"]}, None, {"id": done["id"]}]
+
+
+def test_sorting_by_completed_at_puts_operations_that_never_completed_last(shop_client: BulkClient) -> None:
+    completed = [finished_import(shop_client)["id"] for _ in range(2)]
+    canceled = shop_client.run_mutation(CREATE, shop_client.stage(LINE * 20_000))["bulkOperation"]["id"]
+    shop_client.cancel(canceled)
+    assert shop_client.wait(canceled)["status"] == "CANCELED"
+
+    newest_first = ids_of(shop_client.graphql(LIST, {"first": 10, "sortKey": "COMPLETED_AT"}))
+    oldest_first = ids_of(shop_client.graphql(LIST, {"first": 10, "sortKey": "COMPLETED_AT", "reverse": True}))
+
+    assert newest_first == [completed[1], completed[0], canceled]
+    assert oldest_first == [canceled, completed[0], completed[1]]

@@ -6,6 +6,7 @@ lock (busy timeout) instead of failing when it upgrades from reading. PostgreSQL
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,11 +16,34 @@ from sqlalchemy import Connection, Engine, create_engine, event
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+class FairLock:
+    """A first-come, first-served lock. SQLite's busy handler is not fair: a worker committing chunk after
+    chunk would re-take the write lock before a waiting request thread wakes up, starving it (a cancel
+    would wait for the whole import). Within one process, writers queue here in arrival order."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    def __enter__(self) -> None:
+        with self._condition:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            self._condition.wait_for(lambda: self._serving == ticket)
+
+    def __exit__(self, *_: object) -> None:
+        with self._condition:
+            self._serving += 1
+            self._condition.notify_all()
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.engine: Engine = self._create_engine(url)
+        self._writers = FairLock() if self.is_sqlite else None
 
     def _create_engine(self, url: str) -> Engine:
         if not self.is_sqlite:
@@ -46,7 +70,11 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A transaction that will write: committed on success, rolled back on error."""
-        with self.engine.connect() as conn:
+        if self._writers is None:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+            return
+        with self._writers, self.engine.connect() as conn:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
                 yield conn
