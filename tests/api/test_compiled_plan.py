@@ -19,15 +19,16 @@ from sqlalchemy import select
 
 from bulkops.api.graphql.compiled import compile_plan
 from bulkops.api.graphql.execution import line_executor_factory, prepare
-from bulkops.api.graphql.plan_executor import PlanExecutor
+from bulkops.api.graphql.plan_executor import PlanExecutor, ProductCreateChunks
 from bulkops.api.graphql.schema import schema_for_version
 from bulkops.bootstrap import build_runtime
 from bulkops.bulk import operations as ops
 from bulkops.bulk.importer import Batch, run_batch
 from bulkops.clock import FrozenClock
 from bulkops.config import Settings
-from bulkops.db.tables import metafields, product_options, product_variants, products
+from bulkops.db.tables import metafields, product_options, product_variants, products, resource_publications
 from bulkops.runtime import Runtime
+from bulkops.shop.publications import ONLINE_STORE, set_auto_publish, shop_publications
 from bulkops.shop.shops import create_shop
 
 VERSION = "2026-10"
@@ -102,7 +103,7 @@ line_variables = st.one_of(
     st.fixed_dictionaries({"input": ill_typed_products}),
     st.sampled_from([{}, {"product": None}, {"product": "a string"}, {"product": {}, "extra": 1}]),
 )
-lines = st.lists(line_variables, min_size=1, max_size=3)
+lines = st.lists(line_variables, min_size=1, max_size=6)
 
 
 class Side:
@@ -113,6 +114,9 @@ class Side:
         self.compiled = compiled
         with self.runtime.db.write() as conn:
             self.shop = create_shop(conn, "plan-diff", self.runtime.clock.now())
+            for publication in shop_publications(conn, self.shop.id):
+                if publication.name == ONLINE_STORE:  # new products then get published, as shops usually do
+                    set_auto_publish(conn, publication.id, True)
         self.chunks = 0
 
     def executor(self, document: str) -> Any:
@@ -133,8 +137,10 @@ class Side:
 
     def rows(self) -> list[list[Any]]:
         with self.runtime.db.read() as conn:
-            return [[tuple(r) for r in conn.execute(select(table).order_by(table.c.id))]
-                    for table in (products, product_options, product_variants, metafields)]
+            tables = [(t, t.c.id) for t in (products, product_options, product_variants, metafields)]
+            tables.append((resource_publications, resource_publications.c.resource_id))
+            return [[tuple(r) for r in conn.execute(select(table).order_by(*table.primary_key.columns))]
+                    for table, _ in tables]
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +171,8 @@ def test_the_plan_writes_the_same_result_bytes_and_rows_as_graphql_core(sides: t
     @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(lines)
     def check(variables: list[Any]) -> None:
+        if "$input" in document:
+            variables = [{"input" if k == "product" else k: v for k, v in line.items()} for line in variables]
         counts["lines"] += len(variables)
         assert compiled.run(fast, variables) == reference.run(slow, variables)
 
@@ -209,3 +217,22 @@ def test_documents_outside_the_planned_shapes_are_left_to_graphql_core() -> None
             assert plan is not None  # a fragment on the field's own object type is fine
         else:
             assert plan is None, reason
+
+
+def test_a_chunk_of_valid_productCreate_lines_is_written_without_the_per_line_path(tmp_path: Path) -> None:
+    reference, compiled = Side(tmp_path / "graphql-core", compiled=False), Side(tmp_path / "plan", compiled=True)
+    executor = compiled.executor(CREATE_PRODUCT)
+    assert isinstance(executor, ProductCreateChunks)
+    per_line: list[Any] = []
+    run_chunk = executor.run_chunk
+    executor.run_chunk = lambda conn, raws, run_line: run_chunk(  # type: ignore[method-assign]
+        conn, raws, lambda raw: per_line.append(raw) or run_line(raw))
+    variables = [{"product": {"title": "Chunk board", "metafields": [
+        {"namespace": "custom", "key": "material", "type": "single_line_text_field", "value": "Wood"}]}}] * 3
+
+    data = compiled.run(executor, [*variables, {"product": {"title": ""}}])
+
+    assert len(per_line) == 1, "only the line answering userErrors should take the per-line path"
+    handles = [orjson.loads(line)["data"]["productCreate"]["product"]["handle"] for line in data.splitlines()[:3]]
+    assert handles[1:] == [f"{handles[0]}-1", f"{handles[0]}-2"]
+    assert data == reference.run(reference.executor(CREATE_PRODUCT), [*variables, {"product": {"title": ""}}])

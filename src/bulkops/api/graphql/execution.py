@@ -25,7 +25,7 @@ from bulkops.api.graphql.context import RequestContext
 from bulkops.api.graphql.cost import cost_extension, requested_cost
 from bulkops.api.graphql.defaults import default_resolver
 from bulkops.api.graphql.errors import format_error
-from bulkops.api.graphql.plan_executor import PlanExecutor
+from bulkops.api.graphql.plan_executor import PlanExecutor, ProductCreateChunks
 from bulkops.api.graphql.schema import schema_for_version
 from bulkops.bulk.executor import LineExecutor
 from bulkops.bulk.operations import Operation
@@ -152,6 +152,8 @@ def line_executor_factory(runtime: Runtime, compiled: bool = True):  # type: ign
         plan = None if prepared.errors or not compiled else compile_plan(schema, prepared.document, prepared.operation)
         if plan is None:
             return run_line
+        if ProductCreateChunks.fits(plan):
+            return ProductCreateChunks(plan, make_context, run_line)
         return PlanExecutor(plan, make_context, run_line)
 
     return build

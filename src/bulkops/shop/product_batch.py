@@ -1,0 +1,212 @@
+"""productCreate for a whole chunk at once: the rows ``create_product`` + owned metafields + auto-publishing
+would write, checked without a round trip per line and written with one ``executemany`` per table.
+
+Only inputs that will certainly succeed are taken (valid fields and options, a free handle, well-formed
+metafields of non-reference types); ``add`` answers None for anything else and the caller runs that line
+the ordinary way, after :meth:`flush`, so it sees every earlier line. Product ids are given by the
+application, as SQLite itself would give them (the highest id + 1; the chunk's write transaction holds the
+lock), so the other tables' ids come out as they would line by line. SQLite only: on other databases the
+caller keeps the per-line path. tests/api/test_compiled_plan.py checks the rows against the per-line path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, func, insert, or_, select
+
+from bulkops.db.tables import metafields, product_options, product_variants, products, resource_publications
+from bulkops.shop import products as rules
+from bulkops.shop.common import MAX_NAME, handleize, normalize_tags
+from bulkops.shop.metafield_types import REFERENCE_TYPES, check_value, is_known_type
+from bulkops.shop.metafields import DEFAULT_NAMESPACE, MAX_PER_CALL, _name_problem
+from bulkops.shop.publications import ONLINE_STORE, shop_publications
+from bulkops.shop.variants import VariantSpec, _selected, _title
+
+_SET_BY_CREATE = {"description_html", "vendor", "product_type", "status", "tags", "gift_card",
+                  "requires_selling_plan", "handle", "shop_id", "created_at", "updated_at", "id"}
+
+
+def _column_defaults() -> dict[str, Any] | None:
+    """What the database holds for product columns create_product leaves out; None if one has a default
+    this module cannot reproduce (then batching is off)."""
+    out: dict[str, Any] = {}
+    for column in products.c:
+        if column.name in _SET_BY_CREATE or column.name in rules.ProductFields.__dataclass_fields__:
+            continue
+        if column.server_default is not None or (column.default is not None and not column.default.is_scalar):
+            return None
+        out[column.name] = column.default.arg if column.default is not None else None
+    return out
+
+
+_OTHER_COLUMNS = _column_defaults()
+_FIELD_COLUMNS = [c for c in rules.ProductFields.__dataclass_fields__ if c in products.c]
+
+
+@dataclass(frozen=True)
+class MetafieldSpec:
+    namespace: str | None
+    key: str
+    value: str
+    type: str | None
+
+
+@dataclass(frozen=True)
+class Pending:
+    product: SimpleNamespace
+    rows: dict[Table, list[dict[str, Any]]]
+
+
+class NotBatchable(Exception):
+    pass
+
+
+@dataclass
+class ProductCreateBatch:
+    conn: Connection
+    shop_id: int
+    _rows: dict[Table, list[dict[str, Any]]] = field(default_factory=lambda: {
+        t: [] for t in (products, product_options, product_variants, metafields, resource_publications)})
+    _next_id: int = 0
+    _handles: set[str] = field(default_factory=set)
+    _auto_publish: list[Any] = field(default_factory=list)
+    _online_store_auto: bool = False
+    _owner_floor: int = 0
+    """The highest product id that rows of other tables still point at (a deleted product's leftovers)."""
+
+    @staticmethod
+    def supported(conn: Connection) -> bool:
+        return conn.dialect.name == "sqlite" and _OTHER_COLUMNS is not None
+
+    def __post_init__(self) -> None:
+        rows = [r for r in shop_publications(self.conn, self.shop_id) if r.auto_publish]
+        self._auto_publish = [r.id for r in rows]
+        self._online_store_auto = any(r.name == ONLINE_STORE for r in rows)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Ids and existing metafields as the database has them now (after a line ran the ordinary way)."""
+        self._next_id = (self.conn.execute(select(func.max(products.c.id))).scalar() or 0) + 1
+        self._owner_floor = max(
+            self.conn.execute(select(func.max(metafields.c.owner_id))
+                              .where(metafields.c.owner_type == "Product")).scalar() or 0,
+            self.conn.execute(select(func.max(resource_publications.c.resource_id))
+                              .where(resource_publications.c.resource_type == "Product")).scalar() or 0,
+        )
+
+    # ---- one line -----------------------------------------------------------------------------------
+    def add(self, fields: rules.ProductFields, options: list[rules.OptionSpec], metafield_specs: list[MetafieldSpec],
+            now: datetime) -> Pending | None:
+        """The new product (its row as the database will return it, and the rows of the other tables), or
+        None: run this line the ordinary way. Nothing is kept until :meth:`keep`."""
+        if self._next_id <= self._owner_floor:
+            return None
+        try:
+            self._check(fields, options)
+            checked = self._check_metafields(metafield_specs)
+            handle = self._handle(fields)
+        except NotBatchable:
+            return None
+        product_id = self._next_id
+        values = {"description_html": "", "vendor": "", "product_type": "", "status": "ACTIVE", "tags": [],
+                  "gift_card": False, "requires_selling_plan": False, **fields.given(), "handle": handle,
+                  "shop_id": self.shop_id, "created_at": now, "updated_at": now}
+        values["tags"] = normalize_tags(values["tags"])
+        row = {"id": product_id, **{c: None for c in _FIELD_COLUMNS}, **(_OTHER_COLUMNS or {}), **values}
+        if self._online_store_auto:
+            row["published_at"] = now
+        return Pending(SimpleNamespace(**row), {
+            products: [row],
+            product_options: [{"product_id": product_id, "name": o.name, "position": i + 1, "values": list(o.values)}
+                              for i, o in enumerate(options)],
+            product_variants: [self._variant(product_id, options, now)],
+            metafields: [{"shop_id": self.shop_id, "owner_type": "Product", "owner_id": product_id, "namespace": ns,
+                          "key": m.key, "value": m.value, "type": m.type, "created_at": now, "updated_at": now}
+                         for m, ns in checked],
+            resource_publications: [{"publication_id": p, "resource_type": "Product", "resource_id": product_id,
+                                     "publish_date": now} for p in self._auto_publish],
+        })
+
+    def keep(self, pending: Pending) -> None:
+        self._next_id += 1
+        self._handles.add(pending.product.handle)
+        for table, rows in pending.rows.items():
+            self._rows[table] += rows
+
+    def _check(self, fields: rules.ProductFields, options: list[rules.OptionSpec]) -> None:
+        errors: list[Any] = []
+        if not (fields.title or "").strip():
+            raise NotBatchable()
+        rules._check_lengths(fields, errors, [])
+        rules._check_options(options, errors, "productOptions", with_codes=False)
+        if errors:
+            raise NotBatchable()
+
+    def _check_metafields(self, specs: list[MetafieldSpec]) -> list[tuple[MetafieldSpec, str]]:
+        if not specs:
+            return []
+        if len(specs) > MAX_PER_CALL:
+            raise NotBatchable()
+        out = []
+        seen: set[tuple[str, str]] = set()
+        for spec in specs:
+            namespace = spec.namespace or DEFAULT_NAMESPACE
+            kind = spec.type
+            if (_name_problem(namespace, "Namespace", 3, 255) or _name_problem(spec.key, "Key", 2, 64) or not kind
+                    or not is_known_type(kind) or spec.value == "" or (namespace, spec.key) in seen
+                    or kind.removeprefix("list.") in REFERENCE_TYPES or check_value(kind, spec.value, _no_lookups)):
+                raise NotBatchable()
+            seen.add((namespace, spec.key))
+            out.append((spec, namespace))
+        return out
+
+    def _handle(self, fields: rules.ProductFields) -> str:
+        if fields.handle:
+            handle = handleize(fields.handle)
+            if not handle or len(handle) > MAX_NAME or handle in self._handles or self._taken(handle):
+                raise NotBatchable()
+            return handle
+        base = handleize(fields.title or "") or "product"
+        used = {h for h in self._handles if h == base or h.startswith(base + "-")}
+        used |= {r[0] for r in self.conn.execute(select(products.c.handle).where(
+            products.c.shop_id == self.shop_id, or_(products.c.handle == base, products.c.handle.like(f"{base}-%"))))}
+        if base not in used:
+            return base
+        n = 1
+        while f"{base}-{n}" in used:
+            n += 1
+        return f"{base}-{n}"
+
+    def _taken(self, handle: str) -> bool:
+        return self.conn.execute(select(products.c.id).where(
+            and_(products.c.shop_id == self.shop_id, products.c.handle == handle))).first() is not None
+
+    def _variant(self, product_id: int, options: list[rules.OptionSpec], now: datetime) -> dict[str, Any]:
+        spec = VariantSpec([(o.name, o.values[0]) for o in options if o.values])
+        selected = _selected([o.name for o in options if o.values], dict(spec.option_values or []))
+        return {"shop_id": self.shop_id, "product_id": product_id, "title": _title(selected), "position": 1,
+                "selected_options": selected, "price": spec.price or "0.00", "compare_at_price": spec.compare_at_price,
+                "sku": spec.sku, "barcode": spec.barcode, "taxable": True, "inventory_quantity": 0,
+                "inventory_policy": "DENY", "inventory_item": spec.inventory_item, "created_at": now,
+                "updated_at": now}
+
+    # ---- writing ------------------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write what was kept, one executemany per table, in the order the per-line path writes."""
+        for table, rows in self._rows.items():
+            if rows:
+                self.conn.execute(insert(table), rows)
+                rows.clear()
+        self._handles.clear()
+
+    def after_ordinary_line(self) -> None:
+        """Call after a line ran the ordinary way (following a flush): it may have written products."""
+        self._refresh()
+
+
+def _no_lookups(_type_name: str, _number: int) -> bool:
+    raise NotBatchable()
