@@ -15,7 +15,6 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 
 from bulkops.api.graphql.compiled import compile_plan
 from bulkops.api.graphql.execution import line_executor_factory, prepare
@@ -26,7 +25,6 @@ from bulkops.bulk import operations as ops
 from bulkops.bulk.importer import Batch, run_batch
 from bulkops.clock import FrozenClock
 from bulkops.config import Settings
-from bulkops.db.tables import metafields, product_options, product_variants, products, resource_publications
 from bulkops.runtime import Runtime
 from bulkops.shop.publications import ONLINE_STORE, set_auto_publish, shop_publications
 from bulkops.shop.shops import create_shop
@@ -136,11 +134,12 @@ class Side:
         return data
 
     def rows(self) -> list[list[Any]]:
+        """Every row as stored (the driver's values, before any type processing)."""
+        tables = {"products": "id", "product_options": "id", "product_variants": "id", "metafields": "id",
+                  "resource_publications": "publication_id, resource_type, resource_id"}
         with self.runtime.db.read() as conn:
-            tables = [(t, t.c.id) for t in (products, product_options, product_variants, metafields)]
-            tables.append((resource_publications, resource_publications.c.resource_id))
-            return [[tuple(r) for r in conn.execute(select(table).order_by(*table.primary_key.columns))]
-                    for table, _ in tables]
+            return [list(conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY {order}"))
+                    for table, order in tables.items()]
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,9 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, insert, or_, select
+from sqlalchemy import Connection, Table, func, select
 
+from bulkops.db.raw_insert import RawInsert
 from bulkops.db.tables import metafields, product_options, product_variants, products, resource_publications
 from bulkops.shop import products as rules
 from bulkops.shop.common import MAX_NAME, handleize, normalize_tags
@@ -76,6 +77,7 @@ class ProductCreateBatch:
     _auto_publish: list[Any] = field(default_factory=list)
     _online_store_auto: bool = False
     _owner_floor: int = 0
+    _writers: dict[tuple[str, tuple[str, ...]], RawInsert] = field(default_factory=dict)
     """The highest product id that rows of other tables still point at (a deleted product's leftovers)."""
 
     @staticmethod
@@ -172,8 +174,9 @@ class ProductCreateBatch:
             return handle
         base = handleize(fields.title or "") or "product"
         used = {h for h in self._handles if h == base or h.startswith(base + "-")}
-        used |= {r[0] for r in self.conn.execute(select(products.c.handle).where(
-            products.c.shop_id == self.shop_id, or_(products.c.handle == base, products.c.handle.like(f"{base}-%"))))}
+        used |= {r[0] for r in self._query(
+            "SELECT handle FROM products WHERE shop_id = ? AND (handle = ? OR handle LIKE ?)",
+            (self.shop_id, base, f"{base}-%"))}
         if base not in used:
             return base
         n = 1
@@ -182,8 +185,17 @@ class ProductCreateBatch:
         return f"{base}-{n}"
 
     def _taken(self, handle: str) -> bool:
-        return self.conn.execute(select(products.c.id).where(
-            and_(products.c.shop_id == self.shop_id, products.c.handle == handle))).first() is not None
+        return bool(self._query("SELECT 1 FROM products WHERE shop_id = ? AND handle = ? LIMIT 1",
+                                (self.shop_id, handle)))
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """A lookup straight through the driver (SQLite), in the chunk's transaction."""
+        cursor = self.conn.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
     def _variant(self, product_id: int, options: list[rules.OptionSpec], now: datetime) -> dict[str, Any]:
         spec = VariantSpec([(o.name, o.values[0]) for o in options if o.values])
@@ -199,7 +211,11 @@ class ProductCreateBatch:
         """Write what was kept, one executemany per table, in the order the per-line path writes."""
         for table, rows in self._rows.items():
             if rows:
-                self.conn.execute(insert(table), rows)
+                key = (table.name, tuple(rows[0]))
+                writer = self._writers.get(key)
+                if writer is None:
+                    writer = self._writers[key] = RawInsert(table, list(rows[0]), self.conn.dialect)
+                writer.execute(self.conn, rows)
                 rows.clear()
         self._handles.clear()
 

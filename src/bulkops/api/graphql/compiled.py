@@ -119,32 +119,56 @@ class _Checkers:
         return lambda v, d: v is None or named(v, d)
 
     def _object(self, type_: GraphQLInputObjectType) -> Checker:
+        """Leaf fields (the common case) are checked inline by Python type; others by their own checker."""
         if type_.name in self._by_type:
             return self._by_type[type_.name]
-        fields: dict[str, Checker] = {}
+        leaves: dict[str, tuple[type, bool]] = {}
+        nested: dict[str, Checker] = {}
+        required: list[str] = []
 
         def check(value: Any, depth: int) -> bool:
             if type(value) is not dict or depth >= MAX_NESTING_DEPTH:
                 return False
             for name, item in value.items():
-                checker = fields.get(name)
+                leaf = leaves.get(name)
+                if leaf is not None:
+                    if type(item) is not leaf[0] and (item is not None or not leaf[1]):
+                        return False
+                    continue
+                checker = nested.get(name)
                 if checker is None or not checker(item, depth + 1):
                     return False
-            return all(name in value for name in required)
+            for name in required:
+                if name not in value:
+                    return False
+            return True
 
         self._by_type[type_.name] = check
         if type_.is_one_of:
             raise Unsupported(f"{type_.name} is @oneOf")
         if type_.out_type is not GraphQLInputObjectType.out_type:
             raise Unsupported(f"{type_.name} has its own out_type")
-        required = []
         for name, input_field in type_.fields.items():
             if input_field.out_name or input_field.default_value is not Undefined:
                 raise Unsupported(f"{type_.name}.{name} has a default or an out name")
-            if isinstance(input_field.type, GraphQLNonNull):
+            non_null = isinstance(input_field.type, GraphQLNonNull)
+            if non_null:
                 required.append(name)
-            fields[name] = self.for_type(input_field.type)
+            named = input_field.type.of_type if non_null else input_field.type
+            python_type = _PLAIN_LEAVES.get(getattr(named, "name", ""))
+            if python_type is not None and named is self._schema_leaf(named):
+                leaves[name] = (python_type, not non_null)
+            else:
+                nested[name] = self.for_type(input_field.type)
         return check
+
+    @staticmethod
+    def _schema_leaf(type_: Any) -> Any:
+        """The type itself when it is one of the built-in scalars checked by Python type alone."""
+        return type_ if isinstance(type_, GraphQLScalarType) and type_.name in _PLAIN_LEAVES else None
+
+
+_PLAIN_LEAVES: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
 
 
 # ---- arguments ----------------------------------------------------------------------------------
