@@ -41,7 +41,7 @@ def open_database(settings: Settings) -> Database:
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
-    """Everything wired, workers not yet started (call ``runtime.queue.start()``)."""
+    """Everything wired, background work not yet started (call ``runtime.start()``)."""
     db = open_database(settings)
     signer = Signer(signing_secret(db))
     store = LocalFileStore(settings.files_dir, signer)

@@ -47,15 +47,11 @@ def serve(
     console.print(f"  access token: [bold]{shop.access_token}[/bold]")
     console.print(f"  app secret (webhook HMAC): {shop.api_secret}")
     console.print(f"GraphQL endpoint: http://{host}:{port}/admin/api/2026-10/graphql.json", highlight=False)
-    runtime.queue.start()
-    if runtime.deliverer:
-        runtime.deliverer.start()
+    runtime.start()
     try:
         uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning")
     finally:
-        runtime.queue.stop()
-        if runtime.deliverer:
-            runtime.deliverer.stop()
+        runtime.stop()
 
 
 @shop_app.command("create")

@@ -28,3 +28,14 @@ class Runtime:
     queue: WorkQueue
     deliverer: Deliverer | None = None
     """Sends webhook deliveries; started and stopped beside the queue."""
+
+    def start(self) -> None:
+        """Start the background work: bulk workers, then webhook senders."""
+        self.queue.start()
+        if self.deliverer:
+            self.deliverer.start()
+
+    def stop(self) -> None:
+        self.queue.stop()
+        if self.deliverer:
+            self.deliverer.stop()
