@@ -29,14 +29,15 @@ class RawInsert:
         names = ", ".join(prepare.format_column(c) for c in columns)
         marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
         self.sql = f"INSERT INTO {prepare.format_table(table)} ({names}) VALUES ({marks})"
-        self.processors: list[Callable[[Any], Any] | None] = [
-            c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns
-        ]
+        processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        self.processed = [(i, _remember_last(p)) for i, p in enumerate(processors) if p is not None]
 
-    def params(self, row: dict[str, Any]) -> tuple[Any, ...]:
-        values = [row[k] for k in self.keys] + self.constants
-        return tuple(p(v) if p is not None else v
-                     for p, v in zip(self.processors, values, strict=True))
+    def params(self, row: dict[str, Any]) -> list[Any]:
+        values = [row[k] for k in self.keys]
+        values += self.constants
+        for i, process in self.processed:
+            values[i] = process(values[i])
+        return values
 
     def execute(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         cursor = conn.connection.cursor()
@@ -44,3 +45,19 @@ class RawInsert:
             cursor.executemany(self.sql, [self.params(row) for row in rows])
         finally:
             cursor.close()
+
+
+def _remember_last(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Rows of one line share their timestamp object: convert it once."""
+    last: list[Any] = [_NOTHING, None]
+
+    def run(value: Any) -> Any:
+        if value is not last[0] or type(value) in _MUTABLE:
+            last[0], last[1] = value, process(value)
+        return last[1]
+
+    return run
+
+
+_NOTHING = object()
+_MUTABLE = (list, dict)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -80,6 +81,13 @@ def prepare(schema: GraphQLSchema, text: str, operation_name: str | None = None)
     return PreparedDocument(schema, document, operation, [], variable_types)
 
 
+@lru_cache(maxsize=512)
+def prepare_cached(schema: GraphQLSchema, text: str, operation_name: str | None = None) -> PreparedDocument:
+    """Clients send the same few documents again and again (a poll every second or so): parse and validate
+    each once. A PreparedDocument is never changed after it is made."""
+    return prepare(schema, text, operation_name)
+
+
 def run_prepared(prepared: PreparedDocument, context: RequestContext, variables: dict[str, Any] | None) -> dict[str, Any]:
     """Execute; the response dict has ``data`` and/or ``errors`` in Shopify's shapes."""
     assert prepared.document is not None and prepared.operation is not None
@@ -114,7 +122,7 @@ def execute_request(
 ) -> dict[str, Any]:
     """One HTTP GraphQL request in one transaction; work announced by resolvers starts after commit."""
     schema = schema_for_version(api_version)
-    prepared = prepare(schema, query, operation_name)
+    prepared = prepare_cached(schema, query, operation_name)
     if prepared.errors:
         return {"errors": prepared.errors}
     assert prepared.operation is not None
