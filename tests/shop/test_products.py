@@ -33,6 +33,10 @@ UPDATE_MEDIA = """mutation media($productId: ID!, $media: [UpdateMediaInput!]!) 
     product { id } media { alt } mediaUserErrors { field message code } userErrors { field message }
   }
 }"""
+CREATE_WITH_MEDIA = """mutation create($product: ProductCreateInput!, $media: [CreateMediaInput!]) {
+  productCreate(product: $product, media: $media) { product { id media(first: 5) { nodes { id } } } userErrors { field message } }
+}"""
+LAMP_PHOTO = {"mediaContentType": "IMAGE", "originalSource": "https://example.com/lamp.png", "alt": "A lamp"}
 READ = f"query read($id: ID!) {{ product(id: $id) {{ {PRODUCT_FIELDS} }} }}"
 LIST = """query list($query: String, $sortKey: ProductSortKeys, $reverse: Boolean, $first: Int, $after: String) {
   products(first: $first, after: $after, query: $query, sortKey: $sortKey, reverse: $reverse) {
@@ -209,18 +213,24 @@ def test_productSet_reports_its_errors_with_codes_and_writes_nothing(shop_client
     assert gql(shop_client, LIST, first=5)["products"]["nodes"] == []
 
 
-def test_productUpdateMedia_answers_that_the_media_does_not_exist_as_this_server_stores_none(
+def test_productUpdateMedia_changes_the_products_media_and_names_unknown_media_and_products(
         shop_client: BulkClient) -> None:
-    product = gql(shop_client, CREATE, product={"title": "Lamp"})["productCreate"]["product"]
+    product = gql(shop_client, CREATE_WITH_MEDIA, product={"title": "Lamp"}, media=[LAMP_PHOTO])["productCreate"]
+    media_id = product["product"]["media"]["nodes"][0]["id"]
 
-    result = gql(shop_client, UPDATE_MEDIA, productId=product["id"],
-                 media=[{"id": "gid://shopify/MediaImage/77", "alt": "A lamp"}])["productUpdateMedia"]
+    result = gql(shop_client, UPDATE_MEDIA, productId=product["product"]["id"],
+                 media=[{"id": media_id, "alt": "A brass lamp"}])["productUpdateMedia"]
+    unknown = gql(shop_client, UPDATE_MEDIA, productId=product["product"]["id"],
+                  media=[{"id": "gid://shopify/MediaImage/999999", "alt": "A lamp"}])["productUpdateMedia"]
     missing = gql(shop_client, UPDATE_MEDIA, productId="gid://shopify/Product/999999", media=[])
 
-    assert result["product"] is None and result["media"] is None
-    assert result["mediaUserErrors"] == [{"field": ["media", "0", "id"], "message": "Media id 77 does not exist",
-                                          "code": "MEDIA_DOES_NOT_EXIST"}]
-    assert result["userErrors"] == [{"field": ["media", "0", "id"], "message": "Media id 77 does not exist"}]
+    assert result == {"product": {"id": product["product"]["id"]}, "media": [{"alt": "A brass lamp"}],
+                      "mediaUserErrors": [], "userErrors": []}
+    assert unknown["product"] == {"id": product["product"]["id"]} and unknown["media"] is None
+    assert unknown["mediaUserErrors"] == [{"field": ["media"], "code": "MEDIA_DOES_NOT_EXIST",
+                                           "message": "Media id gid://shopify/MediaImage/999999 does not exist"}]
+    assert unknown["userErrors"] == [{"field": ["media"],
+                                      "message": "Media id gid://shopify/MediaImage/999999 does not exist"}]
     assert missing["productUpdateMedia"]["mediaUserErrors"] == [
         {"field": ["productId"], "message": "Product does not exist", "code": "PRODUCT_DOES_NOT_EXIST"}]
 
@@ -271,7 +281,7 @@ def test_each_product_mutation_runs_as_a_bulk_line(shop_client: BulkClient) -> N
     updated = run_bulk(shop_client, BULK_UPDATE, {"product": {"id": product["id"], "vendor": "Bulk Co"}})
     set_lines = run_bulk(shop_client, BULK_SET, {"input": SHIRT, "identifier": {"handle": "linen-shirt"}})
     media = run_bulk(shop_client, UPDATE_MEDIA, {"productId": product["id"], "media": [
-        {"id": "gid://shopify/MediaImage/5"}]})
+        {"id": "gid://shopify/MediaImage/999999"}]})
 
     assert created[1]["data"]["productCreate"]["userErrors"] == [{"field": ["title"],
                                                                   "message": "Title can't be blank"}]

@@ -449,3 +449,20 @@ marketing_engagements = Table(
     Column("updated_at", DateTime, nullable=False),
     Index("ix_marketing_engagements_target_day", "shop_id", "activity_id", "channel_handle", "occurred_on"),
 )
+
+product_media = Table(
+    "product_media",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", ForeignKey("shops.id"), nullable=False),
+    Column("product_id", ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
+    Column("media_content_type", String(16), nullable=False),
+    Column("original_source", Text, nullable=False),
+    Column("alt", Text),
+    Column("status", String(16), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("preview_image_url", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_product_media_product_position", "product_id", "position"),
+)

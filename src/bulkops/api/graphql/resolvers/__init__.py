@@ -22,6 +22,9 @@ def all_bindables(modern: bool) -> list[Any]:
     from bulkops.api.graphql.resolvers import metaobjects as shop_data_metaobjects
 
     modules += (shop_data_metaobjects, gift_cards, price_lists, store_credit, marketing, unsupported)
+    from bulkops.api.graphql.resolvers import media
+
+    modules += (media,)
     found = [bindable for module in modules for bindable in module.bindables]
     if modern:
         found += [bindable for module in modules for bindable in getattr(module, "modern_bindables", [])]

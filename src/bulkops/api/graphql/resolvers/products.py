@@ -1,4 +1,4 @@
-"""Products: productCreate, productUpdate, productSet, productUpdateMedia; product(s), productVariants."""
+"""Products: productCreate, productUpdate, productSet; product(s), productVariants (media: resolvers/media.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from bulkops.errors import UserError, UserErrors
 from bulkops.ids import InvalidGlobalId, parse_gid
 from bulkops.search_syntax import parse_search
 from bulkops.shop import collections as collection_rules
+from bulkops.shop import media as media_rules
 from bulkops.shop import metafields as metafield_rules
 from bulkops.shop import products as rules
 from bulkops.shop import publications as publication_rules
@@ -267,12 +268,21 @@ def identify(context: RequestContext, identifier: dict[str, Any]) -> int | None:
     return None
 
 
+def _add_media(context: RequestContext, product_id: int, raw: list[dict[str, Any]] | None) -> None:
+    """productCreate/productUpdate's ``media`` (CreateMediaInput list), appended to the product's media."""
+    from bulkops.api.graphql.resolvers.media import new_media
+
+    if raw:
+        media_rules.add_media(context.conn, context.shop.id, product_id, new_media(raw), context.now, ["media"])
+
+
 # ---- mutations -----------------------------------------------------------------------------------
 @mutation.field("productCreate")
 @guarded(lambda errors: {**_error_payload(errors), "shop": shop_field})
 def resolve_product_create(_: Any, info: GraphQLResolveInfo, product: dict[str, Any] | None = None,
-                           input: dict[str, Any] | None = None, media: Any = None) -> dict[str, Any]:
-    """``media`` is accepted and not stored (this server keeps no media)."""
+                           input: dict[str, Any] | None = None,
+                           media: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``media`` is stored on the new product (see resolvers/media.py)."""
     context = ctx(info)
     data = product if product is not None else input
     if data is None:
@@ -283,6 +293,7 @@ def resolve_product_create(_: Any, info: GraphQLResolveInfo, product: dict[str, 
                                       option_specs(data.get("productOptions")), context.now)
     set_owned_metafields(context, "Product", product_id, data.get("metafields"), ["metafields"])
     _join_collections(context, product_id, data, [])
+    _add_media(context, product_id, media)
     publication_rules.auto_publish_new(context.conn, context.shop.id, "Product", product_id, context.now)
     return _product_payload(context, product_id)
 
@@ -291,8 +302,9 @@ def resolve_product_create(_: Any, info: GraphQLResolveInfo, product: dict[str, 
 @guarded(_error_payload)
 def resolve_product_update(_: Any, info: GraphQLResolveInfo, product: dict[str, Any] | None = None,
                            input: dict[str, Any] | None = None, identifier: dict[str, Any] | None = None,
-                           media: Any = None) -> dict[str, Any]:
-    """``redirectNewHandle`` is accepted as a no-op (this server serves no storefront to redirect)."""
+                           media: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``media`` is appended to the product's media; ``redirectNewHandle`` is accepted as a no-op (this server
+    serves no storefront to redirect)."""
     context = ctx(info)
     data = product if product is not None else (input or {})
     product_id = identify(context, identifier or {"id": data.get("id")})
@@ -301,6 +313,7 @@ def resolve_product_update(_: Any, info: GraphQLResolveInfo, product: dict[str, 
     rules.update_product(context.conn, context.shop.id, product_id, product_fields(data), context.now)
     set_owned_metafields(context, "Product", product_id, data.get("metafields"), ["metafields"])
     _join_collections(context, product_id, data, [])
+    _add_media(context, product_id, media)
     return _product_payload(context, product_id)
 
 
@@ -367,27 +380,6 @@ def resolve_product_set(_: Any, info: GraphQLResolveInfo, input: dict[str, Any],
     if created:
         publication_rules.auto_publish_new(conn, shop_id, "Product", product_id, context.now)
     return {**_product_payload(context, product_id), "productSetOperation": None}
-
-
-def _media_error_payload(errors: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"product": None, "media": None, "mediaUserErrors": errors,
-            "userErrors": [{"field": e["field"], "message": e["message"]} for e in errors]}
-
-
-@mutation.field("productUpdateMedia")
-@guarded(_media_error_payload)
-def resolve_product_update_media(_: Any, info: GraphQLResolveInfo, productId: str,
-                                 media: list[dict[str, Any]]) -> dict[str, Any]:
-    """This server stores no media, so every media id names media that does not exist on the product."""
-    context = ctx(info)
-    number = require_id(productId, "Product")
-    if not number or not rules.product_exists(context.conn, context.shop.id, number):
-        raise UserError("Product does not exist", ["productId"], "PRODUCT_DOES_NOT_EXIST")
-    errors = [UserError(f"Media id {item['id'].rsplit('/', 1)[-1]} does not exist", ["media", str(index), "id"],
-                        "MEDIA_DOES_NOT_EXIST") for index, item in enumerate(media)]
-    if errors:
-        raise UserErrors(errors)
-    return {"product": load_product(context, number), "media": [], "mediaUserErrors": [], "userErrors": []}
 
 
 # ---- queries -------------------------------------------------------------------------------------
