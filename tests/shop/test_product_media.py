@@ -82,6 +82,16 @@ def test_productCreate_stores_its_media_in_order_and_the_product_reads_them_back
     assert gql(shop_client, NODE, id=nodes[2]["id"])["node"] == nodes[2]
 
 
+def test_the_deprecated_images_and_featuredImage_read_only_the_products_image_media(shop_client: BulkClient) -> None:
+    product = lamp(shop_client, FILM, PHOTO)
+    query = "query i($id: ID!) { product(id: $id) { featuredImage { url } images(first: 5) { nodes { url altText } } } }"
+
+    read = gql(shop_client, query, id=product["id"])["product"]
+
+    assert read["images"]["nodes"] == [{"url": PHOTO["originalSource"], "altText": "A lamp"}]
+    assert read["featuredImage"] == {"url": PHOTO["originalSource"]}
+
+
 def test_a_product_without_media_has_an_empty_media_connection_and_no_featured_media(
         shop_client: BulkClient) -> None:
     product = lamp(shop_client)

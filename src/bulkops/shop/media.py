@@ -145,9 +145,12 @@ def media_rows(conn: Connection, shop_id: int, ids: list[int]) -> list[Any]:
     return [rows[i] for i in ids if i in rows]
 
 
-def featured_media(conn: Connection, shop_id: int, product_id: int) -> Any | None:
-    return conn.execute(media_query(shop_id, product_id).order_by(product_media.c.position,
-                                                                 product_media.c.id).limit(1)).first()
+def featured_media(conn: Connection, shop_id: int, product_id: int, content_type: str | None = None) -> Any | None:
+    """The product's first media (of ``content_type`` when given)."""
+    stmt = media_query(shop_id, product_id)
+    if content_type is not None:
+        stmt = stmt.where(product_media.c.media_content_type == content_type)
+    return conn.execute(stmt.order_by(product_media.c.position, product_media.c.id).limit(1)).first()
 
 
 def media_count(conn: Connection, product_id: int) -> int:

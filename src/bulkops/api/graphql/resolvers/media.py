@@ -1,4 +1,4 @@
-"""Product media: productUpdateMedia, Product.media / featuredMedia / mediaCount / featuredImage, and node(id:)
+"""Product media: productUpdateMedia, Product.media / featuredMedia / mediaCount / images / featuredImage, and node(id:)
 for MediaImage, Video, ExternalVideo and Model3d. (productCreate/productUpdate store their ``media`` argument in
 resolvers/products.py through the same rules, shop/media.py.)"""
 
@@ -164,6 +164,23 @@ def resolve_media(product: dict[str, Any], info: GraphQLResolveInfo, first: int 
     return connection(page, present_media)
 
 
+@product_type.field("images")
+def resolve_images(product: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
+                   after: str | None = None, last: int | None = None, before: str | None = None,
+                   reverse: bool = False, sortKey: str = "POSITION", **_: Any) -> dict[str, Any]:
+    """The deprecated ``images`` connection: the product's image media, as Images."""
+    context = ctx(info)
+    page_args(first, last)
+    stmt = rules.media_query(context.shop.id, product["_pk"]).where(product_media.c.media_content_type == "IMAGE")
+    sort = {"CREATED_AT": product_media.c.created_at, **MEDIA_SORT}.get(sortKey, product_media.c.position)
+    try:
+        page = paginate(context.conn, stmt, sort=sort, id_col=product_media.c.id, first=first, after=after,
+                        last=last, before=before, reverse=reverse)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    return connection(page, lambda row: present_media(row)["image"])
+
+
 @product_type.field("featuredMedia")
 def resolve_featured_media(product: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any] | None:
     row = rules.featured_media(ctx(info).conn, ctx(info).shop.id, product["_pk"])
@@ -172,8 +189,9 @@ def resolve_featured_media(product: dict[str, Any], info: GraphQLResolveInfo) ->
 
 @product_type.field("featuredImage")
 def resolve_featured_image(product: dict[str, Any], info: GraphQLResolveInfo, **_: Any) -> dict[str, Any] | None:
-    featured = resolve_featured_media(product, info)
-    return featured.get("image") if featured else None
+    """The deprecated ``featuredImage``: the first of the product's images (a leading video is not one)."""
+    row = rules.featured_media(ctx(info).conn, ctx(info).shop.id, product["_pk"], "IMAGE")
+    return present_media(row)["image"] if row else None
 
 
 @product_type.field("mediaCount")
