@@ -235,3 +235,20 @@ def test_a_chunk_of_valid_productCreate_lines_is_written_without_the_per_line_pa
     handles = [orjson.loads(line)["data"]["productCreate"]["product"]["handle"] for line in data.splitlines()[:3]]
     assert handles[1:] == [f"{handles[0]}-1", f"{handles[0]}-2"]
     assert data == reference.run(reference.executor(CREATE_PRODUCT), [*variables, {"product": {"title": ""}}])
+
+
+HANDLE_CLASHES = [
+    [{"product": {"title": "Board", "handle": "board"}}, {"product": {"title": "Other", "handle": "Board"}}],
+    [{"product": {"title": "Board"}}, {"product": {"title": "Board"}}, {"product": {"title": "Board", "handle": "board-1"}}],
+    [{"product": {"title": "Board", "handle": "board-2"}}, {"product": {"title": "Board"}}, {"product": {"title": ""}},
+     {"product": {"title": "Board"}}, {"product": {"title": "Board", "handle": "board"}}],
+]
+
+
+def test_handles_taken_earlier_in_the_chunk_or_in_an_earlier_chunk_answer_as_graphql_core_does(tmp_path: Path
+                                                                                                 ) -> None:
+    reference, compiled = Side(tmp_path / "graphql-core", compiled=False), Side(tmp_path / "plan", compiled=True)
+    slow, fast = reference.executor(CREATE_PRODUCT), compiled.executor(CREATE_PRODUCT)
+    for chunk in [*HANDLE_CLASHES, *HANDLE_CLASHES]:
+        assert compiled.run(fast, chunk) == reference.run(slow, chunk)
+    assert compiled.rows() == reference.rows()

@@ -7,10 +7,10 @@ parameter bookkeeping, which costs more than SQLite's insert itself on a bulk im
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy import Connection, Date, DateTime, Dialect, Table
 
 
 class RawInsert:
@@ -30,34 +30,29 @@ class RawInsert:
         marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
         self.sql = f"INSERT INTO {prepare.format_table(table)} ({names}) VALUES ({marks})"
         processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-        self.processed = [(i, _remember_last(p)) for i, p in enumerate(processors) if p is not None]
+        self.processed = [(i, p, isinstance(c.type, Date | DateTime))
+                          for i, (c, p) in enumerate(zip(columns, processors, strict=True)) if p is not None]
 
-    def params(self, row: dict[str, Any]) -> list[Any]:
+    def params(self, row: dict[str, Any], shared: dict[int, tuple[Any, Any]]) -> list[Any]:
+        """One row's parameters; ``shared`` keeps converted timestamps (a line's rows share one)."""
         values = [row[k] for k in self.keys]
         values += self.constants
-        for i, process in self.processed:
-            values[i] = process(values[i])
+        for i, process, is_time in self.processed:
+            value = values[i]
+            if is_time:
+                hit = shared.get(id(value))
+                if hit is None or hit[0] is not value:
+                    hit = shared[id(value)] = (value, process(value))
+                values[i] = hit[1]
+            else:
+                values[i] = process(value)
         return values
 
-    def execute(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+    def execute(self, conn: Connection, rows: list[dict[str, Any]],
+                shared: dict[int, tuple[Any, Any]] | None = None) -> None:
+        shared = {} if shared is None else shared
         cursor = conn.connection.cursor()
         try:
-            cursor.executemany(self.sql, [self.params(row) for row in rows])
+            cursor.executemany(self.sql, [self.params(row, shared) for row in rows])
         finally:
             cursor.close()
-
-
-def _remember_last(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Rows of one line share their timestamp object: convert it once."""
-    last: list[Any] = [_NOTHING, None]
-
-    def run(value: Any) -> Any:
-        if value is not last[0] or type(value) in _MUTABLE:
-            last[0], last[1] = value, process(value)
-        return last[1]
-
-    return run
-
-
-_NOTHING = object()
-_MUTABLE = (list, dict)

@@ -77,6 +77,8 @@ class ProductCreateBatch:
     _auto_publish: list[Any] = field(default_factory=list)
     _online_store_auto: bool = False
     _owner_floor: int = 0
+    _asked: set[str] = field(default_factory=set)
+    _taken_known: set[str] = field(default_factory=set)
     _writers: dict[tuple[str, tuple[str, ...]], RawInsert] = field(default_factory=dict)
     """The highest product id that rows of other tables still point at (a deleted product's leftovers)."""
 
@@ -184,7 +186,20 @@ class ProductCreateBatch:
             n += 1
         return f"{base}-{n}"
 
+    def prefetch_handles(self, handles: set[str]) -> None:
+        """Learn which of these handles the shop already uses, in one query for the chunk."""
+        wanted = sorted(h for h in (handleize(h) for h in handles) if h)
+        self._taken_known = set()
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            marks = ", ".join("?" for _ in part)
+            self._taken_known |= {r[0] for r in self._query(
+                f"SELECT handle FROM products WHERE shop_id = ? AND handle IN ({marks})", (self.shop_id, *part))}
+        self._asked = set(wanted)
+
     def _taken(self, handle: str) -> bool:
+        if handle in self._asked:
+            return handle in self._taken_known
         return bool(self._query("SELECT 1 FROM products WHERE shop_id = ? AND handle = ? LIMIT 1",
                                 (self.shop_id, handle)))
 
@@ -209,18 +224,20 @@ class ProductCreateBatch:
     # ---- writing ------------------------------------------------------------------------------------
     def flush(self) -> None:
         """Write what was kept, one executemany per table, in the order the per-line path writes."""
+        shared: dict[int, tuple[Any, Any]] = {}
         for table, rows in self._rows.items():
             if rows:
                 key = (table.name, tuple(rows[0]))
                 writer = self._writers.get(key)
                 if writer is None:
                     writer = self._writers[key] = RawInsert(table, list(rows[0]), self.conn.dialect)
-                writer.execute(self.conn, rows)
+                writer.execute(self.conn, rows, shared)
                 rows.clear()
         self._handles.clear()
 
     def after_ordinary_line(self) -> None:
         """Call after a line ran the ordinary way (following a flush): it may have written products."""
+        self._asked = set()
         self._refresh()
 
 

@@ -59,9 +59,11 @@ class ProductCreateChunks(PlanExecutor):
             return [run_line(raw) for raw in lines]
         context = self.make_context(conn)
         batch = ProductCreateBatch(conn, context.shop.id)
+        decoded = [_decode(raw) for raw in lines]
+        batch.prefetch_handles({handle for variables in decoded for handle in _handles(variables)})
         out = []
-        for raw in lines:
-            response = self._batched(batch, context, raw)
+        for raw, variables in zip(lines, decoded, strict=True):
+            response = None if variables is None else self._batched(batch, context, variables)
             if response is None:
                 batch.flush()
                 response = run_line(raw)
@@ -70,13 +72,8 @@ class ProductCreateChunks(PlanExecutor):
         batch.flush()
         return out
 
-    def _batched(self, batch: ProductCreateBatch, context: RequestContext, raw: bytes) -> dict[str, Any] | None:
-        try:
-            variables = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return None
-        if type(variables) is not dict:
-            return None
+    def _batched(self, batch: ProductCreateBatch, context: RequestContext,
+                 variables: dict[str, Any]) -> dict[str, Any] | None:
         args = self.plan.arguments(variables)
         if args is None or (args.get("product") is not None and args.get("input") is not None):
             return None
@@ -98,3 +95,20 @@ class ProductCreateChunks(PlanExecutor):
             return None
         batch.keep(pending)
         return response
+
+
+def _decode(raw: bytes) -> dict[str, Any] | None:
+    try:
+        variables = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return variables if type(variables) is dict else None
+
+
+def _handles(variables: dict[str, Any] | None) -> list[str]:
+    """Explicit handles a line asks for (looked up together for the chunk)."""
+    out = []
+    for data in ((variables or {}).get("product"), (variables or {}).get("input")):
+        if type(data) is dict and type(data.get("handle")) is str:
+            out.append(data["handle"])
+    return out
