@@ -17,6 +17,7 @@ from bulkops.db.database import Database
 from bulkops.db.tables import server_secrets
 from bulkops.queue.inprocess import InProcessQueue
 from bulkops.runtime import Runtime
+from bulkops.storage.base import FileStore
 from bulkops.storage.local import LocalFileStore
 from bulkops.storage.signing import Signer
 from bulkops.webhooks.wiring import install_webhooks
@@ -40,11 +41,23 @@ def open_database(settings: Settings) -> Database:
     return db
 
 
+def build_store(settings: Settings, signer: Signer) -> FileStore:
+    """Local files under the data dir, or an S3-compatible bucket when ``storage_url`` names one."""
+    if not settings.storage_url:
+        return LocalFileStore(settings.files_dir, signer)
+    from bulkops.storage.s3 import S3FileStore, S3Location, parse_storage_url
+
+    store = S3FileStore(S3Location(parse_storage_url(settings.storage_url), settings.s3_endpoint_url,
+                                   settings.s3_addressing_style))
+    store.check()
+    return store
+
+
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Everything wired, background work not yet started (call ``runtime.start()``)."""
     db = open_database(settings)
     signer = Signer(signing_secret(db))
-    store = LocalFileStore(settings.files_dir, signer)
+    store = build_store(settings, signer)
     clock = clock or SystemClock()
     engine = BulkEngine(db=db, store=store, clock=clock, settings=settings, executor_factory=lambda op: None)  # type: ignore[arg-type,return-value]
     queue = InProcessQueue(engine, workers=settings.workers)

@@ -29,6 +29,8 @@ def serve(
     data_dir: Path | None = DataDir,
     public_url: str | None = typer.Option(None, "--public-url", help="Base URL clients reach this server by."),
     workers: int | None = typer.Option(None, help="In-process bulk workers."),
+    storage: str | None = typer.Option(None, "--storage", help="s3://BUCKET: keep files in S3-compatible storage "
+                                       "(endpoint from BULKOPS_S3_ENDPOINT_URL, credentials from AWS_*)."),
 ) -> None:
     """Run the server: SQLite, local files and in-process workers under the data dir."""
     import uvicorn
@@ -38,7 +40,8 @@ def serve(
     from bulkops.shop.shops import development_shop
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = settings_from_env(data_dir=data_dir, public_base_url=public_url, workers=workers)
+    settings = settings_from_env(data_dir=data_dir, public_base_url=public_url, workers=workers,
+                                 storage_url=storage)
     runtime = build_runtime(settings)
     with runtime.db.write() as conn:
         shop, created = development_shop(conn, runtime.clock.now())

@@ -40,6 +40,14 @@ class Settings:
     """Seconds before each retry: Shopify retries 8 times over 4 hours with exponential backoff (the exact
     delays are UNCONFIRMED; these double from 1 minute and the last lands at exactly 4 hours)."""
     webhook_timeout_s: float = 5.0
+    storage_url: str | None = None
+    """``s3://<bucket>``: files live in S3-compatible storage (clients upload and download there directly);
+    unset, they live under the data dir and go through this server."""
+    s3_endpoint_url: str | None = None
+    """For S3-compatible servers (MinIO, Ceph, moto...); unset means AWS. Region and credentials come from the
+    usual AWS variables (AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, profiles, roles)."""
+    s3_addressing_style: str | None = None
+    """``path`` or ``virtual``; unset lets boto choose (virtual on AWS, path for an IP endpoint)."""
 
     @property
     def db_url(self) -> str:
@@ -73,5 +81,8 @@ def settings_from_env(**overrides: object) -> Settings:
             tuple(float(x) for x in schedule.split(",") if x.strip()) if schedule else Settings.webhook_retry_schedule_s
         ),
         webhook_timeout_s=_env_float("BULKOPS_WEBHOOK_TIMEOUT", 5.0),
+        storage_url=os.environ.get("BULKOPS_STORAGE_URL") or None,
+        s3_endpoint_url=os.environ.get("BULKOPS_S3_ENDPOINT_URL") or None,
+        s3_addressing_style=os.environ.get("BULKOPS_S3_ADDRESSING_STYLE") or None,
     )
     return base.with_overrides(**overrides)

@@ -34,6 +34,13 @@ def storage_error(status: int, code: str, message: str) -> Response:
     return Response(body, status_code=status, media_type="application/xml")
 
 
+def not_served_here() -> Response:
+    """With S3-compatible storage, clients upload to and download from the bucket directly; these routes
+    belong to the local store only."""
+    return storage_error(404, "NoSuchBucket", "This server keeps files in S3-compatible storage: upload to and "
+                         "download from the URLs that stagedUploadsCreate and BulkOperation.url give.")
+
+
 def _policy(raw: str) -> dict[str, Any] | None:
     try:
         value = orjson.loads(base64.b64decode(raw, validate=True))
@@ -64,6 +71,7 @@ def _expired(expiration: str | None, now: datetime) -> bool:
 
 
 def _record_upload(runtime: Runtime, key: str, size: int, md5: str) -> None:
+    """Optional bookkeeping: S3 uploads never pass through here (no callback), so nothing may depend on it."""
     with runtime.db.write() as conn:
         conn.execute(update(staged_uploads).where(staged_uploads.c.key == key).values(
             uploaded_at=runtime.clock.now(), size=size, md5=md5))
@@ -84,6 +92,8 @@ def upload_post_handler(runtime: Runtime):  # type: ignore[no-untyped-def]
     signer = runtime.signer
 
     async def handle(request: Request) -> Response:
+        if not isinstance(runtime.store, LocalFileStore):
+            return not_served_here()
         max_bytes = runtime.settings.upload_max_bytes
         declared = int(request.headers.get("content-length") or 0)
         if declared > max_bytes + FORM_OVERHEAD:
@@ -148,6 +158,8 @@ def _signature_problem(runtime: Runtime, message: str, request: Request) -> Resp
 
 def upload_put_handler(runtime: Runtime):  # type: ignore[no-untyped-def]
     async def handle(request: Request) -> Response:
+        if not isinstance(runtime.store, LocalFileStore):
+            return not_served_here()
         key = "tmp/" + request.path_params["rest"]
         problem = _signature_problem(runtime, put_message(key, "{expires}"), request)
         if problem:
@@ -163,6 +175,8 @@ def upload_put_handler(runtime: Runtime):  # type: ignore[no-untyped-def]
 
 def download_handler(runtime: Runtime):  # type: ignore[no-untyped-def]
     async def handle(request: Request) -> Response:
+        if not isinstance(runtime.store, LocalFileStore):
+            return not_served_here()
         key = request.path_params["key"]
         disposition = request.query_params.get("response-content-disposition", "")
         problem = _signature_problem(runtime, download_message(key, "{expires}", disposition), request)
