@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from bulkops.api.graphql.execution import line_executor_factory
 from bulkops.api.graphql.export_plan import plan_factory
@@ -15,6 +18,7 @@ from bulkops.clock import Clock, SystemClock
 from bulkops.config import Settings
 from bulkops.db.database import Database
 from bulkops.db.tables import server_secrets
+from bulkops.queue.base import WorkQueue
 from bulkops.queue.inprocess import InProcessQueue
 from bulkops.runtime import Runtime
 from bulkops.storage.base import FileStore
@@ -24,20 +28,48 @@ from bulkops.webhooks.wiring import install_webhooks
 
 
 def signing_secret(db: Database) -> str:
-    """The server's URL-signing secret, made once and kept in the database."""
-    with db.write() as conn:
-        row = conn.execute(select(server_secrets.c.value).where(server_secrets.c.name == "url-signing")).first()
-        if row:
-            return row.value
-        value = secrets.token_hex(32)
-        conn.execute(insert(server_secrets).values(name="url-signing", value=value))
-        return value
+    """The server's URL-signing secret, made once and kept in the database (when processes starting together
+    race to make it, the loser reads the winner's)."""
+    try:
+        with db.write() as conn:
+            row = conn.execute(select(server_secrets.c.value).where(server_secrets.c.name == "url-signing")).first()
+            if row:
+                return row.value
+            value = secrets.token_hex(32)
+            conn.execute(insert(server_secrets).values(name="url-signing", value=value))
+            return value
+    except IntegrityError:
+        with db.read() as conn:
+            return conn.execute(
+                select(server_secrets.c.value).where(server_secrets.c.name == "url-signing")).scalar_one()
+
+
+MIGRATION_LOCK = 0x62756C6B6F7073
+"""PostgreSQL advisory lock key ("bulkops") held while migrating."""
+
+
+@contextmanager
+def migration_lock(db: Database) -> Iterator[None]:
+    """A server and its workers starting together on PostgreSQL migrate one at a time (the others then find
+    the schema current); SQLite needs no lock here."""
+    if db.is_sqlite:
+        yield
+        return
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()
 
 
 def open_database(settings: Settings) -> Database:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.db_url)
-    db.migrate()
+    with migration_lock(db):
+        db.migrate()
     return db
 
 
@@ -53,6 +85,15 @@ def build_store(settings: Settings, signer: Signer) -> FileStore:
     return store
 
 
+def work_queue(engine: BulkEngine, settings: Settings) -> WorkQueue:
+    """In-process threads by default; Celery workers (``bulkops worker``) when a queue URL is set."""
+    if settings.queue_url:
+        from bulkops.queue.celery_queue import CeleryQueue
+
+        return CeleryQueue(engine, settings)
+    return InProcessQueue(engine, workers=settings.workers)
+
+
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Everything wired, background work not yet started (call ``runtime.start()``)."""
     db = open_database(settings)
@@ -60,7 +101,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     store = build_store(settings, signer)
     clock = clock or SystemClock()
     engine = BulkEngine(db=db, store=store, clock=clock, settings=settings, executor_factory=lambda op: None)  # type: ignore[arg-type,return-value]
-    queue = InProcessQueue(engine, workers=settings.workers)
+    queue = work_queue(engine, settings)
     runtime = Runtime(settings=settings, db=db, store=store, signer=signer, clock=clock, engine=engine, queue=queue)
     runtime.deliverer = install_webhooks(engine, settings)
     engine.executor_factory = line_executor_factory(runtime)

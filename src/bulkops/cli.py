@@ -1,4 +1,4 @@
-"""The ``bulkops`` command: serve, shops."""
+"""The ``bulkops`` command: serve, worker, shops."""
 
 from __future__ import annotations
 
@@ -55,6 +55,23 @@ def serve(
         uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning")
     finally:
         runtime.stop()
+
+
+@app.command()
+def worker(
+    concurrency: int = typer.Option(2, "--concurrency", help="Bulk operations this process runs at once."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Run bulk operations from the Celery queue (BULKOPS_QUEUE_URL), with upkeep and webhook delivery."""
+    from bulkops.bootstrap import build_runtime
+    from bulkops.queue.celery_queue import CeleryWorker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = settings_from_env(data_dir=data_dir)
+    if not settings.queue_url:
+        console.print("[red]bulkops worker needs BULKOPS_QUEUE_URL, e.g. redis://127.0.0.1:6379/0[/red]")
+        raise typer.Exit(2)
+    raise typer.Exit(CeleryWorker(build_runtime(settings), concurrency).run())
 
 
 @shop_app.command("create")

@@ -34,6 +34,11 @@ class Settings:
     chunk_lines: int = 500
     workers: int = 2
     heartbeat_stale_s: float = 60.0
+    """A running operation whose heartbeat (beaten at every chunk commit) is older than this is taken over by
+    another worker: it must comfortably exceed the slowest chunk (a slower chunk is redone, never duplicated)."""
+    queue_url: str | None = None
+    """A Redis URL: operations go to Celery workers (``bulkops worker``) instead of in-process threads."""
+    queue_name: str = "bulkops"
     webhook_retry_schedule_s: tuple[float, ...] = field(
         default=(60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 3840.0, 6780.0)
     )
@@ -77,6 +82,8 @@ def settings_from_env(**overrides: object) -> Settings:
         chunk_lines=_env_int("BULKOPS_CHUNK_LINES", 500),
         workers=_env_int("BULKOPS_WORKERS", 2),
         heartbeat_stale_s=_env_float("BULKOPS_HEARTBEAT_STALE", 60.0),
+        queue_url=os.environ.get("BULKOPS_QUEUE_URL") or None,
+        queue_name=os.environ.get("BULKOPS_QUEUE_NAME") or "bulkops",
         webhook_retry_schedule_s=(
             tuple(float(x) for x in schedule.split(",") if x.strip()) if schedule else Settings.webhook_retry_schedule_s
         ),

@@ -38,6 +38,11 @@ class TimedOut(Exception):
     pass
 
 
+class LostClaim(Exception):
+    """Another worker took the operation over (this one looked dead: its heartbeat went stale). This worker
+    stops without touching the operation; the uncommitted chunk rolls back, so no line runs twice."""
+
+
 def concurrency_limit(api_version: str) -> int:
     """1 running operation per type before 2026-01, 5 from 2026-01 (``unstable`` sorts after every date)."""
     return 1 if api_version < "2026-01" else 5
@@ -189,13 +194,22 @@ class BulkEngine:
             else:
                 raise RuntimeError("this server has no exporter configured")
             self.finish(op.id, Status.COMPLETED)
+        except LostClaim:
+            log.warning("bulk operation %s was taken over by another worker; %s stops", operation_id, worker)
         except Canceled:
             self.finish(op.id, Status.CANCELED)
         except TimedOut:
             self.finish(op.id, Status.FAILED, ErrorCode.TIMEOUT)
         except Exception:
+            if not self._still_holds(op):
+                log.warning("bulk operation %s: %s lost it to another worker mid-chunk", operation_id, worker)
+                return
             log.exception("bulk operation %s failed", operation_id)
             self.finish(op.id, Status.FAILED, ErrorCode.INTERNAL_SERVER_ERROR)
+
+    def _still_holds(self, op: ops.Operation) -> bool:
+        with self.db.read() as conn:
+            return ops.holder(conn, op.id)[1] == op.worker
 
     def _claim(self, operation_id: int, worker: str) -> ops.Operation | None:
         now = self.clock.now()
@@ -216,10 +230,13 @@ class BulkEngine:
             raise TimedOut()
 
     def checkpoint(self, op: ops.Operation) -> None:
-        """Between chunks: stop on cancel or on the time limit; an import whose staged file changed fails
-        (Shopify validates the file's integrity and fails such an operation with INTERNAL_SERVER_ERROR)."""
+        """Between chunks: stop if another worker took the operation over, on cancel (from any process: it is
+        read from the database) or on the time limit; an import whose staged file changed fails (Shopify
+        validates the file's integrity and fails such an operation with INTERNAL_SERVER_ERROR)."""
         with self.db.read() as conn:
-            status = ops.status_of(conn, op.id)
+            status, worker = ops.holder(conn, op.id)
+        if worker != op.worker:
+            raise LostClaim()
         if status is Status.CANCELING:
             raise Canceled()
         self._check_time_limit(op)
@@ -239,6 +256,8 @@ class BulkEngine:
                 self.checkpoint(op)
                 with self.db.write() as conn:
                     data, chunk = run_batch(conn, executor, batch, op.shop_id, op.id, index)
+                    if not ops.hold(conn, op.id, op.worker, self.clock.now()):
+                        raise LostClaim()
                     self.store.put(chunk.segment_key, data)
                     ops.record_chunk(conn, op.id, chunk, self.clock.now())
                 index += 1

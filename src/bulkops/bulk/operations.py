@@ -175,6 +175,28 @@ def claim(conn: Connection, operation_id: int, worker: str, now: datetime, stale
     return result.rowcount == 1
 
 
+def hold(conn: Connection, operation_id: int, worker: str | None, now: datetime) -> bool:
+    """Beat the heartbeat of an operation ``worker`` still holds; False once another worker has claimed it.
+
+    Called inside a chunk's transaction before its result segment is written: on PostgreSQL the row then stays
+    locked until that commit, so a claim arriving meanwhile waits and sees the fresh heartbeat (and fails); on
+    SQLite the write lock serializes the two. Either the chunk commits under its holder or it rolls back."""
+    result = conn.execute(
+        update(bulk_operations)
+        .where(bulk_operations.c.id == operation_id, bulk_operations.c.worker == worker)
+        .values(heartbeat_at=now)
+    )
+    return result.rowcount == 1
+
+
+def holder(conn: Connection, operation_id: int) -> tuple[Status, str | None]:
+    """The operation's status and the worker holding it."""
+    row = conn.execute(
+        select(bulk_operations.c.status, bulk_operations.c.worker).where(bulk_operations.c.id == operation_id)
+    ).one()
+    return Status(row.status), row.worker
+
+
 def release_all(conn: Connection) -> None:
     """Forget every worker's hold (embedded start-up: no other worker can be alive)."""
     conn.execute(
