@@ -20,7 +20,9 @@ from bulkops.shop.shops import Shop
 from tests.server import ServerProcess
 
 PRODUCTS_WITH_VARIANTS = "{ products { edges { node { id title variants { edges { node { id sku } } } } } } }"
-SMALL_CHUNKS = {"BULKOPS_CHUNK_LINES": "20"}
+SMALL_CHUNKS = {"BULKOPS_CHUNK_LINES": "1"}
+"""One product per batch, four per chunk: the export's pace is set by its chunk records (each segment fsync'd,
+each record committed), not by how fast rows are read, so it outlives a poll, a cancel or a short time limit."""
 
 
 def seeded_shop(server: ServerProcess, products: int, variants: int = 3) -> Shop:

@@ -1,8 +1,9 @@
 """The export runner: streams a compiled bulk query to JSONL, a batch of top-level rows at a time.
 
 Each batch reads its root rows (keyset, in the connection's order), then the children of that batch (and their
-children), writes the batch's lines as one segment, and records the chunk with its counters in one transaction.
-Memory holds one batch, whatever the export's size. A chunk record remembers the last root row it covered
+children). A chunk gathers batches until it holds ``chunk_lines × OBJECTS_PER_CHUNK_LINE`` objects, then its lines
+are written as one segment (fsync'd) before the chunk is recorded with its counters in one transaction. Memory
+holds one chunk's encoded lines, whatever the export's size. A chunk record remembers the last root row it covered
 (``resume_offset`` holds that row's primary key), so a restart continues after it without repeating a line.
 """
 
@@ -11,15 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+import orjson
 from sqlalchemy import Connection
 
 from bulkops.bulk import operations as ops
-from bulkops.bulk.results import segment_key, shopify_json
+from bulkops.bulk.results import segment_key, shopify_escape
 
 if TYPE_CHECKING:
     from bulkops.bulk.engine import BulkEngine
 
 Row = Any
+
+OBJECTS_PER_CHUNK_LINE = 16
+"""An export chunk closes at ``chunk_lines`` × this many objects (8,000 by default): segments, fsyncs, chunk
+records and cancel checks stay rare next to the rows, while rows are still read ``chunk_lines`` roots at a time."""
 
 
 class ExportConnection(Protocol):
@@ -52,7 +58,7 @@ PlanFactory = Callable[[ops.Operation], ExportRoot]
 
 
 class _Batch:
-    """The lines of one batch, written as they are produced."""
+    """The lines of one chunk, encoded as they are produced; Shopify's escaping runs once on the whole chunk."""
 
     def __init__(self) -> None:
         self.parts: list[bytes] = []
@@ -61,11 +67,13 @@ class _Batch:
     def add(self, obj: dict[str, Any], parent_gid: str | None) -> None:
         if parent_gid is not None:
             obj["__parentId"] = parent_gid
-        self.parts.append(shopify_json(obj) + b"\n")
+        self.parts.append(orjson.dumps(obj))
         self.objects += 1
 
     def data(self) -> bytes:
-        return b"".join(self.parts)
+        if not self.parts:
+            return b""
+        return shopify_escape(b"\n".join(self.parts) + b"\n")
 
 
 def _grouped(conn: Connection, connection: ExportConnection, rows: list[Row], parent_gid: str | None,
@@ -99,8 +107,10 @@ def _by_level(conn: Connection, connection: ExportConnection, rows: list[Row], p
             _by_level(conn, child, child_rows, gids, batch)
 
 
-def export_batch(conn: Connection, root: ExportRoot, rows: list[Row], group_objects: bool) -> _Batch:
-    batch = _Batch()
+def export_batch(conn: Connection, root: ExportRoot, rows: list[Row], group_objects: bool,
+                 batch: _Batch | None = None) -> _Batch:
+    """The lines of ``rows`` and their nested connections, added to ``batch`` (a new one when None)."""
+    batch = batch if batch is not None else _Batch()
     if group_objects:
         _grouped(conn, root, rows, None, batch)
     else:
@@ -109,8 +119,9 @@ def export_batch(conn: Connection, root: ExportRoot, rows: list[Row], group_obje
 
 
 def run_export(engine: BulkEngine, op: ops.Operation, root: ExportRoot) -> None:
-    """Export batch after batch until the connection is exhausted; cancel and time limit between batches."""
+    """Export chunk after chunk until the connection is exhausted; cancel and time limit between chunks."""
     size = max(1, engine.settings.chunk_lines)
+    chunk_objects = size * OBJECTS_PER_CHUNK_LINE
     with engine.db.read() as conn:
         done = ops.chunks(conn, op.id)
         after = root.row_by_key(conn, done[-1].resume_offset) if done else None
@@ -118,33 +129,40 @@ def run_export(engine: BulkEngine, op: ops.Operation, root: ExportRoot) -> None:
         raise RuntimeError("the row this export stopped after no longer exists; cannot resume in order")
     index = len(done)
     roots_done = done[-1].last_line + 1 if done else 0
-    while True:
+    exhausted = False
+    while not exhausted:
         engine.checkpoint(op)
+        batch = _Batch()
+        roots = 0
         with engine.db.read() as conn:
-            rows = root.page(conn, after, size)
-            if not rows:
-                return
-            batch = export_batch(conn, root, rows, op.group_objects)
+            while batch.objects < chunk_objects:
+                rows = root.page(conn, after, size)
+                if rows:
+                    export_batch(conn, root, rows, op.group_objects, batch)
+                    roots += len(rows)
+                    after = rows[-1]
+                if len(rows) < size:
+                    exhausted = True
+                    break
+        if not roots:
+            return
         data = batch.data()
         chunk = ops.Chunk(
             index=index,
             first_line=roots_done,
-            last_line=roots_done + len(rows) - 1,
+            last_line=roots_done + roots - 1,
             object_count=batch.objects,
-            root_object_count=len(rows),
+            root_object_count=roots,
             segment_key=segment_key(op.shop_id, op.id, index),
             segment_size=len(data),
-            resume_offset=root.key(rows[-1]),
+            resume_offset=root.key(after),
         )
         engine.store.put(chunk.segment_key, data)
         with engine.db.write() as conn:
             ops.record_chunk(conn, op.id, chunk, engine.clock.now())
         del batch, data
         index += 1
-        roots_done += len(rows)
-        after = rows[-1]
-        if len(rows) < size:
-            return
+        roots_done += roots
 
 
 def export_runner(plan_for: PlanFactory) -> Callable[[BulkEngine, ops.Operation], None]:

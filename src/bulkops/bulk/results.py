@@ -14,7 +14,11 @@ def shopify_json(value: Any) -> bytes:
 
     Safe on the encoded bytes: outside strings JSON never contains these characters.
     """
-    encoded = orjson.dumps(value)
+    return shopify_escape(orjson.dumps(value))
+
+
+def shopify_escape(encoded: bytes) -> bytes:
+    """Shopify's escaping applied to JSON already encoded by orjson (one value or whole JSONL lines)."""
     for raw, escaped in _SHOPIFY_ESCAPES:
         if raw in encoded:
             encoded = encoded.replace(raw, escaped)

@@ -47,6 +47,7 @@ from sqlalchemy import Connection, and_, or_
 from bulkops.api.graphql.context import RequestContext
 from bulkops.api.graphql.defaults import default_resolver, snake
 from bulkops.api.graphql.errors import format_error
+from bulkops.api.graphql.export_columns import DriverConnection, Field, row_reader
 from bulkops.api.graphql.export_sources import Direct, Listing, source_for
 from bulkops.bulk.documents import main_operation
 from bulkops.bulk.exporter import PlanFactory, Row
@@ -176,22 +177,30 @@ def fast_shape(specs: list[FieldSpec], source: Any) -> dict[str, Any]:
     return out
 
 
-def compile_direct(node_type: GraphQLObjectType, grouped: dict[str, list[FieldNode]],
-                   direct: Direct) -> list[tuple[str, Callable[[Row], Any]]] | None:
-    """When every selected field is a plain column (or ``__typename``): read them straight from the row."""
-    readers: list[tuple[str, Callable[[Row], Any]]] = []
+def plain_fields(grouped: dict[str, list[FieldNode]], direct: Direct) -> list[Field] | None:
+    """When every selected field is a plain column (or ``__typename``): the columns, in selection order."""
+    fields: list[Field] = []
     for key, nodes in grouped.items():
         name = nodes[0].name.value
         if any(n.directives or n.arguments for n in nodes):
             return None
         if name == "__typename":
-            type_name = node_type.name
-            readers.append((key, lambda _row, type_name=type_name: type_name))
+            fields.append((key, None))
         elif name in direct:
-            readers.append((key, direct[name]))
+            fields.append((key, direct[name]))
         else:
             return None
-    return readers
+    return fields
+
+
+def compile_direct(node_type: GraphQLObjectType, grouped: dict[str, list[FieldNode]],
+                   direct: Direct) -> list[tuple[str, Callable[[Row], Any]]] | None:
+    """Plain fields read straight from SQLAlchemy rows (the driver path's twin for other databases)."""
+    fields = plain_fields(grouped, direct)
+    if fields is None:
+        return None
+    type_name = node_type.name
+    return [(key, row_reader(plain, type_name) if plain else lambda _row: type_name) for key, plain in fields]
 
 
 # ---- the exact path ---------------------------------------------------------------------------------
@@ -268,7 +277,7 @@ class Shaper:
 class PlanConnection:
     """One connection of the plan: reads its rows, shapes them, and knows its nested connections."""
 
-    def __init__(self, listing: Listing, shaper: Shaper, children: list[PlanConnection]) -> None:
+    def __init__(self, listing: Listing, shaper: Shaper, children: list[PlanNode]) -> None:
         self.listing = listing
         self.shaper = shaper
         self.children = children
@@ -319,12 +328,15 @@ class PlanConnection:
     def row_by_key(self, conn: Connection, key: int) -> Row | None:
         return conn.execute(self.listing.stmt.where(self.listing.id_col == key)).first()
 
-    def bind(self, context_for: ContextFor) -> PlanConnection:
+    def bind(self, context_for: ContextFor) -> PlanNode:
         """Give every shaper the way to build a request context (the exact path runs resolvers)."""
         self.shaper.context_for = context_for
         for child in self.children:
             child.bind(context_for)
         return self
+
+
+PlanNode = PlanConnection | DriverConnection
 
 
 # ---- compiling --------------------------------------------------------------------------------------
@@ -334,12 +346,14 @@ class _Compiler:
     document: DocumentNode
     shop_id: int
     variables: dict[str, Any]
+    driver: bool = False
+    """Connections of plain columns read through the driver (SQLite only: export_columns.py)."""
 
     @property
     def fragments(self) -> dict[str, FragmentDefinitionNode]:
         return fragments_of(self.document)
 
-    def connection(self, parent: GraphQLObjectType, nodes: list[FieldNode]) -> PlanConnection:
+    def connection(self, parent: GraphQLObjectType, nodes: list[FieldNode]) -> PlanNode:
         name = nodes[0].name.value
         definition = parent.fields[name]
         builder = source_for(parent.name, name)
@@ -353,7 +367,7 @@ class _Compiler:
         grouped = grouped_fields(self.schema, self._node_selections(nodes, get_named_type(definition.type)),
                                  node_type, self.fragments)
         own: dict[str, list[FieldNode]] = {}
-        children: list[PlanConnection] = []
+        children: list[PlanNode] = []
         for key, field_nodes in grouped.items():
             field_def = node_type.fields.get(field_nodes[0].name.value)
             named = get_named_type(field_def.type) if field_def else None
@@ -363,6 +377,9 @@ class _Compiler:
                 if named is not None and not is_leaf_type(named):
                     self._no_connection_inside(field_nodes, named)
                 own[key] = field_nodes
+        fields = plain_fields(own, listing.direct) if self.driver and listing.members is None else None
+        if fields is not None:
+            return DriverConnection(listing, fields, children)
         return PlanConnection(listing, Shaper(self.schema, node_type, own, self.document, listing.present, listing.direct), children)
 
     def _node_selections(self, nodes: list[FieldNode], connection: GraphQLNamedType) -> list[SelectionSetNode | None]:
@@ -396,14 +413,14 @@ class _Compiler:
                     self._no_connection_inside([inner], inner_type)
 
 
-def compile_plan(schema: GraphQLSchema, text: str, shop_id: int) -> PlanConnection:
+def compile_plan(schema: GraphQLSchema, text: str, shop_id: int, driver: bool = False) -> PlanNode:
     """The plan of a query that passed ``check_bulk_query``; UnsupportedExport when it cannot be exported here."""
     document = parse(text)
     operation = main_operation(document)
     assert operation is not None and schema.query_type is not None
     coerced = get_variable_values(schema, operation.variable_definitions or (), {})
     variables = coerced if not isinstance(coerced, list) else None
-    compiler = _Compiler(schema, document, shop_id, variables)  # type: ignore[arg-type]
+    compiler = _Compiler(schema, document, shop_id, variables, driver)  # type: ignore[arg-type]
     roots = grouped_fields(schema, [operation.selection_set], schema.query_type, compiler.fragments)
     roots.pop("__typename", None)
     if len(roots) != 1:
@@ -422,14 +439,14 @@ def compile_plan(schema: GraphQLSchema, text: str, shop_id: int) -> PlanConnecti
 def plan_factory(runtime: Runtime) -> PlanFactory:
     """The engine's way to turn an export operation into its bound plan (same trick as the line executor)."""
 
-    def build(op: Operation) -> PlanConnection:
+    def build(op: Operation) -> PlanNode:
         from bulkops.api.graphql.schema import schema_for_version
 
         with runtime.db.read() as conn:
             shop = shop_by_id(conn, op.shop_id)
         assert shop is not None
         base_url = runtime.settings.public_base_url or "http://127.0.0.1:8000"
-        plan = compile_plan(schema_for_version(op.api_version), op.query, op.shop_id)
+        plan = compile_plan(schema_for_version(op.api_version), op.query, op.shop_id, driver=runtime.db.is_sqlite)
         return plan.bind(lambda conn: RequestContext(runtime, shop, conn, op.api_version, base_url, in_bulk=True))
 
     return build

@@ -28,56 +28,54 @@ from bulkops.api.graphql.resolvers.products import (
     present_product,
     present_variant,
 )
-from bulkops.clock import iso_z
 from bulkops.db import tables
 from bulkops.shop import collections as collection_rules
 from bulkops.shop.listing import apply_search
 
 Presenter = Callable[[Any], dict[str, Any]]
-Direct = dict[str, Callable[[Any], Any]]
-"""Field name -> its value straight from the row, for the hottest plain fields; each must equal what the
-presenter and graphql-core give (tests/bulk/test_export_format.py compares them field by field)."""
 
 
-def _gid(type_name: str) -> Callable[[Any], str]:
-    prefix = f"gid://shopify/{type_name}/"
-    return lambda row: prefix + str(row.id)
+@dataclass(frozen=True)
+class Plain:
+    """A field that is one column of the row, as the presenter gives it: the column's value, or its ``gid``
+    (``gid://shopify/<Type>/<value>``), ``text`` (``str``) or ``time`` (Shopify's DateTime) form."""
+
+    column: str
+    form: str = "value"
 
 
-def _column(name: str) -> Callable[[Any], Any]:
-    return lambda row: getattr(row, name)
+Direct = dict[str, Plain]
+"""Field name -> its column, for the hottest plain fields; each must equal what the presenter and graphql-core
+give (tests/bulk/test_export_format.py compares them field by field)."""
 
 
-def _time(name: str) -> Callable[[Any], str | None]:
-    return lambda row: iso_z(getattr(row, name))
+def _common() -> Direct:
+    return {"id": Plain("id", "gid"), "legacyResourceId": Plain("id", "text"),
+            "createdAt": Plain("created_at", "time"), "updatedAt": Plain("updated_at", "time")}
 
 
-def _common(type_name: str) -> Direct:
-    return {"id": _gid(type_name), "legacyResourceId": lambda row: str(row.id),
-            "createdAt": _time("created_at"), "updatedAt": _time("updated_at")}
+def _columns(**fields: str) -> Direct:
+    return {name: Plain(column) for name, column in fields.items()}
 
 
 PRODUCT_DIRECT: Direct = {
-    **_common("Product"), "title": _column("title"), "handle": _column("handle"), "vendor": _column("vendor"),
-    "productType": _column("product_type"), "status": _column("status"), "tags": _column("tags"),
-    "descriptionHtml": _column("description_html"), "templateSuffix": _column("template_suffix"),
-    "isGiftCard": _column("gift_card"), "publishedAt": _time("published_at"),
+    **_common(), **_columns(title="title", handle="handle", vendor="vendor", productType="product_type",
+                            status="status", tags="tags", descriptionHtml="description_html",
+                            templateSuffix="template_suffix", isGiftCard="gift_card"),
+    "publishedAt": Plain("published_at", "time"),
 }
 VARIANT_DIRECT: Direct = {
-    **_common("ProductVariant"), "title": _column("title"), "sku": _column("sku"), "price": _column("price"),
-    "compareAtPrice": _column("compare_at_price"), "barcode": _column("barcode"), "position": _column("position"),
-    "taxable": _column("taxable"), "inventoryQuantity": _column("inventory_quantity"),
-    "inventoryPolicy": _column("inventory_policy"),
+    **_common(), **_columns(title="title", sku="sku", price="price", compareAtPrice="compare_at_price",
+                            barcode="barcode", position="position", taxable="taxable",
+                            inventoryQuantity="inventory_quantity", inventoryPolicy="inventory_policy"),
 }
 CUSTOMER_DIRECT: Direct = {
-    **_common("Customer"), "firstName": _column("first_name"), "lastName": _column("last_name"),
-    "email": _column("email"), "phone": _column("phone"), "note": _column("note"), "tags": _column("tags"),
-    "state": _column("state"), "verifiedEmail": _column("verified_email"), "taxExempt": _column("tax_exempt"),
-    "locale": _column("locale"),
+    **_common(), **_columns(firstName="first_name", lastName="last_name", email="email", phone="phone", note="note",
+                            tags="tags", state="state", verifiedEmail="verified_email", taxExempt="tax_exempt",
+                            locale="locale"),
 }
 METAFIELD_DIRECT: Direct = {
-    **_common("Metafield"), "namespace": _column("namespace"), "key": _column("key"), "value": _column("value"),
-    "type": _column("type"),
+    **_common(), **_columns(namespace="namespace", key="key", value="value", type="type"),
 }
 
 
