@@ -1,0 +1,83 @@
+"""The two file stores behind one seam: the local directory (served by a real ``bulkops serve``) and an
+S3-compatible bucket on moto's server, started here on a free loopback port (no network beyond loopback)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from bulkops.bootstrap import open_database, signing_secret
+from bulkops.config import settings_from_env
+from bulkops.storage.base import FileStore
+from bulkops.storage.local import LocalFileStore
+from bulkops.storage.signing import Signer
+from tests.server import ServerProcess
+
+boto3 = pytest.importorskip("boto3")
+moto_server = pytest.importorskip("moto.server")
+
+AWS_TEST_ENV = {
+    "AWS_ACCESS_KEY_ID": "bulkops-test",
+    "AWS_SECRET_ACCESS_KEY": "bulkops-test-secret",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": "/nonexistent/bulkops-test-aws-config",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/bulkops-test-aws-credentials",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+"""Credentials a bulkops process uses against the test S3 server (never any real account's)."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    store: FileStore
+    base_url: str
+    """What the server passes as ``base_url`` (the local store's URLs point at it; S3's ignore it)."""
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def aws_session() -> object:
+    return boto3.session.Session(aws_access_key_id=AWS_TEST_ENV["AWS_ACCESS_KEY_ID"],
+                                 aws_secret_access_key=AWS_TEST_ENV["AWS_SECRET_ACCESS_KEY"],
+                                 region_name=AWS_TEST_ENV["AWS_DEFAULT_REGION"])
+
+
+def new_bucket(endpoint: str) -> str:
+    name = f"bulkops-{uuid.uuid4().hex[:12]}"
+    aws_session().client("s3", endpoint_url=endpoint).create_bucket(Bucket=name)  # type: ignore[attr-defined]
+    return name
+
+
+@pytest.fixture
+def s3_backend(s3_endpoint: str) -> Backend:
+    from bulkops.storage.s3 import S3FileStore, S3Location
+
+    store = S3FileStore(S3Location(new_bucket(s3_endpoint), s3_endpoint), aws_session())  # type: ignore[arg-type]
+    return Backend("s3", store, "http://unused.invalid")
+
+
+@pytest.fixture
+def local_backend(server: ServerProcess) -> Backend:
+    """The running server's own files directory and signing secret: its routes serve this store's URLs."""
+    db = open_database(settings_from_env(data_dir=server.data_dir))
+    try:
+        signer = Signer(signing_secret(db))
+    finally:
+        db.dispose()
+    return Backend("local", LocalFileStore(server.data_dir / "files", signer), server.base_url)
+
+
+@pytest.fixture(params=["local", "s3"])
+def backend(request: pytest.FixtureRequest) -> Backend:
+    return request.getfixturevalue(f"{request.param}_backend")
