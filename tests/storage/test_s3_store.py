@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -155,3 +156,36 @@ def test_a_storage_url_names_an_s3_bucket_and_nothing_else(url: str) -> None:
 
     with pytest.raises(ValueError, match="storage URL must"):
         parse_storage_url(url)
+
+
+@pytest.mark.parametrize(("style", "path"), [("virtual", "/{key}"), ("path", "/bulkops-urls/{key}")])
+def test_a_put_url_path_is_the_key_with_virtual_host_addressing_and_starts_with_the_bucket_with_path_style(
+        style: str, path: str) -> None:
+    """Signing needs no request: these are the URLs an AWS bucket would be given."""
+    from bulkops.storage.s3 import S3FileStore, S3Location
+    from tests.storage.conftest import aws_session
+
+    store = S3FileStore(S3Location("bulkops-urls", None, style), aws_session())  # type: ignore[arg-type]
+    key = "tmp/7/bulk/0b6f3c52-93c4-4c1e-8a4e-3f0f5c1f2a10/vars.jsonl"
+
+    url = urllib.parse.urlparse(store.put_url(key, "text/jsonl", datetime.now(UTC).replace(tzinfo=None)
+                                              + timedelta(days=1), "http://unused.invalid"))
+
+    assert url.scheme == "https" and url.hostname is not None and url.hostname.endswith("amazonaws.com")
+    assert url.path == path.format(key=key)
+    assert "X-Amz-Signature=" in url.query
+
+
+def test_a_download_url_expires_at_the_given_time_and_never_later_than_seven_days() -> None:
+    from bulkops.storage.s3 import S3FileStore, S3Location
+    from tests.storage.conftest import aws_session
+
+    store = S3FileStore(S3Location("bulkops-urls"), aws_session())  # type: ignore[arg-type]
+    now = datetime.now(UTC).replace(tzinfo=None)
+
+    def lifetime(expires_at: datetime) -> int:
+        url = store.download_url("results/1/bulk-1.jsonl", "bulk-1.jsonl", expires_at, "http://unused.invalid")
+        return int(urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["X-Amz-Expires"][0])
+
+    assert 2 * 3600 - 5 <= lifetime(now + timedelta(hours=2)) <= 2 * 3600
+    assert lifetime(now + timedelta(days=30)) == 7 * 24 * 3600
