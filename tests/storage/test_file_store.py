@@ -111,6 +111,18 @@ def test_composing_many_small_segments_keeps_them_in_order(backend: Backend) -> 
         assert [orjson.loads(line)["__lineNumber"] for line in stream] == list(range(25))
 
 
+def test_composing_with_a_missing_part_fails_and_leaves_no_result(backend: Backend) -> None:
+    store = backend.store
+    present = staged_key("part-0")
+    store.put(present, blob(6 * MIB, seed=3))
+    key = staged_key("result.jsonl")
+
+    with pytest.raises(FileNotFoundError):
+        store.compose(key, [present, staged_key("missing")])
+
+    assert store.size(key) is None
+
+
 def test_composing_no_parts_makes_an_empty_object(backend: Backend) -> None:
     """The engine then reports no result file (an operation with no lines has ``url: null``)."""
     key = staged_key("result.jsonl")

@@ -14,7 +14,7 @@ import pytest
 
 from bulkops.client import STAGED_UPLOADS_CREATE, BulkClient
 from tests.server import ServerProcess
-from tests.storage.conftest import AWS_TEST_ENV, new_bucket
+from tests.storage.conftest import AWS_TEST_ENV, Backend, new_bucket
 
 CREATE = ("mutation call($product: ProductCreateInput!) { productCreate(product: $product) "
           "{ product { id title } userErrors { field message } } }")
@@ -189,3 +189,15 @@ def test_a_download_url_expires_at_the_given_time_and_never_later_than_seven_day
 
     assert 2 * 3600 - 5 <= lifetime(now + timedelta(hours=2)) <= 2 * 3600
     assert lifetime(now + timedelta(days=30)) == 7 * 24 * 3600
+
+
+def test_a_failed_compose_leaves_no_unfinished_multipart_upload_in_the_bucket(s3_backend: Backend) -> None:
+    """S3 keeps (and bills) the parts of an upload that was neither completed nor aborted."""
+    store = s3_backend.store
+    store.put("results/1/segments/0", b"x" * (6 * 1024 * 1024))
+
+    with pytest.raises(FileNotFoundError):
+        store.compose("results/1/bulk-1.jsonl", ["results/1/segments/0", "results/1/segments/missing"])
+
+    uploads = store.client.list_multipart_uploads(Bucket=store.bucket)  # type: ignore[attr-defined]
+    assert uploads.get("Uploads", []) == []

@@ -228,9 +228,17 @@ class Composer:
                 self._add(part)
             return self._finish()
         except BaseException:
-            if self.upload_id is not None:
-                self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
+            self._abort()
             raise
+
+    def _abort(self) -> None:
+        """Drop the uploaded parts (S3 keeps and bills them until aborted); the original error still wins."""
+        if self.upload_id is None:
+            return
+        try:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
+        except (ClientError, BotoCoreError):
+            pass
 
     def _add(self, part: str) -> None:
         size = self.store.size(part)
