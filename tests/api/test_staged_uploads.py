@@ -111,9 +111,9 @@ def test_an_empty_upload_is_refused_by_the_policy(shop_client: BulkClient) -> No
 
 @pytest.fixture(scope="module")
 def strict_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """A server with a 1 KB upload limit and staged targets that expire after one second."""
+    """A server with a 1 KB upload limit and staged targets that expire after three seconds."""
     process = ServerProcess(Path(tmp_path_factory.mktemp("strict")),
-                            env={"BULKOPS_UPLOAD_MAX_BYTES": "1024", "BULKOPS_STAGED_UPLOAD_TTL": "1"}).start()
+                            env={"BULKOPS_UPLOAD_MAX_BYTES": "1024", "BULKOPS_STAGED_UPLOAD_TTL": "3"}).start()
     yield process
     process.stop()
 
@@ -131,7 +131,7 @@ def test_an_upload_over_the_limit_is_refused(strict_server: ServerProcess) -> No
 def test_an_upload_after_the_policy_expired_is_refused(strict_server: ServerProcess) -> None:
     client = strict_server.client(strict_server.new_shop())
     target = stage(client)["stagedTargets"][0]
-    time.sleep(2.1)
+    time.sleep(4.1)
 
     response = upload(target, b"{}\n")
 
