@@ -136,3 +136,36 @@ def test_a_server_killed_mid_export_resumes_without_losing_or_repeating_a_line(t
     assert len(lines) == 12_000 and int(done["fileSize"]) == len(body)
     check_whole_products(lines)
     assert ["__parentId" in line for line in lines] == [False, True, True, True] * 3_000
+
+
+def ids_of_a_normal_query(client: BulkClient, arguments: str) -> list[str]:
+    ids: list[str] = []
+    after = ""
+    while True:
+        answered = client.graphql(f"{{ products(first: 250, {arguments}{after}) {{ edges {{ node {{ id }} }} "
+                                  "pageInfo { hasNextPage endCursor } } }")["data"]["products"]
+        ids += [edge["node"]["id"] for edge in answered["edges"]]
+        if not answered["pageInfo"]["hasNextPage"]:
+            return ids
+        after = f', after: "{answered["pageInfo"]["endCursor"]}"'
+
+
+@pytest.mark.parametrize("selection", [
+    "id",  # plain columns: read through the driver
+    "id seo { title }",  # an object field: whole rows through the presenter
+])
+@pytest.mark.parametrize("arguments", [
+    "sortKey: VENDOR",  # six vendors: ties broken by id across batch boundaries
+    "sortKey: CREATED_AT, reverse: true",
+    "sortKey: PUBLISHED_AT",  # never published: every sort value is null
+])
+def test_an_export_read_one_product_per_batch_keeps_the_order_of_a_normal_query(chunky_server: ServerProcess,
+                                                                                 arguments: str,
+                                                                                 selection: str) -> None:
+    client = chunky_server.client(seeded_shop(chunky_server, 60))
+
+    done = client.wait(client.run_query(f"{{ products({arguments}) {{ edges {{ node {{ {selection} }} }} }} }}")
+                       ["bulkOperation"]["id"])
+
+    assert done["status"] == "COMPLETED" and done["rootObjectCount"] == "60"
+    assert [line["id"] for line in client.results(done["url"])] == ids_of_a_normal_query(client, arguments)

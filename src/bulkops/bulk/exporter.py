@@ -61,19 +61,18 @@ class _Batch:
     """The lines of one chunk, encoded as they are produced; Shopify's escaping runs once on the whole chunk."""
 
     def __init__(self) -> None:
-        self.parts: list[bytes] = []
+        self.lines = bytearray()
         self.objects = 0
 
     def add(self, obj: dict[str, Any], parent_gid: str | None) -> None:
         if parent_gid is not None:
             obj["__parentId"] = parent_gid
-        self.parts.append(orjson.dumps(obj))
+        # Copied at once: orjson's own result keeps a 4 KB buffer, 30 MB over a chunk if they were kept.
+        self.lines += orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
         self.objects += 1
 
     def data(self) -> bytes:
-        if not self.parts:
-            return b""
-        return shopify_escape(b"\n".join(self.parts) + b"\n")
+        return shopify_escape(bytes(self.lines))
 
 
 def _grouped(conn: Connection, connection: ExportConnection, rows: list[Row], parent_gid: str | None,

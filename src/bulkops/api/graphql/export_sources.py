@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Connection, Select, String, func, select
+from sqlalchemy import Column, ColumnElement, Connection, DateTime, Select, String, func, literal, select
 
 from bulkops.api.graphql.resolvers.collections import (
     COLLECTION_SEARCH,
@@ -100,10 +101,16 @@ ListingBuilder = Callable[[int, dict[str, Any]], Listing]
 """(shop id, the connection field's coerced arguments) -> its listing."""
 
 
+EARLIEST = datetime(1, 1, 1)
+
+
 def _sort_expr(column: Column) -> ColumnElement:
-    """Nullable text sorts (a customer's last name, a variant's SKU) compare as '' so keysets stay exact."""
+    """Nullable sorts compare as their smallest value (text as '', a product's publishedAt as year 1, first
+    like SQLite's NULLs): a keyset after a NULL would otherwise match nothing and end the export early."""
     if column.nullable and isinstance(column.type, String):
         return func.coalesce(column, "")
+    if column.nullable and isinstance(column.type, DateTime):
+        return func.coalesce(column, literal(EARLIEST, DateTime))
     return column
 
 
