@@ -79,8 +79,12 @@ class CeleryQueue:
             self._forget(operation_id)
 
     def taken(self, operation_id: int) -> None:
-        """A worker took the task: from now on the heartbeat, not the marker, says whether it needs a worker."""
-        self._forget(operation_id)
+        """A worker took the task: the marker now lasts only until the claim's heartbeat could go stale, so
+        the upkeep does not resubmit while the claim commits, yet a worker dying right here delays nothing."""
+        try:
+            self._redis.set(self._marker(operation_id), 1, px=max(1, int(self.settings.heartbeat_stale_s * 1000)))
+        except redis.RedisError:
+            log.exception("could not refresh the queued marker of bulk operation %s", operation_id)
 
     def _forget(self, operation_id: int) -> None:
         try:
