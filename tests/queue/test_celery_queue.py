@@ -5,6 +5,8 @@ and resumes at the first chunk without a record, so every line runs exactly once
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,6 +19,8 @@ import pytest
 from bulkops.client import BulkClient
 from tests.queue.worker_process import WorkerProcess
 from tests.server import ServerProcess
+from tests.webhooks.flow import finish_an_import, subscribe
+from tests.webhooks.receiver import receiving
 
 psycopg = pytest.importorskip("psycopg")
 redis = pytest.importorskip("redis")
@@ -151,6 +155,25 @@ def test_an_import_submitted_to_the_server_runs_in_a_worker_process_with_one_res
     assert sorted(deployment.titles(shop.id)) == sorted(f"Queued {i}" for i in range(total))
 
 
+def test_the_finish_webhook_is_posted_once_although_the_server_and_every_worker_send_webhooks(
+        deployment: Deployment, two_workers: list[WorkerProcess]) -> None:
+    shop = deployment.server.new_shop()
+    client = deployment.server.client(shop)
+    with receiving() as receiver:
+        subscribe(client, receiver.url)
+        op = finish_an_import(client)
+        [request] = receiver.wait_for(1)
+        deadline = time.monotonic() + 30
+        while deployment.sql("select status from webhook_deliveries where shop_id = %s", shop.id) != [("delivered",)]:
+            assert time.monotonic() < deadline, "the delivery was never recorded as delivered"
+            time.sleep(0.05)
+        received = len(receiver.received)
+
+    assert orjson.loads(request.body)["admin_graphql_api_id"] == op["id"]
+    assert received == 1
+    assert deployment.sql("select attempts from webhook_deliveries where shop_id = %s", shop.id) == [(1,)]
+
+
 def test_a_worker_killed_mid_import_is_replaced_by_another_without_losing_or_repeating_a_line(
         deployment: Deployment, two_workers: list[WorkerProcess]) -> None:
     shop = deployment.server.new_shop()
@@ -207,3 +230,13 @@ def test_workers_taking_an_operation_from_a_live_worker_never_commit_a_chunk_twi
     assert done["status"] == "COMPLETED" and done["objectCount"] == str(total)
     assert sorted(line["__lineNumber"] for line in results) == list(range(total))
     assert sorted(deployment.titles(shop.id)) == sorted(f"Contested {i}" for i in range(total))
+
+
+def test_bulkops_worker_without_a_queue_url_says_what_it_needs(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BULKOPS_QUEUE_URL"}
+
+    done = subprocess.run([sys.executable, "-m", "bulkops.cli", "worker", "--data-dir", str(tmp_path)],
+                          env=env, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 2
+    assert "bulkops worker needs BULKOPS_QUEUE_URL, e.g. redis://127.0.0.1:6379/0" in done.stdout
