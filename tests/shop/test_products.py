@@ -252,6 +252,8 @@ def test_products_search_sort_reverse_and_cursor_pages(shop_client: BulkClient) 
     assert titles(query="status:draft") == ["Beta Boot"]
     assert titles(query="title:Be*") == ["Beta Boot"]
     assert titles(query="handle:delta-wax") == ["Delta Wax"]
+    assert titles(query="vendor:Acme OR tag:sale") == ["Alpha Board", "Beta Boot", "Gamma Board", "Delta Wax"]
+    assert titles(query="product_type:Boards status:active OR status:draft") == ["Alpha Board"]
     assert titles(query="created_at:>2000-01-01") == ["Alpha Board", "Beta Boot", "Gamma Board", "Delta Wax"]
     assert titles(sortKey="TITLE") == ["Alpha Board", "Beta Boot", "Delta Wax", "Gamma Board"]
     assert titles(sortKey="TITLE", reverse=True) == ["Gamma Board", "Delta Wax", "Beta Boot", "Alpha Board"]

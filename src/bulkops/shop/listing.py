@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Select, String, cast, not_
+from sqlalchemy import JSON, Column, DateTime, Select, String, cast, not_, or_
 
-from bulkops.search_syntax import Term, parse_search
+from bulkops.search_syntax import Term, parse_search_groups
 
 
 def _value_for(column: Column, raw: str) -> Any:
@@ -41,13 +41,20 @@ def _clause(column: Column, term: Term) -> Any:
 
 
 def apply_search(stmt: Select, query: str | None, fields: dict[str, Column], default: Column) -> Select:
-    """Narrow ``stmt`` by each term; a bare word matches ``default`` as a prefix; unknown fields are ignored."""
-    for term in parse_search(query):
-        if term.field is None:
-            clause = default.ilike(f"%{term.value.rstrip('*')}%")
-        elif term.field in fields:
-            clause = _clause(fields[term.field], term)
-        else:
-            continue
-        stmt = stmt.where(not_(clause) if term.negated else clause)
+    """Narrow ``stmt`` by each group of terms (``OR`` joins terms into a group); a bare word matches ``default``
+    as a substring; unknown fields are ignored."""
+    for group in parse_search_groups(query):
+        clauses = [c for c in (_term_clause(term, fields, default) for term in group) if c is not None]
+        if clauses:
+            stmt = stmt.where(or_(*clauses) if len(clauses) > 1 else clauses[0])
     return stmt
+
+
+def _term_clause(term: Term, fields: dict[str, Column], default: Column) -> Any:
+    if term.field is None:
+        clause = default.ilike(f"%{term.value.rstrip('*')}%")
+    elif term.field in fields:
+        clause = _clause(fields[term.field], term)
+    else:
+        return None
+    return not_(clause) if term.negated else clause
