@@ -49,13 +49,26 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
 
 
 def _after(sort: Column, id_col: Column, cursor: dict[str, Any], descending: bool) -> Any:
+    """Rows after the cursor in (sort, id) order, where null sort values come first ascending and last
+    descending (the order ``_order`` asks every database for)."""
     last_id = cursor["last_id"]
-    if sort is id_col or "last_value" not in cursor:
+    if sort is id_col:
         return id_col < last_id if descending else id_col > last_id
+    if "last_value" not in cursor:
+        beyond_nulls = and_(sort.is_(None), id_col < last_id if descending else id_col > last_id)
+        return beyond_nulls if descending else or_(beyond_nulls, sort.isnot(None))
     value = _coerce(sort, cursor["last_value"])
     if descending:
-        return or_(sort < value, and_(sort == value, id_col < last_id))
+        return or_(sort < value, and_(sort == value, id_col < last_id), sort.is_(None))
     return or_(sort > value, and_(sort == value, id_col > last_id))
+
+
+def _order(sort: Column, id_col: Column, descending: bool) -> list[Any]:
+    if sort is id_col:
+        return [id_col.desc() if descending else id_col.asc()]
+    if descending:
+        return [sort.desc().nulls_last(), id_col.desc()]
+    return [sort.asc().nulls_first(), id_col.asc()]
 
 
 def _coerce(sort: Column, raw: Any) -> Any:
@@ -88,9 +101,7 @@ def paginate(
         stmt = stmt.where(_after(sort, id_col, decode_cursor(after), descending))
     if before:
         stmt = stmt.where(_after(sort, id_col, decode_cursor(before), not descending))
-    order = [sort.desc(), id_col.desc()] if walk_desc else [sort.asc(), id_col.asc()]
-    if sort is id_col:
-        order = order[1:]
+    order = _order(sort, id_col, walk_desc)
     limit = last if backwards else first
     assert limit is not None
     rows = list(conn.execute(stmt.order_by(*order).limit(limit + 1)))
