@@ -256,11 +256,16 @@ class BulkEngine:
                 self.checkpoint(op)
                 with self.db.write() as conn:
                     data, chunk = run_batch(conn, executor, batch, op.shop_id, op.id, index)
-                    if not ops.hold(conn, op.id, op.worker, self.clock.now()):
-                        raise LostClaim()
-                    self.store.put(chunk.segment_key, data)
-                    ops.record_chunk(conn, op.id, chunk, self.clock.now())
+                    self.record_chunk(conn, op, chunk, data)
                 index += 1
+
+    def record_chunk(self, conn: Connection, op: ops.Operation, chunk: ops.Chunk, data: bytes) -> None:
+        """Inside the chunk's transaction: only while this worker still holds the operation, write the chunk's
+        segment durably, then its record and the counters (committed with the chunk's domain writes)."""
+        if not ops.hold(conn, op.id, op.worker, self.clock.now()):
+            raise LostClaim()
+        self.store.put(chunk.segment_key, data)
+        ops.record_chunk(conn, op.id, chunk, self.clock.now())
 
     # ---- finishing --------------------------------------------------------------------------------
     def finish(self, operation_id: int, target: Status, error_code: ErrorCode | None = None) -> None:

@@ -156,9 +156,8 @@ def run_export(engine: BulkEngine, op: ops.Operation, root: ExportRoot) -> None:
             segment_size=len(data),
             resume_offset=root.key(after),
         )
-        engine.store.put(chunk.segment_key, data)
         with engine.db.write() as conn:
-            ops.record_chunk(conn, op.id, chunk, engine.clock.now())
+            engine.record_chunk(conn, op, chunk, data)
         del batch, data
         index += 1
         roots_done += roots
