@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TypedDict, Unpack
 
 MB = 1024 * 1024
 DAY = 24 * 3600
@@ -62,11 +63,37 @@ class Settings:
     def files_dir(self) -> Path:
         return self.data_dir / "files"
 
-    def with_overrides(self, **changes: object) -> Settings:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+    def with_overrides(self, **changes: Unpack[SettingsOverrides]) -> Settings:
+        """These settings with every given, non-None change applied (None is a CLI flag left unset)."""
+        given: dict[str, Any] = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **given)
 
 
-def settings_from_env(**overrides: object) -> Settings:
+class SettingsOverrides(TypedDict, total=False):
+    """Keyword overrides of :class:`Settings` (each field, or None for "keep the current value")."""
+
+    data_dir: Path | None
+    database_url: str | None
+    public_base_url: str | None
+    upload_max_bytes: int | None
+    staged_upload_ttl_s: int | None
+    result_url_ttl_s: int | None
+    mutation_time_limit_s: float | None
+    query_time_limit_s: float | None
+    daily_mutation_cap: int | None
+    chunk_lines: int | None
+    workers: int | None
+    heartbeat_stale_s: float | None
+    queue_url: str | None
+    queue_name: str | None
+    webhook_retry_schedule_s: tuple[float, ...] | None
+    webhook_timeout_s: float | None
+    storage_url: str | None
+    s3_endpoint_url: str | None
+    s3_addressing_style: str | None
+
+
+def settings_from_env(**overrides: Unpack[SettingsOverrides]) -> Settings:
     """Environment first, explicit overrides (CLI flags) last."""
     schedule = os.environ.get("BULKOPS_WEBHOOK_RETRY_SCHEDULE")
     base = Settings(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from bulkops.bulk.lifecycle import IN_PROGRESS, UNFINISHED, OperationType, Status
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import bulk_chunks, bulk_operations
 
 
@@ -85,7 +86,7 @@ def get_many(conn: Connection, shop_id: int, ids: list[int]) -> dict[int, Operat
 def insert_operation(conn: Connection, **values: Any) -> Operation:
     values.setdefault("object_count", 0)
     values.setdefault("root_object_count", 0)
-    operation_id = conn.execute(insert(bulk_operations).values(**values)).inserted_primary_key[0]
+    operation_id = inserted_id(conn.execute(insert(bulk_operations).values(**values)))
     found = get(conn, operation_id)
     assert found is not None
     return found

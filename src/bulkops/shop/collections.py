@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import collection_products, collections, product_variants, products
 from bulkops.errors import UserError, UserErrors
 from bulkops.shop.common import MAX_NAME, handleize, unique_handle
@@ -105,7 +106,7 @@ def create_collection(conn: Connection, shop_id: int, fields: CollectionFields, 
     values = {"description_html": "", "sort_order": "BEST_SELLING", **fields.given(),
               "handle": _handle(conn, shop_id, fields.handle, fields.title or "", None), "shop_id": shop_id,
               "rule_set": rule_set.as_json() if rule_set else None, "created_at": now, "updated_at": now}
-    collection_id = conn.execute(insert(collections).values(**values)).inserted_primary_key[0]
+    collection_id = inserted_id(conn.execute(insert(collections).values(**values)))
     if product_ids:
         _require_products(conn, shop_id, product_ids, ["products"])
         add_products(conn, collection_id, product_ids)

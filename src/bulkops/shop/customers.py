@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from bulkops.clock import iso_z
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import customers
 from bulkops.errors import UserError, UserErrors
 from bulkops.shop.common import normalize_tags
@@ -157,7 +158,7 @@ def create_customer(conn: Connection, shop_id: int, fields: CustomerFields, now:
     values = {"tags": [], "addresses": [], "locale": "en", "tax_exempt": False, "tax_exemptions": [],
               "state": "DISABLED", "verified_email": True, **values, "shop_id": shop_id, "created_at": now,
               "updated_at": now}
-    return conn.execute(insert(customers).values(**values)).inserted_primary_key[0]
+    return inserted_id(conn.execute(insert(customers).values(**values)))
 
 
 def update_customer(conn: Connection, shop_id: int, customer_id: int, fields: CustomerFields,

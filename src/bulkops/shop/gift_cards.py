@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import gift_cards
 from bulkops.errors import UserError, UserErrors
 from bulkops.shop.customers import customer_exists
@@ -86,12 +87,12 @@ def create_gift_card(conn: Connection, shop_id: int, fields: GiftCardFields, now
     if errors:
         raise UserErrors(errors)
     assert value is not None
-    return conn.execute(insert(gift_cards).values(
+    return inserted_id(conn.execute(insert(gift_cards).values(
         shop_id=shop_id, code=(code or _unique_code(conn, shop_id)).lower(), initial_value=amount_text(value),
         balance=amount_text(value), currency=SHOP_CURRENCY, customer_id=fields.customer_id,
         expires_on=fields.expires_on, note=fields.note, template_suffix=fields.template_suffix,
         recipient=fields.recipient, enabled=True, created_at=now, updated_at=now,
-    )).inserted_primary_key[0]
+    )))
 
 
 def update_gift_card(conn: Connection, shop_id: int, gift_card_id: int, fields: GiftCardFields,

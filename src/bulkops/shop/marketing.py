@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import marketing_activities, marketing_engagements
 from bulkops.errors import UserError, UserErrors
 
@@ -106,8 +107,8 @@ def upsert_activity(conn: Connection, shop_id: int, spec: ActivitySpec, now: dat
         conn.execute(update(marketing_activities).where(marketing_activities.c.id == existing.id).values(
             **values, updated_at=now))
         return existing.id
-    return conn.execute(insert(marketing_activities).values(
-        **values, shop_id=shop_id, created_at=now, updated_at=now)).inserted_primary_key[0]
+    return inserted_id(conn.execute(insert(marketing_activities).values(
+        **values, shop_id=shop_id, created_at=now, updated_at=now)))
 
 
 def record_engagement(conn: Connection, shop_id: int, activity_id: int | None, channel_handle: str | None,
@@ -128,9 +129,9 @@ def record_engagement(conn: Connection, shop_id: int, activity_id: int | None, c
     if row is not None:
         conn.execute(update(marketing_engagements).where(marketing_engagements.c.id == row.id).values(**values))
         return row.id
-    return conn.execute(insert(marketing_engagements).values(
+    return inserted_id(conn.execute(insert(marketing_engagements).values(
         shop_id=shop_id, activity_id=activity_id, channel_handle=channel_handle, occurred_on=spec.occurred_on,
-        created_at=now, **values)).inserted_primary_key[0]
+        created_at=now, **values)))
 
 
 def channel_known(conn: Connection, shop_id: int, channel_handle: str) -> bool:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Select, func, select, update
 
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import product_media, products
 from bulkops.errors import UserError, UserErrors
 
@@ -81,11 +82,11 @@ def add_media(conn: Connection, shop_id: int, product_id: int, items: list[NewMe
     ids = []
     for offset, item in enumerate(items, start=1):
         source = item.original_source.strip()
-        ids.append(conn.execute(product_media.insert().values(
+        ids.append(inserted_id(conn.execute(product_media.insert().values(
             shop_id=shop_id, product_id=product_id, media_content_type=item.content_type, original_source=source,
             alt=item.alt or "", status=READY, position=last + offset,
             preview_image_url=source if item.content_type == "IMAGE" else None, created_at=now, updated_at=now,
-        )).inserted_primary_key[0])
+        ))))
     return ids
 
 

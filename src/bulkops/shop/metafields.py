@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Table, insert, select, update
 
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import metadata, metafields, shops
 from bulkops.errors import UserError, UserErrors
 from bulkops.shop.metafield_types import check_value, is_known_type
@@ -137,10 +138,10 @@ def _upsert(conn: Connection, shop_id: int, item: MetafieldInput, namespace: str
         conn.execute(update(metafields).where(metafields.c.id == existing.id).values(
             value=item.value, type=item.type or existing.type, updated_at=now))
         return existing.id
-    return conn.execute(insert(metafields).values(
+    return inserted_id(conn.execute(insert(metafields).values(
         shop_id=shop_id, owner_type=item.owner_type, owner_id=item.owner_id, namespace=namespace, key=item.key,
         value=item.value, type=item.type, created_at=now, updated_at=now,
-    )).inserted_primary_key[0]
+    )))
 
 
 def metafields_query(shop_id: int, owner_type: str, owner_id: int, namespace: str | None = None) -> Select:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import metaobject_definitions, metaobjects
 from bulkops.errors import UserError, UserErrors
 from bulkops.shop.common import handleize
@@ -93,12 +94,12 @@ def create_definition(conn: Connection, shop_id: int, spec: DefinitionSpec, now:
     fields = [{"key": d.key, "type": d.type, "name": d.name or d.key.replace("_", " ").capitalize(),
                "required": d.required, "description": d.description, "validations": d.validations}
               for d in spec.field_definitions]
-    return conn.execute(insert(metaobject_definitions).values(
+    return inserted_id(conn.execute(insert(metaobject_definitions).values(
         shop_id=shop_id, type=spec.type, name=spec.name or spec.type, description=spec.description,
         display_name_key=spec.display_name_key, field_definitions=fields,
         access={"admin": "PUBLIC_READ_WRITE", "storefront": "NONE", "customerAccount": "NONE", **spec.access},
         capabilities=spec.capabilities, created_at=now, updated_at=now,
-    )).inserted_primary_key[0]
+    )))
 
 
 def definition_by_type(conn: Connection, shop_id: int, type_name: str) -> Any | None:
@@ -164,10 +165,10 @@ def upsert_metaobject(conn: Connection, shop_id: int, type_name: str, handle: st
         conn.execute(update(metaobjects).where(metaobjects.c.id == existing.id).values(
             handle=target, fields=merged, status=status or existing.status, updated_at=now))
         return existing.id
-    return conn.execute(insert(metaobjects).values(
+    return inserted_id(conn.execute(insert(metaobjects).values(
         shop_id=shop_id, definition_id=definition.id, type=type_name, handle=target, fields=merged,
         status=status or "ACTIVE", created_at=now, updated_at=now,
-    )).inserted_primary_key[0]
+    )))
 
 
 def by_handle(conn: Connection, shop_id: int, type_name: str, handle: str) -> Any | None:

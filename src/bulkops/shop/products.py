@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import metafields, product_variants, products
 from bulkops.errors import UserError, UserErrors
 from bulkops.shop import variants as variant_rules
@@ -110,7 +111,7 @@ def _insert_product(conn: Connection, shop_id: int, fields: ProductFields, handl
         **fields.given(), "handle": handle, "shop_id": shop_id, "created_at": now, "updated_at": now,
     }
     values["tags"] = _tags(values["tags"])
-    return conn.execute(products.insert().values(**values)).inserted_primary_key[0]
+    return inserted_id(conn.execute(products.insert().values(**values)))
 
 
 def create_product(conn: Connection, shop_id: int, fields: ProductFields, options: list[OptionSpec],

@@ -6,9 +6,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Row, insert, select
 
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import shops
 from bulkops.shop.price_lists import ensure_default_price_list
 from bulkops.shop.publications import ensure_publications
@@ -34,7 +36,7 @@ class InvalidShopName(ValueError):
     pass
 
 
-def _row_to_shop(row) -> Shop:  # type: ignore[no-untyped-def]
+def _row_to_shop(row: Row[Any]) -> Shop:
     return Shop(row.id, row.name, row.domain, row.access_token, row.api_secret, row.is_development)
 
 
@@ -46,19 +48,15 @@ def create_shop(conn: Connection, name: str, now: datetime, *, development: bool
         )
     if conn.execute(select(shops.c.id).where(shops.c.name == name)).first():
         raise InvalidShopName(f"A shop named {name!r} already exists.")
-    values = {
-        "name": name,
-        "domain": f"{name}.myshopify.com",
-        "access_token": "shpat_" + secrets.token_hex(16),
-        "api_secret": secrets.token_hex(16),
-        "is_development": development,
-        "bulk_lock": 0,
-        "created_at": now,
-    }
-    shop_id = conn.execute(insert(shops).values(**values)).inserted_primary_key[0]
+    domain = f"{name}.myshopify.com"
+    access_token = "shpat_" + secrets.token_hex(16)
+    api_secret = secrets.token_hex(16)
+    shop_id = inserted_id(conn.execute(insert(shops).values(
+        name=name, domain=domain, access_token=access_token, api_secret=api_secret, is_development=development,
+        bulk_lock=0, created_at=now,
+    )))
     _seed_channels(conn, shop_id, now)
-    return Shop(shop_id, values["name"], values["domain"], values["access_token"], values["api_secret"],
-                development)
+    return Shop(shop_id, name, domain, access_token, api_secret, development)
 
 
 def _seed_channels(conn: Connection, shop_id: int, now: datetime) -> None:

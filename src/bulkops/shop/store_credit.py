@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import store_credit_accounts, store_credit_transactions
 from bulkops.errors import UserError, UserErrors
 from bulkops.shop.customers import customer_exists
@@ -42,9 +43,9 @@ def _account_for(conn: Connection, shop_id: int, target_type: str, number: int, 
         store_credit_accounts.c.owner_id == number, store_credit_accounts.c.currency == currency)).first()
     if account is not None:
         return account
-    account_id = conn.execute(insert(store_credit_accounts).values(
+    account_id = inserted_id(conn.execute(insert(store_credit_accounts).values(
         shop_id=shop_id, owner_type="Customer", owner_id=number, currency=currency, balance="0.0", created_at=now,
-        updated_at=now)).inserted_primary_key[0]
+        updated_at=now)))
     return get_account(conn, shop_id, account_id)
 
 
@@ -71,9 +72,9 @@ def credit(conn: Connection, shop_id: int, target_type: str, number: int, change
                         ["creditInput", "creditAmount", "amount"], "CREDIT_LIMIT_EXCEEDED")
     conn.execute(update(store_credit_accounts).where(store_credit_accounts.c.id == account.id).values(
         balance=amount_text(balance), updated_at=now))
-    return conn.execute(insert(store_credit_transactions).values(
+    return inserted_id(conn.execute(insert(store_credit_transactions).values(
         account_id=account.id, kind="CREDIT", amount=amount_text(amount), balance_after=amount_text(balance),
-        expires_at=change.expires_at, event="ADJUSTMENT", created_at=now)).inserted_primary_key[0]
+        expires_at=change.expires_at, event="ADJUSTMENT", created_at=now)))
 
 
 def get_account(conn: Connection, shop_id: int, account_id: int) -> Any | None:

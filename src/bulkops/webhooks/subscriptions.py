@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Select, delete, insert, select, update
 
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import webhook_subscriptions
 from bulkops.errors import UserError, UserErrors
 from bulkops.webhooks.payload import BULK_OPERATIONS_FINISH
@@ -108,7 +109,7 @@ def create_subscription(conn: Connection, shop_id: int, topic: str, fields: Subs
         "created_at": now, "updated_at": now,
     }
     _check(conn, shop_id, row, None)
-    return conn.execute(insert(webhook_subscriptions).values(**row)).inserted_primary_key[0]
+    return inserted_id(conn.execute(insert(webhook_subscriptions).values(**row)))
 
 
 def _not_found() -> UserError:
