@@ -7,10 +7,13 @@ parameter bookkeeping, which costs more than SQLite's insert itself on a bulk im
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring_ascii as _quoted  # type: ignore[attr-defined]
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Dialect, Table
+from sqlalchemy import JSON, Connection, Date, DateTime, Dialect, Table
 
 
 class RawInsert:
@@ -30,13 +33,16 @@ class RawInsert:
         marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
         self.sql = f"INSERT INTO {prepare.format_table(table)} ({names}) VALUES ({marks})"
         processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        processors = [_faster_json(p) if p is not None and isinstance(c.type, JSON) else p
+                      for c, p in zip(columns, processors, strict=True)]
         self.processed = [(i, p, isinstance(c.type, Date | DateTime))
                           for i, (c, p) in enumerate(zip(columns, processors, strict=True)) if p is not None]
+        getter = itemgetter(*keys)
+        self.values: Callable[[dict[str, Any]], Any] = getter if len(keys) > 1 else lambda row: (getter(row),)
 
     def params(self, row: dict[str, Any], shared: dict[int, tuple[Any, Any]]) -> list[Any]:
         """One row's parameters; ``shared`` keeps converted timestamps (a line's rows share one)."""
-        values = [row[k] for k in self.keys]
-        values += self.constants
+        values = [*self.values(row), *self.constants]
         for i, process, is_time in self.processed:
             value = values[i]
             if is_time:
@@ -56,3 +62,37 @@ class RawInsert:
             cursor.executemany(self.sql, [self.params(row, shared) for row in rows])
         finally:
             cursor.close()
+
+
+def _json_list(value: list[Any]) -> str | None:
+    """``json.dumps(value)`` for a list of strings or of ``{str: str}`` dicts (tags, option values, selected
+    options), without json's Python layers; None for anything else."""
+    parts = []
+    for item in value:
+        if type(item) is str:
+            parts.append(_quoted(item))
+        elif type(item) is dict and all(type(k) is str and type(v) is str for k, v in item.items()):
+            parts.append("{" + ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in item.items()) + "}")
+        else:
+            return None
+    return "[" + ", ".join(parts) + "]"
+
+
+_SAMPLES: list[Any] = [[], ["a", "é/<\"\n", "\u2028"], [{}, {"name": "Size", "value": "ß"}]]
+
+
+def _faster_json(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The JSON column's own bind processor, with lists of strings encoded by :func:`_json_list` when that
+    gives exactly the same text (it does for the default ``json.dumps`` serializer; with another one configured,
+    the samples differ and the processor is kept as it is)."""
+    if any(process(sample) != _json_list(sample) or process(sample) != json.dumps(sample) for sample in _SAMPLES):
+        return process
+
+    def fast(value: Any) -> Any:
+        if type(value) is list:
+            text = _json_list(value)
+            if text is not None:
+                return text
+        return process(value)
+
+    return fast

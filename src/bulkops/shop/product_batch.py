@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, func, select
 
@@ -48,16 +48,14 @@ _OTHER_COLUMNS = _column_defaults()
 _FIELD_COLUMNS = [c for c in rules.ProductFields.__dataclass_fields__ if c in products.c]
 
 
-@dataclass(frozen=True)
-class MetafieldSpec:
+class MetafieldSpec(NamedTuple):
     namespace: str | None
     key: str
     value: str
     type: str | None
 
 
-@dataclass(frozen=True)
-class Pending:
+class Pending(NamedTuple):
     product: SimpleNamespace
     rows: dict[Table, list[dict[str, Any]]]
 

@@ -104,19 +104,65 @@ class _Checkers:
         self._by_type: dict[str, Checker] = {}
 
     def for_type(self, type_: GraphQLInputType) -> Checker:
-        if isinstance(type_, GraphQLNonNull):
-            inner = self.for_type(type_.of_type)
-            return lambda v, d: v is not None and inner(v, d)
-        if isinstance(type_, GraphQLList):
-            item = self.for_type(type_.of_type)
-            return lambda v, d: v is None or (type(v) is list and d < MAX_NESTING_DEPTH
-                                              and all(item(x, d + 1) for x in v))
-        named: Checker
-        if isinstance(type_, GraphQLInputObjectType):
-            named = self._object(type_)
-        else:
-            named = _leaf_checker(type_)  # type: ignore[arg-type]
+        """Wrappers are folded into one function per position (a list of objects is one loop), since a
+        line's input has a dozen nested objects and each call layer costs as much as the check itself."""
+        non_null = isinstance(type_, GraphQLNonNull)
+        inner = type_.of_type if non_null else type_  # type: ignore[union-attr]
+        if isinstance(inner, GraphQLList):
+            return self._list(inner.of_type, non_null)
+        named = self._named(inner)
+        if non_null:
+            return lambda v, d: v is not None and named(v, d)
         return lambda v, d: v is None or named(v, d)
+
+    def _named(self, type_: Any) -> Checker:
+        if isinstance(type_, GraphQLInputObjectType):
+            return self._object(type_)
+        return _leaf_checker(type_)
+
+    def _list(self, item_type: GraphQLInputType, non_null: bool) -> Checker:
+        """``[item]`` (``non_null``: ``[item]!``): a list within the depth limit whose items all check."""
+        item_non_null = isinstance(item_type, GraphQLNonNull)
+        named = item_type.of_type if item_non_null else item_type  # type: ignore[union-attr]
+        if isinstance(named, GraphQLList):
+            nested = self.for_type(item_type)
+
+            def list_of_lists(v: Any, d: int) -> bool:
+                if v is None:
+                    return not non_null
+                return type(v) is list and d < MAX_NESTING_DEPTH and all(nested(x, d + 1) for x in v)
+
+            return list_of_lists
+        plain = _PLAIN_LEAVES.get(getattr(named, "name", ""))
+        if plain is not None and self._schema_leaf(named) is named:
+            def list_of_plain(v: Any, d: int) -> bool:
+                if v is None:
+                    return not non_null
+                if type(v) is not list or d >= MAX_NESTING_DEPTH:
+                    return False
+                for x in v:
+                    if type(x) is not plain and (x is not None or item_non_null):
+                        return False
+                return True
+
+            return list_of_plain
+        item = self._named(named)
+
+        def list_of(v: Any, d: int) -> bool:
+            if v is None:
+                return not non_null
+            if type(v) is not list or d >= MAX_NESTING_DEPTH:
+                return False
+            d += 1
+            for x in v:
+                if x is None:
+                    if item_non_null:
+                        return False
+                elif not item(x, d):
+                    return False
+            return True
+
+        return list_of
 
     def _object(self, type_: GraphQLInputObjectType) -> Checker:
         """Leaf fields (the common case) are checked inline by Python type; others by their own checker."""
@@ -295,6 +341,7 @@ class _Shaper:
                     raise Deoptimize()
                 return completed
 
+            non_null.fields = getattr(inner, "fields", None)  # type: ignore[attr-defined]
             return non_null
         if isinstance(type_, GraphQLList):
             item = self.completer(type_.of_type, nodes)
@@ -306,13 +353,19 @@ class _Shaper:
                     raise Deoptimize()
                 return [item(v, context, path.add_key(i)) for i, v in enumerate(value)]
 
+            as_list.fields = getattr(item, "fields", None)  # type: ignore[attr-defined]
             return as_list
         if is_leaf_type(type_):
             serialize = type_.serialize  # type: ignore[union-attr]
+            # graphql-core's String and ID serializers return a str as it is; Boolean a bool
+            same = {GraphQLString.serialize: str, GraphQLID.serialize: str,
+                    GraphQLBoolean.serialize: bool}.get(serialize)  # type: ignore[call-overload]
 
             def leaf(value: Any, _context: Any, _path: Path) -> Any:
                 if value is None:
                     return None
+                if type(value) is same:
+                    return value
                 try:
                     out = serialize(value)
                 except Exception as exc:
@@ -331,6 +384,7 @@ class _Shaper:
                 return None
             return self.complete_object(fields, value, context, path)
 
+        as_object.fields = fields  # type: ignore[attr-defined]
         return as_object
 
     def info(self, plan: FieldPlan, context: Any, path: Path) -> GraphQLResolveInfo:
@@ -400,6 +454,19 @@ class Plan:
     def pure_payload(self) -> bool:
         """The payload's selection reads only presenter dicts (a batch writer may present rows not yet written)."""
         return self.shaper.pure
+
+    def selected_names(self, *path: str) -> set[str] | None:
+        """The field names (not aliases) selected below the root field at ``path`` (field names, every alias
+        of each merged), or None when the path does not lead to an object selection."""
+        levels: list[FieldPlan] | None = getattr(self.root_field.complete, "fields", None)
+        for name in path:
+            if levels is None:
+                return None
+            below = [getattr(p.complete, "fields", None) for p in levels if p.name == name]
+            if not below or any(b is None for b in below):
+                return None
+            levels = [p for b in below for p in b]  # type: ignore[union-attr]
+        return None if levels is None else {p.name for p in levels}
 
     def arguments(self, variables: dict[str, Any]) -> dict[str, Any] | None:
         """The root field's arguments, or None when graphql-core must coerce (and probably reject) them."""

@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from bulkops.api.graphql.compiled import Deoptimize, Plan
 from bulkops.api.graphql.context import RequestContext
-from bulkops.api.graphql.resolvers.products import option_specs, present_product, product_fields, shop_field
+from bulkops.api.graphql.resolvers.products import option_specs, product_fields, product_presenter, shop_field
 from bulkops.bulk.executor import LineExecutor, RunSlowly
 from bulkops.shop.product_batch import MetafieldSpec, ProductCreateBatch
 
@@ -47,6 +47,10 @@ class ProductCreateChunks(PlanExecutor):
     """productCreate a chunk at a time: lines the batch can vouch for become rows written with one
     executemany per table (no savepoint, no per-line statements); any other line runs the ordinary way at
     its turn, after the rows before it are written."""
+
+    def __init__(self, plan: Plan, make_context: ContextFactory, slow: LineExecutor) -> None:
+        super().__init__(plan, make_context, slow)
+        self.present = product_presenter(plan.selected_names("product"))
 
     @staticmethod
     def fits(plan: Plan) -> bool:
@@ -88,7 +92,7 @@ class ProductCreateChunks(PlanExecutor):
         pending = batch.add(product_fields(data), option_specs(data.get("productOptions")), specs, context.now)
         if pending is None:
             return None
-        payload = {"product": present_product(pending.product), "userErrors": [], "shop": shop_field}
+        payload = {"product": self.present(pending.product), "userErrors": [], "shop": shop_field}
         try:
             response = self.plan.shape(payload, context)
         except Deoptimize:
