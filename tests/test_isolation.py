@@ -29,3 +29,29 @@ def test_a_shop_cannot_see_or_touch_another_shops_operations_files_or_products(s
     assert bob.run_mutation(CREATE, path)["userErrors"][0]["code"] == "NO_SUCH_FILE"
     assert alice.graphql("query q($id: ID!) { product(id: $id) { id } }", {"id": product_id})["data"] == \
         {"product": {"id": product_id}}
+
+
+def test_a_staged_path_climbing_out_of_the_shops_prefix_finds_nothing(server: ServerProcess) -> None:
+    alice = server.client(server.new_shop("alice"))
+    bob_shop = server.new_shop("bob")
+    bob = server.client(bob_shop)
+    done = alice.wait(alice.run_mutation(CREATE, alice.stage(b'{"product": {"title": "ALICE SECRET"}}\n'))
+                      ["bulkOperation"]["id"])
+    alice_shop_id, number = done["url"].split("/bulk-operations/")[1].split("/")[:2]
+    climbing = f"tmp/{bob_shop.id}/../../bulk-operations/{alice_shop_id}/{number}/bulk-{number}.jsonl"
+
+    assert bob.run_mutation("mutation m($data: ProductCreateInput!) { productCreate(product: $data) { product { id } } }",
+                            climbing)["userErrors"][0]["code"] == "NO_SUCH_FILE"
+
+
+def test_a_filename_that_is_not_one_plain_segment_is_refused(server: ServerProcess) -> None:
+    client = server.client(server.new_shop())
+    stage = ('mutation s($name: String!) { stagedUploadsCreate(input: [{resource: BULK_MUTATION_VARIABLES, '
+             'filename: $name, mimeType: "text/jsonl", httpMethod: POST}]) { stagedTargets { url } '
+             "userErrors { field message } } }")
+
+    for name in ("../../../../bulk-operations/1/1/bulk-1.jsonl", "a/b.jsonl", ".."):
+        payload = client.graphql(stage, {"name": name})["data"]["stagedUploadsCreate"]
+        assert payload["stagedTargets"] == [{"url": None}]
+        assert payload["userErrors"] == [{"field": ["input", "0", "filename"],
+                                          "message": f"{name}: is not a valid filename"}]

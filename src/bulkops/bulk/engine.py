@@ -4,6 +4,7 @@ transport, and not which database, file store or worker pool it runs on."""
 from __future__ import annotations
 
 import logging
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -102,8 +103,8 @@ class BulkEngine:
         )
 
     def _staged_size(self, shop_id: int, path: str) -> int | None:
-        """A shop only ever finds its own staged files."""
-        if not path.startswith(f"tmp/{shop_id}/"):
+        """A shop only ever finds its own staged files: the path must be a plain key under its own prefix."""
+        if not path.startswith(f"tmp/{shop_id}/") or posixpath.normpath(path) != path:
             return None
         try:
             return self.store.size(path)

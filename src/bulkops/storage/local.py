@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 import urllib.parse
 from collections.abc import Iterable
@@ -26,6 +27,9 @@ class LocalFileStore:
         root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
+        """Keys are plain relative paths: no ``..``, no empty or absolute segments."""
+        if not key or posixpath.normpath(key) != key or key.startswith("/") or key.startswith(".."):
+            raise ValueError(f"not a plain key: {key!r}")
         path = (self.root / key).resolve()
         if self.root.resolve() not in path.parents:
             raise ValueError(f"key escapes the store: {key!r}")

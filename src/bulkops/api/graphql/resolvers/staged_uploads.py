@@ -21,11 +21,19 @@ MIME_PREFIXES = {
     "VIDEO": ("video/",), "MODEL_3D": ("model/", "application/octet-stream"),
 }
 SIZE_REQUIRED = {"VIDEO": "video", "MODEL_3D": "3D model"}
-PLACEHOLDER = {"url": None, "resourceUrl": None, "parameters": []}
+PLACEHOLDER: dict[str, Any] = {"url": None, "resourceUrl": None, "parameters": []}
+
+
+def plain_filename(name: str) -> bool:
+    """A filename becomes the last segment of the staged key, so it must be one plain path segment (the
+    wording of the refusal is ours: Shopify's is not recorded)."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\x00")
 
 
 def _problem(index: int, item: dict[str, Any]) -> dict[str, Any] | None:
     resource, mime, filename = item["resource"], item["mimeType"], item["filename"]
+    if not plain_filename(filename):
+        return {"field": ["input", str(index), "filename"], "message": f"{filename}: is not a valid filename"}
     if resource in SIZE_REQUIRED and item.get("fileSize") is None:
         return {"field": ["input", str(index), "fileSize"],
                 "message": f"file size is required for {SIZE_REQUIRED[resource]} resources"}
