@@ -25,7 +25,7 @@ from bulkops.shop.common import MAX_NAME, handleize, normalize_tags
 from bulkops.shop.metafield_types import REFERENCE_TYPES, check_value, is_known_type
 from bulkops.shop.metafields import DEFAULT_NAMESPACE, MAX_PER_CALL, _name_problem
 from bulkops.shop.publications import ONLINE_STORE, shop_publications
-from bulkops.shop.variants import VariantSpec, _selected, _title
+from bulkops.shop.variants import _selected, _title
 
 _SET_BY_CREATE = {"description_html", "vendor", "product_type", "status", "tags", "gift_card",
                   "requires_selling_plan", "handle", "shop_id", "created_at", "updated_at", "id"}
@@ -77,6 +77,7 @@ class ProductCreateBatch:
     _owner_floor: int = 0
     _asked: set[str] = field(default_factory=set)
     _taken_known: set[str] = field(default_factory=set)
+    _handleized: dict[str, str] = field(default_factory=dict)
     _writers: dict[tuple[str, tuple[str, ...]], RawInsert] = field(default_factory=dict)
     """The highest product id that rows of other tables still point at (a deleted product's leftovers)."""
 
@@ -168,7 +169,7 @@ class ProductCreateBatch:
 
     def _handle(self, fields: rules.ProductFields) -> str:
         if fields.handle:
-            handle = handleize(fields.handle)
+            handle = self._handleized.get(fields.handle) or handleize(fields.handle)
             if not handle or len(handle) > MAX_NAME or handle in self._handles or self._taken(handle):
                 raise NotBatchable()
             return handle
@@ -186,7 +187,8 @@ class ProductCreateBatch:
 
     def prefetch_handles(self, handles: set[str]) -> None:
         """Learn which of these handles the shop already uses, in one query for the chunk."""
-        wanted = sorted(h for h in (handleize(h) for h in handles) if h)
+        self._handleized = {h: handleize(h) for h in handles}
+        wanted = sorted(h for h in self._handleized.values() if h)
         self._taken_known = set()
         for start in range(0, len(wanted), 500):
             part = wanted[start:start + 500]
@@ -211,13 +213,13 @@ class ProductCreateBatch:
             cursor.close()
 
     def _variant(self, product_id: int, options: list[rules.OptionSpec], now: datetime) -> dict[str, Any]:
-        spec = VariantSpec([(o.name, o.values[0]) for o in options if o.values])
-        selected = _selected([o.name for o in options if o.values], dict(spec.option_values or []))
+        """The default variant: each option's first value, no price (``VariantSpec()``'s fields left unset)."""
+        given = [o for o in options if o.values]
+        selected = _selected([o.name for o in given], {o.name: o.values[0] for o in given})
         return {"shop_id": self.shop_id, "product_id": product_id, "title": _title(selected), "position": 1,
-                "selected_options": selected, "price": spec.price or "0.00", "compare_at_price": spec.compare_at_price,
-                "sku": spec.sku, "barcode": spec.barcode, "taxable": True, "inventory_quantity": 0,
-                "inventory_policy": "DENY", "inventory_item": spec.inventory_item, "created_at": now,
-                "updated_at": now}
+                "selected_options": selected, "price": "0.00", "compare_at_price": None, "sku": None,
+                "barcode": None, "taxable": True, "inventory_quantity": 0, "inventory_policy": "DENY",
+                "inventory_item": None, "created_at": now, "updated_at": now}
 
     # ---- writing ------------------------------------------------------------------------------------
     def flush(self) -> None:
