@@ -13,7 +13,9 @@ from bulkops.api.graphql.execution import line_executor_factory
 from bulkops.api.graphql.export_plan import plan_factory
 from bulkops.api.graphql.schema import schema_for_generation
 from bulkops.bulk.engine import BulkEngine
+from bulkops.bulk.executor import LineExecutor
 from bulkops.bulk.exporter import export_runner
+from bulkops.bulk.operations import Operation
 from bulkops.clock import Clock, SystemClock
 from bulkops.config import Settings
 from bulkops.db.database import Database
@@ -94,13 +96,18 @@ def work_queue(engine: BulkEngine, settings: Settings) -> WorkQueue:
     return InProcessQueue(engine, workers=settings.workers)
 
 
+def _not_wired_yet(op: Operation) -> LineExecutor:
+    """The engine's executor until build_runtime wires the real one (it needs the runtime, which needs the engine)."""
+    raise RuntimeError("the bulk engine's line executor is not wired yet")
+
+
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Everything wired, background work not yet started (call ``runtime.start()``)."""
     db = open_database(settings)
     signer = Signer(signing_secret(db))
     store = build_store(settings, signer)
     clock = clock or SystemClock()
-    engine = BulkEngine(db=db, store=store, clock=clock, settings=settings, executor_factory=lambda op: None)  # type: ignore[arg-type,return-value]
+    engine = BulkEngine(db=db, store=store, clock=clock, settings=settings, executor_factory=_not_wired_yet)
     queue = work_queue(engine, settings)
     runtime = Runtime(settings=settings, db=db, store=store, signer=signer, clock=clock, engine=engine, queue=queue)
     runtime.deliverer = install_webhooks(engine, settings)

@@ -123,9 +123,10 @@ class BulkClient:
             time.sleep(interval)
 
     def wait(self, operation_id: str, interval: float = 0.2, timeout: float = 600.0) -> dict[str, Any]:
+        """The operation's final state (the last one ``follow`` yields)."""
         state: dict[str, Any] = {}
-        for state in self.follow(operation_id, interval, timeout):
-            pass
+        for latest in self.follow(operation_id, interval, timeout):
+            state = latest
         return state
 
     def download(self, url: str) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -26,6 +27,8 @@ from bulkops.storage.local import LocalFileStore, download_message, put_message
 
 BUCKET = "bulkops-staged-uploads"
 FORM_OVERHEAD = 64 * 1024
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 def storage_error(status: int, code: str, message: str) -> Response:
@@ -88,7 +91,7 @@ def _store_upload(runtime: Runtime, key: str, upload: UploadFile) -> tuple[int, 
     return size, digest.hexdigest()
 
 
-def upload_post_handler(runtime: Runtime):  # type: ignore[no-untyped-def]
+def upload_post_handler(runtime: Runtime) -> Handler:
     signer = runtime.signer
 
     async def handle(request: Request) -> Response:
@@ -156,7 +159,7 @@ def _signature_problem(runtime: Runtime, message: str, request: Request) -> Resp
     return None
 
 
-def upload_put_handler(runtime: Runtime):  # type: ignore[no-untyped-def]
+def upload_put_handler(runtime: Runtime) -> Handler:
     async def handle(request: Request) -> Response:
         if not isinstance(runtime.store, LocalFileStore):
             return not_served_here()
@@ -173,7 +176,7 @@ def upload_put_handler(runtime: Runtime):  # type: ignore[no-untyped-def]
     return handle
 
 
-def download_handler(runtime: Runtime):  # type: ignore[no-untyped-def]
+def download_handler(runtime: Runtime) -> Handler:
     async def handle(request: Request) -> Response:
         if not isinstance(runtime.store, LocalFileStore):
             return not_served_here()

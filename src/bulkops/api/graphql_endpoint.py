@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -42,7 +43,7 @@ async def _read_body(request: Request) -> tuple[str, dict[str, Any] | None, str 
     return body["query"], variables, body.get("operationName")
 
 
-def graphql_handler(runtime: Runtime):  # type: ignore[no-untyped-def]
+def graphql_handler(runtime: Runtime) -> Callable[[Request], Awaitable[Response]]:
     explorer = ExplorerGraphiQL(title="bulkops GraphiQL")
 
     async def handle(request: Request) -> Response:

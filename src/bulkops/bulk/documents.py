@@ -64,7 +64,7 @@ def count_connections(schema: GraphQLSchema, document: DocumentNode) -> int:
     found = 0
 
     class _Counter(Visitor):
-        def enter_field(self, node, *_):  # type: ignore[no-untyped-def]
+        def enter_field(self, node: FieldNode, *_: object) -> None:
             nonlocal found
             field_type = type_info.get_type()
             if field_type is not None and get_named_type(field_type).name.endswith("Connection"):

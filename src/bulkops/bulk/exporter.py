@@ -31,7 +31,9 @@ records and cancel checks stay rare next to the rows, while rows are still read 
 class ExportConnection(Protocol):
     """One connection of the query, compiled by the GraphQL layer."""
 
-    children: Sequence[ExportConnection]
+    @property
+    def children(self) -> Sequence[ExportConnection]:
+        """The connections nested in this one (read-only here, so any sequence of connections will do)."""
 
     def key(self, row: Row) -> int:
         """The row's primary key (what its children point at)."""

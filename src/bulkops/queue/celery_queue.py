@@ -16,6 +16,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 
 import redis
 from celery import Celery
@@ -113,7 +114,7 @@ class CeleryWorker:
         self._stopping = threading.Event()
         self.queue.app.task(name=RUN_OPERATION)(self._task())
 
-    def _task(self):  # type: ignore[no-untyped-def]
+    def _task(self) -> Callable[[int], None]:
         queue, engine, name = self.queue, self.runtime.engine, self.name
 
         def run_operation(operation_id: int) -> None:

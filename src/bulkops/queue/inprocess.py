@@ -7,6 +7,7 @@ import logging
 import queue
 import threading
 import uuid
+from collections.abc import Callable
 
 from bulkops.bulk.engine import BulkEngine
 
@@ -41,7 +42,7 @@ class InProcessQueue:
             self._spawn(self._work, f"bulkops-worker-{n}")
         self._spawn(self._upkeep, "bulkops-upkeep")
 
-    def _spawn(self, target, name: str) -> None:  # type: ignore[no-untyped-def]
+    def _spawn(self, target: Callable[[], object], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)

@@ -207,9 +207,10 @@ def member_ids(conn: Connection, shop_id: int, row: Any) -> list[int]:
 def collection_ids_of_product(conn: Connection, shop_id: int, product_id: int) -> list[int]:
     custom = [r.collection_id for r in conn.execute(select(collection_products.c.collection_id).where(
         collection_products.c.product_id == product_id))]
-    smart = [r for r in conn.execute(select(collections).where(
-        collections.c.shop_id == shop_id, collections.c.rule_set.isnot(None)))]
-    matched = [r.id for r in smart if product_id in set(matching_products(conn, shop_id, rule_set_of(r)))]  # type: ignore[arg-type]
+    smart = [(r.id, rule_set) for r in conn.execute(select(collections).where(
+        collections.c.shop_id == shop_id, collections.c.rule_set.isnot(None)))
+        if (rule_set := rule_set_of(r)) is not None]
+    matched = [i for i, rule_set in smart if product_id in set(matching_products(conn, shop_id, rule_set))]
     return sorted(set(custom) | set(matched))
 
 

@@ -98,10 +98,10 @@ def _check(conn: Connection, shop_id: int, index: int, item: MetafieldInput, nam
         return error(f"Type '{kind}' is not a valid metafield type.", "type", "INVALID_TYPE")
     if item.value == "":
         return error("Value can't be blank", "value", "BLANK")
-    problem = check_value(kind, item.value,
-                          lambda type_name, number: resource_exists(conn, shop_id, type_name, number))
-    if problem:
-        return error(problem, "value", "INVALID_VALUE")
+    value_problem = check_value(kind, item.value,
+                                lambda type_name, number: resource_exists(conn, shop_id, type_name, number))
+    if value_problem:
+        return error(value_problem, "value", "INVALID_VALUE")
     if item.compare_digest is not NOT_GIVEN:
         if item.compare_digest is not None and not _DIGEST.match(str(item.compare_digest)):
             return error("The compareDigest is invalid.", "compareDigest", "INVALID_COMPARE_DIGEST")

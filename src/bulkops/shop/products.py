@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, Select, delete, func, select, update
 
 from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import metafields, product_variants, products
@@ -211,7 +211,7 @@ def get_product(conn: Connection, shop_id: int, product_id: int) -> Any | None:
     ).first()
 
 
-def variants_query(shop_id: int, product_id: int | None = None):  # type: ignore[no-untyped-def]
+def variants_query(shop_id: int, product_id: int | None = None) -> Select:
     stmt = select(product_variants).where(product_variants.c.shop_id == shop_id)
     if product_id is not None:
         stmt = stmt.where(product_variants.c.product_id == product_id)

@@ -144,14 +144,14 @@ def bulk_create(conn: Connection, shop_id: int, product_id: int, specs: list[Var
     """New variants; option values new to an option are added to it. A product that has only its standalone
     default variant gets its options from the new variants. ``strategy`` decides the standalone variant's fate."""
     existing = variants_of(conn, product_id)
-    current = [(o.name, list(o.values)) for o in options_of(conn, product_id)]
+    current: list[tuple[str, list[str]]] = [(o.name, list(o.values)) for o in options_of(conn, product_id)]
     errors: list[UserError] = []
     if not current:
         names = list(dict.fromkeys(n for s in specs for n, _ in s.option_values or []))
         if len(names) > MAX_OPTIONS:
             errors.append(UserError(f"Can only specify a maximum of {MAX_OPTIONS} options", ["variants"],
                                     "INVALID_INPUT"))
-        options = [(n, []) for n in names]
+        options: list[tuple[str, list[str]]] = [(n, []) for n in names]
     else:
         options = current
     names = [n for n, _ in options]
@@ -176,9 +176,9 @@ def bulk_create(conn: Connection, shop_id: int, product_id: int, specs: list[Var
 
     standalone = existing[0] if len(existing) == 1 else None
     is_default = standalone is not None and not current
-    remove = standalone is not None and (strategy == "REMOVE_STANDALONE_VARIANT"
-                                         or (strategy == "DEFAULT" and is_default))
-    kept = [v for v in existing if not (remove and v.id == standalone.id)]  # type: ignore[union-attr]
+    removed = standalone if standalone is not None and (strategy == "REMOVE_STANDALONE_VARIANT"
+                                                        or (strategy == "DEFAULT" and is_default)) else None
+    kept = [v for v in existing if removed is None or v.id != removed.id]
     for spec in specs:
         _add_values(options, dict(spec.option_values or []))
     reassigned: dict[int, list[dict[str, str]]] = {}
@@ -201,8 +201,8 @@ def bulk_create(conn: Connection, shop_id: int, product_id: int, specs: list[Var
     if errors:
         raise UserErrors(errors)
 
-    if remove:
-        delete_variants(conn, [standalone.id])  # type: ignore[union-attr]
+    if removed is not None:
+        delete_variants(conn, [removed.id])
     write_options(conn, product_id, options)
     for variant_id, selected in reassigned.items():
         conn.execute(update(product_variants).where(product_variants.c.id == variant_id).values(
@@ -223,7 +223,7 @@ def bulk_update(conn: Connection, shop_id: int, product_id: int, specs: list[Var
     names = [n for n, _ in options]
     selections = {v.id: list(v.selected_options) for v in existing.values()}
     errors: list[UserError] = []
-    valid: list[tuple[VariantSpec, list[dict[str, str]] | None]] = []
+    valid: list[tuple[int, VariantSpec, list[dict[str, str]] | None]] = []
     for index, spec in enumerate(specs):
         at = ["variants", str(index)]
         if spec.id is None:
@@ -253,20 +253,20 @@ def bulk_update(conn: Connection, shop_id: int, product_id: int, specs: list[Var
                                         "VARIANT_ALREADY_EXISTS"))
                 continue
             selections[spec.id] = selected
-        valid.append((spec, selected))
+        valid.append((spec.id, spec, selected))
     if errors and not allow_partial:
         raise UserErrors(errors)
-    for spec, selected in valid:
+    for variant_id, spec, selected in valid:
         values = {**spec.columns(), "updated_at": now}
         if selected is not None:
             _add_values(options, {s["name"]: s["value"] for s in selected})
             values |= {"selected_options": selected, "title": _title(selected)}
-        conn.execute(update(product_variants).where(product_variants.c.id == spec.id).values(**values))
-    if any(selected is not None for _, selected in valid):
+        conn.execute(update(product_variants).where(product_variants.c.id == variant_id).values(**values))
+    if any(selected is not None for _, _, selected in valid):
         write_options(conn, product_id, options)
     if valid:
         touch_product(conn, product_id, now)
-    return [spec.id for spec, _ in valid], errors  # type: ignore[misc]
+    return [variant_id for variant_id, _, _ in valid], errors
 
 
 # ---- productVariantsBulkDelete ---------------------------------------------------------------------
@@ -277,11 +277,11 @@ def bulk_delete(conn: Connection, product_id: int, variant_ids: list[int | None]
         # UNCONFIRMED wording (the code is Shopify's; its description reads "The variant does not exist.").
         raise UserError("At least one variant does not belong to the product", ["variantsIds"],
                         "AT_LEAST_ONE_VARIANT_DOES_NOT_BELONG_TO_THE_PRODUCT")
-    doomed = set(variant_ids)
+    doomed = {i for i in variant_ids if i is not None}  # all of them: None belongs to no product
     remaining = [v for v in existing if v.id not in doomed]
     if not remaining:
         raise UserError("Cannot delete default variant.", ["variantsIds"], "CANNOT_DELETE_LAST_VARIANT")
-    delete_variants(conn, list(doomed))  # type: ignore[arg-type]
+    delete_variants(conn, list(doomed))
     _renumber(conn, product_id, [v.id for v in remaining])
     options = options_of(conn, product_id)
     used = [{s["name"]: s["value"] for s in v.selected_options} for v in remaining]
@@ -314,7 +314,7 @@ def bulk_reorder(conn: Connection, product_id: int, positions: list[tuple[int | 
     moves = sorted(positions, key=lambda p: p[1])
     order = [i for i in ids if i not in seen]
     for variant_id, position in moves:
-        order.insert(min(position - 1, len(order)), variant_id)  # type: ignore[arg-type]
+        order.insert(min(position - 1, len(order)), variant_id)
     _renumber(conn, product_id, order)
     touch_product(conn, product_id, now)
 

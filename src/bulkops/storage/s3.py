@@ -111,7 +111,7 @@ class S3FileStore:
         size = self.size(key)
         if size is None:
             raise FileNotFoundError(key)
-        return io.BufferedReader(RangedObject(self.client, self.bucket, key, size), READ_BLOCK)  # type: ignore[return-value]
+        return io.BufferedReader(RangedObject(self.client, self.bucket, key, size), READ_BLOCK)
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)

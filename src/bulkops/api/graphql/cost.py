@@ -28,7 +28,7 @@ RESTORE_RATE = 100.0
 
 
 def _page_size(node: FieldNode, variables: dict[str, Any]) -> int:
-    for arg in node.arguments:
+    for arg in node.arguments or ():
         if arg.name.value in ("first", "last"):
             if isinstance(arg.value, IntValueNode):
                 return int(arg.value.value)
@@ -71,7 +71,7 @@ def _connection_node_cost(schema: GraphQLSchema, connection: Any, node: FieldNod
         elif sub.name.value == "edges":
             inner = next((s for s in sub.selection_set.selections
                           if isinstance(s, FieldNode) and s.name.value == "node"), None) if sub.selection_set else None
-            node_type = get_named_type(sub_type.fields["node"].type)  # type: ignore[union-attr]
+            node_type = get_named_type(sub_type.fields["node"].type)
             per_node = max(per_node, 1 + _selection_cost(schema, node_type, inner.selection_set if inner else None,
                                                          variables))
         else:

@@ -14,7 +14,7 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
-    execute,
+    execute_sync,
     parse,
     print_ast,
     validate,
@@ -28,7 +28,7 @@ from bulkops.api.graphql.defaults import default_resolver
 from bulkops.api.graphql.errors import format_error
 from bulkops.api.graphql.plan_executor import PlanExecutor, ProductCreateChunks
 from bulkops.api.graphql.schema import schema_for_version
-from bulkops.bulk.executor import LineExecutor
+from bulkops.bulk.executor import ExecutorFactory, LineExecutor
 from bulkops.bulk.operations import Operation
 from bulkops.errors import UserFacingError
 from bulkops.ids import InvalidGlobalId
@@ -91,7 +91,7 @@ def prepare_cached(schema: GraphQLSchema, text: str, operation_name: str | None 
 def run_prepared(prepared: PreparedDocument, context: RequestContext, variables: dict[str, Any] | None) -> dict[str, Any]:
     """Execute; the response dict has ``data`` and/or ``errors`` in Shopify's shapes."""
     assert prepared.document is not None and prepared.operation is not None
-    result: ExecutionResult = execute(
+    result: ExecutionResult = execute_sync(  # every resolver is synchronous
         prepared.schema,
         prepared.document,
         context_value=context,
@@ -137,7 +137,7 @@ def execute_request(
     return response
 
 
-def line_executor_factory(runtime: Runtime, compiled: bool = True):  # type: ignore[no-untyped-def]
+def line_executor_factory(runtime: Runtime, compiled: bool = True) -> ExecutorFactory:
     """The engine's ExecutorFactory: parse and validate an operation's document once, run it per line
     (through a compiled plan when the document allows one and ``compiled``; graphql-core otherwise)."""
 

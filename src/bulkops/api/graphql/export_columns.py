@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     JSON,
+    BindParameter,
     Column,
     Connection,
     DateTime,
@@ -88,7 +89,7 @@ def stored_converter(plain: Plain, column: Column, dialect: Dialect, type_name: 
     form = form_of(plain, type_name)
     if load is None or form is None:
         return form or load
-    return lambda stored: None if stored is None else form(load(stored))  # type: ignore[misc]
+    return lambda stored: None if stored is None else form(load(stored))
 
 
 # ---- SQL compiled once ------------------------------------------------------------------------------
@@ -118,7 +119,7 @@ class DriverStatement:
         cursor = conn.connection.cursor()
         try:
             cursor.execute(self.sql, params)
-            return cursor.fetchall()
+            return list(cursor.fetchall())
         finally:
             cursor.close()
 
@@ -133,7 +134,8 @@ class DriverListing:
         narrow = listing.stmt.with_only_columns(*heads, *columns)
         sort, id_col = listing.sort, listing.id_col
         order = [sort.desc(), id_col.desc()] if listing.descending else [sort.asc(), id_col.asc()]
-        after_sort, after_id = bindparam("after_sort"), bindparam("after_id")
+        after_sort: BindParameter[Any] = bindparam("after_sort")
+        after_id: BindParameter[Any] = bindparam("after_id")
         if sort is id_col:
             after = id_col < after_id if listing.descending else id_col > after_id
         elif listing.descending:

@@ -36,12 +36,12 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    execute,
+    execute_sync,
     get_named_type,
     is_leaf_type,
     parse,
 )
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from sqlalchemy import Connection, and_, or_
 
 from bulkops.api.graphql.context import RequestContext
@@ -135,7 +135,7 @@ def compile_specs(schema: GraphQLSchema, node_type: GraphQLObjectType, grouped: 
         non_null, is_list = _wrapping(definition.type)
         named = get_named_type(definition.type)
         if is_leaf_type(named):
-            specs.append(FieldSpec(key, name, snake(name), non_null, is_list, named.serialize, None))  # type: ignore[attr-defined]
+            specs.append(FieldSpec(key, name, snake(name), non_null, is_list, named.serialize, None))
             continue
         if not isinstance(named, GraphQLObjectType):
             return None
@@ -170,10 +170,12 @@ def fast_shape(specs: list[FieldSpec], source: Any) -> dict[str, Any]:
             raise _FastMiss()
         elif spec.sub is not None:
             out[spec.key] = [fast_shape(spec.sub, v) for v in value] if spec.is_list else fast_shape(spec.sub, value)
+        elif (serialize := spec.serialize) is None:
+            raise _FastMiss()  # not reached: compile_specs gives every leaf its serializer
         elif spec.is_list:
-            out[spec.key] = [spec.serialize(v) for v in value]  # type: ignore[misc]
+            out[spec.key] = [serialize(v) for v in value]
         else:
-            out[spec.key] = spec.serialize(value)  # type: ignore[misc]
+            out[spec.key] = serialize(value)
     return out
 
 
@@ -264,8 +266,8 @@ class Shaper:
     def exact(self, conn: Connection, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if self.context_for is None:
             raise RuntimeError("the export plan was not bound to a shop")
-        result = execute(objects_schema(self.schema, self.node_type), self.document, root_value=objects,
-                         context_value=self.context_for(conn), field_resolver=default_resolver)
+        result = execute_sync(objects_schema(self.schema, self.node_type), self.document, root_value=objects,
+                              context_value=self.context_for(conn), field_resolver=default_resolver)
         if result.errors:
             error = format_error(result.errors[0])
             raise ExportFieldError(f"{error['message']} (at {error.get('path')})")
@@ -345,7 +347,7 @@ class _Compiler:
     schema: GraphQLSchema
     document: DocumentNode
     shop_id: int
-    variables: dict[str, Any]
+    variables: VariableValues | None
     driver: bool = False
     """Connections of plain columns read through the driver (SQLite only: export_columns.py)."""
 
@@ -420,7 +422,7 @@ def compile_plan(schema: GraphQLSchema, text: str, shop_id: int, driver: bool = 
     assert operation is not None and schema.query_type is not None
     coerced = get_variable_values(schema, operation.variable_definitions or (), {})
     variables = coerced if not isinstance(coerced, list) else None
-    compiler = _Compiler(schema, document, shop_id, variables, driver)  # type: ignore[arg-type]
+    compiler = _Compiler(schema, document, shop_id, variables, driver)
     roots = grouped_fields(schema, [operation.selection_set], schema.query_type, compiler.fragments)
     roots.pop("__typename", None)
     if len(roots) != 1:

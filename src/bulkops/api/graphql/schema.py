@@ -6,8 +6,10 @@ silent null; a resolver bound to a field the SDL lacks fails at start-up (Ariadn
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any, NoReturn
 
 from ariadne import make_executable_schema
 from graphql import GraphQLObjectType, GraphQLSchema
@@ -42,8 +44,8 @@ def _sdl(modern: bool) -> str:
     return text + "\n" + (_HERE / "extensions.graphql").read_text()
 
 
-def _unimplemented(type_name: str, field_name: str):  # type: ignore[no-untyped-def]
-    def resolve(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+def _unimplemented(type_name: str, field_name: str) -> Callable[..., NoReturn]:
+    def resolve(*_args: Any, **_kwargs: Any) -> NoReturn:
         raise NotImplementedByServer(field_name)
 
     return resolve

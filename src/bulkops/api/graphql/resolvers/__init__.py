@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 
@@ -10,7 +11,7 @@ def all_bindables(modern: bool) -> list[Any]:
     from bulkops.api.graphql.resolvers import bulk, customers, metafields, nodes, products, shop, staged_uploads
     from bulkops.api.graphql.resolvers import webhooks as webhook_roots
 
-    modules = (bulk, staged_uploads, nodes, products, customers, metafields, shop)
+    modules: tuple[ModuleType, ...] = (bulk, staged_uploads, nodes, products, customers, metafields, shop)
     modules += (webhook_roots,)
     from bulkops.api.graphql.resolvers import collections, publications, variants
 

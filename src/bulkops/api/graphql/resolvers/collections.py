@@ -7,7 +7,7 @@ from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
-from sqlalchemy import Column, select
+from sqlalchemy import Column, Select, select
 
 from bulkops.api.graphql.context import RequestContext, ctx
 from bulkops.api.graphql.resolvers.common import bad_cursor, connection, guarded, page_args, require_id
@@ -134,7 +134,7 @@ def resolve_collection(_: Any, info: GraphQLResolveInfo, id: str) -> dict[str, A
     return load_collection(ctx(info), number) if number else None
 
 
-def _collection_type_filter(stmt, text: str | None):  # type: ignore[no-untyped-def]
+def _collection_type_filter(stmt: Select, text: str | None) -> Select:
     for term in parse_search(text):
         if term.field == "collection_type":
             clause = collections.c.rule_set.isnot(None) if term.value.lower() == "smart" \
@@ -143,7 +143,8 @@ def _collection_type_filter(stmt, text: str | None):  # type: ignore[no-untyped-
     return stmt
 
 
-def _collections_page(context: RequestContext, stmt, first: int | None, after: str | None, last: int | None,  # type: ignore[no-untyped-def]
+def _collections_page(context: RequestContext, stmt: Select, first: int | None, after: str | None,
+                      last: int | None,
                       before: str | None, reverse: bool, sort: Column) -> dict[str, Any]:
     page_args(first, last)
     try:

@@ -11,18 +11,21 @@ from bulkops.db.pagination import BadCursor, Page
 from bulkops.errors import RequestError, UserError, UserErrors
 from bulkops.ids import InvalidGlobalId, parse_gid
 
+Resolver = Callable[..., Any]
+"""An Ariadne field resolver: ``(obj, info, **arguments)``."""
+
 
 def user_errors(error: UserError | UserErrors) -> list[dict[str, Any]]:
     items = error.errors if isinstance(error, UserErrors) else [error]
     return [e.as_dict() for e in items]
 
 
-def guarded(payload_on_error: Callable[[list[dict[str, Any]]], dict[str, Any]]):  # type: ignore[no-untyped-def]
+def guarded(payload_on_error: Callable[[list[dict[str, Any]]], dict[str, Any]]) -> Callable[[Resolver], Resolver]:
     """A mutation resolver that runs in a savepoint and whose UserError(s) become the payload's ``userErrors``:
     when it answers userErrors none of its writes stay (over HTTP and on a bulk line alike), as at Shopify
     where a mutation with errors changes nothing."""
 
-    def wrap(resolver):  # type: ignore[no-untyped-def]
+    def wrap(resolver: Resolver) -> Resolver:
         def run(obj: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
             savepoint = info.context.conn.begin_nested()
             try:

@@ -87,6 +87,7 @@ def resolve_gift_card_create(_: Any, info: GraphQLResolveInfo, input: dict[str, 
     context = ctx(info)
     number = rules.create_gift_card(context.conn, context.shop.id, _fields(input), context.now)
     row = rules.get_gift_card(context.conn, context.shop.id, number)
+    assert row is not None, "created in this transaction"
     return {"giftCard": present_gift_card(row), "giftCardCode": row.code, "userErrors": []}
 
 

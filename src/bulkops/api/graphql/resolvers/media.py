@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -100,7 +101,7 @@ def present_media(row: Any) -> dict[str, Any]:
     return out
 
 
-def _loader(content_type: str):  # type: ignore[no-untyped-def]
+def _loader(content_type: str) -> Callable[[RequestContext, int], dict[str, Any] | None]:
     def load(context: RequestContext, number: int) -> dict[str, Any] | None:
         row = rules.get_media(context.conn, context.shop.id, number, content_type)
         return present_media(row) if row else None

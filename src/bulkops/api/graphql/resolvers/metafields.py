@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ariadne import ObjectType
@@ -20,7 +21,7 @@ mutation = ObjectType("Mutation")
 OWNER_TYPE_ENUM = {"ProductVariant": "PRODUCTVARIANT", "DraftOrder": "DRAFTORDER", "CompanyLocation": "COMPANY_LOCATION"}
 
 
-def _reference(row: Any):  # type: ignore[no-untyped-def]
+def _reference(row: Any) -> Callable[..., dict[str, Any] | None]:
     def resolve(info: GraphQLResolveInfo, **_: Any) -> dict[str, Any] | None:
         if row.type not in REFERENCE_TYPES:
             return None
@@ -29,7 +30,7 @@ def _reference(row: Any):  # type: ignore[no-untyped-def]
     return resolve
 
 
-def _owner(row: Any):  # type: ignore[no-untyped-def]
+def _owner(row: Any) -> Callable[..., dict[str, Any] | None]:
     def resolve(info: GraphQLResolveInfo, **_: Any) -> dict[str, Any] | None:
         if row.owner_type == "Shop":
             from bulkops.api.graphql.resolvers.shop import resolve_shop

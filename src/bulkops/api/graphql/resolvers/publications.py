@@ -59,7 +59,7 @@ def _publication_products_ids(context: RequestContext, publication: dict[str, An
     return rules.published_ids(context.conn, kind, publication["_pk"])
 
 
-def _listing(kind: str):  # type: ignore[no-untyped-def]
+def _listing(kind: str) -> Callable[..., dict[str, Any]]:
     table, present = (products, present_product) if kind == "Product" else (collections, present_collection)
 
     def resolve(publication: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,

@@ -6,6 +6,7 @@ client learns at once that the call did nothing, instead of reading a null paylo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ariadne import ObjectType
@@ -25,7 +26,7 @@ UNSUPPORTED = {
 }
 
 
-def _refuse(field_name: str, area: str):  # type: ignore[no-untyped-def]
+def _refuse(field_name: str, area: str) -> Callable[..., None]:
     def resolve(*_args: Any, **_kwargs: Any) -> None:
         raise RequestError(f"{field_name} is not supported by this server: bulkops does not emulate {area}.",
                            "NOT_IMPLEMENTED")

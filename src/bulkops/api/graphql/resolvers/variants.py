@@ -42,7 +42,8 @@ def _variant_metafields(context: RequestContext, variants: list[dict[str, Any]],
 
 def _payload(context: RequestContext, product_id: int, variant_ids: list[int] | None,
              errors: list[UserError] | None = None) -> dict[str, Any]:
-    payload = {"product": load_product(context, product_id), "userErrors": user_errors(UserErrors(errors or []))}
+    payload: dict[str, Any] = {"product": load_product(context, product_id),
+                               "userErrors": user_errors(UserErrors(errors or []))}
     if variant_ids is not None:
         payload["productVariants"] = [load_variant(context, i) for i in variant_ids]
     return payload
@@ -95,7 +96,12 @@ def resolve_bulk_update(_: Any, info: GraphQLResolveInfo, productId: str, varian
         index = by_id[variant_id]
         set_owned_metafields(context, "ProductVariant", variant_id, variants[index].get("metafields"),
                              ["variants", str(index), "metafields"], "INVALID_INPUT")
-    return _payload(context, product_id, updated, sorted(early + errors, key=lambda e: int((e.field or [0, 0])[1])))
+    return _payload(context, product_id, updated, sorted(early + errors, key=_input_index))
+
+
+def _input_index(error: UserError) -> int:
+    """The position in ``variants`` an error is about (its field path is ``["variants", "<index>", ...]``)."""
+    return int(error.field[1]) if error.field and len(error.field) > 1 else 0
 
 
 @mutation.field("productVariantsBulkDelete")
