@@ -40,8 +40,9 @@ def serve(
     from bulkops.shop.shops import development_shop
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    listen_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     settings = settings_from_env(data_dir=data_dir, public_base_url=public_url, workers=workers,
-                                 storage_url=storage)
+                                 storage_url=storage, listen_url=f"http://{listen_host}:{port}")
     runtime = build_runtime(settings)
     with runtime.db.write() as conn:
         shop, created = development_shop(conn, runtime.clock.now())

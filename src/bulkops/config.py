@@ -26,6 +26,9 @@ class Settings:
     data_dir: Path = Path("./data")
     database_url: str | None = None
     public_base_url: str | None = None
+    listen_url: str | None = None
+    """Where ``bulkops serve`` listens: the base of URLs made off the request path (bulk lines, exports)
+    when no public base URL is configured."""
     upload_max_bytes: int = 100 * MB
     staged_upload_ttl_s: int = DAY
     result_url_ttl_s: int = 7 * DAY
@@ -60,6 +63,11 @@ class Settings:
         return self.database_url or f"sqlite:///{(self.data_dir / 'bulkops.db').resolve()}"
 
     @property
+    def background_base_url(self) -> str:
+        """The base URL for URLs built outside an HTTP request (no Host header to follow)."""
+        return self.public_base_url or self.listen_url or "http://127.0.0.1:8000"
+
+    @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
 
@@ -75,6 +83,7 @@ class SettingsOverrides(TypedDict, total=False):
     data_dir: Path | None
     database_url: str | None
     public_base_url: str | None
+    listen_url: str | None
     upload_max_bytes: int | None
     staged_upload_ttl_s: int | None
     result_url_ttl_s: int | None

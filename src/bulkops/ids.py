@@ -17,11 +17,17 @@ def gid(type_name: str, number: int) -> str:
     return f"gid://shopify/{type_name}/{number}"
 
 
+MAX_ID = 2**63 - 1
+NO_SUCH_ID = 0
+"""Well-formed ids beyond what a database column holds name nothing: they become an id no row has."""
+
+
 def parse_gid(raw: str) -> tuple[str, int]:
     match = _GID.match(raw) if isinstance(raw, str) else None
     if not match:
         raise InvalidGlobalId(raw)
-    return match.group(1), int(match.group(2))
+    number = int(match.group(2))
+    return match.group(1), number if number <= MAX_ID else NO_SUCH_ID
 
 
 def id_of_type(raw: str, type_name: str) -> int | None:

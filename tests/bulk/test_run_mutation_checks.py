@@ -129,10 +129,11 @@ def test_from_2026_01_five_bulk_mutations_may_run_and_the_sixth_lists_them(idle_
 
 
 def test_no_such_file_is_reported_before_operation_in_progress(idle_server: ServerProcess) -> None:
-    client = idle_server.client(idle_server.new_shop(), version="2025-10")
+    shop = idle_server.new_shop()
+    client = idle_server.client(shop, version="2025-10")
     client.run_mutation(CREATE, client.stage(LINE))
 
-    assert rejected(client, CREATE, "tmp/1/bulk/x/missing.jsonl")[0]["code"] == "NO_SUCH_FILE"
+    assert rejected(client, CREATE, f"tmp/{shop.id}/bulk/x/missing.jsonl")[0]["code"] == "NO_SUCH_FILE"
 
 
 def test_a_canceling_operation_does_not_block_the_next_one(idle_server: ServerProcess) -> None:

@@ -21,9 +21,10 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from bulkops.api.urls import base_url
 from bulkops.db.tables import staged_uploads
 from bulkops.runtime import Runtime
-from bulkops.storage.local import LocalFileStore, download_message, put_message
+from bulkops.storage.local import UPLOAD_PATH, LocalFileStore, download_message, put_message
 
 BUCKET = "bulkops-staged-uploads"
 FORM_OVERHEAD = 64 * 1024
@@ -139,7 +140,7 @@ def upload_post_handler(runtime: Runtime) -> Handler:
                                  "Policy Document.")
         key = exact["key"]
         _, md5 = await run_in_threadpool(_store_upload, runtime, key, upload)
-        location = f"{str(request.url).split('?')[0].rstrip('/')}/{key}"
+        location = f"{base_url(request, runtime.settings.public_base_url)}{UPLOAD_PATH}/{key}"
         body = (f"<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>{escape(location)}</Location>"
                 f"<Bucket>{BUCKET}</Bucket><Key>{escape(key)}</Key><ETag>\"{md5}\"</ETag></PostResponse>")
         status = int(exact.get("success_action_status") or 201)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -84,9 +84,9 @@ class BulkEngine:
         if busy:
             return [busy]
         now = self.clock.now()
-        if ops.created_since(conn, shop_id, OperationType.MUTATION, ops.window_start(now)) >= (
-            self.settings.daily_mutation_cap
-        ):
+        if api_version >= "2026-01" and ops.created_since(
+            conn, shop_id, OperationType.MUTATION, ops.window_start(now)
+        ) >= self.settings.daily_mutation_cap:
             return [UserError("Bulk operations limit reached. Please try again later.", None, "LIMIT_REACHED")]
         return ops.insert_operation(
             conn,
@@ -276,11 +276,16 @@ class BulkEngine:
             segments = [c.segment_key for c in ops.chunks(conn, operation_id)] if op else []
         if op is None or op.status in TERMINAL:
             return
-        key = None
-        size = None
+        key, size = None, None
         if segments:
             key = (partial_key if target is Status.FAILED else result_key)(op.shop_id, op.id)
-            size = self.store.compose(key, segments)
+            try:
+                size = self.store.compose(key, segments)
+            except Exception:
+                log.exception("bulk operation %s: its result file could not be composed", operation_id)
+                key, size, segments = None, None, []
+                if target is Status.COMPLETED:
+                    target, error_code = Status.FAILED, ErrorCode.INTERNAL_SERVER_ERROR
             if size == 0:
                 key, size = None, None
         now = self.clock.now()
@@ -303,14 +308,32 @@ class BulkEngine:
                 assert final is not None
                 for hook in self.finish_hooks:
                     hook(conn, final)
+        if moved:
+            self._discard(segments)
+
+    def _discard(self, keys: Iterable[str | None]) -> None:
+        """Files nothing will read again (segments once composed, results once expired); a failure to delete
+        leaves garbage, never a wrong answer."""
+        for key in keys:
+            if key is None:
+                continue
+            try:
+                self.store.delete(key)
+            except Exception:
+                log.warning("could not delete %s", key, exc_info=True)
 
     # ---- upkeep -----------------------------------------------------------------------------------
     def expire_due(self) -> int:
         """Operations whose result URLs have lapsed become EXPIRED."""
         cutoff = self.clock.now() - timedelta(seconds=self.settings.result_url_ttl_s)
+        expired: list[ops.Operation] = []
         with self.db.write() as conn:
-            due = ops.expirable(conn, cutoff)
-            return sum(transition(conn, op_id, Status.EXPIRED) for op_id in due)
+            for op_id in ops.expirable(conn, cutoff):
+                op = ops.get(conn, op_id)
+                if op is not None and transition(conn, op_id, Status.EXPIRED):
+                    expired.append(op)
+        self._discard([key for op in expired for key in (op.result_key, op.partial_key)])
+        return len(expired)
 
     def stale_operations(self) -> list[int]:
         stale_before = self.clock.now() - timedelta(seconds=self.settings.heartbeat_stale_s)

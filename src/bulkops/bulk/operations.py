@@ -139,11 +139,13 @@ def unfinished(conn: Connection) -> list[Operation]:
 
 
 def stale(conn: Connection, older_than: datetime) -> list[Operation]:
-    """Unfinished operations whose worker stopped beating (or never started)."""
+    """Unfinished operations whose worker stopped beating, or that no worker took up in as long (an
+    operation still waiting in a queue is not resent at every upkeep)."""
+    never_claimed = bulk_operations.c.heartbeat_at.is_(None) & (bulk_operations.c.created_at < older_than)
     rows = conn.execute(
         select(bulk_operations)
         .where(bulk_operations.c.status.in_([s.value for s in UNFINISHED]))
-        .where((bulk_operations.c.heartbeat_at.is_(None)) | (bulk_operations.c.heartbeat_at < older_than))
+        .where(never_claimed | (bulk_operations.c.heartbeat_at < older_than))
         .order_by(bulk_operations.c.id)
     )
     return [from_row(r) for r in rows]
@@ -248,10 +250,6 @@ def record_chunk(conn: Connection, operation_id: int, chunk: Chunk, now: datetim
             heartbeat_at=now,
         )
     )
-
-
-def heartbeat(conn: Connection, operation_id: int, now: datetime) -> None:
-    conn.execute(update(bulk_operations).where(bulk_operations.c.id == operation_id).values(heartbeat_at=now))
 
 
 def window_start(now: datetime) -> datetime:

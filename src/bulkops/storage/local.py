@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import posixpath
 import shutil
+import tempfile
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -45,18 +46,13 @@ class LocalFileStore:
             return None
 
     def put(self, key: str, data: bytes | BinaryIO) -> int:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        with open(tmp, "wb") as out:
+        def fill(out: BinaryIO) -> None:
             if isinstance(data, bytes | bytearray | memoryview):
                 out.write(data)
             else:
                 shutil.copyfileobj(data, out, 1024 * 1024)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        return path.stat().st_size
+
+        return _atomic_write(self._path(key), fill)
 
     def open(self, key: str) -> BinaryIO:
         return open(self._path(key), "rb")
@@ -65,17 +61,12 @@ class LocalFileStore:
         self._path(key).unlink(missing_ok=True)
 
     def compose(self, key: str, parts: Iterable[str]) -> int:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        with open(tmp, "wb") as out:
+        def fill(out: BinaryIO) -> None:
             for part in parts:
                 with open(self._path(part), "rb") as src:
                     shutil.copyfileobj(src, out, 1024 * 1024)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        return path.stat().st_size
+
+        return _atomic_write(self._path(key), fill)
 
     def path_of(self, key: str) -> Path:
         """The local path of an object (for serving downloads)."""
@@ -121,6 +112,27 @@ class LocalFileStore:
             }
         )
         return f"{base_url.rstrip('/')}{DOWNLOAD_PREFIX}{urllib.parse.quote(key)}?{query}"
+
+
+def _atomic_write(path: Path, fill: Callable[[BinaryIO], None]) -> int:
+    """Write through a temporary file of its own (two writers of one key never share it), fsync it, rename it
+    into place and fsync the directory: once this returns, the object survives a crash whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as out:
+        try:
+            fill(out)  # type: ignore[arg-type]
+            out.flush()
+            os.fsync(out.fileno())
+        except BaseException:
+            os.unlink(out.name)
+            raise
+    os.replace(out.name, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return path.stat().st_size
 
 
 def epoch(naive_utc: datetime) -> int:

@@ -147,7 +147,7 @@ def line_executor_factory(runtime: Runtime, compiled: bool = True) -> ExecutorFa
         with runtime.db.read() as conn:
             shop = shop_by_id(conn, operation.shop_id)
         assert shop is not None
-        base_url = runtime.settings.public_base_url or "http://127.0.0.1:8000"
+        base_url = runtime.settings.background_base_url
 
         def make_context(conn: Connection) -> RequestContext:
             return RequestContext(runtime, shop, conn, operation.api_version, base_url, in_bulk=True)

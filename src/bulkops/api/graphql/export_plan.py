@@ -447,7 +447,7 @@ def plan_factory(runtime: Runtime) -> PlanFactory:
         with runtime.db.read() as conn:
             shop = shop_by_id(conn, op.shop_id)
         assert shop is not None
-        base_url = runtime.settings.public_base_url or "http://127.0.0.1:8000"
+        base_url = runtime.settings.background_base_url
         plan = compile_plan(schema_for_version(op.api_version), op.query, op.shop_id, driver=runtime.db.is_sqlite)
         return plan.bind(lambda conn: RequestContext(runtime, shop, conn, op.api_version, base_url, in_bulk=True))
 

@@ -21,6 +21,8 @@ MIME_PREFIXES = {
     "VIDEO": ("video/",), "MODEL_3D": ("model/", "application/octet-stream"),
 }
 SIZE_REQUIRED = {"VIDEO": "video", "MODEL_3D": "3D model"}
+PUT_URL_LIFETIME_S = 7 * 24 * 3600
+"""Shopify's signed PUT URLs carry ``X-Goog-Expires=604800``; POST policies expire after 24 hours."""
 PLACEHOLDER: dict[str, Any] = {"url": None, "resourceUrl": None, "parameters": []}
 
 
@@ -56,9 +58,10 @@ def _target(context: RequestContext, item: dict[str, Any]) -> dict[str, Any]:
     settings = context.runtime.settings
     store = context.runtime.store
     now = context.now
-    expires_at = now + timedelta(seconds=settings.staged_upload_ttl_s)
-    key = _key(context, item)
     method = item.get("httpMethod") or "PUT"
+    lifetime = PUT_URL_LIFETIME_S if method == "PUT" else settings.staged_upload_ttl_s
+    expires_at = now + timedelta(seconds=lifetime)
+    key = _key(context, item)
     context.conn.execute(insert(staged_uploads).values(
         shop_id=context.shop.id, key=key, resource=item["resource"], filename=item["filename"],
         mime_type=item["mimeType"], http_method=method, created_at=now, expires_at=expires_at,
