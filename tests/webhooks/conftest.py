@@ -6,8 +6,8 @@ import pytest
 
 from tests.server import ServerProcess
 
-FAST_RETRIES = {"BULKOPS_WEBHOOK_RETRY_SCHEDULE": "0.5,0.5,0.5", "BULKOPS_WEBHOOK_TIMEOUT": "1"}
-"""Three retries half a second apart and a 1 s timeout, so retry tests run in seconds."""
+FAST_RETRIES = {"BULKOPS_WEBHOOK_RETRY_SCHEDULE": "0.5,0.5,0.5", "BULKOPS_WEBHOOK_TIMEOUT": "3"}
+"""Three retries half a second apart and a 3 s timeout (room for a loaded machine), so retry tests run in seconds."""
 
 
 @pytest.fixture(scope="session")

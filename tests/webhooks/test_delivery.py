@@ -103,7 +103,7 @@ def test_a_receiver_that_hangs_is_given_up_on_after_the_timeout_and_tried_again(
         webhook_server: ServerProcess) -> None:
     shop = webhook_server.new_shop()
     client = webhook_server.client(shop, API_VERSION)
-    with receiving(HANG, hang_s=5.0) as receiver:
+    with receiving(HANG, hang_s=8.0) as receiver:
         subscribe(client, receiver.url)
         finish_an_import(client)
         receiver.wait_for(2)
