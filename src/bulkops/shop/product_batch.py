@@ -46,6 +46,8 @@ def _column_defaults() -> dict[str, Any] | None:
 
 _OTHER_COLUMNS = _column_defaults()
 _FIELD_COLUMNS = [c for c in rules.ProductFields.__dataclass_fields__ if c in products.c]
+_UNSET_ROW = {**dict.fromkeys(_FIELD_COLUMNS), **(_OTHER_COLUMNS or {})}
+"""A new product's columns before its input and create_product's values are applied."""
 
 
 class MetafieldSpec(NamedTuple):
@@ -119,7 +121,7 @@ class ProductCreateBatch:
                   "gift_card": False, "requires_selling_plan": False, **fields.given(), "handle": handle,
                   "shop_id": self.shop_id, "created_at": now, "updated_at": now}
         values["tags"] = normalize_tags(values["tags"])
-        row = {"id": product_id, **{c: None for c in _FIELD_COLUMNS}, **(_OTHER_COLUMNS or {}), **values}
+        row = {"id": product_id, **_UNSET_ROW, **values}
         if self._online_store_auto:
             row["published_at"] = now
         return Pending(SimpleNamespace(**row), {
