@@ -143,7 +143,7 @@ def test_a_file_over_the_limit_put_through_a_signed_url_fails_the_run_with_the_s
         strict_server: ServerProcess) -> None:
     client = strict_server.client(strict_server.new_shop())
     target = stage(client, httpMethod="PUT")["stagedTargets"][0]
-    put = httpx.put(target["url"], content=b'{"product": {"title": "x"}}\n' * 100,
+    put = httpx.put(target["url"], content=b'{"product": {"title": "x"}}\n' * 50,
                     headers={"Content-Type": "text/jsonl"})
     path = httpx.URL(target["url"]).path.removeprefix("/")
 
@@ -188,3 +188,13 @@ def test_an_unknown_resource_is_an_invalid_variable(shop_client: BulkClient) -> 
     body = shop_client.graphql(STAGE, {"input": [{**BULK_INPUT, "resource": "BANANA"}]})
 
     assert body["errors"][0]["extensions"]["code"] == "INVALID_VARIABLE"
+
+
+def test_a_put_far_over_the_limit_is_cut_off(strict_server: ServerProcess) -> None:
+    client = strict_server.client(strict_server.new_shop())
+    target = stage(client, httpMethod="PUT")["stagedTargets"][0]
+
+    response = httpx.put(target["url"], content=b"x" * 5000, headers={"Content-Type": "text/jsonl"})
+
+    assert response.status_code == 400
+    assert "<Code>EntityTooLarge</Code>" in response.text

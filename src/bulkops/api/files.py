@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO, cast
 from xml.sax.saxutils import escape
 
 import orjson
@@ -28,6 +29,9 @@ from bulkops.storage.local import UPLOAD_PATH, LocalFileStore, download_message,
 
 BUCKET = "bulkops-staged-uploads"
 FORM_OVERHEAD = 64 * 1024
+PUT_CEILING_FACTOR = 2
+"""A PUT is not refused at the upload limit (Shopify's signed PUT enforces no size: the run refuses the file
+with INVALID_STAGED_UPLOAD_FILE), but is cut off past twice that limit, streamed to disk, never held in memory."""
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -168,11 +172,20 @@ def upload_put_handler(runtime: Runtime) -> Handler:
         problem = _signature_problem(runtime, put_message(key, "{expires}"), request)
         if problem:
             return problem
-        data = await request.body()
-        md5 = hashlib.md5(data).hexdigest()
-        await run_in_threadpool(runtime.store.put, key, data)
-        await run_in_threadpool(_record_upload, runtime, key, len(data), md5)
-        return Response(b"", status_code=200, headers={"ETag": f'"{md5}"'})
+        ceiling = PUT_CEILING_FACTOR * runtime.settings.upload_max_bytes
+        digest, size = hashlib.md5(), 0
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+            async for block in request.stream():
+                size += len(block)
+                if size > ceiling:
+                    return storage_error(400, "EntityTooLarge",
+                                         f"Your upload exceeds the maximum allowed size of {ceiling} bytes.")
+                digest.update(block)
+                spool.write(block)
+            spool.seek(0)
+            await run_in_threadpool(runtime.store.put, key, cast(BinaryIO, spool))
+        await run_in_threadpool(_record_upload, runtime, key, size, digest.hexdigest())
+        return Response(b"", status_code=200, headers={"ETag": f'"{digest.hexdigest()}"'})
 
     return handle
 
