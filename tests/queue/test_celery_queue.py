@@ -219,7 +219,7 @@ def test_workers_taking_an_operation_from_a_live_worker_never_commit_a_chunk_twi
         deployment: Deployment, two_hasty_workers: list[WorkerProcess]) -> None:
     shop = deployment.server.new_shop()
     client = deployment.server.client(shop)
-    total = 600
+    total = 3_000
     operation = client.run_mutation(CREATE, client.stage(products_jsonl(total, "Contested")))["bulkOperation"]["id"]
 
     done = client.wait(operation, timeout=120)
