@@ -24,10 +24,6 @@ def test_ruff_finds_nothing_to_report_in_the_package_and_the_tests() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "mypy still reports errors in files under active change by another helper: api/graphql/compiled.py, "
-    "db/raw_insert.py, shop/product_batch.py; remove this marker once they are clean"
-))
 def test_mypy_finds_no_type_errors_in_the_package() -> None:
     result = _run("mypy", "src/bulkops")
     assert result.returncode == 0, result.stdout + result.stderr

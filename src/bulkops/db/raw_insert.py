@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, DateTime, Dialect, Table
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 
 class RawInsert:
@@ -24,7 +25,7 @@ class RawInsert:
         for column in table.c:
             if column.key in keys or column.default is None:
                 continue
-            if not column.default.is_scalar:
+            if not isinstance(column.default, ScalarElementColumnDefault):
                 raise ValueError(f"{table.name}.{column.key} has a computed default: pass it in the rows")
             columns.append(column)
             self.constants.append(column.default.arg)
@@ -33,7 +34,8 @@ class RawInsert:
         names = ", ".join(prepare.format_column(c) for c in columns)
         marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
         self.sql = f"INSERT INTO {prepare.format_table(table)} ({names}) VALUES ({marks})"
-        processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        processors: list[Callable[[Any], Any] | None] = [
+            c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
         processors = [_faster_json(p) if p is not None and isinstance(c.type, JSON) else p
                       for c, p in zip(columns, processors, strict=True)]
         self.processed = [(i, p, isinstance(c.type, Date | DateTime))
@@ -71,6 +73,7 @@ _ENCODE = (c_make_encoder(None, json.JSONEncoder().default, _quoted, None, ": ",
 
 def _dumps(value: Any) -> str:
     """``json.dumps(value)``: the same C encoder with the same settings, made once instead of per call."""
+    assert _ENCODE is not None
     return "".join(_ENCODE(value, 0))
 
 

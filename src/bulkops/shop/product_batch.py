@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, func, select
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bulkops.db.raw_insert import RawInsert
 from bulkops.db.tables import metafields, product_options, product_variants, products, resource_publications
@@ -38,9 +39,11 @@ def _column_defaults() -> dict[str, Any] | None:
     for column in products.c:
         if column.name in _SET_BY_CREATE or column.name in rules.ProductFields.__dataclass_fields__:
             continue
-        if column.server_default is not None or (column.default is not None and not column.default.is_scalar):
+        default = column.default
+        if column.server_default is not None or (default is not None
+                                                 and not isinstance(default, ScalarElementColumnDefault)):
             return None
-        out[column.name] = column.default.arg if column.default is not None else None
+        out[column.name] = default.arg if isinstance(default, ScalarElementColumnDefault) else None
     return out
 
 
@@ -210,7 +213,7 @@ class ProductCreateBatch:
         cursor = self.conn.connection.cursor()
         try:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            return list(cursor.fetchall())
         finally:
             cursor.close()
 

@@ -19,9 +19,9 @@ tests/api/test_compiled_plan.py diff-checks plans against graphql-core on genera
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from graphql import (
     FieldNode,
@@ -55,8 +55,10 @@ from graphql import (
     is_leaf_type,
     type_from_ast,
 )
+from graphql.execution.values import VariableValues
 from graphql.language.parser import MAX_NESTING_DEPTH
 from graphql.pyutils import Path
+from graphql.type.definition import GraphQLResolveInfoHelpers
 
 from bulkops.api.graphql.defaults import snake
 
@@ -358,8 +360,9 @@ class _Shaper:
         if is_leaf_type(type_):
             serialize = type_.serialize  # type: ignore[union-attr]
             # graphql-core's String and ID serializers return a str as it is; Boolean a bool
-            same = {GraphQLString.serialize: str, GraphQLID.serialize: str,
-                    GraphQLBoolean.serialize: bool}.get(serialize)  # type: ignore[call-overload]
+            plain: dict[Any, type] = {GraphQLString.serialize: str, GraphQLID.serialize: str,
+                                      GraphQLBoolean.serialize: bool}
+            same = plain.get(serialize)
 
             def leaf(value: Any, _context: Any, _path: Path) -> Any:
                 if value is None:
@@ -389,8 +392,8 @@ class _Shaper:
 
     def info(self, plan: FieldPlan, context: Any, path: Path) -> GraphQLResolveInfo:
         return GraphQLResolveInfo(plan.name, plan.nodes, plan.field_def.type, plan.parent, path, self.schema,
-                                  self.fragments, None, self.operation, None, context, _never_awaitable,
-                                  None, None)  # type: ignore[arg-type]
+                                  self.fragments, None, self.operation, NO_VARIABLES, context, _never_awaitable,
+                                  None, NO_ASYNC_HELPERS)
 
     def complete_object(self, fields: list[FieldPlan], source: Any, context: Any, path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -428,7 +431,20 @@ class _Shaper:
         return value(self.info(plan, context, path), **plan.args) if callable(value) else value
 
 
-def _never_awaitable(_value: Any) -> bool:
+async def _no_async_work(_values: Sequence[Awaitable[Any]]) -> list[Any]:
+    raise RuntimeError("resolvers of a compiled plan are synchronous")
+
+
+def _no_async_tracking(_values: Sequence[Any]) -> None:
+    raise RuntimeError("resolvers of a compiled plan are synchronous")
+
+
+NO_VARIABLES = VariableValues(sources={}, coerced={})
+NO_ASYNC_HELPERS = GraphQLResolveInfoHelpers(gather=_no_async_work, track=_no_async_tracking)
+"""Plans take no variables from the document: arguments are built before resolvers run."""
+
+
+def _never_awaitable(_value: Any) -> TypeGuard[Awaitable[Any]]:
     return False
 
 
