@@ -1,0 +1,103 @@
+"""A real ``bulkops serve`` process on loopback, for tests and benchmarks that speak HTTP to it (and may kill
+it): a free port, its own data dir, shops made straight in its database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bulkops.bootstrap import open_database
+from bulkops.client import BulkClient
+from bulkops.config import settings_from_env
+from bulkops.shop.shops import Shop, create_shop
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ServerProcess:
+    data_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    _shops: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> ServerProcess:
+        env = {**os.environ, "BULKOPS_WORKERS": "2", **self.env}
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.data_dir / "server.log", "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bulkops.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as in a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def new_shop(self, prefix: str = "shop") -> Shop:
+        self._shops += 1
+        db = open_database(settings_from_env(data_dir=self.data_dir,
+                                             database_url=self.env.get("BULKOPS_DATABASE_URL")))
+        try:
+            with db.write() as conn:
+                return create_shop(conn, f"{prefix}-{os.getpid()}-{self._shops}-{time.monotonic_ns() % 10**6}",
+                                   _now())
+        finally:
+            db.dispose()
+
+    def client(self, shop: Shop, version: str = "2026-10") -> BulkClient:
+        return BulkClient(self.base_url, shop.access_token, version)
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from bulkops.clock import SystemClock
+
+    return SystemClock().now()
