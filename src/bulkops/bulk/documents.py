@@ -8,6 +8,8 @@ from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLError,
+    GraphQLNamedType,
+    GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
@@ -22,6 +24,11 @@ from graphql import (
 from bulkops.errors import UserError
 
 MAX_DOCUMENT_BYTES = 65_535
+
+
+def is_connection_type(named: GraphQLNamedType) -> bool:
+    """A Relay connection: an object type named ``…Connection`` with ``edges``."""
+    return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection") and "edges" in named.fields
 FORBIDDEN_BULK_ROOTS = frozenset({"bulkOperationRunMutation", "bulkOperationRunQuery"})
 
 
@@ -67,7 +74,7 @@ def count_connections(schema: GraphQLSchema, document: DocumentNode) -> int:
         def enter_field(self, node: FieldNode, *_: object) -> None:
             nonlocal found
             field_type = type_info.get_type()
-            if field_type is not None and get_named_type(field_type).name.endswith("Connection"):
+            if field_type is not None and is_connection_type(get_named_type(field_type)):
                 found += 1
 
     visit(document, TypeInfoVisitor(type_info, _Counter()))

@@ -19,7 +19,6 @@ from graphql import (
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
-    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationType,
@@ -31,7 +30,13 @@ from graphql import (
 )
 from graphql.type.definition import GraphQLNamedType
 
-from bulkops.bulk.documents import MAX_DOCUMENT_BYTES, main_operation, parse_document, ruby_style_syntax_error
+from bulkops.bulk.documents import (
+    MAX_DOCUMENT_BYTES,
+    is_connection_type,
+    main_operation,
+    parse_document,
+    ruby_style_syntax_error,
+)
 from bulkops.errors import UserError
 
 MAX_CONNECTIONS = 5
@@ -58,11 +63,6 @@ PARENT_ID = (
 
 def invalid(message: str) -> UserError:
     return UserError(message, list(FIELD), INVALID)
-
-
-def is_connection_type(named: GraphQLNamedType) -> bool:
-    """Relay connections: ``…Connection`` object types with ``edges``."""
-    return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection") and "edges" in named.fields
 
 
 def field_definition(parent: GraphQLNamedType, name: str) -> GraphQLField | None:

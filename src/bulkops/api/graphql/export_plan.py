@@ -49,10 +49,10 @@ from bulkops.api.graphql.defaults import default_resolver, snake
 from bulkops.api.graphql.errors import format_error
 from bulkops.api.graphql.export_columns import DriverConnection, Field, row_reader
 from bulkops.api.graphql.export_sources import Direct, Listing, source_for
-from bulkops.bulk.documents import main_operation
+from bulkops.bulk.documents import is_connection_type, main_operation
 from bulkops.bulk.exporter import PlanFactory, Row
 from bulkops.bulk.operations import Operation
-from bulkops.bulk.query_documents import field_definition, fragments_of, is_connection_type, iter_fields
+from bulkops.bulk.query_documents import field_definition, fragments_of, iter_fields
 from bulkops.runtime import Runtime
 from bulkops.shop.shops import shop_by_id
 
