@@ -1,8 +1,10 @@
-"""The ``bulkops`` command: serve, worker, shops."""
+"""The ``bulkops`` command: serve, worker, shops; and the client side: import, export, operation, cancel."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -18,8 +20,15 @@ app.add_typer(shop_app, name="shop")
 webhooks_app = typer.Typer(help="Webhook deliveries: what was sent, and how each attempt went.", no_args_is_help=True)
 app.add_typer(webhooks_app, name="webhooks")
 console = Console()
+err_console = Console(stderr=True)
 
 DataDir = typer.Option(None, "--data-dir", help="Where the database and files live (default ./data).")
+Url = typer.Option(None, "--url", envvar="BULKOPS_URL", show_envvar=True,
+                   help="bulkops base URL (http://127.0.0.1:8000) or a shop (my-shop.myshopify.com).")
+Token = typer.Option(None, "--token", envvar="BULKOPS_TOKEN", show_envvar=True, help="The shop's access token.")
+ApiVersion = typer.Option("2026-01", "--api-version", envvar="BULKOPS_API_VERSION", help="Admin API version.")
+PollInterval = typer.Option(1.0, "--poll-interval", help="Seconds between polls of the operation.")
+Timeout = typer.Option(None, "--timeout", help="Stop following after this many seconds (the operation goes on).")
 
 
 @app.command()
@@ -181,6 +190,139 @@ def webhook_deliveries(
                   f"({a['duration_ms']} ms){' ' + a['error'] if a['error'] else ''}")
         if d["status"] == "pending":
             print(f"  next try at {d['next_attempt_at']}")
+
+
+@contextmanager
+def _client_errors() -> Iterator[None]:
+    """An unreachable server, a bad token or a refused request: one red line and exit code 2."""
+    import httpx
+
+    from bulkops.client import BulkClientError
+    from bulkops.flow.session import FlowError
+
+    try:
+        yield
+    except (FlowError, BulkClientError, httpx.HTTPError) as exc:
+        err_console.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+
+
+def _document(path: Path | None, text: str | None, option: str) -> str:
+    if (path is None) == (text is None):
+        raise typer.BadParameter(f"give exactly one of {option} FILE and {option}-text TEXT")
+    if text is not None:
+        return text
+    assert path is not None
+    return path.read_text()
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL: one line of variables per run."),
+    mutation: Path | None = typer.Option(None, "--mutation", exists=True, dir_okay=False,
+                                         help="File holding the mutation to run on each line."),
+    mutation_text: str | None = typer.Option(None, "--mutation-text", help="The mutation itself."),
+    url: str | None = Url,
+    token: str | None = Token,
+    api_version: str = ApiVersion,
+    client_identifier: str | None = typer.Option(None, "--client-identifier", help="10-255 characters."),
+    results: Path | None = typer.Option(None, "--results", help="Write the result JSONL here."),
+    failures: Path | None = typer.Option(None, "--failures", help="Write each failed line, with its variables "
+                                         "and errors, here (JSONL)."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="Follow the operation (or print its id and exit)."),
+    validate_only: bool = typer.Option(False, "--validate-only", help="Check locally and stop: exit 0 if valid."),
+    skip_validation: bool = typer.Option(False, "--skip-validation", help="Upload without checking first."),
+    schema_check: bool = typer.Option(True, "--schema-check/--no-schema-check",
+                                      help="Check the mutation and each line's variables against the bundled schema."),
+    show: int = typer.Option(20, "--show", help="Failed lines to print (--failures has them all)."),
+    poll_interval: float = PollInterval,
+    timeout: float | None = Timeout,
+) -> None:
+    """Run a bulk mutation over a JSONL file: check it, upload it, follow the run and report each failed line.
+
+    Exit code: 0 every line succeeded; 1 some lines failed (or --validate-only found problems); 2 the operation
+    did not start or did not complete (FAILED, CANCELED, EXPIRED).
+    """
+    from bulkops.flow import console as ui
+    from bulkops.flow import session
+
+    document = _document(mutation, mutation_text, "--mutation")
+    data = file.read_bytes()
+    if validate_only and skip_validation:
+        raise typer.BadParameter("--validate-only and --skip-validation contradict each other")
+    if not skip_validation:
+        from bulkops.api.graphql.schema import schema_for_version
+        from bulkops.flow.checks import check_import
+
+        checked = check_import(data, document, client_identifier, schema_for_version(api_version),
+                               with_schema=schema_check)
+        ui.show_checked(console, checked, file.name, show)
+        if validate_only:
+            raise typer.Exit(0 if checked.ok else 1)
+        if checked.fatal:
+            raise typer.Exit(2)
+        if not checked.ok:
+            ui.say(console, "Uploading anyway: the server runs every other line and reports these as failed.")
+    request = session.ImportRequest(file, document, client_identifier, results, failures, wait, show)
+    with _client_errors(), session.connect(url, token, api_version) as client:
+        code = session.run_import(client, request, data, session.Polling(poll_interval, timeout), console,
+                                  err_console)
+    raise typer.Exit(code)
+
+
+@app.command("export")
+def export(
+    query: Path | None = typer.Argument(None, exists=True, dir_okay=False, help="File holding the bulk query."),
+    query_text: str | None = typer.Option(None, "--query-text", help="The bulk query itself."),
+    url: str | None = Url,
+    token: str | None = Token,
+    api_version: str = ApiVersion,
+    group_objects: bool = typer.Option(False, "--group-objects", help="Place children right after their parent."),
+    out: Path | None = typer.Option(None, "--out", help="Write the JSONL here (default: stdout)."),
+    poll_interval: float = PollInterval,
+    timeout: float | None = Timeout,
+) -> None:
+    """Run a bulk query, follow it, and write its JSONL (to --out or stdout; progress and summary on stderr).
+
+    Exit code: 0 COMPLETED; 2 refused, FAILED, CANCELED or EXPIRED (partial data is still written).
+    """
+    from bulkops.flow import session
+
+    document = _document(query, query_text, "--query")
+    with _client_errors(), session.connect(url, token, api_version) as client:
+        code = session.run_export(client, document, group_objects, out, session.Polling(poll_interval, timeout),
+                                  err_console)
+    raise typer.Exit(code)
+
+
+@app.command("operation")
+def operation(
+    operation_id: str = typer.Argument(..., metavar="ID", help="gid://shopify/BulkOperation/N, or N."),
+    url: str | None = Url,
+    token: str | None = Token,
+    api_version: str = ApiVersion,
+) -> None:
+    """Print a bulk operation's state as JSON."""
+    from bulkops.flow import session
+
+    with _client_errors(), session.connect(url, token, api_version) as client:
+        print(orjson.dumps(client.operation(session.operation_gid(operation_id))).decode())
+
+
+@app.command("cancel")
+def cancel(
+    operation_id: str = typer.Argument(..., metavar="ID", help="gid://shopify/BulkOperation/N, or N."),
+    url: str | None = Url,
+    token: str | None = Token,
+    api_version: str = ApiVersion,
+) -> None:
+    """Ask the server to cancel a bulk operation; print the payload as JSON (exit 2 on userErrors)."""
+    from bulkops.flow import session
+
+    with _client_errors(), session.connect(url, token, api_version) as client:
+        payload = client.cancel(session.operation_gid(operation_id))
+    print(orjson.dumps(payload).decode())
+    raise typer.Exit(2 if payload.get("userErrors") else 0)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import orjson
@@ -63,6 +63,12 @@ class BulkClient:
     def close(self) -> None:
         self.http.close()
 
+    def __enter__(self) -> BulkClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def graphql(self, query: str, variables: dict[str, Any] | None = None, *, version: str | None = None,
                 operation_name: str | None = None) -> dict[str, Any]:
         """The whole response body (``data``, ``errors``, ``extensions``)."""
@@ -82,7 +88,7 @@ class BulkClient:
         body = self.graphql(STAGED_UPLOADS_CREATE, {"input": [{
             "resource": "BULK_MUTATION_VARIABLES", "filename": filename, "mimeType": "text/jsonl",
             "httpMethod": "POST"}]})
-        payload = body["data"]["stagedUploadsCreate"]
+        payload = _payload(body, "stagedUploadsCreate")
         if payload["userErrors"]:
             raise BulkClientError("stagedUploadsCreate failed", payload["userErrors"])
         target = payload["stagedTargets"][0]
@@ -98,17 +104,20 @@ class BulkClient:
         """The ``bulkOperationRunMutation`` payload (``bulkOperation`` and ``userErrors``)."""
         body = self.graphql(RUN_MUTATION, {"mutation": mutation, "path": staged_upload_path,
                                            "clientIdentifier": client_identifier})
-        return body["data"]["bulkOperationRunMutation"]
+        return _payload(body, "bulkOperationRunMutation")
 
     def run_query(self, query: str, group_objects: bool = False) -> dict[str, Any]:
         body = self.graphql(RUN_QUERY, {"query": query, "groupObjects": group_objects})
-        return body["data"]["bulkOperationRunQuery"]
+        return _payload(body, "bulkOperationRunQuery")
 
     def operation(self, operation_id: str) -> dict[str, Any]:
-        return self.graphql(NODE_QUERY, {"id": operation_id})["data"]["node"]
+        state = _payload(self.graphql(NODE_QUERY, {"id": operation_id}), "node")
+        if state is None:
+            raise BulkClientError(f"no bulk operation {operation_id} on this shop")
+        return state
 
     def cancel(self, operation_id: str) -> dict[str, Any]:
-        return self.graphql(CANCEL, {"id": operation_id})["data"]["bulkOperationCancel"]
+        return _payload(self.graphql(CANCEL, {"id": operation_id}), "bulkOperationCancel")
 
     def follow(self, operation_id: str, interval: float = 0.2, timeout: float = 600.0) -> Iterator[dict[str, Any]]:
         """Each polled state, until the operation finishes."""
@@ -135,5 +144,28 @@ class BulkClient:
             raise BulkClientError(f"download failed: HTTP {response.status_code} {response.text[:300]}", response)
         return response.content
 
+    def download_to(self, url: str, out: IO[bytes]) -> int:
+        """Stream a result file into ``out`` (results can be larger than memory wants); returns its size."""
+        size = 0
+        with httpx.stream("GET", url, timeout=self.timeout) as response:
+            if response.status_code != 200:
+                response.read()
+                raise BulkClientError(f"download failed: HTTP {response.status_code} {response.text[:300]}",
+                                      response)
+            for block in response.iter_bytes(1 << 20):
+                out.write(block)
+                size += len(block)
+        return size
+
     def results(self, url: str) -> list[dict[str, Any]]:
         return [orjson.loads(line) for line in self.download(url).splitlines() if line.strip()]
+
+
+def _payload(body: dict[str, Any], field: str) -> Any:
+    """``data.<field>``, or a BulkClientError carrying the top-level ``errors`` (throttled, access denied, a
+    version the shop does not serve) when the field did not resolve."""
+    data = body.get("data") or {}
+    if field not in data or (data[field] is None and body.get("errors")):
+        messages = "; ".join(str(e.get("message")) for e in body.get("errors") or []) or "no data in the response"
+        raise BulkClientError(f"{field}: {messages}", body.get("errors"))
+    return data[field]
