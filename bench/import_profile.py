@@ -36,6 +36,9 @@ def one_import(path: Path, data_dir: Path, profile_to: Path | None) -> tuple[int
     runtime = build_runtime(settings_from_env(data_dir=data_dir))
     engine = runtime.engine
     _schema()
+    if runtime.helpers is not None:  # as `bulkops serve` starts them; wait for them to be warm
+        runtime.helpers.start()
+        runtime.helpers.submit(int).result()
     gc.collect()
     gc.freeze()  # as `bulkops serve` does after start-up
     try:
@@ -66,6 +69,8 @@ def one_import(path: Path, data_dir: Path, profile_to: Path | None) -> tuple[int
                 pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(50)
         return done.object_count, seconds, cpu
     finally:
+        if runtime.helpers is not None:
+            runtime.helpers.stop()
         runtime.db.dispose()
 
 

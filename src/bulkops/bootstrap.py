@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from bulkops.api.graphql.execution import line_executor_factory
+from bulkops.api.graphql.execution import line_executor_factory, warm_helper
 from bulkops.api.graphql.export_plan import plan_factory
 from bulkops.api.graphql.schema import schema_for_generation
 from bulkops.bulk.engine import BulkEngine
@@ -21,6 +21,7 @@ from bulkops.config import Settings
 from bulkops.db.database import Database
 from bulkops.db.tables import server_secrets
 from bulkops.queue.base import WorkQueue
+from bulkops.queue.helper_processes import HelperProcesses
 from bulkops.queue.inprocess import InProcessQueue
 from bulkops.runtime import Runtime
 from bulkops.storage.base import FileStore
@@ -109,7 +110,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     clock = clock or SystemClock()
     engine = BulkEngine(db=db, store=store, clock=clock, settings=settings, executor_factory=_not_wired_yet)
     queue = work_queue(engine, settings)
-    runtime = Runtime(settings=settings, db=db, store=store, signer=signer, clock=clock, engine=engine, queue=queue)
+    runtime = Runtime(settings=settings, db=db, store=store, signer=signer, clock=clock, engine=engine, queue=queue,
+                      helpers=HelperProcesses(settings.helper_processes, warm_helper) if settings.helper_processes > 0
+                      else None)
     runtime.deliverer = install_webhooks(engine, settings)
     engine.executor_factory = line_executor_factory(runtime)
     engine.exporter = export_runner(plan_factory(runtime))

@@ -37,6 +37,10 @@ class Settings:
     daily_mutation_cap: int = 25_000
     chunk_lines: int = 500
     workers: int = 2
+    helper_processes: int = field(default_factory=lambda: 1 if (os.cpu_count() or 1) > 1 else 0)
+    """Processes that check a big import's next chunk while a worker writes the current one (0: none)."""
+    helper_min_input_bytes: int = 2 * MB
+    """Imports of smaller files check their lines in the worker itself (a helper takes a second to start)."""
     heartbeat_stale_s: float = 60.0
     """A running operation whose heartbeat (beaten at every chunk commit) is older than this is taken over by
     another worker: it must comfortably exceed the slowest chunk (a slower chunk is redone, never duplicated)."""
@@ -49,6 +53,9 @@ class Settings:
     """Seconds before each retry: Shopify retries 8 times over 4 hours with exponential backoff (the exact
     delays are UNCONFIRMED; these double from 1 minute and the last lands at exactly 4 hours)."""
     webhook_timeout_s: float = 5.0
+    webhook_remove_after_failures: int = 8
+    """A subscription is removed once this many of its deliveries in a row ran out of retries (a success, or
+    an update of the subscription, starts the count again); 0 never removes. See ``RetryPolicy``."""
     storage_url: str | None = None
     """``s3://<bucket>``: files live in S3-compatible storage (clients upload and download there directly);
     unset, they live under the data dir and go through this server."""
@@ -92,11 +99,14 @@ class SettingsOverrides(TypedDict, total=False):
     daily_mutation_cap: int | None
     chunk_lines: int | None
     workers: int | None
+    helper_processes: int | None
+    helper_min_input_bytes: int | None
     heartbeat_stale_s: float | None
     queue_url: str | None
     queue_name: str | None
     webhook_retry_schedule_s: tuple[float, ...] | None
     webhook_timeout_s: float | None
+    webhook_remove_after_failures: int | None
     storage_url: str | None
     s3_endpoint_url: str | None
     s3_addressing_style: str | None
@@ -117,6 +127,8 @@ def settings_from_env(**overrides: Unpack[SettingsOverrides]) -> Settings:
         daily_mutation_cap=_env_int("BULKOPS_DAILY_MUTATION_CAP", 25_000),
         chunk_lines=_env_int("BULKOPS_CHUNK_LINES", 500),
         workers=_env_int("BULKOPS_WORKERS", 2),
+        helper_processes=_env_int("BULKOPS_HELPER_PROCESSES", Settings().helper_processes),
+        helper_min_input_bytes=_env_int("BULKOPS_HELPER_MIN_INPUT_BYTES", 2 * MB),
         heartbeat_stale_s=_env_float("BULKOPS_HEARTBEAT_STALE", 60.0),
         queue_url=os.environ.get("BULKOPS_QUEUE_URL") or None,
         queue_name=os.environ.get("BULKOPS_QUEUE_NAME") or "bulkops",
@@ -124,6 +136,7 @@ def settings_from_env(**overrides: Unpack[SettingsOverrides]) -> Settings:
             tuple(float(x) for x in schedule.split(",") if x.strip()) if schedule else Settings.webhook_retry_schedule_s
         ),
         webhook_timeout_s=_env_float("BULKOPS_WEBHOOK_TIMEOUT", 5.0),
+        webhook_remove_after_failures=_env_int("BULKOPS_WEBHOOK_REMOVE_AFTER_FAILURES", 8),
         storage_url=os.environ.get("BULKOPS_STORAGE_URL") or None,
         s3_endpoint_url=os.environ.get("BULKOPS_S3_ENDPOINT_URL") or None,
         s3_addressing_style=os.environ.get("BULKOPS_S3_ADDRESSING_STYLE") or None,

@@ -10,6 +10,7 @@ from bulkops.clock import Clock
 from bulkops.config import Settings
 from bulkops.db.database import Database
 from bulkops.queue.base import WorkQueue
+from bulkops.queue.helper_processes import HelperProcesses
 from bulkops.storage.base import FileStore
 from bulkops.storage.signing import Signer
 
@@ -28,14 +29,20 @@ class Runtime:
     queue: WorkQueue
     deliverer: Deliverer | None = None
     """Sends webhook deliveries; started and stopped beside the queue."""
+    helpers: HelperProcesses | None = None
+    """Processes for CPU work that needs no database (they start on first use)."""
 
     def start(self) -> None:
         """Start the background work: bulk workers, then webhook senders."""
         self.queue.start()
         if self.deliverer:
             self.deliverer.start()
+        if self.helpers:
+            self.helpers.start()
 
     def stop(self) -> None:
         self.queue.stop()
         if self.deliverer:
             self.deliverer.stop()
+        if self.helpers:
+            self.helpers.stop()

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, update
 from bulkops.bulk import operations as ops
 from bulkops.bulk.documents import check_bulk_mutation
 from bulkops.bulk.executor import ExecutorFactory
-from bulkops.bulk.importer import read_batches, run_batch
+from bulkops.bulk.importer import look_ahead_batches, read_batches, run_batch
 from bulkops.bulk.lifecycle import TERMINAL, ErrorCode, OperationType, Status, transition
 from bulkops.bulk.results import partial_key, result_key
 from bulkops.clock import Clock
@@ -253,7 +253,8 @@ class BulkEngine:
         first_line = done[-1].last_line + 1 if done else 0
         with self.store.open(op.staged_upload_path) as stream:
             stream.seek(done[-1].resume_offset if done else 0)
-            for batch in read_batches(stream, first_line, self.settings.chunk_lines):
+            batches = read_batches(stream, first_line, self.settings.chunk_lines)
+            for batch in look_ahead_batches(batches, executor):
                 self.checkpoint(op)
                 with self.db.write() as conn:
                     data, chunk = run_batch(conn, executor, batch, op.shop_id, op.id, index)

@@ -39,3 +39,7 @@ class ChunkExecutor(Protocol):
 
     def run_chunk(self, conn: Connection, lines: list[bytes],
                   run_line: Callable[[bytes], dict[str, Any]]) -> list[dict[str, Any]]: ...
+
+    def look_ahead(self, lines: list[bytes]) -> None:
+        """Optional: the lines of the chunk the engine will run after the current one (work that needs no
+        database may start on them now, in another process). Nothing is written until ``run_chunk``."""

@@ -40,6 +40,25 @@ def read_batches(stream: BinaryIO, first_line: int, size: int) -> Iterator[Batch
         yield Batch(start, lines, stream.tell())
 
 
+def runnable_lines(batch: Batch) -> list[tuple[int, bytes]]:
+    """The batch's lines that run (blank lines are skipped, yet keep their numbers)."""
+    return [(number, raw) for number, raw in batch.lines if raw.strip()]
+
+
+def look_ahead_batches(batches: Iterator[Batch], executor: LineExecutor) -> Iterator[Batch]:
+    """``batches``, telling an executor that wants to know (``look_ahead``) which lines come next, one batch
+    before it is run, so it can start on them elsewhere."""
+    look_ahead = getattr(executor, "look_ahead", None)
+    upcoming = next(batches, None)
+    if look_ahead is not None and upcoming is not None:
+        look_ahead([raw for _, raw in runnable_lines(upcoming)])
+    while upcoming is not None:
+        batch, upcoming = upcoming, next(batches, None)
+        if look_ahead is not None and upcoming is not None:
+            look_ahead([raw for _, raw in runnable_lines(upcoming)])
+        yield batch
+
+
 def line_error(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
@@ -90,7 +109,7 @@ def run_batch(
     conn: Connection, executor: LineExecutor, batch: Batch, shop_id: int, operation_id: int, index: int
 ) -> tuple[bytes, ops.Chunk]:
     """Execute a batch inside ``conn``'s transaction; returns the segment bytes and its chunk record."""
-    lines = [(number, raw) for number, raw in batch.lines if raw.strip()]
+    lines = runnable_lines(batch)
     run_chunk = getattr(executor, "run_chunk", None)
     if run_chunk is not None:
         responses = run_chunk(conn, [raw for _, raw in lines], lambda raw: execute_line(conn, executor, raw))

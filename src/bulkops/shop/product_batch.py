@@ -2,8 +2,10 @@
 would write, checked without a round trip per line and written with one ``executemany`` per table.
 
 Only inputs that will certainly succeed are taken (valid fields and options, a free handle, well-formed
-metafields of non-reference types); ``add`` answers None for anything else and the caller runs that line
-the ordinary way, after :meth:`flush`, so it sees every earlier line. Product ids are given by the
+metafields of non-reference types). It works in two steps: :func:`prepare_product` checks what needs no
+database (so it may run in another process, ahead of the writer), then ``ProductCreateBatch.add`` gives the
+handle and the ids. Either answers None for a line it cannot vouch for, and the caller runs that line the
+ordinary way, after :meth:`flush`, so it sees every earlier line. Product ids are given by the
 application, as SQLite itself would give them (the highest id + 1; the chunk's write transaction holds the
 lock), so the other tables' ids come out as they would line by line. SQLite only: on other databases the
 caller keeps the per-line path. tests/api/test_compiled_plan.py checks the rows against the per-line path.
@@ -60,6 +62,22 @@ class MetafieldSpec(NamedTuple):
     type: str | None
 
 
+class PreparedProduct(NamedTuple):
+    """One productCreate input, checked: everything its rows hold but the handle, the ids and the times.
+    Plain values only, so that it crosses a process boundary cheaply."""
+
+    values: dict[str, Any]
+    """The product's columns from the input, with create_product's defaults and normalized tags."""
+    handle: str | None
+    """The input's handle, handleized (None: derive one from ``base``)."""
+    base: str
+    options: list[tuple[str, list[str]]]
+    variant_title: str
+    selected: list[dict[str, str]]
+    metafields: list[tuple[str, str, str, str]]
+    """(namespace, key, value, type) of each metafield, in input order."""
+
+
 class Pending(NamedTuple):
     product: SimpleNamespace
     rows: dict[Table, list[dict[str, Any]]]
@@ -67,6 +85,60 @@ class Pending(NamedTuple):
 
 class NotBatchable(Exception):
     pass
+
+
+def prepare_product(fields: rules.ProductFields, options: list[rules.OptionSpec],
+                    metafield_specs: list[MetafieldSpec]) -> PreparedProduct | None:
+    """The checks and values of one input that need no database, or None: run this line the ordinary way."""
+    try:
+        _check(fields, options)
+        checked = _check_metafields(metafield_specs)
+    except NotBatchable:
+        return None
+    handle = None
+    if fields.handle:
+        handle = handleize(fields.handle)
+        if not handle or len(handle) > MAX_NAME:
+            return None
+    values = {"description_html": "", "vendor": "", "product_type": "", "status": "ACTIVE", "tags": [],
+              "gift_card": False, "requires_selling_plan": False, **fields.given()}
+    values.pop("handle", None)
+    values["tags"] = normalize_tags(values["tags"])
+    given = [o for o in options if o.values]
+    selected = _selected([o.name for o in given], {o.name: o.values[0] for o in given})
+    return PreparedProduct(
+        values, handle, "" if handle else handleize(fields.title or "") or "product",
+        [(o.name, list(o.values)) for o in options], _title(selected), selected,
+        [(namespace, m.key, m.value, m.type) for m, namespace in checked])  # type: ignore[misc]
+
+
+def _check(fields: rules.ProductFields, options: list[rules.OptionSpec]) -> None:
+    errors: list[Any] = []
+    if not (fields.title or "").strip():
+        raise NotBatchable()
+    rules._check_lengths(fields, errors, [])
+    rules._check_options(options, errors, "productOptions", with_codes=False)
+    if errors:
+        raise NotBatchable()
+
+
+def _check_metafields(specs: list[MetafieldSpec]) -> list[tuple[MetafieldSpec, str]]:
+    if not specs:
+        return []
+    if len(specs) > MAX_PER_CALL:
+        raise NotBatchable()
+    out = []
+    seen: set[tuple[str, str]] = set()
+    for spec in specs:
+        namespace = spec.namespace or DEFAULT_NAMESPACE
+        kind = spec.type
+        if (_name_problem(namespace, "Namespace", 3, 255) or _name_problem(spec.key, "Key", 2, 64) or not kind
+                or not is_known_type(kind) or spec.value == "" or (namespace, spec.key) in seen
+                or kind.removeprefix("list.") in REFERENCE_TYPES or check_value(kind, spec.value, _no_lookups)):
+            raise NotBatchable()
+        seen.add((namespace, spec.key))
+        out.append((spec, namespace))
+    return out
 
 
 @dataclass
@@ -80,11 +152,10 @@ class ProductCreateBatch:
     _auto_publish: list[Any] = field(default_factory=list)
     _online_store_auto: bool = False
     _owner_floor: int = 0
+    """The highest product id that rows of other tables still point at (a deleted product's leftovers)."""
     _asked: set[str] = field(default_factory=set)
     _taken_known: set[str] = field(default_factory=set)
-    _handleized: dict[str, str] = field(default_factory=dict)
     _writers: dict[tuple[str, tuple[str, ...]], RawInsert] = field(default_factory=dict)
-    """The highest product id that rows of other tables still point at (a deleted product's leftovers)."""
 
     @staticmethod
     def supported(conn: Connection) -> bool:
@@ -107,34 +178,33 @@ class ProductCreateBatch:
         )
 
     # ---- one line -----------------------------------------------------------------------------------
-    def add(self, fields: rules.ProductFields, options: list[rules.OptionSpec], metafield_specs: list[MetafieldSpec],
-            now: datetime) -> Pending | None:
+    def add(self, prepared: PreparedProduct, now: datetime) -> Pending | None:
         """The new product (its row as the database will return it, and the rows of the other tables), or
         None: run this line the ordinary way. Nothing is kept until :meth:`keep`."""
         if self._next_id <= self._owner_floor:
             return None
         try:
-            self._check(fields, options)
-            checked = self._check_metafields(metafield_specs)
-            handle = self._handle(fields)
+            handle = self._handle(prepared)
         except NotBatchable:
             return None
         product_id = self._next_id
-        values = {"description_html": "", "vendor": "", "product_type": "", "status": "ACTIVE", "tags": [],
-                  "gift_card": False, "requires_selling_plan": False, **fields.given(), "handle": handle,
-                  "shop_id": self.shop_id, "created_at": now, "updated_at": now}
-        values["tags"] = normalize_tags(values["tags"])
-        row = {"id": product_id, **_UNSET_ROW, **values}
+        shop_id = self.shop_id
+        row = {"id": product_id, **_UNSET_ROW, **prepared.values, "handle": handle, "shop_id": shop_id,
+               "created_at": now, "updated_at": now}
         if self._online_store_auto:
             row["published_at"] = now
         return Pending(SimpleNamespace(**row), {
             products: [row],
-            product_options: [{"product_id": product_id, "name": o.name, "position": i + 1, "values": list(o.values)}
-                              for i, o in enumerate(options)],
-            product_variants: [self._variant(product_id, options, now)],
-            metafields: [{"shop_id": self.shop_id, "owner_type": "Product", "owner_id": product_id, "namespace": ns,
-                          "key": m.key, "value": m.value, "type": m.type, "created_at": now, "updated_at": now}
-                         for m, ns in checked],
+            product_options: [{"product_id": product_id, "name": name, "position": i + 1, "values": values}
+                              for i, (name, values) in enumerate(prepared.options)],
+            product_variants: [{
+                "shop_id": shop_id, "product_id": product_id, "title": prepared.variant_title, "position": 1,
+                "selected_options": prepared.selected, "price": "0.00", "compare_at_price": None, "sku": None,
+                "barcode": None, "taxable": True, "inventory_quantity": 0, "inventory_policy": "DENY",
+                "inventory_item": None, "created_at": now, "updated_at": now}],
+            metafields: [{"shop_id": shop_id, "owner_type": "Product", "owner_id": product_id, "namespace": ns,
+                          "key": key, "value": value, "type": kind, "created_at": now, "updated_at": now}
+                         for ns, key, value, kind in prepared.metafields],
             resource_publications: [{"publication_id": p, "resource_type": "Product", "resource_id": product_id,
                                      "publish_date": now} for p in self._auto_publish],
         })
@@ -145,40 +215,12 @@ class ProductCreateBatch:
         for table, rows in pending.rows.items():
             self._rows[table] += rows
 
-    def _check(self, fields: rules.ProductFields, options: list[rules.OptionSpec]) -> None:
-        errors: list[Any] = []
-        if not (fields.title or "").strip():
-            raise NotBatchable()
-        rules._check_lengths(fields, errors, [])
-        rules._check_options(options, errors, "productOptions", with_codes=False)
-        if errors:
-            raise NotBatchable()
-
-    def _check_metafields(self, specs: list[MetafieldSpec]) -> list[tuple[MetafieldSpec, str]]:
-        if not specs:
-            return []
-        if len(specs) > MAX_PER_CALL:
-            raise NotBatchable()
-        out = []
-        seen: set[tuple[str, str]] = set()
-        for spec in specs:
-            namespace = spec.namespace or DEFAULT_NAMESPACE
-            kind = spec.type
-            if (_name_problem(namespace, "Namespace", 3, 255) or _name_problem(spec.key, "Key", 2, 64) or not kind
-                    or not is_known_type(kind) or spec.value == "" or (namespace, spec.key) in seen
-                    or kind.removeprefix("list.") in REFERENCE_TYPES or check_value(kind, spec.value, _no_lookups)):
+    def _handle(self, prepared: PreparedProduct) -> str:
+        if prepared.handle is not None:
+            if prepared.handle in self._handles or self._taken(prepared.handle):
                 raise NotBatchable()
-            seen.add((namespace, spec.key))
-            out.append((spec, namespace))
-        return out
-
-    def _handle(self, fields: rules.ProductFields) -> str:
-        if fields.handle:
-            handle = self._handleized.get(fields.handle) or handleize(fields.handle)
-            if not handle or len(handle) > MAX_NAME or handle in self._handles or self._taken(handle):
-                raise NotBatchable()
-            return handle
-        base = handleize(fields.title or "") or "product"
+            return prepared.handle
+        base = prepared.base
         used = {h for h in self._handles if h == base or h.startswith(base + "-")}
         used |= {r[0] for r in self._query(
             "SELECT handle FROM products WHERE shop_id = ? AND (handle = ? OR handle LIKE ?)",
@@ -191,9 +233,8 @@ class ProductCreateBatch:
         return f"{base}-{n}"
 
     def prefetch_handles(self, handles: set[str]) -> None:
-        """Learn which of these handles the shop already uses, in one query for the chunk."""
-        self._handleized = {h: handleize(h) for h in handles}
-        wanted = sorted(h for h in self._handleized.values() if h)
+        """Learn which of these (handleized) handles the shop already uses, in one query for the chunk."""
+        wanted = sorted(handles)
         self._taken_known = set()
         for start in range(0, len(wanted), 500):
             part = wanted[start:start + 500]
@@ -216,15 +257,6 @@ class ProductCreateBatch:
             return list(cursor.fetchall())
         finally:
             cursor.close()
-
-    def _variant(self, product_id: int, options: list[rules.OptionSpec], now: datetime) -> dict[str, Any]:
-        """The default variant: each option's first value, no price (``VariantSpec()``'s fields left unset)."""
-        given = [o for o in options if o.values]
-        selected = _selected([o.name for o in given], {o.name: o.values[0] for o in given})
-        return {"shop_id": self.shop_id, "product_id": product_id, "title": _title(selected), "position": 1,
-                "selected_options": selected, "price": "0.00", "compare_at_price": None, "sku": None,
-                "barcode": None, "taxable": True, "inventory_quantity": 0, "inventory_policy": "DENY",
-                "inventory_item": None, "created_at": now, "updated_at": now}
 
     # ---- writing ------------------------------------------------------------------------------------
     def flush(self) -> None:

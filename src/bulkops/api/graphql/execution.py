@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,18 +22,20 @@ from graphql import (
 )
 from sqlalchemy import Connection
 
-from bulkops.api.graphql.compiled import compile_plan
+from bulkops.api.graphql.compiled import Plan, compile_plan
 from bulkops.api.graphql.context import RequestContext
 from bulkops.api.graphql.cost import cost_extension, requested_cost
 from bulkops.api.graphql.defaults import default_resolver
 from bulkops.api.graphql.errors import format_error
-from bulkops.api.graphql.plan_executor import PlanExecutor, ProductCreateChunks
-from bulkops.api.graphql.schema import schema_for_version
+from bulkops.api.graphql.plan_executor import Elsewhere, PlanExecutor, ProductCreateChunks, prepare_lines
+from bulkops.api.graphql.schema import schema_for_generation, schema_for_version
 from bulkops.bulk.executor import ExecutorFactory, LineExecutor
 from bulkops.bulk.operations import Operation
 from bulkops.errors import UserFacingError
 from bulkops.ids import InvalidGlobalId
+from bulkops.queue.helper_processes import HelperProcesses
 from bulkops.runtime import Runtime
+from bulkops.shop.product_batch import PreparedProduct
 from bulkops.shop.shops import Shop, shop_by_id
 
 log = logging.getLogger(__name__)
@@ -161,7 +164,54 @@ def line_executor_factory(runtime: Runtime, compiled: bool = True) -> ExecutorFa
         if plan is None:
             return run_line
         if ProductCreateChunks.fits(plan):
-            return ProductCreateChunks(plan, make_context, run_line)
+            return ProductCreateChunks(plan, make_context, run_line, _elsewhere(runtime, operation))
         return PlanExecutor(plan, make_context, run_line)
 
     return build
+
+
+@dataclass(frozen=True)
+class _HelperChecks:
+    """productCreate lines checked by the runtime's helper processes."""
+
+    helpers: HelperProcesses
+    api_version: str
+    document: str
+
+    @property
+    def ready(self) -> bool:
+        return self.helpers.ready
+
+    def submit(self, lines: list[bytes]) -> Future[list[PreparedProduct | None]]:
+        return self.helpers.submit(prepare_product_lines, self.api_version, self.document, lines)
+
+
+def _elsewhere(runtime: Runtime, operation: Operation) -> Elsewhere | None:
+    """Helper processes for a big import into SQLite (other databases take the per-line path, and a small
+    file is done before a helper would have started)."""
+    helpers = runtime.helpers
+    if (helpers is None or not runtime.db.is_sqlite
+            or (operation.input_size or 0) < runtime.settings.helper_min_input_bytes):
+        return None
+    return _HelperChecks(helpers, operation.api_version, operation.query)
+
+
+def prepare_product_lines(api_version: str, document: str, lines: list[bytes]) -> list[PreparedProduct | None]:
+    """:func:`prepare_lines` in a helper process, with the plan compiled there once per document."""
+    return prepare_lines(_plan_for(api_version, document), lines)
+
+
+def warm_helper() -> None:
+    """A helper process's start: both schemas built before the first chunk arrives."""
+    schema_for_generation(True)
+    schema_for_generation(False)
+
+
+@lru_cache(maxsize=8)
+def _plan_for(api_version: str, document: str) -> Plan:
+    schema = schema_for_version(api_version)
+    prepared = prepare(schema, document)
+    plan = compile_plan(schema, prepared.document, prepared.operation)
+    if plan is None:
+        raise ValueError("this document does not compile to a plan")
+    return plan

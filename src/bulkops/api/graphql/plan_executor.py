@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from collections import deque
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import Future
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Connection
@@ -12,7 +15,9 @@ from bulkops.api.graphql.compiled import Deoptimize, Plan
 from bulkops.api.graphql.context import RequestContext
 from bulkops.api.graphql.resolvers.products import option_specs, product_fields, product_presenter, shop_field
 from bulkops.bulk.executor import LineExecutor, RunSlowly
-from bulkops.shop.product_batch import MetafieldSpec, ProductCreateBatch
+from bulkops.shop.product_batch import MetafieldSpec, PreparedProduct, ProductCreateBatch, prepare_product
+
+log = logging.getLogger(__name__)
 
 ContextFactory = Callable[[Connection], RequestContext]
 
@@ -43,19 +48,47 @@ _BATCHABLE_INPUT = frozenset({"title", "handle", "descriptionHtml", "vendor", "p
                               "metafields"})
 
 
+class Elsewhere(Protocol):
+    """Runs :func:`prepare_lines` for a chunk in another process (the plan is rebuilt there from the document)."""
+
+    @property
+    def ready(self) -> bool:
+        """It has answered before: waiting for it is quicker than checking here."""
+
+    def submit(self, lines: list[bytes]) -> Future[list[PreparedProduct | None]]: ...
+
+
 class ProductCreateChunks(PlanExecutor):
     """productCreate a chunk at a time: lines the batch can vouch for become rows written with one
     executemany per table (no savepoint, no per-line statements); any other line runs the ordinary way at
-    its turn, after the rows before it are written."""
+    its turn, after the rows before it are written.
 
-    def __init__(self, plan: Plan, make_context: ContextFactory, slow: LineExecutor) -> None:
+    With ``elsewhere``, the checks that need no database run in a helper process for the chunk the engine
+    will run next (:meth:`look_ahead`) while this process writes the current one."""
+
+    def __init__(self, plan: Plan, make_context: ContextFactory, slow: LineExecutor,
+                 elsewhere: Elsewhere | None = None) -> None:
         super().__init__(plan, make_context, slow)
         self.present = product_presenter(plan.selected_names("product"))
+        self.elsewhere = elsewhere
+        self._ahead: deque[tuple[list[bytes], Future[list[PreparedProduct | None]]]] = deque()
+        self.chunks_checked_elsewhere = 0
+        self.chunks_checked_here = 0
 
     @staticmethod
     def fits(plan: Plan) -> bool:
         return (plan.root_field_name == "productCreate" and plan.pure_payload and not plan.constant_args
                 and {a.name for a in plan.variable_args} <= {"product", "input"})
+
+    def look_ahead(self, lines: list[bytes]) -> None:
+        """The engine will run these lines next: start checking them elsewhere, if there is an elsewhere."""
+        if self.elsewhere is None:
+            return
+        try:
+            self._ahead.append((lines, self.elsewhere.submit(lines)))
+        except Exception:
+            log.warning("could not hand a chunk to a helper process; checking lines here", exc_info=True)
+            self.elsewhere = None
 
     def run_chunk(self, conn: Connection, lines: list[bytes],
                   run_line: Callable[[bytes], dict[str, Any]]) -> list[dict[str, Any]]:
@@ -63,11 +96,11 @@ class ProductCreateChunks(PlanExecutor):
             return [run_line(raw) for raw in lines]
         context = self.make_context(conn)
         batch = ProductCreateBatch(conn, context.shop.id)
-        decoded = [_decode(raw) for raw in lines]
-        batch.prefetch_handles({handle for variables in decoded for handle in _handles(variables)})
+        prepared = self._prepared(lines)
+        batch.prefetch_handles({p.handle for p in prepared if p is not None and p.handle is not None})
         out = []
-        for raw, variables in zip(lines, decoded, strict=True):
-            response = None if variables is None else self._batched(batch, context, variables)
+        for raw, item in zip(lines, prepared, strict=True):
+            response = None if item is None else self._batched(batch, context, item)
             if response is None:
                 batch.flush()
                 response = run_line(raw)
@@ -76,20 +109,31 @@ class ProductCreateChunks(PlanExecutor):
         batch.flush()
         return out
 
+    def _prepared(self, lines: list[bytes]) -> list[PreparedProduct | None]:
+        """The helper's answer for these lines when it has one (waiting for it once the helper is warm; while
+        it is still starting, checking here is quicker); otherwise checked here."""
+        while self._ahead:
+            wanted, future = self._ahead.popleft()
+            if wanted != lines:
+                future.cancel()
+                continue
+            if future.done() or (self.elsewhere is not None and self.elsewhere.ready):
+                try:
+                    result = future.result()
+                except Exception:
+                    log.warning("a helper process failed on a chunk; checking its lines here", exc_info=True)
+                    break
+                if len(result) == len(lines):
+                    self.chunks_checked_elsewhere += 1
+                    return result
+            future.cancel()
+            break
+        self.chunks_checked_here += 1
+        return prepare_lines(self.plan, lines)
+
     def _batched(self, batch: ProductCreateBatch, context: RequestContext,
-                 variables: dict[str, Any]) -> dict[str, Any] | None:
-        args = self.plan.arguments(variables)
-        if args is None or (args.get("product") is not None and args.get("input") is not None):
-            return None
-        data = args.get("product") if args.get("product") is not None else args.get("input")
-        if data is None or not data.keys() <= _BATCHABLE_INPUT:
-            return None
-        raw_metafields = data.get("metafields") or []
-        if any(m.get("id") for m in raw_metafields):
-            return None
-        specs = [MetafieldSpec(m.get("namespace"), m.get("key") or "", m.get("value") or "", m.get("type"))
-                 for m in raw_metafields]
-        pending = batch.add(product_fields(data), option_specs(data.get("productOptions")), specs, context.now)
+                 prepared: PreparedProduct) -> dict[str, Any] | None:
+        pending = batch.add(prepared, context.now)
         if pending is None:
             return None
         payload = {"product": self.present(pending.product), "userErrors": [], "shop": shop_field}
@@ -101,18 +145,32 @@ class ProductCreateChunks(PlanExecutor):
         return response
 
 
+def prepare_lines(plan: Plan, lines: list[bytes]) -> list[PreparedProduct | None]:
+    """Each productCreate line checked as far as it can be without the database (pure: any process)."""
+    return [_prepare_line(plan, raw) for raw in lines]
+
+
+def _prepare_line(plan: Plan, raw: bytes) -> PreparedProduct | None:
+    variables = _decode(raw)
+    if variables is None:
+        return None
+    args = plan.arguments(variables)
+    if args is None or (args.get("product") is not None and args.get("input") is not None):
+        return None
+    data = args.get("product") if args.get("product") is not None else args.get("input")
+    if data is None or not data.keys() <= _BATCHABLE_INPUT:
+        return None
+    raw_metafields = data.get("metafields") or []
+    if any(m.get("id") for m in raw_metafields):
+        return None
+    specs = [MetafieldSpec(m.get("namespace"), m.get("key") or "", m.get("value") or "", m.get("type"))
+             for m in raw_metafields]
+    return prepare_product(product_fields(data), option_specs(data.get("productOptions")), specs)
+
+
 def _decode(raw: bytes) -> dict[str, Any] | None:
     try:
         variables = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
     return variables if type(variables) is dict else None
-
-
-def _handles(variables: dict[str, Any] | None) -> list[str]:
-    """Explicit handles a line asks for (looked up together for the chunk)."""
-    out = []
-    for data in ((variables or {}).get("product"), (variables or {}).get("input")):
-        if type(data) is dict and type(data.get("handle")) is str:
-            out.append(data["handle"])
-    return out
