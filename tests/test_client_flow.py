@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from bulkops.cli import app
+from bulkops.flow.report import import_exit_code, tally_results
 from bulkops.flow.session import base_url
 from tests.server import ServerProcess, free_port
 
@@ -48,7 +49,8 @@ def test_an_import_writes_one_result_per_line_and_exits_0(workdir: Path, shop_en
     products = workdir / "products.jsonl"
     products.write_text(jsonl(*({"product": {"title": f"Board {i}"}} for i in range(3))))
 
-    run = bulkops(*import_args(workdir, products, "--results", workdir / "out.jsonl"), env=shop_env)
+    run = bulkops(*import_args(workdir, products, "--results", workdir / "out.jsonl",
+                               "--client-identifier", "client-flow-test"), env=shop_env)
 
     results = [orjson.loads(line) for line in (workdir / "out.jsonl").read_bytes().splitlines()]
     assert run.exit_code == 0, run.output
@@ -218,3 +220,13 @@ def test_without_a_url_the_import_says_how_to_give_one(workdir: Path) -> None:
 )
 def test_a_shop_domain_or_bare_address_becomes_a_base_url(given: str, url: str) -> None:
     assert base_url(given) == url
+
+
+def test_an_import_that_did_not_complete_exits_2_and_lines_without_a_result_are_not_successes() -> None:
+    tally = tally_results([b'{"data":{"productCreate":{"product":null,"userErrors":[]}},"__lineNumber":0}\n'])
+
+    assert (tally.results, tally.failed) == (1, 0)
+    assert import_exit_code("CANCELED", 3, tally) == 2
+    assert import_exit_code("FAILED", 1, tally) == 2
+    assert import_exit_code("COMPLETED", 3, tally) == 1
+    assert import_exit_code("COMPLETED", 1, tally) == 0

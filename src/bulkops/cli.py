@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
 from rich.console import Console
 
 from bulkops.config import settings_from_env
+
+if TYPE_CHECKING:
+    from bulkops.client import BulkClient
 
 app = typer.Typer(help="bulkops: a self-hostable, Shopify-compatible bulk operations server.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -232,16 +236,16 @@ def import_(
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Follow the operation (or print its id and exit)."),
     validate_only: bool = typer.Option(False, "--validate-only", help="Check locally and stop: exit 0 if valid."),
     skip_validation: bool = typer.Option(False, "--skip-validation", help="Upload without checking first."),
-    schema_check: bool = typer.Option(True, "--schema-check/--no-schema-check",
-                                      help="Check the mutation and each line's variables against the bundled schema."),
+    schema_check: bool | None = typer.Option(None, "--schema-check/--no-schema-check", show_default=False,
+                                             help="Check each line's variables against the bundled schema (default: "
+                                             "with --validate-only). --no-schema-check skips the document too."),
     show: int = typer.Option(20, "--show", help="Failed lines to print (--failures has them all)."),
     poll_interval: float = PollInterval,
     timeout: float | None = Timeout,
 ) -> None:
     """Run a bulk mutation over a JSONL file: check it, upload it, follow the run and report each failed line.
 
-    Exit code: 0 every line succeeded; 1 some lines failed (or --validate-only found problems); 2 the operation
-    did not start or did not complete (FAILED, CANCELED, EXPIRED).
+    Exit code: 0 all lines succeeded; 1 some failed (or --validate-only found problems); 2 not started or not COMPLETED.
     """
     from bulkops.flow import console as ui
     from bulkops.flow import session
@@ -255,7 +259,8 @@ def import_(
         from bulkops.flow.checks import check_import
 
         checked = check_import(data, document, client_identifier, schema_for_version(api_version),
-                               with_schema=schema_check)
+                               with_schema=schema_check is not False,
+                               each_line=validate_only if schema_check is None else schema_check)
         ui.show_checked(console, checked, file.name, show)
         if validate_only:
             raise typer.Exit(0 if checked.ok else 1)
@@ -295,34 +300,28 @@ def export(
     raise typer.Exit(code)
 
 
-@app.command("operation")
-def operation(
-    operation_id: str = typer.Argument(..., metavar="ID", help="gid://shopify/BulkOperation/N, or N."),
-    url: str | None = Url,
-    token: str | None = Token,
-    api_version: str = ApiVersion,
-) -> None:
-    """Print a bulk operation's state as JSON."""
-    from bulkops.flow import session
+def _operation_command(name: str, act: Callable[[BulkClient, str], dict[str, Any]], help_text: str) -> None:
+    """``bulkops operation ID`` and ``bulkops cancel ID``: one call on one operation, its answer as JSON."""
 
-    with _client_errors(), session.connect(url, token, api_version) as client:
-        print(orjson.dumps(client.operation(session.operation_gid(operation_id))).decode())
+    def command(
+        operation_id: str = typer.Argument(..., metavar="ID", help="gid://shopify/BulkOperation/N, or N."),
+        url: str | None = Url,
+        token: str | None = Token,
+        api_version: str = ApiVersion,
+    ) -> None:
+        from bulkops.flow import session
+
+        with _client_errors(), session.connect(url, token, api_version) as client:
+            payload = act(client, session.operation_gid(operation_id))
+        print(orjson.dumps(payload).decode())
+        raise typer.Exit(2 if payload.get("userErrors") else 0)
+
+    app.command(name, help=help_text)(command)
 
 
-@app.command("cancel")
-def cancel(
-    operation_id: str = typer.Argument(..., metavar="ID", help="gid://shopify/BulkOperation/N, or N."),
-    url: str | None = Url,
-    token: str | None = Token,
-    api_version: str = ApiVersion,
-) -> None:
-    """Ask the server to cancel a bulk operation; print the payload as JSON (exit 2 on userErrors)."""
-    from bulkops.flow import session
-
-    with _client_errors(), session.connect(url, token, api_version) as client:
-        payload = client.cancel(session.operation_gid(operation_id))
-    print(orjson.dumps(payload).decode())
-    raise typer.Exit(2 if payload.get("userErrors") else 0)
+_operation_command("operation", lambda client, gid: client.operation(gid), "Print a bulk operation's state as JSON.")
+_operation_command("cancel", lambda client, gid: client.cancel(gid),
+                   "Ask the server to cancel a bulk operation; print the payload as JSON (exit 2 on userErrors).")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,10 @@ mutation run($mutation: String!, $path: String!, $clientIdentifier: String) {
     userErrors { field message code }
   }
 }"""
+RUN_MUTATION_WITHOUT_IDENTIFIER = (RUN_MUTATION.replace(", $clientIdentifier: String", "")
+                                   .replace(", clientIdentifier: $clientIdentifier", ""))
+"""Sent when no identifier is given: API versions that predate the argument (which ones is UNCONFIRMED)
+refuse a document naming it."""
 
 RUN_QUERY = """
 mutation run($query: String!, $groupObjects: Boolean!) {
@@ -102,8 +106,11 @@ class BulkClient:
     def run_mutation(self, mutation: str, staged_upload_path: str, client_identifier: str | None = None
                      ) -> dict[str, Any]:
         """The ``bulkOperationRunMutation`` payload (``bulkOperation`` and ``userErrors``)."""
-        body = self.graphql(RUN_MUTATION, {"mutation": mutation, "path": staged_upload_path,
-                                           "clientIdentifier": client_identifier})
+        if client_identifier is None:
+            body = self.graphql(RUN_MUTATION_WITHOUT_IDENTIFIER, {"mutation": mutation, "path": staged_upload_path})
+        else:
+            body = self.graphql(RUN_MUTATION, {"mutation": mutation, "path": staged_upload_path,
+                                               "clientIdentifier": client_identifier})
         return _payload(body, "bulkOperationRunMutation")
 
     def run_query(self, query: str, group_objects: bool = False) -> dict[str, Any]:
