@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import subprocess
 import sys
 import time
@@ -60,13 +63,36 @@ def subscribe(client: BulkClient, uri: str, topic: str = "BULK_OPERATIONS_FINISH
     return body["data"]["webhookSubscriptionCreate"]
 
 
-def finish_an_import(client: BulkClient, lines: int = 2) -> dict[str, Any]:
-    """Run a tiny bulk productCreate to its end; the operation as ``bulkOperation(id:)`` shows it."""
+def subscription_ids(client: BulkClient) -> list[str]:
+    """The ids ``webhookSubscriptions`` lists for the client's shop."""
+    body = client.graphql(LIST_SUBSCRIPTIONS, {"first": 50})
+    return [node["id"] for node in body["data"]["webhookSubscriptions"]["nodes"]]
+
+
+def shopify_hmac(secret: str, raw_body: bytes) -> str:
+    """How a receiver checks ``X-Shopify-Hmac-Sha256`` (Shopify's verify-deliveries guide), written out here
+    independently of the server's code."""
+    return base64.b64encode(hmac.new(secret.encode(), raw_body, hashlib.sha256).digest()).decode()
+
+
+def start_an_import(client: BulkClient, lines: int = 2) -> str:
+    """Stage and start a bulk productCreate of ``lines`` products; its operation id."""
     data = b"".join(orjson.dumps({"product": {"title": f"Hooked {i}"}}) + b"\n" for i in range(lines))
     started = client.run_mutation(CREATE_PRODUCT, client.stage(data))
     assert started["userErrors"] == [], started
-    client.wait(started["bulkOperation"]["id"])
-    return client.graphql(OPERATION, {"id": started["bulkOperation"]["id"]})["data"]["bulkOperation"]
+    return str(started["bulkOperation"]["id"])
+
+
+def read_operation(client: BulkClient, operation_id: str) -> dict[str, Any]:
+    """The operation as ``bulkOperation(id:)`` shows it."""
+    return client.graphql(OPERATION, {"id": operation_id})["data"]["bulkOperation"]
+
+
+def finish_an_import(client: BulkClient, lines: int = 2) -> dict[str, Any]:
+    """Run a tiny bulk productCreate to its end; the operation as ``bulkOperation(id:)`` shows it."""
+    operation_id = start_an_import(client, lines)
+    client.wait(operation_id)
+    return read_operation(client, operation_id)
 
 
 def deliveries(data_dir: Path, shop: str | None = None) -> list[dict[str, Any]]:

@@ -25,10 +25,11 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Answers the n-th request with ``script[n]`` (a status code or ``HANG``), then 200 for the rest."""
+    """Answers the n-th request with ``script[n]`` (a status code or ``HANG``), then ``otherwise`` for the rest."""
 
     script: list[int | str] = field(default_factory=list)
     hang_s: float = 4.0
+    otherwise: int = 200
     received: list[Received] = field(default_factory=list)
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _server: ThreadingHTTPServer | None = None
@@ -49,7 +50,7 @@ class Receiver:
                     receiver.received.append(
                         Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                     receiver._cond.notify_all()
-                answer = receiver.script[index] if index < len(receiver.script) else 200
+                answer = receiver.script[index] if index < len(receiver.script) else receiver.otherwise
                 if answer == HANG:
                     time.sleep(receiver.hang_s)
                     answer = 200
@@ -83,8 +84,8 @@ class Receiver:
 
 
 @contextmanager
-def receiving(*script: int | str, hang_s: float = 4.0) -> Iterator[Receiver]:
-    receiver = Receiver(list(script), hang_s).start()
+def receiving(*script: int | str, hang_s: float = 4.0, otherwise: int = 200) -> Iterator[Receiver]:
+    receiver = Receiver(list(script), hang_s, otherwise=otherwise).start()
     try:
         yield receiver
     finally:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
 import uuid
 from datetime import datetime
 
 from tests.server import ServerProcess
-from tests.webhooks.flow import deliveries, finish_an_import, settle, subscribe
+from tests.webhooks.flow import deliveries, finish_an_import, settle, shopify_hmac, subscribe
 from tests.webhooks.receiver import HANG, receiving
 
 API_VERSION = "2026-10"
-
-
-def shopify_hmac(secret: str, raw_body: bytes) -> str:
-    """How a receiver checks ``X-Shopify-Hmac-Sha256`` (Shopify's verify-deliveries guide), written out here
-    independently of the server's code."""
-    return base64.b64encode(hmac.new(secret.encode(), raw_body, hashlib.sha256).digest()).decode()
 
 
 def test_a_finished_import_is_posted_with_the_flat_payload_and_shopify_headers(webhook_server: ServerProcess) -> None:

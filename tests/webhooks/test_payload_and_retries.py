@@ -64,3 +64,15 @@ def test_the_default_schedule_retries_eight_times_over_four_hours() -> None:
     assert len(delays) == 8
     assert sum(delays) == 4 * 3600
     assert list(delays) == sorted(delays)
+
+
+def test_a_subscription_goes_only_after_the_set_number_of_deliveries_failed_for_good_in_a_row() -> None:
+    policy = RetryPolicy((60.0,), remove_after_failures=8)
+
+    assert not policy.removes_subscription(7)
+    assert policy.removes_subscription(8)
+    assert Settings().webhook_remove_after_failures == 8
+
+
+def test_a_removal_threshold_of_zero_never_removes() -> None:
+    assert not RetryPolicy((60.0,), remove_after_failures=0).removes_subscription(1_000)

@@ -240,6 +240,7 @@ webhook_deliveries = Table(
     Column("created_at", DateTime, nullable=False),
     Column("finished_at", DateTime),
     Index("ix_webhook_deliveries_status_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_subscription_finished", "subscription_id", "finished_at"),
 )
 
 webhook_attempts = Table(

@@ -119,10 +119,13 @@ class Deliverer:
             outcome = post(self._client, delivery, self.timeout_s)
             duration_ms = int((time.monotonic() - started) * 1000)
             with self.db.write() as conn:
-                outbox.record_attempt(conn, delivery, outcome, started_at, duration_ms, self.policy,
-                                      self.clock.now())
+                removed = outbox.record_attempt(conn, delivery, outcome, started_at, duration_ms, self.policy,
+                                                self.clock.now())
             log.info("webhook %s to %s: attempt %s %s %s", delivery.webhook_id, delivery.uri,
                      delivery.attempts + 1, outcome.kind, outcome.response_code or "")
+            if removed:
+                log.warning("webhook subscription %s (%s) removed: its last %s deliveries failed for good",
+                            delivery.subscription_id, delivery.uri, self.policy.remove_after_failures)
         except Exception:
             log.exception("webhook delivery %s crashed", delivery.id)
         finally:

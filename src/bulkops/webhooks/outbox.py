@@ -6,15 +6,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import takewhile
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from bulkops.bulk.operations import Operation
-from bulkops.db.tables import shops, webhook_attempts, webhook_deliveries
+from bulkops.db.tables import shops, webhook_attempts, webhook_deliveries, webhook_subscriptions
 from bulkops.webhooks.payload import BULK_OPERATIONS_FINISH, encode, finish_payload
 from bulkops.webhooks.retry import RetryPolicy
-from bulkops.webhooks.subscriptions import finish_subscribers
+from bulkops.webhooks.subscriptions import delete_subscription, finish_subscribers
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -45,6 +46,7 @@ class DueDelivery:
     """Everything one attempt needs, read once when claimed."""
 
     id: int
+    subscription_id: int | None
     attempts: int
     uri: str
     body: str
@@ -76,8 +78,8 @@ def claim_due(conn: Connection, now: datetime, limit: int, lease_s: float) -> li
     if rows:
         conn.execute(update(webhook_deliveries).where(webhook_deliveries.c.id.in_([r.id for r in rows]))
                      .values(next_attempt_at=now + timedelta(seconds=lease_s)))
-    return [DueDelivery(id=r.id, attempts=r.attempts, uri=r.uri, body=r.body, topic=r.topic,
-                        api_version=r.api_version, webhook_id=r.webhook_id, event_id=r.event_id,
+    return [DueDelivery(id=r.id, subscription_id=r.subscription_id, attempts=r.attempts, uri=r.uri, body=r.body,
+                        topic=r.topic, api_version=r.api_version, webhook_id=r.webhook_id, event_id=r.event_id,
                         triggered_at=r.triggered_at, shop_domain=r.domain, shop_secret=r.api_secret) for r in rows]
 
 
@@ -95,8 +97,9 @@ class Outcome:
 
 
 def record_attempt(conn: Connection, delivery: DueDelivery, outcome: Outcome, started_at: datetime,
-                   duration_ms: int, policy: RetryPolicy, now: datetime) -> None:
-    """The attempt row, then the delivery's new state: delivered, failed for good, or due again later."""
+                   duration_ms: int, policy: RetryPolicy, now: datetime) -> bool:
+    """The attempt row, then the delivery's new state: delivered, failed for good, or due again later.
+    True when failing for good made its subscription go (see ``remove_failing_subscription``)."""
     number = delivery.attempts + 1
     conn.execute(insert(webhook_attempts).values(
         delivery_id=delivery.id, number=number, started_at=started_at, duration_ms=duration_ms,
@@ -106,6 +109,39 @@ def record_attempt(conn: Connection, delivery: DueDelivery, outcome: Outcome, st
     conn.execute(update(webhook_deliveries).where(webhook_deliveries.c.id == delivery.id).values(
         attempts=number, status=status, next_attempt_at=next_try, last_response_code=outcome.response_code,
         last_error=outcome.error, finished_at=None if status == PENDING else now))
+    if status == FAILED and delivery.subscription_id is not None:
+        return remove_failing_subscription(conn, delivery.subscription_id, policy)
+    return False
+
+
+def remove_failing_subscription(conn: Connection, subscription_id: int, policy: RetryPolicy) -> bool:
+    """Remove the subscription when its latest finished deliveries failed for good often enough in a row
+    (``RetryPolicy.removes_subscription``); a delivered one breaks the run. Only deliveries triggered since the
+    subscription was last created or updated count: fixing the address is a fresh start, even while retries
+    of older deliveries still fail at the old one. Its deliveries stay listed, and those still pending keep
+    their retries, as after ``webhookSubscriptionDelete``. (Both UNCONFIRMED at Shopify: chosen so that an app
+    which fixed its endpoint never loses the subscription to failures from before the fix.)
+
+    The subscription row is locked first (PostgreSQL), so deliveries failing at once are counted one after
+    the other, never each without the other.
+    """
+    if policy.remove_after_failures <= 0:
+        return False
+    sub = conn.execute(select(webhook_subscriptions.c.id, webhook_subscriptions.c.shop_id,
+                              webhook_subscriptions.c.updated_at)
+                       .where(webhook_subscriptions.c.id == subscription_id).with_for_update()).first()
+    if sub is None:
+        return False
+    latest = conn.execute(
+        select(webhook_deliveries.c.status)
+        .where(webhook_deliveries.c.subscription_id == sub.id, webhook_deliveries.c.status != PENDING,
+               webhook_deliveries.c.triggered_at >= sub.updated_at)
+        .order_by(webhook_deliveries.c.finished_at.desc(), webhook_deliveries.c.id.desc())
+        .limit(policy.remove_after_failures)).scalars()
+    if not policy.removes_subscription(sum(1 for _ in takewhile(lambda status: status == FAILED, latest))):
+        return False
+    delete_subscription(conn, sub.shop_id, sub.id)
+    return True
 
 
 def deliveries_report(conn: Connection, shop_name: str | None = None) -> list[dict[str, Any]]:

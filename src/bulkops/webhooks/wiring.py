@@ -20,4 +20,5 @@ def install_webhooks(engine: BulkEngine, settings: Settings) -> Deliverer:
         announce_finish(conn, op, clock.now())
 
     engine.finish_hooks.append(announce)
-    return Deliverer(engine.db, clock, RetryPolicy(settings.webhook_retry_schedule_s), settings.webhook_timeout_s)
+    policy = RetryPolicy(settings.webhook_retry_schedule_s, settings.webhook_remove_after_failures)
+    return Deliverer(engine.db, clock, policy, settings.webhook_timeout_s)
