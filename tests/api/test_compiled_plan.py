@@ -107,9 +107,13 @@ lines = st.lists(line_variables, min_size=1, max_size=6)
 class Side:
     """A runtime with its own database, a shop, and an operation whose lines it runs."""
 
-    def __init__(self, data_dir: Path, compiled: bool) -> None:
-        self.runtime: Runtime = build_runtime(Settings(data_dir=data_dir), clock=FrozenClock())
+    def __init__(self, data_dir: Path, compiled: bool, helpers: bool = False) -> None:
+        settings = Settings(data_dir=data_dir, helper_processes=1 if helpers else 0, helper_min_input_bytes=0)
+        self.runtime: Runtime = build_runtime(settings, clock=FrozenClock())
         self.compiled = compiled
+        if self.runtime.helpers is not None:
+            self.runtime.helpers.start()
+            self.runtime.helpers.submit(int).result()  # warm: from now on the executor waits for the helper
         with self.runtime.db.write() as conn:
             self.shop = create_shop(conn, "plan-diff", self.runtime.clock.now())
             for publication in shop_publications(conn, self.shop.id):
@@ -128,6 +132,8 @@ class Side:
 
     def run(self, executor: Any, variables: list[Any]) -> bytes:
         batch = Batch(0, [(n, orjson.dumps(v) + b"\n") for n, v in enumerate(variables)], 0)
+        if hasattr(executor, "look_ahead"):  # as the engine does, one chunk before running it
+            executor.look_ahead([raw for _, raw in batch.lines])
         with self.runtime.db.write() as conn:
             data, _ = run_batch(conn, executor, batch, self.shop.id, self.op_id, self.chunks)
         self.chunks += 1
@@ -149,6 +155,18 @@ def sides(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Side, Side
     yield graphql_core, plan
     graphql_core.runtime.db.dispose()
     plan.runtime.db.dispose()
+
+
+@pytest.fixture()
+def with_helper(tmp_path: Path) -> Iterator[tuple[Side, Side]]:
+    """graphql-core on one side; on the other, the plan with its lines checked in a helper process."""
+    graphql_core = Side(tmp_path / "graphql-core", compiled=False)
+    helped = Side(tmp_path / "helped", compiled=True, helpers=True)
+    yield graphql_core, helped
+    assert helped.runtime.helpers is not None
+    helped.runtime.helpers.stop()
+    graphql_core.runtime.db.dispose()
+    helped.runtime.db.dispose()
 
 
 @pytest.mark.parametrize("document", [CREATE_PRODUCT, CREATE_PRODUCT_WIDE, CREATE_PRODUCT_LEGACY_INPUT],
@@ -252,3 +270,25 @@ def test_handles_taken_earlier_in_the_chunk_or_in_an_earlier_chunk_answer_as_gra
     for chunk in [*HANDLE_CLASHES, *HANDLE_CLASHES]:
         assert compiled.run(fast, chunk) == reference.run(slow, chunk)
     assert compiled.rows() == reference.rows()
+
+
+def test_lines_checked_in_a_helper_process_write_the_same_result_bytes_and_rows(with_helper: tuple[Side, Side]
+                                                                                ) -> None:
+    reference, helped = with_helper
+    slow, fast = reference.executor(CREATE_PRODUCT), helped.executor(CREATE_PRODUCT)
+    assert isinstance(fast, ProductCreateChunks) and fast.elsewhere is not None
+    chunks = 0
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(lines)
+    def check(variables: list[Any]) -> None:
+        nonlocal chunks
+        chunks += 1
+        assert helped.run(fast, variables) == reference.run(slow, variables)
+
+    check()
+    for chunk in HANDLE_CLASHES:
+        chunks += 1
+        assert helped.run(fast, chunk) == reference.run(slow, chunk)
+    assert helped.rows() == reference.rows()
+    assert (fast.chunks_checked_elsewhere, fast.chunks_checked_here) == (chunks, 0)

@@ -2,32 +2,146 @@
 chunk on another core while the worker writes the current one (SQLite has one writer, so the writer's
 process is the bottleneck; work that needs no database is what can leave it).
 
-They start on first use, so a server that never runs a big import never pays for them, and a helper that
-dies is replaced on the next submission; callers treat a failed call as "do it here" (the work is pure, so
-nothing is lost or done twice).
+Each helper is a plain child process (``python -m bulkops.queue.helper_main``) reading pickled calls on its
+stdin and answering on its stdout, in order. Not ``multiprocessing``: a spawned child re-imports the
+server's main module, a forked one inherits locks the server's threads hold, and ``ProcessPoolExecutor``
+can leave futures unanswered when a worker dies. Here a helper that dies fails the calls it had (callers then
+do the work themselves: it is pure, so nothing is lost or done twice), and the next call starts another.
+Helpers start on first use or with :meth:`HelperProcesses.start`, and end with the server (stdin closes).
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
+import pickle
+import queue
+import struct
+import subprocess
+import sys
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from concurrent.futures import Future
+from itertools import count
+from typing import IO, Any, TypeVar
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+FRAME = struct.Struct("!Q")
+
+
+class HelperDied(RuntimeError):
+    pass
+
+
+def write_frame(stream: IO[bytes], payload: bytes) -> None:
+    stream.write(FRAME.pack(len(payload)))
+    stream.write(payload)
+    stream.flush()
+
+
+def read_frame(stream: IO[bytes]) -> bytes | None:
+    """The next frame, or None at the end of the stream."""
+    head = stream.read(FRAME.size)
+    if len(head) < FRAME.size:
+        return None
+    size = FRAME.unpack(head)[0]
+    payload = stream.read(size)
+    return payload if len(payload) == size else None
+
+
+class _Helper:
+    """One child process: calls go out in order, answers come back in the same order."""
+
+    def __init__(self, warm: Callable[[], object] | None, on_answer: Callable[[], None]) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "bulkops.queue.helper_main"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._outbox: queue.Queue[tuple[Future[Any], bytes] | None] = queue.Queue()
+        self._waiting: deque[Future[Any]] = deque()
+        self._lock = threading.Lock()
+        self._on_answer = on_answer
+        self.dead = False
+        threading.Thread(target=self._send, name=f"helper-{self.process.pid}-send", daemon=True).start()
+        threading.Thread(target=self._receive, name=f"helper-{self.process.pid}-receive", daemon=True).start()
+        self.submit(warm or _nothing)
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        future: Future[T] = Future()
+        payload = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            if self.dead:
+                raise HelperDied("the helper process has ended")
+            self._outbox.put((future, payload))
+        return future
+
+    def _send(self) -> None:
+        stdin = self.process.stdin
+        assert stdin is not None
+        while (item := self._outbox.get()) is not None:
+            future, payload = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            with self._lock:
+                if self.dead:
+                    future.set_exception(HelperDied(f"helper process {self.process.pid} ended"))
+                    continue
+                self._waiting.append(future)
+            try:
+                write_frame(stdin, payload)
+            except (OSError, ValueError):
+                break
+        try:
+            stdin.close()
+        except OSError:
+            pass
+
+    def _receive(self) -> None:
+        stdout = self.process.stdout
+        assert stdout is not None
+        while (frame := read_frame(stdout)) is not None:
+            with self._lock:
+                future = self._waiting.popleft()
+            ok, value = pickle.loads(frame)
+            if ok:
+                future.set_result(value)
+                self._on_answer()
+            else:
+                future.set_exception(value)
+        self._died()
+
+    def _died(self) -> None:
+        with self._lock:
+            self.dead = True
+            waiting = list(self._waiting)
+            self._waiting.clear()
+        self._outbox.put(None)
+        for future in waiting:
+            future.set_exception(HelperDied(f"helper process {self.process.pid} ended"))
+        while True:
+            try:
+                item = self._outbox.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None and item[0].set_running_or_notify_cancel():
+                item[0].set_exception(HelperDied(f"helper process {self.process.pid} ended"))
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._outbox.put(None)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout)
 
 
 class HelperProcesses:
     def __init__(self, processes: int, warm: Callable[[], object] | None = None) -> None:
         self.processes = processes
         self.warm = warm
-        """Run in each helper when started (imports, schemas), so the first real call finds it ready."""
-        self._pool: ProcessPoolExecutor | None = None
+        """Run in each helper when it starts (imports, schemas), so the first real call finds it ready."""
+        self._helpers: list[_Helper] = []
+        self._turn = count()
         self._lock = threading.Lock()
         self._stopped = False
         self._ready = threading.Event()
@@ -37,54 +151,41 @@ class HelperProcesses:
         """A helper has answered (it is warm): waiting for one now costs less than doing its work here."""
         return self._ready.is_set()
 
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """Run ``fn(*args)`` in a helper (``fn`` and ``args`` must pickle: a module-level function, plain
-        values). Raises RuntimeError once stopped."""
-        with self._lock:
-            if self._stopped:
-                raise RuntimeError("helper processes are stopped")
-            pool = self._pool
-            if pool is None:
-                pool = self._pool = self._start()
-            try:
-                return pool.submit(fn, *args)
-            except BrokenProcessPool:
-                log.warning("a helper process died; starting another")
-                pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._start()
-                return self._pool.submit(fn, *args)
-
     def start(self) -> None:
         """Start the helpers now (a server does, so that its first big import finds them warm)."""
         with self._lock:
-            if self._pool is None and not self._stopped:
-                self._pool = self._start()
+            self._running()
 
-    def _start(self) -> ProcessPoolExecutor:
-        """Spawned, not forked: the server's threads (event loop, workers, webhook senders) hold locks a
-        forked child would inherit held."""
-        self._ready.clear()
-        pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"))
-        for _ in range(self.processes):
-            pool.submit(self.warm or _nothing).add_done_callback(self._answered)
-        return pool
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run ``fn(*args)`` in a helper: ``fn`` a module-level function, ``args`` plain values (they are
+        pickled). The future fails with :class:`HelperDied` if the helper ends first."""
+        with self._lock:
+            helpers = self._running()
+            helper = helpers[next(self._turn) % len(helpers)]
+            return helper.submit(fn, *args)
 
-    def _answered(self, future: Future[Any]) -> None:
-        if not future.cancelled() and future.exception() is None:
-            self._ready.set()
+    def _running(self) -> list[_Helper]:
+        if self._stopped:
+            raise RuntimeError("helper processes are stopped")
+        alive = [h for h in self._helpers if not h.dead]
+        if len(alive) < len(self._helpers):
+            log.warning("a helper process ended; starting another")
+            self._ready.clear()
+        while len(alive) < self.processes:
+            alive.append(_Helper(self.warm, self._ready.set))
+        self._helpers = alive
+        return alive
 
     def pids(self) -> list[int]:
-        """The helpers' process ids (started helpers only)."""
         with self._lock:
-            pool = self._pool
-            return [] if pool is None else list(getattr(pool, "_processes", None) or {})
+            return [h.process.pid for h in self._helpers if not h.dead]
 
     def stop(self) -> None:
         with self._lock:
             self._stopped = True
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            helpers, self._helpers = self._helpers, []
+        for helper in helpers:
+            helper.stop()
 
 
 def _nothing() -> None:
