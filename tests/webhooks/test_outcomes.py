@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
+from typing import Any
 
+from bulkops.client import BulkClient
 from tests.server import ServerProcess
 from tests.webhooks.flow import (
     finish_an_import,
@@ -14,31 +17,46 @@ from tests.webhooks.flow import (
     start_an_import,
     subscribe,
 )
-from tests.webhooks.receiver import Received, receiving
+from tests.webhooks.receiver import receiving
 
 LINES_TO_CANCEL = 5_000
 """Far more than a worker gets through before the cancel that follows the start by milliseconds."""
 
 
-def assert_signed_finish(request: Received, secret: str) -> None:
+def the_one_finish_webhook(server: ServerProcess, end_an_operation: Callable[[BulkClient], dict[str, Any]]
+                           ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Subscribe a fresh shop, end one of its operations, and check that exactly one signed
+    ``bulk_operations/finish`` request came of it, delivered at the first try. The operation as
+    ``bulkOperation(id:)`` shows it, and the body received."""
+    shop = server.new_shop()
+    client = server.client(shop)
+    with receiving() as receiver:
+        subscribe(client, receiver.url)
+
+        op = end_an_operation(client)
+        [delivery] = settle(server.data_dir, shop.name)
+        [request] = list(receiver.received)
+
     assert request.header("X-Shopify-Topic") == "bulk_operations/finish"
-    assert hmac.compare_digest(request.header("X-Shopify-Hmac-Sha256") or "", shopify_hmac(secret, request.body))
+    assert hmac.compare_digest(request.header("X-Shopify-Hmac-Sha256") or "",
+                               shopify_hmac(shop.api_secret, request.body))
+    assert (delivery["status"], delivery["operation_id"], delivery["attempt_count"]) == ("delivered", op["id"], 1)
+    return op, json.loads(request.body)
+
+
+def cancel_an_import(client: BulkClient) -> dict[str, Any]:
+    operation_id = start_an_import(client, LINES_TO_CANCEL)
+    assert client.cancel(operation_id)["userErrors"] == []
+    client.wait(operation_id)
+    return read_operation(client, operation_id)
 
 
 def test_an_import_that_times_out_is_posted_once_as_failed_with_a_lower_case_error_code(
         failing_server: ServerProcess) -> None:
-    shop = failing_server.new_shop()
-    client = failing_server.client(shop)
-    with receiving() as receiver:
-        subscribe(client, receiver.url)
+    op, body = the_one_finish_webhook(failing_server, finish_an_import)
 
-        op = finish_an_import(client)
-        [delivery] = settle(failing_server.data_dir, shop.name)
-        requests = list(receiver.received)
-
-    assert (op["status"], op["errorCode"]) == ("FAILED", "TIMEOUT")
-    [request] = requests
-    assert json.loads(request.body) == {
+    assert (op["status"], op["errorCode"]) == ("FAILED", "TIMEOUT") and op["completedAt"] is not None
+    assert body == {
         "admin_graphql_api_id": op["id"],
         "completed_at": op["completedAt"],
         "created_at": op["createdAt"],
@@ -46,28 +64,14 @@ def test_an_import_that_times_out_is_posted_once_as_failed_with_a_lower_case_err
         "status": "failed",
         "type": "mutation",
     }
-    assert op["completedAt"] is not None
-    assert_signed_finish(request, shop.api_secret)
-    assert (delivery["status"], delivery["operation_id"], delivery["attempt_count"]) == ("delivered", op["id"], 1)
 
 
 def test_a_canceled_import_is_posted_once_as_canceled_without_completed_at_or_error_code(
         webhook_server: ServerProcess) -> None:
-    shop = webhook_server.new_shop()
-    client = webhook_server.client(shop)
-    with receiving() as receiver:
-        subscribe(client, receiver.url)
-
-        operation_id = start_an_import(client, LINES_TO_CANCEL)
-        assert client.cancel(operation_id)["userErrors"] == []
-        client.wait(operation_id)
-        op = read_operation(client, operation_id)
-        [delivery] = settle(webhook_server.data_dir, shop.name)
-        requests = list(receiver.received)
+    op, body = the_one_finish_webhook(webhook_server, cancel_an_import)
 
     assert op["status"] == "CANCELED"
-    [request] = requests
-    assert json.loads(request.body) == {
+    assert body == {
         "admin_graphql_api_id": op["id"],
         "completed_at": None,
         "created_at": op["createdAt"],
@@ -75,5 +79,3 @@ def test_a_canceled_import_is_posted_once_as_canceled_without_completed_at_or_er
         "status": "canceled",
         "type": "mutation",
     }
-    assert_signed_finish(request, shop.api_secret)
-    assert (delivery["status"], delivery["operation_id"], delivery["attempt_count"]) == ("delivered", op["id"], 1)
