@@ -57,12 +57,16 @@ class RawInsert:
                 values[i] = process(value)
         return values
 
-    def execute(self, conn: Connection, rows: list[dict[str, Any]],
-                shared: dict[int, tuple[Any, Any]] | None = None) -> None:
-        shared = {} if shared is None else shared
+    def processor(self, key: str) -> Callable[[Any], Any] | None:
+        """The bind processor of column ``key`` (None: values go as they are)."""
+        index = self.keys.index(key)
+        return next((process for i, process, _ in self.processed if i == index), None)
+
+    def execute(self, conn: Connection, params: list[list[Any]]) -> None:
+        """Rows converted by :meth:`params` (so in this writer's column order)."""
         cursor = conn.connection.cursor()
         try:
-            cursor.executemany(self.sql, [self.params(row, shared) for row in rows])
+            cursor.executemany(self.sql, params)
         finally:
             cursor.close()
 

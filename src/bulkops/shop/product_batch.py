@@ -3,8 +3,8 @@ would write, checked without a round trip per line and written with one ``execut
 
 Only inputs that will certainly succeed are taken (valid fields and options, a free handle, well-formed
 metafields of non-reference types). It works in two steps: :func:`prepare_product` checks what needs no
-database (so it may run in another process, ahead of the writer), then ``ProductCreateBatch.add`` gives the
-handle and the ids. Either answers None for a line it cannot vouch for, and the caller runs that line the
+database and builds each table's parameter rows (so it may run in another process, ahead of the writer), then
+``ProductCreateBatch.add`` fills in the handle, the ids and the time. Either answers None for a line it cannot vouch for, and the caller runs that line the
 ordinary way, after :meth:`flush`, so it sees every earlier line. Product ids are given by the
 application, as SQLite itself would give them (the highest id + 1; the chunk's write transaction holds the
 lock), so the other tables' ids come out as they would line by line. SQLite only: on other databases the
@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, func, select
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bulkops.db.raw_insert import RawInsert
@@ -54,6 +55,28 @@ _FIELD_COLUMNS = [c for c in rules.ProductFields.__dataclass_fields__ if c in pr
 _UNSET_ROW = {**dict.fromkeys(_FIELD_COLUMNS), **(_OTHER_COLUMNS or {})}
 """A new product's columns before its input and create_product's values are applied."""
 
+_FILLED_BY_WRITER = ("id", "handle", "shop_id", "created_at", "updated_at", "published_at")
+_UNFILLED = dict.fromkeys(_FILLED_BY_WRITER)
+_PRODUCT_KEYS = ["id", *_UNSET_ROW, "shop_id", "created_at", "updated_at"]
+_OPTION_KEYS = ["product_id", "name", "position", "values"]
+_VARIANT_KEYS = ["shop_id", "product_id", "title", "position", "selected_options", "price", "compare_at_price", "sku",
+                 "barcode", "taxable", "inventory_quantity", "inventory_policy", "inventory_item", "created_at",
+                 "updated_at"]
+_METAFIELD_KEYS = ["shop_id", "owner_type", "owner_id", "namespace", "key", "value", "type", "created_at", "updated_at"]
+_PUBLICATION_KEYS = ["publication_id", "resource_type", "resource_id", "publish_date"]
+_DIALECT = SQLiteDialect_pysqlite()
+_WRITERS = {table: RawInsert(table, keys, _DIALECT) for table, keys in (
+    (products, _PRODUCT_KEYS), (product_options, _OPTION_KEYS), (product_variants, _VARIANT_KEYS),
+    (metafields, _METAFIELD_KEYS), (resource_publications, _PUBLICATION_KEYS))}
+"""Each table's rows as parameter lists in these column orders, with the column types' own bind processors
+(what SQLAlchemy would send), so the rows can be built before the writer knows ids, handle and time."""
+P_ID, P_HANDLE, P_SHOP, P_CREATED, P_UPDATED, P_PUBLISHED = (_PRODUCT_KEYS.index(k) for k in _FILLED_BY_WRITER)
+V_SHOP, V_PRODUCT, V_CREATED, V_UPDATED = (_VARIANT_KEYS.index(k) for k in ("shop_id", "product_id", "created_at",
+                                                                             "updated_at"))
+M_SHOP, M_OWNER, M_CREATED, M_UPDATED = (_METAFIELD_KEYS.index(k) for k in ("shop_id", "owner_id", "created_at",
+                                                                            "updated_at"))
+_STAMP = _WRITERS[products].processor("created_at")
+
 
 class MetafieldSpec(NamedTuple):
     namespace: str | None
@@ -63,24 +86,23 @@ class MetafieldSpec(NamedTuple):
 
 
 class PreparedProduct(NamedTuple):
-    """One productCreate input, checked: everything its rows hold but the handle, the ids and the times.
-    Plain values only, so that it crosses a process boundary cheaply."""
+    """One productCreate input, checked, as parameter rows lacking only what the writer gives: the handle, the
+    ids and the time (None in those places). Plain values only, so that it crosses a process boundary cheaply."""
 
-    values: dict[str, Any]
-    """The product's columns from the input, with create_product's defaults and normalized tags."""
     handle: str | None
     """The input's handle, handleized (None: derive one from ``base``)."""
     base: str
-    options: list[tuple[str, list[str]]]
-    variant_title: str
-    selected: list[dict[str, str]]
-    metafields: list[tuple[str, str, str, str]]
-    """(namespace, key, value, type) of each metafield, in input order."""
+    row: dict[str, Any]
+    """The product's columns as the database will return them, but those the writer fills in."""
+    product: list[Any]
+    options: list[list[Any]]
+    variant: list[Any]
+    metafields: list[list[Any]]
 
 
 class Pending(NamedTuple):
     product: SimpleNamespace
-    rows: dict[Table, list[dict[str, Any]]]
+    prepared: PreparedProduct
 
 
 class NotBatchable(Exception):
@@ -102,14 +124,31 @@ def prepare_product(fields: rules.ProductFields, options: list[rules.OptionSpec]
             return None
     values = {"description_html": "", "vendor": "", "product_type": "", "status": "ACTIVE", "tags": [],
               "gift_card": False, "requires_selling_plan": False, **fields.given()}
-    values.pop("handle", None)
     values["tags"] = normalize_tags(values["tags"])
+    row = {**_UNSET_ROW, **values}
+    for key in _FILLED_BY_WRITER:
+        row.pop(key, None)
     given = [o for o in options if o.values]
     selected = _selected([o.name for o in given], {o.name: o.values[0] for o in given})
+    params = _WRITERS[products].params
     return PreparedProduct(
-        values, handle, "" if handle else handleize(fields.title or "") or "product",
-        [(o.name, list(o.values)) for o in options], _title(selected), selected,
-        [(namespace, m.key, m.value, m.type) for m, namespace in checked])  # type: ignore[misc]
+        handle, "" if handle else handleize(fields.title or "") or "product", row,
+        params({**row, **_UNFILLED}, {}),
+        [params_of(product_options, {"product_id": None, "name": o.name, "position": i + 1, "values": list(o.values)})
+         for i, o in enumerate(options)],
+        params_of(product_variants, {
+            "shop_id": None, "product_id": None, "title": _title(selected), "position": 1,
+            "selected_options": selected, "price": "0.00", "compare_at_price": None, "sku": None, "barcode": None,
+            "taxable": True, "inventory_quantity": 0, "inventory_policy": "DENY", "inventory_item": None,
+            "created_at": None, "updated_at": None}),
+        [params_of(metafields, {"shop_id": None, "owner_type": "Product", "owner_id": None, "namespace": namespace,
+                                "key": m.key, "value": m.value, "type": m.type, "created_at": None,
+                                "updated_at": None})
+         for m, namespace in checked])
+
+
+def params_of(table: Table, row: dict[str, Any]) -> list[Any]:
+    return _WRITERS[table].params(row, {})
 
 
 def _check(fields: rules.ProductFields, options: list[rules.OptionSpec]) -> None:
@@ -145,8 +184,7 @@ def _check_metafields(specs: list[MetafieldSpec]) -> list[tuple[MetafieldSpec, s
 class ProductCreateBatch:
     conn: Connection
     shop_id: int
-    _rows: dict[Table, list[dict[str, Any]]] = field(default_factory=lambda: {
-        t: [] for t in (products, product_options, product_variants, metafields, resource_publications)})
+    _rows: dict[Table, list[list[Any]]] = field(default_factory=lambda: {table: [] for table in _WRITERS})
     _next_id: int = 0
     _handles: set[str] = field(default_factory=set)
     _auto_publish: list[Any] = field(default_factory=list)
@@ -155,11 +193,12 @@ class ProductCreateBatch:
     """The highest product id that rows of other tables still point at (a deleted product's leftovers)."""
     _asked: set[str] = field(default_factory=set)
     _taken_known: set[str] = field(default_factory=set)
-    _writers: dict[tuple[str, tuple[str, ...]], RawInsert] = field(default_factory=dict)
+    _stamps: tuple[datetime, Any] | None = None
 
     @staticmethod
     def supported(conn: Connection) -> bool:
-        return conn.dialect.name == "sqlite" and _OTHER_COLUMNS is not None
+        return (conn.dialect.name == "sqlite" and _OTHER_COLUMNS is not None
+                and getattr(conn.dialect, "_json_serializer", None) is None)
 
     def __post_init__(self) -> None:
         rows = [r for r in shop_publications(self.conn, self.shop_id) if r.auto_publish]
@@ -179,41 +218,49 @@ class ProductCreateBatch:
 
     # ---- one line -----------------------------------------------------------------------------------
     def add(self, prepared: PreparedProduct, now: datetime) -> Pending | None:
-        """The new product (its row as the database will return it, and the rows of the other tables), or
-        None: run this line the ordinary way. Nothing is kept until :meth:`keep`."""
+        """The new product (its row as the database will return it; its parameter rows filled in), or None:
+        run this line the ordinary way. Nothing is kept until :meth:`keep`."""
         if self._next_id <= self._owner_floor:
             return None
         try:
             handle = self._handle(prepared)
         except NotBatchable:
             return None
-        product_id = self._next_id
-        shop_id = self.shop_id
-        row = {"id": product_id, **_UNSET_ROW, **prepared.values, "handle": handle, "shop_id": shop_id,
-               "created_at": now, "updated_at": now}
-        if self._online_store_auto:
-            row["published_at"] = now
-        return Pending(SimpleNamespace(**row), {
-            products: [row],
-            product_options: [{"product_id": product_id, "name": name, "position": i + 1, "values": values}
-                              for i, (name, values) in enumerate(prepared.options)],
-            product_variants: [{
-                "shop_id": shop_id, "product_id": product_id, "title": prepared.variant_title, "position": 1,
-                "selected_options": prepared.selected, "price": "0.00", "compare_at_price": None, "sku": None,
-                "barcode": None, "taxable": True, "inventory_quantity": 0, "inventory_policy": "DENY",
-                "inventory_item": None, "created_at": now, "updated_at": now}],
-            metafields: [{"shop_id": shop_id, "owner_type": "Product", "owner_id": product_id, "namespace": ns,
-                          "key": key, "value": value, "type": kind, "created_at": now, "updated_at": now}
-                         for ns, key, value, kind in prepared.metafields],
-            resource_publications: [{"publication_id": p, "resource_type": "Product", "resource_id": product_id,
-                                     "publish_date": now} for p in self._auto_publish],
-        })
+        product_id, shop_id, stamp = self._next_id, self.shop_id, self._stamp(now)
+        published = now if self._online_store_auto else None
+        product = prepared.product
+        product[P_ID], product[P_HANDLE], product[P_SHOP] = product_id, handle, shop_id
+        product[P_CREATED] = product[P_UPDATED] = stamp
+        product[P_PUBLISHED] = stamp if published else None
+        for option in prepared.options:
+            option[0] = product_id
+        variant = prepared.variant
+        variant[V_SHOP], variant[V_PRODUCT], variant[V_CREATED], variant[V_UPDATED] = shop_id, product_id, stamp, stamp
+        for metafield in prepared.metafields:
+            metafield[M_SHOP], metafield[M_OWNER], metafield[M_CREATED], metafield[M_UPDATED] = (
+                shop_id, product_id, stamp, stamp)
+        row = SimpleNamespace(**prepared.row)
+        row.id, row.handle, row.shop_id, row.created_at, row.updated_at, row.published_at = (
+            product_id, handle, shop_id, now, now, published)
+        return Pending(row, prepared)
+
+    def _stamp(self, now: datetime) -> Any:
+        """``now`` as the DateTime columns store it (converted once for every row sharing it)."""
+        if self._stamps is None or self._stamps[0] is not now:
+            self._stamps = (now, _STAMP(now) if _STAMP else now)
+        return self._stamps[1]
 
     def keep(self, pending: Pending) -> None:
         self._next_id += 1
         self._handles.add(pending.product.handle)
-        for table, rows in pending.rows.items():
-            self._rows[table] += rows
+        prepared, rows = pending.prepared, self._rows
+        rows[products].append(prepared.product)
+        rows[product_options] += prepared.options
+        rows[product_variants].append(prepared.variant)
+        rows[metafields] += prepared.metafields
+        if self._auto_publish:
+            stamp = prepared.product[P_CREATED]
+            rows[resource_publications] += [[p, "Product", pending.product.id, stamp] for p in self._auto_publish]
 
     def _handle(self, prepared: PreparedProduct) -> str:
         if prepared.handle is not None:
@@ -261,14 +308,9 @@ class ProductCreateBatch:
     # ---- writing ------------------------------------------------------------------------------------
     def flush(self) -> None:
         """Write what was kept, one executemany per table, in the order the per-line path writes."""
-        shared: dict[int, tuple[Any, Any]] = {}
         for table, rows in self._rows.items():
             if rows:
-                key = (table.name, tuple(rows[0]))
-                writer = self._writers.get(key)
-                if writer is None:
-                    writer = self._writers[key] = RawInsert(table, list(rows[0]), self.conn.dialect)
-                writer.execute(self.conn, rows, shared)
+                _WRITERS[table].execute(self.conn, rows)
                 rows.clear()
         self._handles.clear()
 

@@ -6,6 +6,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from datetime import datetime
 from typing import Any, Protocol
 
 import orjson
@@ -97,10 +98,11 @@ class ProductCreateChunks(PlanExecutor):
         context = self.make_context(conn)
         batch = ProductCreateBatch(conn, context.shop.id)
         prepared = self._prepared(lines)
+        now = context.now  # the chunk's products are committed together: they share its creation time
         batch.prefetch_handles({p.handle for p in prepared if p is not None and p.handle is not None})
         out = []
         for raw, item in zip(lines, prepared, strict=True):
-            response = None if item is None else self._batched(batch, context, item)
+            response = None if item is None else self._batched(batch, context, item, now)
             if response is None:
                 batch.flush()
                 response = run_line(raw)
@@ -131,9 +133,9 @@ class ProductCreateChunks(PlanExecutor):
         self.chunks_checked_here += 1
         return prepare_lines(self.plan, lines)
 
-    def _batched(self, batch: ProductCreateBatch, context: RequestContext,
-                 prepared: PreparedProduct) -> dict[str, Any] | None:
-        pending = batch.add(prepared, context.now)
+    def _batched(self, batch: ProductCreateBatch, context: RequestContext, prepared: PreparedProduct,
+                 now: datetime) -> dict[str, Any] | None:
+        pending = batch.add(prepared, now)
         if pending is None:
             return None
         payload = {"product": self.present(pending.product), "userErrors": [], "shop": shop_field}
