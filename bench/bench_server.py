@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
+
+import httpx
 
 from bulkops.client import BulkClient
 from bulkops.shop.shops import Shop
@@ -38,3 +41,25 @@ class BenchServer(ServerProcess):
 
     def cpu(self) -> float:
         return cpu_seconds(self.pid)
+
+    def wait_until_warm(self, timeout: float = 60.0) -> None:
+        """Until the server's import helpers have started (a server in use has been up for a while)."""
+        deadline = time.monotonic() + timeout
+        while httpx.get(f"{self.base_url}/healthz").json().get("helpers") == "starting":
+            if time.monotonic() > deadline:
+                raise RuntimeError("the import helpers did not start")
+            time.sleep(0.05)
+
+    def helper_pids(self) -> list[int]:
+        """The server's helper processes (they check import lines on the other core)."""
+        children: list[int] = []
+        for task in Path(f"/proc/{self.pid}/task").iterdir():
+            children += [int(pid) for pid in (task / "children").read_text().split()]
+        return [pid for pid in children
+                if b"bulkops.queue.helper_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+    def helper_cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.helper_pids())
+
+    def helper_peak_rss(self) -> int:
+        return sum(proc_status(pid, "VmHWM") for pid in self.helper_pids())

@@ -76,10 +76,11 @@ def one_import(path: Path, lines: int, work: Path, profile_to: Path | None = Non
     run_dir = work / "server"
     shutil.rmtree(run_dir, ignore_errors=True)
     with BenchServer(run_dir) as server:
+        server.wait_until_warm()
         shop = server.new_shop()
         client = server.client(shop)
         spy = _start_profiler(server.pid, profile_to) if profile_to else None
-        cpu_before = server.cpu()
+        cpu_before, helper_cpu_before = server.cpu(), server.helper_cpu()
         started = time.perf_counter()
         staged = client.stage(data, path.name)
         uploaded = time.perf_counter()
@@ -93,7 +94,8 @@ def one_import(path: Path, lines: int, work: Path, profile_to: Path | None = Non
         body = client.download(done["url"])
         finished = time.perf_counter()
         cpu = server.cpu() - cpu_before
-        peak = server.peak_rss()
+        helper_cpu = server.helper_cpu() - helper_cpu_before
+        peak, helper_peak = server.peak_rss(), server.helper_peak_rss()
         if spy is not None:
             _stop_profiler(spy)
         client.close()
@@ -106,6 +108,8 @@ def one_import(path: Path, lines: int, work: Path, profile_to: Path | None = Non
         "upload_s": round(uploaded - started, 3), "run_s": round(completed - uploaded, 3),
         "download_s": round(finished - completed, 3), "server_cpu_s": round(cpu, 2),
         "server_cpu_ms_per_1000_lines": round(cpu * 1e6 / lines, 1), "peak_rss_mb": round(peak / MB, 1),
+        "helper_cpu_s": round(helper_cpu, 2), "helper_cpu_ms_per_1000_lines": round(helper_cpu * 1e6 / lines, 1),
+        "helper_peak_rss_mb": round(helper_peak / MB, 1),
         "floor_s": round(floor_s, 3), "floor_lines_per_s": round(lines / floor_s),
         "ratio_to_floor": round(total / floor_s, 1),
     }

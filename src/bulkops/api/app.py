@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -13,8 +15,14 @@ from bulkops.runtime import Runtime
 from bulkops.storage.local import DOWNLOAD_PREFIX, UPLOAD_PATH
 
 
-async def health(_: Request) -> JSONResponse:
-    return JSONResponse({"ok": True})
+def health_handler(runtime: Runtime) -> Callable[[Request], Awaitable[JSONResponse]]:
+    async def health(_: Request) -> JSONResponse:
+        """Up; ``helpers`` says whether the import helper processes are warm ("ready"), "starting" or "off"."""
+        helpers = runtime.helpers
+        state = "off" if helpers is None else "ready" if helpers.ready else "starting"
+        return JSONResponse({"ok": True, "helpers": state})
+
+    return health
 
 
 def build_app(runtime: Runtime) -> Starlette:
@@ -23,6 +31,6 @@ def build_app(runtime: Runtime) -> Starlette:
         Route(UPLOAD_PATH, upload_post_handler(runtime), methods=["POST"]),
         Route("/tmp/{rest:path}", upload_put_handler(runtime), methods=["PUT"]),
         Route(DOWNLOAD_PREFIX + "{key:path}", download_handler(runtime), methods=["GET"]),
-        Route("/healthz", health),
+        Route("/healthz", health_handler(runtime)),
     ]
     return Starlette(routes=routes)

@@ -11,10 +11,9 @@ import json
 from collections.abc import Callable, Sequence
 from json.encoder import c_make_encoder  # type: ignore[attr-defined]
 from json.encoder import encode_basestring_ascii as _quoted  # type: ignore[attr-defined]
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, DateTime, Dialect, Table
+from sqlalchemy import JSON, Connection, Dialect, Table
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 
@@ -36,31 +35,36 @@ class RawInsert:
         self.sql = f"INSERT INTO {prepare.format_table(table)} ({names}) VALUES ({marks})"
         processors: list[Callable[[Any], Any] | None] = [
             c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-        processors = [_faster_json(p) if p is not None and isinstance(c.type, JSON) else p
-                      for c, p in zip(columns, processors, strict=True)]
-        self.processed = [(i, p, isinstance(c.type, Date | DateTime))
-                          for i, (c, p) in enumerate(zip(columns, processors, strict=True)) if p is not None]
-        getter = itemgetter(*keys)
-        self.values: Callable[[dict[str, Any]], Any] = getter if len(keys) > 1 else lambda row: (getter(row),)
+        self.processors = [_faster_json(p) if p is not None and isinstance(c.type, JSON) else p
+                           for c, p in zip(columns, processors, strict=True)]
+        self.params: Callable[[dict[str, Any]], list[Any]] = self._compile_params()
+        """One row's parameters: each value through its column's bind processor, defaults appended."""
 
-    def params(self, row: dict[str, Any], shared: dict[int, tuple[Any, Any]]) -> list[Any]:
-        """One row's parameters; ``shared`` keeps converted timestamps (a line's rows share one)."""
-        values = [*self.values(row), *self.constants]
-        for i, process, is_time in self.processed:
-            value = values[i]
-            if is_time:
-                hit = shared.get(id(value))
-                if hit is None or hit[0] is not value:
-                    hit = shared[id(value)] = (value, process(value))
-                values[i] = hit[1]
+    def _compile_params(self) -> Callable[[dict[str, Any]], list[Any]]:
+        """A function made for this column list (a list display, no loop): rows are converted by the
+        hundred thousand on a bulk import's hot path. Constant defaults are converted once, here."""
+        env: dict[str, Any] = {}
+        items = []
+        for i, process in enumerate(self.processors):
+            if i < len(self.keys):
+                value = f"row[{self.keys[i]!r}]"
             else:
-                values[i] = process(value)
-        return values
+                constant = self.constants[i - len(self.keys)]
+                env[f"c{i}"] = process(constant) if process is not None else constant
+                items.append(f"c{i}")
+                continue
+            if process is None:
+                items.append(value)
+            else:
+                env[f"p{i}"] = process
+                items.append(f"p{i}({value})")
+        source = f"def params(row):\n    return [{', '.join(items)}]\n"
+        exec(compile(source, f"<params of {self.sql[:60]}>", "exec"), env)  # noqa: S102
+        return env["params"]  # type: ignore[no-any-return]
 
     def processor(self, key: str) -> Callable[[Any], Any] | None:
         """The bind processor of column ``key`` (None: values go as they are)."""
-        index = self.keys.index(key)
-        return next((process for i, process, _ in self.processed if i == index), None)
+        return self.processors[self.keys.index(key)]
 
     def execute(self, conn: Connection, params: list[list[Any]]) -> None:
         """Rows converted by :meth:`params` (so in this writer's column order)."""

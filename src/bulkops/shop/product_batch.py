@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -92,8 +93,10 @@ class PreparedProduct(NamedTuple):
     handle: str | None
     """The input's handle, handleized (None: derive one from ``base``)."""
     base: str
-    row: dict[str, Any]
-    """The product's columns as the database will return them, but those the writer fills in."""
+    row: dict[str, Any] | None
+    """The product's columns as the database will return them, but those the writer fills in (None when the
+    caller presented what it needs of them beforehand: ``presented``)."""
+    presented: dict[str, Any] | None
     product: list[Any]
     options: list[list[Any]]
     variant: list[Any]
@@ -101,7 +104,10 @@ class PreparedProduct(NamedTuple):
 
 
 class Pending(NamedTuple):
-    product: SimpleNamespace
+    id: int
+    handle: str
+    row: SimpleNamespace | None
+    """The product's row as the database will return it (when ``prepared.row`` was kept)."""
     prepared: PreparedProduct
 
 
@@ -132,8 +138,8 @@ def prepare_product(fields: rules.ProductFields, options: list[rules.OptionSpec]
     selected = _selected([o.name for o in given], {o.name: o.values[0] for o in given})
     params = _WRITERS[products].params
     return PreparedProduct(
-        handle, "" if handle else handleize(fields.title or "") or "product", row,
-        params({**row, **_UNFILLED}, {}),
+        handle, "" if handle else handleize(fields.title or "") or "product", row, None,
+        params({**row, **_UNFILLED}),
         [params_of(product_options, {"product_id": None, "name": o.name, "position": i + 1, "values": list(o.values)})
          for i, o in enumerate(options)],
         params_of(product_variants, {
@@ -148,7 +154,7 @@ def prepare_product(fields: rules.ProductFields, options: list[rules.OptionSpec]
 
 
 def params_of(table: Table, row: dict[str, Any]) -> list[Any]:
-    return _WRITERS[table].params(row, {})
+    return _WRITERS[table].params(row)
 
 
 def _check(fields: rules.ProductFields, options: list[rules.OptionSpec]) -> None:
@@ -171,7 +177,7 @@ def _check_metafields(specs: list[MetafieldSpec]) -> list[tuple[MetafieldSpec, s
     for spec in specs:
         namespace = spec.namespace or DEFAULT_NAMESPACE
         kind = spec.type
-        if (_name_problem(namespace, "Namespace", 3, 255) or _name_problem(spec.key, "Key", 2, 64) or not kind
+        if (not _names_ok(namespace, spec.key) or not kind
                 or not is_known_type(kind) or spec.value == "" or (namespace, spec.key) in seen
                 or kind.removeprefix("list.") in REFERENCE_TYPES or check_value(kind, spec.value, _no_lookups)):
             raise NotBatchable()
@@ -239,10 +245,12 @@ class ProductCreateBatch:
         for metafield in prepared.metafields:
             metafield[M_SHOP], metafield[M_OWNER], metafield[M_CREATED], metafield[M_UPDATED] = (
                 shop_id, product_id, stamp, stamp)
-        row = SimpleNamespace(**prepared.row)
-        row.id, row.handle, row.shop_id, row.created_at, row.updated_at, row.published_at = (
-            product_id, handle, shop_id, now, now, published)
-        return Pending(row, prepared)
+        row = None
+        if prepared.row is not None:
+            row = SimpleNamespace(**prepared.row)
+            row.id, row.handle, row.shop_id, row.created_at, row.updated_at, row.published_at = (
+                product_id, handle, shop_id, now, now, published)
+        return Pending(product_id, handle, row, prepared)
 
     def _stamp(self, now: datetime) -> Any:
         """``now`` as the DateTime columns store it (converted once for every row sharing it)."""
@@ -252,7 +260,7 @@ class ProductCreateBatch:
 
     def keep(self, pending: Pending) -> None:
         self._next_id += 1
-        self._handles.add(pending.product.handle)
+        self._handles.add(pending.handle)
         prepared, rows = pending.prepared, self._rows
         rows[products].append(prepared.product)
         rows[product_options] += prepared.options
@@ -260,7 +268,7 @@ class ProductCreateBatch:
         rows[metafields] += prepared.metafields
         if self._auto_publish:
             stamp = prepared.product[P_CREATED]
-            rows[resource_publications] += [[p, "Product", pending.product.id, stamp] for p in self._auto_publish]
+            rows[resource_publications] += [[p, "Product", pending.id, stamp] for p in self._auto_publish]
 
     def _handle(self, prepared: PreparedProduct) -> str:
         if prepared.handle is not None:
@@ -318,6 +326,12 @@ class ProductCreateBatch:
         """Call after a line ran the ordinary way (following a flush): it may have written products."""
         self._asked = set()
         self._refresh()
+
+
+@lru_cache(maxsize=4096)
+def _names_ok(namespace: str, key: str) -> bool:
+    """Namespaces and keys repeat from line to line: each pair is checked once."""
+    return not (_name_problem(namespace, "Namespace", 3, 255) or _name_problem(key, "Key", 2, 64))
 
 
 def _no_lookups(_type_name: str, _number: int) -> bool:

@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import orjson
@@ -14,7 +15,13 @@ from sqlalchemy import Connection
 
 from bulkops.api.graphql.compiled import Deoptimize, Plan
 from bulkops.api.graphql.context import RequestContext
-from bulkops.api.graphql.resolvers.products import option_specs, product_fields, product_presenter, shop_field
+from bulkops.api.graphql.resolvers.products import (
+    option_specs,
+    product_fields,
+    product_presenter,
+    shop_field,
+    split_product_presenter,
+)
 from bulkops.bulk.executor import LineExecutor, RunSlowly
 from bulkops.shop.product_batch import MetafieldSpec, PreparedProduct, ProductCreateBatch, prepare_product
 
@@ -71,6 +78,8 @@ class ProductCreateChunks(PlanExecutor):
                  elsewhere: Elsewhere | None = None) -> None:
         super().__init__(plan, make_context, slow)
         self.present = product_presenter(plan.selected_names("product"))
+        split = split_product_presenter(plan.selected_names("product"))
+        self.present_ids = split[1] if split else None
         self.elsewhere = elsewhere
         self._ahead: deque[tuple[list[bytes], Future[list[PreparedProduct | None]]]] = deque()
         self.chunks_checked_elsewhere = 0
@@ -138,7 +147,12 @@ class ProductCreateChunks(PlanExecutor):
         pending = batch.add(prepared, now)
         if pending is None:
             return None
-        payload = {"product": self.present(pending.product), "userErrors": [], "shop": shop_field}
+        if pending.row is not None:
+            product = self.present(pending.row)
+        else:
+            assert self.present_ids is not None and pending.prepared.presented is not None
+            product = {**pending.prepared.presented, **self.present_ids(pending)}
+        payload = {"product": product, "userErrors": [], "shop": shop_field}
         try:
             response = self.plan.shape(payload, context)
         except Deoptimize:
@@ -148,8 +162,15 @@ class ProductCreateChunks(PlanExecutor):
 
 
 def prepare_lines(plan: Plan, lines: list[bytes]) -> list[PreparedProduct | None]:
-    """Each productCreate line checked as far as it can be without the database (pure: any process)."""
-    return [_prepare_line(plan, raw) for raw in lines]
+    """Each productCreate line checked as far as it can be without the database (pure: any process), with
+    the payload's product fields that need no id nor handle presented when the selection allows."""
+    prepared = [_prepare_line(plan, raw) for raw in lines]
+    split = split_product_presenter(plan.selected_names("product"))
+    if split is None:
+        return prepared
+    without_ids = split[0]
+    return [p if p is None else p._replace(row=None, presented=without_ids(SimpleNamespace(**p.row or {})))
+            for p in prepared]
 
 
 def _prepare_line(plan: Plan, raw: bytes) -> PreparedProduct | None:

@@ -97,10 +97,27 @@ def product_presenter(names: set[str] | None) -> Callable[[Any], dict[str, Any]]
     """present_product, or, when the selected field ``names`` are all plain reads of the row, a presenter of
     only those: a bulk import selecting ``id title handle`` need not format three timestamps and strip the
     description's HTML on every line."""
-    if names is None or not names <= _ROW_READS.keys():
+    split = split_product_presenter(names)
+    if split is None:
         return present_product
-    reads = [(name, _ROW_READS[name]) for name in sorted(names)]
-    return lambda row: {name: read(row) for name, read in reads}
+    without_ids, of_ids = split
+    return lambda row: {**without_ids(row), **of_ids(row)}
+
+
+_OF_IDS = {"id", "_pk", "legacyResourceId", "handle"}
+"""The plain reads that read the product's id or handle."""
+
+
+def split_product_presenter(names: set[str] | None) -> tuple[Callable[[Any], dict[str, Any]],
+                                                             Callable[[Any], dict[str, Any]]] | None:
+    """For plain reads only: a presenter of the fields that need neither id nor handle (a bulk import's helper
+    process presents those before the writer has given them), and one of the fields that do."""
+    if names is None or not names <= _ROW_READS.keys():
+        return None
+    without_ids = [(name, _ROW_READS[name]) for name in sorted(names - _OF_IDS)]
+    of_ids = [(name, _ROW_READS[name]) for name in sorted(names & _OF_IDS)]
+    return (lambda row: {name: read(row) for name, read in without_ids},
+            lambda row: {name: read(row) for name, read in of_ids})
 
 
 def _inventory_item(row: Any) -> dict[str, Any]:
