@@ -37,8 +37,10 @@ class Settings:
     daily_mutation_cap: int = 25_000
     chunk_lines: int = 500
     workers: int = 2
-    helper_processes: int = field(default_factory=lambda: 1 if (os.cpu_count() or 1) > 1 else 0)
-    """Processes that check a big import's next chunk while a worker writes the current one (0: none)."""
+    helper_processes: int = field(default_factory=lambda: 2 if (os.cpu_count() or 1) > 1 else 0)
+    """Processes that check a big import's next chunks while a worker writes the current one (0: none). Two
+    even on two cores: the writer waits on SQLite part of the time, and one helper alone cannot keep up
+    (bench/README.md)."""
     helper_min_input_bytes: int = 2 * MB
     """Imports of smaller files check their lines in the worker itself (a helper takes a second to start)."""
     heartbeat_stale_s: float = 60.0

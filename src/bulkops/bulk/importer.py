@@ -4,6 +4,7 @@ chunk record and counters commit together, so a restart resumes at the first unr
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -46,17 +47,20 @@ def runnable_lines(batch: Batch) -> list[tuple[int, bytes]]:
 
 
 def look_ahead_batches(batches: Iterator[Batch], executor: LineExecutor) -> Iterator[Batch]:
-    """``batches``, telling an executor that wants to know (``look_ahead``) which lines come next, one batch
-    before it is run, so it can start on them elsewhere."""
+    """``batches``, telling an executor that wants to know (``look_ahead``) which lines come next,
+    ``look_ahead_depth`` batches (default 1) before each is run, so it can start on them elsewhere."""
     look_ahead = getattr(executor, "look_ahead", None)
-    upcoming = next(batches, None)
-    if look_ahead is not None and upcoming is not None:
-        look_ahead([raw for _, raw in runnable_lines(upcoming)])
-    while upcoming is not None:
-        batch, upcoming = upcoming, next(batches, None)
-        if look_ahead is not None and upcoming is not None:
-            look_ahead([raw for _, raw in runnable_lines(upcoming)])
-        yield batch
+    if look_ahead is None:
+        yield from batches
+        return
+    depth = max(1, getattr(executor, "look_ahead_depth", 1))
+    upcoming: deque[Batch] = deque()
+    for batch in batches:
+        look_ahead([raw for _, raw in runnable_lines(batch)])
+        upcoming.append(batch)
+        if len(upcoming) > depth:
+            yield upcoming.popleft()
+    yield from upcoming
 
 
 def line_error(message: str, code: str) -> dict[str, Any]:

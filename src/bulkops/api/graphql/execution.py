@@ -182,6 +182,10 @@ class _HelperChecks:
     def ready(self) -> bool:
         return self.helpers.ready
 
+    @property
+    def processes(self) -> int:
+        return self.helpers.processes
+
     def submit(self, lines: list[bytes]) -> Future[list[PreparedProduct | None]]:
         return self.helpers.submit(prepare_product_lines, self.api_version, self.document, lines)
 

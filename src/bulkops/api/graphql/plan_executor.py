@@ -63,6 +63,10 @@ class Elsewhere(Protocol):
     def ready(self) -> bool:
         """It has answered before: waiting for it is quicker than checking here."""
 
+    @property
+    def processes(self) -> int:
+        """How many chunks it can work on at once."""
+
     def submit(self, lines: list[bytes]) -> Future[list[PreparedProduct | None]]: ...
 
 
@@ -89,6 +93,11 @@ class ProductCreateChunks(PlanExecutor):
     def fits(plan: Plan) -> bool:
         return (plan.root_field_name == "productCreate" and plan.pure_payload and not plan.constant_args
                 and {a.name for a in plan.variable_args} <= {"product", "input"})
+
+    @property
+    def look_ahead_depth(self) -> int:
+        """How many chunks ahead the engine should announce (one per helper keeps every helper busy)."""
+        return self.elsewhere.processes if self.elsewhere is not None else 1
 
     def look_ahead(self, lines: list[bytes]) -> None:
         """The engine will run these lines next: start checking them elsewhere, if there is an elsewhere."""
