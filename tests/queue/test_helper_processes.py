@@ -3,15 +3,18 @@ replaced without losing or repeating a line, and they end with the server."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sqlite3
 import time
 from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 
+from bulkops.bulk.importer import look_ahead_batches, read_batches
 from bulkops.queue.helper_processes import HelperProcesses
 from tests.server import ServerProcess
 
@@ -86,6 +89,7 @@ def test_a_helper_killed_mid_import_loses_and_repeats_no_line(tmp_path: Path) ->
     env = {"BULKOPS_HELPER_PROCESSES": "1", "BULKOPS_HELPER_MIN_INPUT_BYTES": "0", "BULKOPS_CHUNK_LINES": "40"}
     with ServerProcess(tmp_path / "server", env=env) as server:
         [helper] = wait_for(lambda: helper_pids(server.pid))
+        wait_for(lambda: httpx.get(f"{server.base_url}/healthz").json() == {"ok": True, "helpers": "ready"})
         shop = server.new_shop()
         client = server.client(shop)
         operation = client.run_mutation(CREATE, client.stage(body))["bulkOperation"]["id"]
@@ -109,3 +113,32 @@ def test_a_helper_killed_mid_import_loses_and_repeats_no_line(tmp_path: Path) ->
         assert values == list(range(lines))
         server_pid = server.pid
     assert not alive(replacement[0]) and not alive(server_pid)
+
+
+def test_a_server_starts_two_warm_helpers_by_default_and_none_when_told(tmp_path: Path) -> None:
+    with ServerProcess(tmp_path / "default") as server:
+        assert len(wait_for(lambda: len(helper_pids(server.pid)) == 2 and helper_pids(server.pid))) == 2
+        wait_for(lambda: httpx.get(f"{server.base_url}/healthz").json()["helpers"] == "ready")
+    with ServerProcess(tmp_path / "none", env={"BULKOPS_HELPER_PROCESSES": "0"}) as server:
+        assert httpx.get(f"{server.base_url}/healthz").json() == {"ok": True, "helpers": "off"}
+        assert helper_pids(server.pid) == []
+
+
+def test_the_engine_announces_one_chunk_ahead_per_helper() -> None:
+    announced: list[list[bytes]] = []
+
+    class Executor:
+        look_ahead_depth = 2
+
+        def __call__(self, conn: object, variables: dict) -> dict:
+            raise AssertionError("not run here")
+
+        def look_ahead(self, lines: list[bytes]) -> None:
+            announced.append(lines)
+
+    stream = io.BytesIO(b"".join(b'{"n": %d}\n' % i for i in range(7)))
+    seen = []
+    for batch in look_ahead_batches(read_batches(stream, 0, 2), Executor()):
+        seen.append((batch.first_line, len(announced)))
+    assert seen == [(0, 3), (2, 4), (4, 4), (6, 4)], "each batch is announced two batches before it runs"
+    assert [len(lines) for lines in announced] == [2, 2, 2, 1]
