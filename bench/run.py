@@ -207,18 +207,21 @@ def bench_export(products: int, variants: int, runs: int, out_dir: Path) -> dict
 
 # ---- report -------------------------------------------------------------------------------------
 def table(rows: list[dict[str, Any]]) -> str:
-    out = ["| benchmark | size | per second | MB/s | seconds | floor per second | × floor | peak RSS MB |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    out = ["| benchmark | size | per second | MB/s | seconds | floor per second | × floor | peak RSS MB "
+           "| helpers' peak RSS MB | CPU ms per 1,000 lines (server + helpers) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         m = row["median"]
         if row["kind"] == "import":
             out.append(f"| import productCreate | {row['size_mb']:g} MB, {m['lines']:,.0f} lines | "
                        f"{m['lines_per_s']:,.0f} lines | {m['mb_per_s']} | {m['seconds']} | "
-                       f"{m['floor_lines_per_s']:,.0f} lines | {m['ratio_to_floor']} | {m['peak_rss_mb']} |")
+                       f"{m['floor_lines_per_s']:,.0f} lines | {m['ratio_to_floor']} | {m['peak_rss_mb']} | "
+                       f"{m.get('helper_peak_rss_mb', 0)} | {m['server_cpu_ms_per_1000_lines']:.0f} + "
+                       f"{m.get('helper_cpu_ms_per_1000_lines', 0):.0f} |")
         else:
             out.append(f"| export products + variants | {m['objects']:,.0f} objects | {m['objects_per_s']:,.0f} "
                        f"objects | – | {m['seconds']} | {m['floor_objects_per_s']:,.0f} objects | "
-                       f"{m['ratio_to_floor']} | {m['peak_rss_mb']} |")
+                       f"{m['ratio_to_floor']} | {m['peak_rss_mb']} | – | – |")
     return "\n".join(out)
 
 

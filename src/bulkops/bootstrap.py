@@ -102,6 +102,14 @@ def _not_wired_yet(op: Operation) -> LineExecutor:
     raise RuntimeError("the bulk engine's line executor is not wired yet")
 
 
+def import_helpers(settings: Settings, db: Database) -> HelperProcesses | None:
+    """Helper processes for big imports: only where they are used (SQLite: the per-line path runs on other
+    databases, whose several writers need no help)."""
+    if settings.helper_processes <= 0 or not db.is_sqlite:
+        return None
+    return HelperProcesses(settings.helper_processes, warm_helper)
+
+
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Everything wired, background work not yet started (call ``runtime.start()``)."""
     db = open_database(settings)
@@ -111,8 +119,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     engine = BulkEngine(db=db, store=store, clock=clock, settings=settings, executor_factory=_not_wired_yet)
     queue = work_queue(engine, settings)
     runtime = Runtime(settings=settings, db=db, store=store, signer=signer, clock=clock, engine=engine, queue=queue,
-                      helpers=HelperProcesses(settings.helper_processes, warm_helper) if settings.helper_processes > 0
-                      else None)
+                      helpers=import_helpers(settings, db))
     runtime.deliverer = install_webhooks(engine, settings)
     engine.executor_factory = line_executor_factory(runtime)
     engine.exporter = export_runner(plan_factory(runtime))
