@@ -8,6 +8,7 @@ and lines the resolver rejects must all come out byte-for-byte the same.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bulkops.api.graphql import plan_executor
 from bulkops.api.graphql.compiled import compile_plan
 from bulkops.api.graphql.execution import line_executor_factory, prepare
 from bulkops.api.graphql.plan_executor import PlanExecutor, ProductCreateChunks
@@ -304,3 +306,23 @@ def check_helped_lines(reference: Side, helped: Side, slow: Any, fast: ProductCr
         chunks += 1
         assert helped.run(fast, chunk) == reference.run(slow, chunk)
     assert (fast.chunks_checked_elsewhere, fast.chunks_checked_here) == (chunks, 0)
+
+
+def test_a_helper_that_does_not_answer_is_given_up_on_and_the_lines_are_checked_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reference, compiled = Side(tmp_path / "graphql-core", compiled=False), Side(tmp_path / "plan", compiled=True)
+    executor = compiled.executor(CREATE_PRODUCT)
+    assert isinstance(executor, ProductCreateChunks)
+
+    class Silent:
+        ready, processes = True, 1
+
+        def submit(self, lines: list[bytes]) -> Future[Any]:
+            return Future()  # never answered
+
+    executor.elsewhere = Silent()
+    monkeypatch.setattr(plan_executor, "HELPER_PATIENCE_S", 0.05)
+    variables = [{"product": {"title": f"Patient {i}"}} for i in range(3)]
+
+    assert compiled.run(executor, variables) == reference.run(reference.executor(CREATE_PRODUCT), variables)
+    assert executor.elsewhere is None and executor.chunks_checked_here == 1

@@ -56,6 +56,11 @@ _BATCHABLE_INPUT = frozenset({"title", "handle", "descriptionHtml", "vendor", "p
                               "metafields"})
 
 
+HELPER_PATIENCE_S = 60.0
+"""A helper answers a chunk in a fraction of a second; one that takes this long is given up on, so an import
+never waits forever on another process."""
+
+
 class Elsewhere(Protocol):
     """Runs :func:`prepare_lines` for a chunk in another process (the plan is rebuilt there from the document)."""
 
@@ -139,7 +144,12 @@ class ProductCreateChunks(PlanExecutor):
                 continue
             if future.done() or (self.elsewhere is not None and self.elsewhere.ready):
                 try:
-                    result = future.result()
+                    result = future.result(timeout=HELPER_PATIENCE_S)
+                except TimeoutError:
+                    log.warning("a helper process has not answered in %ss; this import checks its lines here "
+                                "from now on", HELPER_PATIENCE_S)
+                    self.elsewhere = None
+                    break
                 except Exception:
                     log.warning("a helper process failed on a chunk; checking its lines here", exc_info=True)
                     break
