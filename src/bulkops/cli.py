@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,11 +66,18 @@ def serve(
     console.print(f"  app secret (webhook HMAC): {shop.api_secret}")
     console.print(f"GraphQL endpoint: http://{host}:{port}/admin/api/2026-10/graphql.json", highlight=False)
     _freeze_startup_objects()
+    signal.signal(signal.SIGTERM, _exit_through_finally)
     runtime.start()
     try:
         uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning")
     finally:
         runtime.stop()
+
+
+def _exit_through_finally(_signum: int, _frame: object) -> None:
+    """uvicorn shuts down gracefully on SIGTERM, then raises it again with this handler back in place: exit
+    by an exception, so the runtime's workers, webhook senders and import helpers are stopped, not cut off."""
+    raise SystemExit(0)
 
 
 @app.command()

@@ -112,13 +112,15 @@ def test_a_helper_killed_mid_import_loses_and_repeats_no_line(tmp_path: Path) ->
         assert titles == [f"Helped {i}" for i in range(lines)]
         assert values == list(range(lines))
         server_pid = server.pid
-    assert not alive(replacement[0]) and not alive(server_pid)
+    wait_for(lambda: not alive(server_pid) and not alive(replacement[0]))  # helpers end with their server
 
 
 def test_a_server_starts_two_warm_helpers_by_default_and_none_when_told(tmp_path: Path) -> None:
     with ServerProcess(tmp_path / "default") as server:
-        assert len(wait_for(lambda: len(helper_pids(server.pid)) == 2 and helper_pids(server.pid))) == 2
+        helpers = wait_for(lambda: len(helper_pids(server.pid)) == 2 and helper_pids(server.pid))
         wait_for(lambda: httpx.get(f"{server.base_url}/healthz").json()["helpers"] == "ready")
+    assert server.process is not None and server.process.returncode == 0, "SIGTERM: a graceful stop"
+    assert not any(alive(pid) for pid in helpers), "the server stops its helpers before it exits"
     with ServerProcess(tmp_path / "none", env={"BULKOPS_HELPER_PROCESSES": "0"}) as server:
         assert httpx.get(f"{server.base_url}/healthz").json() == {"ok": True, "helpers": "off"}
         assert helper_pids(server.pid) == []
