@@ -54,13 +54,14 @@ def read_frame(stream: IO[bytes]) -> bytes | None:
 class _Helper:
     """One child process: calls go out in order, answers come back in the same order."""
 
-    def __init__(self, warm: Callable[[], object] | None, on_answer: Callable[[], None]) -> None:
+    def __init__(self, warm: Callable[[], object] | None) -> None:
         self.process = subprocess.Popen([sys.executable, "-m", "bulkops.queue.helper_main"],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._outbox: queue.Queue[tuple[Future[Any], bytes] | None] = queue.Queue()
         self._waiting: deque[Future[Any]] = deque()
         self._lock = threading.Lock()
-        self._on_answer = on_answer
+        self.answered = threading.Event()
+        """Set at its first answer (its warm-up): from then on it answers at full speed."""
         self.dead = False
         threading.Thread(target=self._send, name=f"helper-{self.process.pid}-send", daemon=True).start()
         threading.Thread(target=self._receive, name=f"helper-{self.process.pid}-receive", daemon=True).start()
@@ -105,7 +106,7 @@ class _Helper:
             ok, value = pickle.loads(frame)
             if ok:
                 future.set_result(value)
-                self._on_answer()
+                self.answered.set()
             else:
                 future.set_exception(value)
         self._died()
@@ -144,12 +145,12 @@ class HelperProcesses:
         self._turn = count()
         self._lock = threading.Lock()
         self._stopped = False
-        self._ready = threading.Event()
 
     @property
     def ready(self) -> bool:
-        """A helper has answered (it is warm): waiting for one now costs less than doing its work here."""
-        return self._ready.is_set()
+        """Every helper has answered (they are warm): waiting for one now costs less than doing its work here."""
+        helpers = self._helpers
+        return len(helpers) == self.processes and all(h.answered.is_set() and not h.dead for h in helpers)
 
     def start(self) -> None:
         """Start the helpers now (a server does, so that its first big import finds them warm)."""
@@ -170,9 +171,8 @@ class HelperProcesses:
         alive = [h for h in self._helpers if not h.dead]
         if len(alive) < len(self._helpers):
             log.warning("a helper process ended; starting another")
-            self._ready.clear()
         while len(alive) < self.processes:
-            alive.append(_Helper(self.warm, self._ready.set))
+            alive.append(_Helper(self.warm))
         self._helpers = alive
         return alive
 
