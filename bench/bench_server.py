@@ -50,14 +50,6 @@ class BenchServer(ServerProcess):
                 raise RuntimeError("the import helpers did not start")
             time.sleep(0.05)
 
-    def helper_pids(self) -> list[int]:
-        """The server's helper processes (they check import lines on the other core)."""
-        children: list[int] = []
-        for task in Path(f"/proc/{self.pid}/task").iterdir():
-            children += [int(pid) for pid in (task / "children").read_text().split()]
-        return [pid for pid in children
-                if b"bulkops.queue.helper_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-
     def helper_cpu(self) -> float:
         return sum(cpu_seconds(pid) for pid in self.helper_pids())
 

@@ -17,7 +17,15 @@ import httpx
 from bulkops.bootstrap import open_database
 from bulkops.client import BulkClient
 from bulkops.config import settings_from_env
+from bulkops.queue.helper_processes import HELPER_MODULE
 from bulkops.shop.shops import Shop, create_shop
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return b""
 
 
 def free_port() -> int:
@@ -75,6 +83,13 @@ class ServerProcess:
     def pid(self) -> int:
         assert self.process is not None
         return self.process.pid
+
+    def helper_pids(self) -> list[int]:
+        """The server's import helper processes (its children running the helper loop)."""
+        children: list[int] = []
+        for task in Path(f"/proc/{self.pid}/task").iterdir():
+            children += [int(pid) for pid in (task / "children").read_text().split()]
+        return [pid for pid in children if HELPER_MODULE.encode() in _cmdline(pid)]
 
     def __enter__(self) -> ServerProcess:
         return self.start()

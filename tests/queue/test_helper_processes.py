@@ -22,21 +22,6 @@ CREATE = ("mutation call($product: ProductCreateInput!) { productCreate(product:
           "{ product { id handle } userErrors { field message } } }")
 
 
-def helper_pids(server_pid: int) -> list[int]:
-    """The server's helper processes."""
-    children = []
-    for task in Path(f"/proc/{server_pid}/task").iterdir():
-        children += [int(pid) for pid in (task / "children").read_text().split()]
-    return [pid for pid in children if b"bulkops.queue.helper_main" in _cmdline(pid)]
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except FileNotFoundError:
-        return b""
-
-
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -88,7 +73,7 @@ def test_a_helper_killed_mid_import_loses_and_repeats_no_line(tmp_path: Path) ->
         for i in range(lines))
     env = {"BULKOPS_HELPER_PROCESSES": "1", "BULKOPS_HELPER_MIN_INPUT_BYTES": "0", "BULKOPS_CHUNK_LINES": "40"}
     with ServerProcess(tmp_path / "server", env=env) as server:
-        [helper] = wait_for(lambda: helper_pids(server.pid))
+        [helper] = wait_for(server.helper_pids)
         wait_for(lambda: httpx.get(f"{server.base_url}/healthz").json() == {"ok": True, "helpers": "ready"})
         shop = server.new_shop()
         client = server.client(shop)
@@ -96,7 +81,7 @@ def test_a_helper_killed_mid_import_loses_and_repeats_no_line(tmp_path: Path) ->
         wait_for(lambda: int(client.operation(operation)["objectCount"]) >= 200)
         os.kill(helper, signal.SIGKILL)
         done = client.wait(operation, timeout=120)
-        replacement = wait_for(lambda: helper_pids(server.pid))
+        replacement = wait_for(server.helper_pids)
         results = client.results(done["url"])
         client.close()
 
@@ -117,13 +102,13 @@ def test_a_helper_killed_mid_import_loses_and_repeats_no_line(tmp_path: Path) ->
 
 def test_a_server_starts_two_warm_helpers_by_default_and_none_when_told(tmp_path: Path) -> None:
     with ServerProcess(tmp_path / "default") as server:
-        helpers = wait_for(lambda: len(helper_pids(server.pid)) == 2 and helper_pids(server.pid))
+        helpers = wait_for(lambda: len(server.helper_pids()) == 2 and server.helper_pids())
         wait_for(lambda: httpx.get(f"{server.base_url}/healthz").json()["helpers"] == "ready")
     assert server.process is not None and server.process.returncode == 0, "SIGTERM: a graceful stop"
     assert not any(alive(pid) for pid in helpers), "the server stops its helpers before it exits"
     with ServerProcess(tmp_path / "none", env={"BULKOPS_HELPER_PROCESSES": "0"}) as server:
         assert httpx.get(f"{server.base_url}/healthz").json() == {"ok": True, "helpers": "off"}
-        assert helper_pids(server.pid) == []
+        assert server.helper_pids() == []
 
 
 def test_the_engine_announces_one_chunk_ahead_per_helper() -> None:

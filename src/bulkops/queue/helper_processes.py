@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 FRAME = struct.Struct("!Q")
+HELPER_MODULE = "bulkops.queue.helper_main"
 
 
 class HelperDied(RuntimeError):
@@ -55,7 +56,7 @@ class _Helper:
     """One child process: calls go out in order, answers come back in the same order."""
 
     def __init__(self, warm: Callable[[], object] | None) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "bulkops.queue.helper_main"],
+        self.process = subprocess.Popen([sys.executable, "-m", HELPER_MODULE],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._outbox: queue.Queue[tuple[Future[Any], bytes] | None] = queue.Queue()
         self._waiting: deque[Future[Any]] = deque()
