@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from bulkops.client import BulkClient
-from bulkops.shop.shops import Shop
+from bulkops.domain.shops.rules import Shop
 from bulkops.testing import ServerProcess
 
 

@@ -25,10 +25,10 @@ sys.path.insert(0, str(HERE))
 from floor import export_floor  # noqa: E402
 from workload import EXPORT_PRODUCTS_WITH_VARIANTS  # noqa: E402
 
-from bulkops.bootstrap import build_runtime  # noqa: E402
-from bulkops.bulk import operations as ops  # noqa: E402
+from bulkops.app.bootstrap import build_runtime  # noqa: E402
 from bulkops.config import settings_from_env  # noqa: E402
-from bulkops.shop.shops import create_shop  # noqa: E402
+from bulkops.domain.shops.rules import create_shop  # noqa: E402
+from bulkops.engine import operations as ops  # noqa: E402
 
 
 def seeded(data_dir: Path, products: int, variants: int) -> int:

@@ -24,10 +24,10 @@ sys.path.insert(0, str(HERE))
 
 from workload import PRODUCT_CREATE, write_products  # noqa: E402
 
-from bulkops.bootstrap import build_runtime  # noqa: E402
-from bulkops.bulk import operations as ops  # noqa: E402
+from bulkops.app.bootstrap import build_runtime  # noqa: E402
 from bulkops.config import settings_from_env  # noqa: E402
-from bulkops.shop.shops import create_shop  # noqa: E402
+from bulkops.domain.shops.rules import create_shop  # noqa: E402
+from bulkops.engine import operations as ops  # noqa: E402
 
 
 def one_import(path: Path, data_dir: Path, profile_to: Path | None) -> tuple[int, float, float]:
@@ -75,7 +75,7 @@ def one_import(path: Path, data_dir: Path, profile_to: Path | None) -> tuple[int
 
 
 def _schema():  # type: ignore[no-untyped-def]
-    from bulkops.api.graphql.schema import schema_for_version
+    from bulkops.graphql.schema import schema_for_version
 
     return schema_for_version("2026-01")
 

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from bulkops.cli import app
-from bulkops.flow.report import import_exit_code, tally_results
-from bulkops.flow.session import base_url
+from bulkops.client.report import import_exit_code, tally_results
+from bulkops.client.session import base_url
 from tests.server import ServerProcess, free_port
 
 CREATE_PRODUCT = (

@@ -16,7 +16,7 @@ from rich.console import Console
 from bulkops.config import settings_from_env
 
 if TYPE_CHECKING:
-    from bulkops.client import BulkClient
+    from bulkops.client.sdk import BulkClient
 
 app = typer.Typer(help="bulkops: a self-hostable, Shopify-compatible bulk operations server.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -49,9 +49,9 @@ def serve(
     """Run the server: SQLite, local files and in-process workers under the data dir."""
     import uvicorn
 
-    from bulkops.api.app import build_app
-    from bulkops.bootstrap import build_runtime
-    from bulkops.shop.shops import development_shop
+    from bulkops.app.bootstrap import build_runtime
+    from bulkops.app.http import build_app
+    from bulkops.domain.shops.rules import development_shop
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     listen_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
@@ -86,8 +86,8 @@ def worker(
     data_dir: Path | None = DataDir,
 ) -> None:
     """Run bulk operations from the Celery queue (BULKOPS_QUEUE_URL), with upkeep and webhook delivery."""
-    from bulkops.bootstrap import build_runtime
-    from bulkops.queue.celery_queue import CeleryWorker
+    from bulkops.app.bootstrap import build_runtime
+    from bulkops.workers.celery_queue import CeleryWorker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings_from_env(data_dir=data_dir)
@@ -115,9 +115,9 @@ def shop_create(
     data_dir: Path | None = DataDir,
 ) -> None:
     """Create a shop and print its access token and app secret."""
-    from bulkops.bootstrap import open_database
+    from bulkops.app.bootstrap import open_database
     from bulkops.clock import SystemClock
-    from bulkops.shop.shops import InvalidShopName, create_shop
+    from bulkops.domain.shops.rules import InvalidShopName, create_shop
 
     db = open_database(settings_from_env(data_dir=data_dir))
     try:
@@ -138,8 +138,8 @@ def shop_create(
 @shop_app.command("list")
 def shop_list(data_dir: Path | None = DataDir) -> None:
     """List shops and their tokens."""
-    from bulkops.bootstrap import open_database
-    from bulkops.shop.shops import list_shops
+    from bulkops.app.bootstrap import open_database
+    from bulkops.domain.shops.rules import list_shops
 
     db = open_database(settings_from_env(data_dir=data_dir))
     with db.read() as conn:
@@ -158,9 +158,9 @@ def seed(
     """Fill a shop with realistic products, variants and customers, fast (for demos, tests, benchmarks)."""
     import time
 
-    from bulkops.bootstrap import open_database
+    from bulkops.app.bootstrap import open_database
     from bulkops.clock import SystemClock
-    from bulkops.shop.seed import seed_shop, shop_to_seed
+    from bulkops.domain.shops.seed import seed_shop, shop_to_seed
 
     db = open_database(settings_from_env(data_dir=data_dir))
     now = SystemClock().now()
@@ -186,7 +186,7 @@ def webhook_deliveries(
     data_dir: Path | None = DataDir,
 ) -> None:
     """List webhook deliveries, newest first, with every attempt's outcome and response code."""
-    from bulkops.bootstrap import open_database
+    from bulkops.app.bootstrap import open_database
     from bulkops.webhooks.outbox import deliveries_report
 
     db = open_database(settings_from_env(data_dir=data_dir))
@@ -209,8 +209,8 @@ def _client_errors() -> Iterator[None]:
     """An unreachable server, a bad token or a refused request: one red line and exit code 2."""
     import httpx
 
-    from bulkops.client import BulkClientError
-    from bulkops.flow.session import FlowError
+    from bulkops.client.sdk import BulkClientError
+    from bulkops.client.session import FlowError
 
     try:
         yield
@@ -255,16 +255,16 @@ def import_(
 
     Exit code: 0 all lines succeeded; 1 some failed (or --validate-only found problems); 2 not started or not COMPLETED.
     """
-    from bulkops.flow import console as ui
-    from bulkops.flow import session
+    from bulkops.client import console as ui
+    from bulkops.client import session
 
     document = _document(mutation, mutation_text, "--mutation")
     data = file.read_bytes()
     if validate_only and skip_validation:
         raise typer.BadParameter("--validate-only and --skip-validation contradict each other")
     if not skip_validation:
-        from bulkops.api.graphql.schema import schema_for_version
-        from bulkops.flow.checks import check_import
+        from bulkops.client.checks import check_import
+        from bulkops.graphql.schema import schema_for_version
 
         checked = check_import(data, document, client_identifier, schema_for_version(api_version),
                                with_schema=schema_check is not False,
@@ -299,7 +299,7 @@ def export(
 
     Exit code: 0 COMPLETED; 2 refused, FAILED, CANCELED or EXPIRED (partial data is still written).
     """
-    from bulkops.flow import session
+    from bulkops.client import session
 
     document = _document(query, query_text, "--query")
     with _client_errors(), session.connect(url, token, api_version) as client:
@@ -317,7 +317,7 @@ def _operation_command(name: str, act: Callable[[BulkClient, str], dict[str, Any
         token: str | None = Token,
         api_version: str = ApiVersion,
     ) -> None:
-        from bulkops.flow import session
+        from bulkops.client import session
 
         with _client_errors(), session.connect(url, token, api_version) as client:
             payload = act(client, session.operation_gid(operation_id))

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import httpx
 
-from bulkops.bootstrap import open_database
-from bulkops.client import BulkClient
+from bulkops.app.bootstrap import open_database
+from bulkops.client.sdk import BulkClient
 from bulkops.config import settings_from_env
-from bulkops.queue.helper_processes import HELPER_MODULE
-from bulkops.shop.shops import Shop, create_shop
+from bulkops.domain.shops.rules import Shop, create_shop
+from bulkops.workers.helpers import HELPER_MODULE
 
 
 def _cmdline(pid: int) -> bytes:

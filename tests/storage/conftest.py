@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bulkops.bootstrap import open_database, signing_secret
+from bulkops.app.bootstrap import open_database, signing_secret
 from bulkops.config import settings_from_env
 from bulkops.storage.base import FileStore
 from bulkops.storage.local import LocalFileStore

@@ -14,7 +14,7 @@ import httpx
 import orjson
 import pytest
 
-from bulkops.bulk.importer import read_batches
+from bulkops.engine.importer import read_batches
 from tests.storage.conftest import Backend
 
 MIB = 1024 * 1024

@@ -12,7 +12,8 @@ import httpx
 import orjson
 import pytest
 
-from bulkops.client import STAGED_UPLOADS_CREATE, BulkClient
+from bulkops.client import BulkClient
+from bulkops.client.sdk import STAGED_UPLOADS_CREATE
 from tests.server import ServerProcess
 from tests.storage.conftest import AWS_TEST_ENV, Backend, new_bucket
 

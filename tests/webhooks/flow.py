@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from bulkops.bootstrap import open_database
+from bulkops.app.bootstrap import open_database
 from bulkops.client import BulkClient
 from bulkops.config import settings_from_env
 from bulkops.webhooks.outbox import deliveries_report

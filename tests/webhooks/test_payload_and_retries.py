@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bulkops.bulk.lifecycle import OperationType, Status
-from bulkops.bulk.operations import Operation
 from bulkops.config import Settings
+from bulkops.engine.lifecycle import OperationType, Status
+from bulkops.engine.operations import Operation
 from bulkops.webhooks.payload import finish_payload
 from bulkops.webhooks.retry import RetryPolicy
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from bulkops.bulk.operations import Operation
 from bulkops.db.tables import shops, webhook_attempts, webhook_deliveries, webhook_subscriptions
+from bulkops.engine.operations import Operation
 from bulkops.webhooks.payload import BULK_OPERATIONS_FINISH, encode, finish_payload
 from bulkops.webhooks.retry import RetryPolicy
 from bulkops.webhooks.subscriptions import delete_subscription, finish_subscribers

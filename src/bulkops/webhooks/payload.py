@@ -10,8 +10,8 @@ from typing import Any
 
 import orjson
 
-from bulkops.bulk.operations import Operation
 from bulkops.clock import iso_z
+from bulkops.engine.operations import Operation
 
 BULK_OPERATIONS_FINISH = "BULK_OPERATIONS_FINISH"
 TOPIC_HEADERS = {BULK_OPERATIONS_FINISH: "bulk_operations/finish"}

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Select, delete, insert, select, update
 
 from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import webhook_subscriptions
-from bulkops.errors import UserError, UserErrors
+from bulkops.protocol.errors import UserError, UserErrors
 from bulkops.webhooks.payload import BULK_OPERATIONS_FINISH
 
 ADDRESS_FIELD = ["webhookSubscription", "callbackUrl"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from bulkops.bulk.engine import BulkEngine
-from bulkops.bulk.operations import Operation
 from bulkops.config import Settings
+from bulkops.engine.engine import BulkEngine
+from bulkops.engine.operations import Operation
 from bulkops.webhooks.delivery import Deliverer
 from bulkops.webhooks.outbox import announce_finish
 from bulkops.webhooks.retry import RetryPolicy

@@ -1,0 +1,208 @@
+"""Staged uploads (multipart POST, signed PUT) and result downloads, for the local file store.
+
+These carry no Shopify token: the signature is the only credential (spec 7.1). Errors answer in the XML
+shape of a cloud storage service, as clients of Shopify's staged uploads already handle.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, BinaryIO, cast
+from xml.sax.saxutils import escape
+
+import orjson
+from sqlalchemy import update
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from bulkops.app.urls import base_url
+from bulkops.db.tables import staged_uploads
+from bulkops.engine.runtime import Runtime
+from bulkops.storage.local import UPLOAD_PATH, LocalFileStore, download_message, put_message
+
+BUCKET = "bulkops-staged-uploads"
+FORM_OVERHEAD = 64 * 1024
+PUT_CEILING_FACTOR = 2
+"""A PUT is not refused at the upload limit (Shopify's signed PUT enforces no size: the run refuses the file
+with INVALID_STAGED_UPLOAD_FILE), but is cut off past twice that limit, streamed to disk, never held in memory."""
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def storage_error(status: int, code: str, message: str) -> Response:
+    body = (f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{escape(code)}</Code>"
+            f"<Message>{escape(message)}</Message></Error>")
+    return Response(body, status_code=status, media_type="application/xml")
+
+
+def not_served_here() -> Response:
+    """With S3-compatible storage, clients upload to and download from the bucket directly; these routes
+    belong to the local store only."""
+    return storage_error(404, "NoSuchBucket", "This server keeps files in S3-compatible storage: upload to and "
+                         "download from the URLs that stagedUploadsCreate and BulkOperation.url give.")
+
+
+def _policy(raw: str) -> dict[str, Any] | None:
+    try:
+        value = orjson.loads(base64.b64decode(raw, validate=True))
+    except Exception:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _conditions(policy: dict[str, Any]) -> tuple[dict[str, str], tuple[int, int] | None]:
+    exact: dict[str, str] = {}
+    length: tuple[int, int] | None = None
+    for condition in policy.get("conditions", []):
+        if isinstance(condition, dict):
+            exact.update({k: str(v) for k, v in condition.items()})
+        elif isinstance(condition, list) and condition and condition[0] == "content-length-range":
+            length = (int(condition[1]), int(condition[2]))
+    return exact, length
+
+
+def _expired(expiration: str | None, now: datetime) -> bool:
+    if not expiration:
+        return True
+    try:
+        moment = datetime.fromisoformat(expiration.rstrip("Z"))
+    except ValueError:
+        return True
+    return now > moment
+
+
+def _record_upload(runtime: Runtime, key: str, size: int, md5: str) -> None:
+    """Optional bookkeeping: S3 uploads never pass through here (no callback), so nothing may depend on it."""
+    with runtime.db.write() as conn:
+        conn.execute(update(staged_uploads).where(staged_uploads.c.key == key).values(
+            uploaded_at=runtime.clock.now(), size=size, md5=md5))
+
+
+def _store_upload(runtime: Runtime, key: str, upload: UploadFile) -> tuple[int, str]:
+    upload.file.seek(0)
+    digest = hashlib.md5()
+    for block in iter(lambda: upload.file.read(1024 * 1024), b""):
+        digest.update(block)
+    upload.file.seek(0)
+    size = runtime.store.put(key, upload.file)
+    _record_upload(runtime, key, size, digest.hexdigest())
+    return size, digest.hexdigest()
+
+
+def upload_post_handler(runtime: Runtime) -> Handler:
+    signer = runtime.signer
+
+    async def handle(request: Request) -> Response:
+        if not isinstance(runtime.store, LocalFileStore):
+            return not_served_here()
+        max_bytes = runtime.settings.upload_max_bytes
+        declared = int(request.headers.get("content-length") or 0)
+        if declared > max_bytes + FORM_OVERHEAD:
+            return storage_error(400, "EntityTooLarge",
+                                 f"Your proposed upload exceeds the maximum allowed size of {max_bytes} bytes.")
+        try:
+            form = await request.form(max_files=1, max_fields=64)
+        except Exception as exc:
+            return storage_error(400, "InvalidArgument", f"The request is not a valid multipart form: {exc}")
+        names = list(form.keys())
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            return storage_error(400, "InvalidArgument", "The form has no file field named 'file'.")
+        if names[-1] != "file":
+            return storage_error(400, "InvalidArgument", "The 'file' field must be the last field in the form.")
+        policy_raw, signature = str(form.get("policy") or ""), str(form.get("x-goog-signature") or "")
+        if not policy_raw or not signer.verify(policy_raw, signature):
+            return storage_error(403, "SignatureDoesNotMatch",
+                                 "The request signature we calculated does not match the signature you provided.")
+        policy = _policy(policy_raw) or {}
+        if _expired(policy.get("expiration"), runtime.clock.now()):
+            return storage_error(403, "AccessDenied", "Invalid according to Policy: Policy expired.")
+        exact, length = _conditions(policy)
+        for name, expected in exact.items():
+            if name in ("bucket",):
+                continue
+            if str(form.get(name) or "") != expected:
+                return storage_error(403, "AccessDenied",
+                                     f"Invalid according to Policy: Policy Condition failed: [\"eq\", \"${name}\", "
+                                     f"\"{expected}\"]")
+        size = upload.size or 0
+        low, high = length or (1, max_bytes)
+        if size > high:
+            return storage_error(400, "EntityTooLarge",
+                                 f"Your proposed upload is larger than the maximum object size specified in your "
+                                 f"Policy Document ({high} bytes).")
+        if size < low:
+            return storage_error(400, "EntityTooSmall",
+                                 "Your proposed upload is smaller than the minimum object size specified in your "
+                                 "Policy Document.")
+        key = exact["key"]
+        _, md5 = await run_in_threadpool(_store_upload, runtime, key, upload)
+        location = f"{base_url(request, runtime.settings.public_base_url)}{UPLOAD_PATH}/{key}"
+        body = (f"<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>{escape(location)}</Location>"
+                f"<Bucket>{BUCKET}</Bucket><Key>{escape(key)}</Key><ETag>\"{md5}\"</ETag></PostResponse>")
+        status = int(exact.get("success_action_status") or 201)
+        return Response(body, status_code=status, media_type="application/xml")
+
+    return handle
+
+
+def _signature_problem(runtime: Runtime, message: str, request: Request) -> Response | None:
+    expires, signature = request.query_params.get("Expires", ""), request.query_params.get("Signature", "")
+    if not expires.isdigit() or not runtime.signer.verify(message.replace("{expires}", expires), signature):
+        return storage_error(403, "SignatureDoesNotMatch",
+                             "The request signature we calculated does not match the signature you provided.")
+    now = runtime.clock.now().replace(tzinfo=UTC).timestamp() if runtime.clock else time.time()
+    if now > int(expires):
+        return storage_error(400, "ExpiredToken", "The provided token has expired. Request signature expired.")
+    return None
+
+
+def upload_put_handler(runtime: Runtime) -> Handler:
+    async def handle(request: Request) -> Response:
+        if not isinstance(runtime.store, LocalFileStore):
+            return not_served_here()
+        key = "tmp/" + request.path_params["rest"]
+        problem = _signature_problem(runtime, put_message(key, "{expires}"), request)
+        if problem:
+            return problem
+        ceiling = PUT_CEILING_FACTOR * runtime.settings.upload_max_bytes
+        digest, size = hashlib.md5(), 0
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+            async for block in request.stream():
+                size += len(block)
+                if size > ceiling:
+                    return storage_error(400, "EntityTooLarge",
+                                         f"Your upload exceeds the maximum allowed size of {ceiling} bytes.")
+                digest.update(block)
+                spool.write(block)
+            spool.seek(0)
+            await run_in_threadpool(runtime.store.put, key, cast(BinaryIO, spool))
+        await run_in_threadpool(_record_upload, runtime, key, size, digest.hexdigest())
+        return Response(b"", status_code=200, headers={"ETag": f'"{digest.hexdigest()}"'})
+
+    return handle
+
+
+def download_handler(runtime: Runtime) -> Handler:
+    async def handle(request: Request) -> Response:
+        if not isinstance(runtime.store, LocalFileStore):
+            return not_served_here()
+        key = request.path_params["key"]
+        disposition = request.query_params.get("response-content-disposition", "")
+        problem = _signature_problem(runtime, download_message(key, "{expires}", disposition), request)
+        if problem:
+            return problem
+        store = runtime.store
+        if not isinstance(store, LocalFileStore) or not store.exists(key):
+            return storage_error(404, "NoSuchKey", "The specified key does not exist.")
+        return FileResponse(store.path_of(key), media_type="application/jsonl",
+                            headers={"Content-Disposition": disposition})
+
+    return handle

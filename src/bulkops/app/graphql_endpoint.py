@@ -1,0 +1,68 @@
+"""``POST /admin/api/{version}/graphql.json``: auth, version, body, then the GraphQL layer in a thread."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from ariadne.explorer import ExplorerGraphiQL
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from bulkops.app.auth import INVALID_TOKEN_BODY, authenticate, token_of
+from bulkops.app.urls import base_url
+from bulkops.engine.runtime import Runtime
+from bulkops.graphql.execution import execute_request
+from bulkops.protocol.versions import effective_version
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
+
+
+def _bad_request(message: str) -> Response:
+    return json_response({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}, 400)
+
+
+async def _read_body(request: Request) -> tuple[str, dict[str, Any] | None, str | None] | Response:
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/graphql":
+        return raw.decode(), None, None
+    try:
+        body = orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        return _bad_request("The request body is not valid JSON.")
+    if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+        return _bad_request("Parameter Missing or Invalid: the body needs a `query` string.")
+    variables = body.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        return _bad_request("`variables` must be a JSON object.")
+    return body["query"], variables, body.get("operationName")
+
+
+def graphql_handler(runtime: Runtime) -> Callable[[Request], Awaitable[Response]]:
+    explorer = ExplorerGraphiQL(title="bulkops GraphiQL")
+
+    async def handle(request: Request) -> Response:
+        version = effective_version(request.path_params["version"])
+        if version is None:
+            return json_response({"errors": "Not Found"}, 404)
+        if request.method == "GET":
+            return HTMLResponse(explorer.html(None) or "")
+        shop = await run_in_threadpool(authenticate, runtime.db, token_of(request))
+        if shop is None:
+            return json_response(INVALID_TOKEN_BODY, 401)
+        parsed = await _read_body(request)
+        if isinstance(parsed, Response):
+            return parsed
+        query, variables, operation_name = parsed
+        response = await run_in_threadpool(
+            execute_request, runtime, shop, version, base_url(request, runtime.settings.public_base_url),
+            query, variables, operation_name,
+        )
+        return json_response(response, headers={"X-Shopify-API-Version": version})
+
+    return handle

@@ -1,0 +1,338 @@
+"""productCreate for a whole chunk at once: the rows ``create_product`` + owned metafields + auto-publishing
+would write, checked without a round trip per line and written with one ``executemany`` per table.
+
+Only inputs that will certainly succeed are taken (valid fields and options, a free handle, well-formed
+metafields of non-reference types). It works in two steps: :func:`prepare_product` checks what needs no
+database and builds each table's parameter rows (so it may run in another process, ahead of the writer), then
+``ProductCreateBatch.add`` fills in the handle, the ids and the time. Either answers None for a line it cannot vouch for, and the caller runs that line the
+ordinary way, after :meth:`flush`, so it sees every earlier line. Product ids are given by the
+application, as SQLite itself would give them (the highest id + 1; the chunk's write transaction holds the
+lock), so the other tables' ids come out as they would line by line. SQLite only: on other databases the
+caller keeps the per-line path. tests/graphql/test_compiled_plan.py checks the rows against the per-line path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, Table, func, select
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
+
+from bulkops.db.raw_insert import RawInsert
+from bulkops.db.tables import metafields, product_options, product_variants, products, resource_publications
+from bulkops.domain.common import MAX_NAME, handleize, normalize_tags
+from bulkops.domain.metafields.rules import DEFAULT_NAMESPACE, MAX_PER_CALL, _name_problem
+from bulkops.domain.metafields.types import REFERENCE_TYPES, check_value, is_known_type
+from bulkops.domain.products import rules
+from bulkops.domain.products.variants import _selected, _title
+from bulkops.domain.publications.rules import ONLINE_STORE, shop_publications
+
+_SET_BY_CREATE = {"description_html", "vendor", "product_type", "status", "tags", "gift_card",
+                  "requires_selling_plan", "handle", "shop_id", "created_at", "updated_at", "id"}
+
+
+def _column_defaults() -> dict[str, Any] | None:
+    """What the database holds for product columns create_product leaves out; None if one has a default
+    this module cannot reproduce (then batching is off)."""
+    out: dict[str, Any] = {}
+    for column in products.c:
+        if column.name in _SET_BY_CREATE or column.name in rules.ProductFields.__dataclass_fields__:
+            continue
+        default = column.default
+        if column.server_default is not None or (default is not None
+                                                 and not isinstance(default, ScalarElementColumnDefault)):
+            return None
+        out[column.name] = default.arg if isinstance(default, ScalarElementColumnDefault) else None
+    return out
+
+
+_OTHER_COLUMNS = _column_defaults()
+_FIELD_COLUMNS = [c for c in rules.ProductFields.__dataclass_fields__ if c in products.c]
+_UNSET_ROW = {**dict.fromkeys(_FIELD_COLUMNS), **(_OTHER_COLUMNS or {})}
+"""A new product's columns before its input and create_product's values are applied."""
+
+_FILLED_BY_WRITER = ("id", "handle", "shop_id", "created_at", "updated_at", "published_at")
+_UNFILLED = dict.fromkeys(_FILLED_BY_WRITER)
+_PRODUCT_KEYS = ["id", *_UNSET_ROW, "shop_id", "created_at", "updated_at"]
+_OPTION_KEYS = ["product_id", "name", "position", "values"]
+_VARIANT_KEYS = ["shop_id", "product_id", "title", "position", "selected_options", "price", "compare_at_price", "sku",
+                 "barcode", "taxable", "inventory_quantity", "inventory_policy", "inventory_item", "created_at",
+                 "updated_at"]
+_METAFIELD_KEYS = ["shop_id", "owner_type", "owner_id", "namespace", "key", "value", "type", "created_at", "updated_at"]
+_PUBLICATION_KEYS = ["publication_id", "resource_type", "resource_id", "publish_date"]
+_DIALECT = SQLiteDialect_pysqlite()
+_WRITERS = {table: RawInsert(table, keys, _DIALECT) for table, keys in (
+    (products, _PRODUCT_KEYS), (product_options, _OPTION_KEYS), (product_variants, _VARIANT_KEYS),
+    (metafields, _METAFIELD_KEYS), (resource_publications, _PUBLICATION_KEYS))}
+"""Each table's rows as parameter lists in these column orders, with the column types' own bind processors
+(what SQLAlchemy would send), so the rows can be built before the writer knows ids, handle and time."""
+P_ID, P_HANDLE, P_SHOP, P_CREATED, P_UPDATED, P_PUBLISHED = (_PRODUCT_KEYS.index(k) for k in _FILLED_BY_WRITER)
+V_SHOP, V_PRODUCT, V_CREATED, V_UPDATED = (_VARIANT_KEYS.index(k) for k in ("shop_id", "product_id", "created_at",
+                                                                             "updated_at"))
+M_SHOP, M_OWNER, M_CREATED, M_UPDATED = (_METAFIELD_KEYS.index(k) for k in ("shop_id", "owner_id", "created_at",
+                                                                            "updated_at"))
+_STAMP = _WRITERS[products].processor("created_at")
+
+
+class MetafieldSpec(NamedTuple):
+    namespace: str | None
+    key: str
+    value: str
+    type: str | None
+
+
+class PreparedProduct(NamedTuple):
+    """One productCreate input, checked, as parameter rows lacking only what the writer gives: the handle, the
+    ids and the time (None in those places). Plain values only, so that it crosses a process boundary cheaply."""
+
+    handle: str | None
+    """The input's handle, handleized (None: derive one from ``base``)."""
+    base: str
+    row: dict[str, Any] | None
+    """The product's columns as the database will return them, but those the writer fills in (None when the
+    caller presented what it needs of them beforehand: ``presented``)."""
+    presented: dict[str, Any] | None
+    product: list[Any]
+    options: list[list[Any]]
+    variant: list[Any]
+    metafields: list[list[Any]]
+
+
+class Pending(NamedTuple):
+    id: int
+    handle: str
+    row: SimpleNamespace | None
+    """The product's row as the database will return it (when ``prepared.row`` was kept)."""
+    prepared: PreparedProduct
+
+
+class NotBatchable(Exception):
+    pass
+
+
+def prepare_product(fields: rules.ProductFields, options: list[rules.OptionSpec],
+                    metafield_specs: list[MetafieldSpec]) -> PreparedProduct | None:
+    """The checks and values of one input that need no database, or None: run this line the ordinary way."""
+    try:
+        _check(fields, options)
+        checked = _check_metafields(metafield_specs)
+    except NotBatchable:
+        return None
+    handle = None
+    if fields.handle:
+        handle = handleize(fields.handle)
+        if not handle or len(handle) > MAX_NAME:
+            return None
+    values = {"description_html": "", "vendor": "", "product_type": "", "status": "ACTIVE", "tags": [],
+              "gift_card": False, "requires_selling_plan": False, **fields.given()}
+    values["tags"] = normalize_tags(values["tags"])
+    row = {**_UNSET_ROW, **values}
+    for key in _FILLED_BY_WRITER:
+        row.pop(key, None)
+    given = [o for o in options if o.values]
+    selected = _selected([o.name for o in given], {o.name: o.values[0] for o in given})
+    params = _WRITERS[products].params
+    return PreparedProduct(
+        handle, "" if handle else handleize(fields.title or "") or "product", row, None,
+        params({**row, **_UNFILLED}),
+        [params_of(product_options, {"product_id": None, "name": o.name, "position": i + 1, "values": list(o.values)})
+         for i, o in enumerate(options)],
+        params_of(product_variants, {
+            "shop_id": None, "product_id": None, "title": _title(selected), "position": 1,
+            "selected_options": selected, "price": "0.00", "compare_at_price": None, "sku": None, "barcode": None,
+            "taxable": True, "inventory_quantity": 0, "inventory_policy": "DENY", "inventory_item": None,
+            "created_at": None, "updated_at": None}),
+        [params_of(metafields, {"shop_id": None, "owner_type": "Product", "owner_id": None, "namespace": namespace,
+                                "key": m.key, "value": m.value, "type": m.type, "created_at": None,
+                                "updated_at": None})
+         for m, namespace in checked])
+
+
+def params_of(table: Table, row: dict[str, Any]) -> list[Any]:
+    return _WRITERS[table].params(row)
+
+
+def _check(fields: rules.ProductFields, options: list[rules.OptionSpec]) -> None:
+    errors: list[Any] = []
+    if not (fields.title or "").strip():
+        raise NotBatchable()
+    rules._check_lengths(fields, errors, [])
+    rules._check_options(options, errors, "productOptions", with_codes=False)
+    if errors:
+        raise NotBatchable()
+
+
+def _check_metafields(specs: list[MetafieldSpec]) -> list[tuple[MetafieldSpec, str]]:
+    if not specs:
+        return []
+    if len(specs) > MAX_PER_CALL:
+        raise NotBatchable()
+    out = []
+    seen: set[tuple[str, str]] = set()
+    for spec in specs:
+        namespace = spec.namespace or DEFAULT_NAMESPACE
+        kind = spec.type
+        if (not _names_ok(namespace, spec.key) or not kind
+                or not is_known_type(kind) or spec.value == "" or (namespace, spec.key) in seen
+                or kind.removeprefix("list.") in REFERENCE_TYPES or check_value(kind, spec.value, _no_lookups)):
+            raise NotBatchable()
+        seen.add((namespace, spec.key))
+        out.append((spec, namespace))
+    return out
+
+
+@dataclass
+class ProductCreateBatch:
+    conn: Connection
+    shop_id: int
+    _rows: dict[Table, list[list[Any]]] = field(default_factory=lambda: {table: [] for table in _WRITERS})
+    _next_id: int = 0
+    _handles: set[str] = field(default_factory=set)
+    _auto_publish: list[Any] = field(default_factory=list)
+    _online_store_auto: bool = False
+    _owner_floor: int = 0
+    """The highest product id that rows of other tables still point at (a deleted product's leftovers)."""
+    _asked: set[str] = field(default_factory=set)
+    _taken_known: set[str] = field(default_factory=set)
+    _stamps: tuple[datetime, Any] | None = None
+
+    @staticmethod
+    def supported(conn: Connection) -> bool:
+        return (conn.dialect.name == "sqlite" and _OTHER_COLUMNS is not None
+                and getattr(conn.dialect, "_json_serializer", None) is None)
+
+    def __post_init__(self) -> None:
+        rows = [r for r in shop_publications(self.conn, self.shop_id) if r.auto_publish]
+        self._auto_publish = [r.id for r in rows]
+        self._online_store_auto = any(r.name == ONLINE_STORE for r in rows)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Ids and existing metafields as the database has them now (after a line ran the ordinary way)."""
+        self._next_id = (self.conn.execute(select(func.max(products.c.id))).scalar() or 0) + 1
+        self._owner_floor = max(
+            self.conn.execute(select(func.max(metafields.c.owner_id))
+                              .where(metafields.c.owner_type == "Product")).scalar() or 0,
+            self.conn.execute(select(func.max(resource_publications.c.resource_id))
+                              .where(resource_publications.c.resource_type == "Product")).scalar() or 0,
+        )
+
+    # ---- one line -----------------------------------------------------------------------------------
+    def add(self, prepared: PreparedProduct, now: datetime) -> Pending | None:
+        """The new product (its row as the database will return it; its parameter rows filled in), or None:
+        run this line the ordinary way. Nothing is kept until :meth:`keep`."""
+        if self._next_id <= self._owner_floor:
+            return None
+        try:
+            handle = self._handle(prepared)
+        except NotBatchable:
+            return None
+        product_id, shop_id, stamp = self._next_id, self.shop_id, self._stamp(now)
+        published = now if self._online_store_auto else None
+        product = prepared.product
+        product[P_ID], product[P_HANDLE], product[P_SHOP] = product_id, handle, shop_id
+        product[P_CREATED] = product[P_UPDATED] = stamp
+        product[P_PUBLISHED] = stamp if published else None
+        for option in prepared.options:
+            option[0] = product_id
+        variant = prepared.variant
+        variant[V_SHOP], variant[V_PRODUCT], variant[V_CREATED], variant[V_UPDATED] = shop_id, product_id, stamp, stamp
+        for metafield in prepared.metafields:
+            metafield[M_SHOP], metafield[M_OWNER], metafield[M_CREATED], metafield[M_UPDATED] = (
+                shop_id, product_id, stamp, stamp)
+        row = None
+        if prepared.row is not None:
+            row = SimpleNamespace(**prepared.row)
+            row.id, row.handle, row.shop_id, row.created_at, row.updated_at, row.published_at = (
+                product_id, handle, shop_id, now, now, published)
+        return Pending(product_id, handle, row, prepared)
+
+    def _stamp(self, now: datetime) -> Any:
+        """``now`` as the DateTime columns store it (converted once for every row sharing it)."""
+        if self._stamps is None or self._stamps[0] is not now:
+            self._stamps = (now, _STAMP(now) if _STAMP else now)
+        return self._stamps[1]
+
+    def keep(self, pending: Pending) -> None:
+        self._next_id += 1
+        self._handles.add(pending.handle)
+        prepared, rows = pending.prepared, self._rows
+        rows[products].append(prepared.product)
+        rows[product_options] += prepared.options
+        rows[product_variants].append(prepared.variant)
+        rows[metafields] += prepared.metafields
+        if self._auto_publish:
+            stamp = prepared.product[P_CREATED]
+            rows[resource_publications] += [[p, "Product", pending.id, stamp] for p in self._auto_publish]
+
+    def _handle(self, prepared: PreparedProduct) -> str:
+        if prepared.handle is not None:
+            if prepared.handle in self._handles or self._taken(prepared.handle):
+                raise NotBatchable()
+            return prepared.handle
+        base = prepared.base
+        used = {h for h in self._handles if h == base or h.startswith(base + "-")}
+        used |= {r[0] for r in self._query(
+            "SELECT handle FROM products WHERE shop_id = ? AND (handle = ? OR handle LIKE ?)",
+            (self.shop_id, base, f"{base}-%"))}
+        if base not in used:
+            return base
+        n = 1
+        while f"{base}-{n}" in used:
+            n += 1
+        return f"{base}-{n}"
+
+    def prefetch_handles(self, handles: set[str]) -> None:
+        """Learn which of these (handleized) handles the shop already uses, in one query for the chunk."""
+        wanted = sorted(handles)
+        self._taken_known = set()
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            marks = ", ".join("?" for _ in part)
+            self._taken_known |= {r[0] for r in self._query(
+                f"SELECT handle FROM products WHERE shop_id = ? AND handle IN ({marks})", (self.shop_id, *part))}
+        self._asked = set(wanted)
+
+    def _taken(self, handle: str) -> bool:
+        if handle in self._asked:
+            return handle in self._taken_known
+        return bool(self._query("SELECT 1 FROM products WHERE shop_id = ? AND handle = ? LIMIT 1",
+                                (self.shop_id, handle)))
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """A lookup straight through the driver (SQLite), in the chunk's transaction."""
+        cursor = self.conn.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    # ---- writing ------------------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write what was kept, one executemany per table, in the order the per-line path writes."""
+        for table, rows in self._rows.items():
+            if rows:
+                _WRITERS[table].execute(self.conn, rows)
+                rows.clear()
+        self._handles.clear()
+
+    def after_ordinary_line(self) -> None:
+        """Call after a line ran the ordinary way (following a flush): it may have written products."""
+        self._asked = set()
+        self._refresh()
+
+
+@lru_cache(maxsize=4096)
+def _names_ok(namespace: str, key: str) -> bool:
+    """Namespaces and keys repeat from line to line: each pair is checked once."""
+    return not (_name_problem(namespace, "Namespace", 3, 255) or _name_problem(key, "Key", 2, 64))
+
+
+def _no_lookups(_type_name: str, _number: int) -> bool:
+    raise NotBatchable()

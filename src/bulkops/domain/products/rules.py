@@ -1,0 +1,236 @@
+"""Products and their options: Shopify's rules over rows. No GraphQL here (variants: domain/products/variants.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, delete, func, select, update
+
+from bulkops.db.inserted import inserted_id
+from bulkops.db.tables import metafields, product_variants, products
+from bulkops.domain.common import MAX_NAME, handleize, normalize_tags, unique_handle
+from bulkops.domain.products import variants as variant_rules
+from bulkops.domain.products.variants import VariantSpec, options_of
+from bulkops.protocol.errors import UserError, UserErrors
+
+MAX_OPTIONS = variant_rules.MAX_OPTIONS
+MAX_VARIANTS = variant_rules.MAX_VARIANTS
+STATUSES = ("ACTIVE", "ARCHIVED", "DRAFT", "UNLISTED")
+
+__all__ = ["OptionSpec", "ProductFields", "VariantSpec", "create_product", "options_of", "set_product",
+           "update_product"]
+
+
+@dataclass(frozen=True)
+class ProductFields:
+    """What a create/update/set input may say about the product itself (None = not given)."""
+
+    title: str | None = None
+    handle: str | None = None
+    description_html: str | None = None
+    vendor: str | None = None
+    product_type: str | None = None
+    status: str | None = None
+    tags: list[str] | None = None
+    template_suffix: str | None = None
+    seo_title: str | None = None
+    seo_description: str | None = None
+    gift_card: bool | None = None
+    requires_selling_plan: bool | None = None
+    category_id: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    name: str
+    values: list[str]
+
+
+def _check_lengths(fields: ProductFields, errors: list[UserError], prefix: list[str]) -> None:
+    for name, label in (("title", "Title"), ("vendor", "Vendor"), ("product_type", "Product type"),
+                        ("handle", "Handle")):
+        value = getattr(fields, name)
+        if value is not None and len(value) > MAX_NAME:
+            key = "productType" if name == "product_type" else name
+            errors.append(UserError(f"{label} is too long (maximum is {MAX_NAME} characters)", [*prefix, key]))
+
+
+def _check_options(options: list[OptionSpec], errors: list[UserError], field: str, with_codes: bool) -> None:
+    if len(options) > MAX_OPTIONS:
+        errors.append(UserError(f"Can only specify a maximum of {MAX_OPTIONS} options", [*_at(field)],
+                                "OPTIONS_OVER_LIMIT" if with_codes else None))
+    names = [o.name for o in options]
+    for index, option in enumerate(options):
+        if not option.name.strip():
+            errors.append(UserError("Option name can't be blank", [*_at(field), str(index), "name"],
+                                    "INVALID_INPUT" if with_codes else None))
+        if names.count(option.name) > 1:
+            errors.append(UserError(f"Option '{option.name}' already exists.", [*_at(field), str(index)],
+                                    "DUPLICATED_OPTION_NAME" if with_codes else None))
+            break
+        if len(set(option.values)) != len(option.values):
+            errors.append(UserError(f"Duplicated option value for option '{option.name}'.",
+                                    [*_at(field), str(index), "values"], "DUPLICATED_OPTION_VALUE" if with_codes
+                                    else None))
+
+
+def _at(field: str) -> list[str]:
+    return field.split(".")
+
+
+def _handle_for(conn: Connection, shop_id: int, fields: ProductFields, current_id: int | None = None,
+                prefix: list[str] | None = None) -> str:
+    if fields.handle:
+        handle = handleize(fields.handle) or fields.handle
+        clash = conn.execute(
+            select(products.c.id).where(products.c.shop_id == shop_id, products.c.handle == handle)
+        ).first()
+        if clash and clash.id != current_id:
+            raise UserError(f"Handle '{handle}' already in use. Please provide a new handle.", [*(prefix or []),
+                                                                                                  "handle"],
+                            "HANDLE_NOT_UNIQUE" if prefix else None)
+        return handle
+    base = handleize(fields.title or "") or "product"
+    return unique_handle(conn, products.c.handle, products.c.shop_id, shop_id, base)
+
+
+def _tags(raw: Any) -> list[str]:
+    """Shopify splits every tag given on commas: ``["wool, warm"]`` is two tags."""
+    return normalize_tags(raw if isinstance(raw, str) else ",".join(str(t) for t in raw or []))
+
+
+def _insert_product(conn: Connection, shop_id: int, fields: ProductFields, handle: str, now: datetime) -> int:
+    values = {
+        "description_html": "", "vendor": "", "product_type": "", "status": "ACTIVE", "tags": [],
+        "gift_card": False, "requires_selling_plan": False,
+        **fields.given(), "handle": handle, "shop_id": shop_id, "created_at": now, "updated_at": now,
+    }
+    values["tags"] = _tags(values["tags"])
+    return inserted_id(conn.execute(products.insert().values(**values)))
+
+
+def create_product(conn: Connection, shop_id: int, fields: ProductFields, options: list[OptionSpec],
+                   now: datetime) -> int:
+    """A new product with its options and one variant made of each option's first value (or Shopify's
+    standalone "Default Title" variant when it has no options). New products are unpublished."""
+    errors: list[UserError] = []
+    if not (fields.title or "").strip():
+        errors.append(UserError("Title can't be blank", ["title"]))
+    _check_lengths(fields, errors, [])
+    _check_options(options, errors, "productOptions", with_codes=False)
+    if errors:
+        raise UserErrors(errors)
+    product_id = _insert_product(conn, shop_id, fields, _handle_for(conn, shop_id, fields), now)
+    variant_rules.write_options(conn, product_id, [(o.name, list(o.values)) for o in options])
+    first = [(o.name, o.values[0]) for o in options if o.values]
+    variant_rules.insert_variants(conn, shop_id, product_id, [o.name for o in options if o.values],
+                                  [VariantSpec(first)], 1, now)
+    return product_id
+
+
+def update_product(conn: Connection, shop_id: int, product_id: int, fields: ProductFields, now: datetime,
+                   prefix: list[str] | None = None) -> int:
+    if not product_exists(conn, shop_id, product_id):
+        raise UserError("Product does not exist", [*(prefix or []), "id"])
+    errors: list[UserError] = []
+    if fields.title is not None and not fields.title.strip():
+        errors.append(UserError("Title can't be blank", [*(prefix or []), "title"]))
+    _check_lengths(fields, errors, prefix or [])
+    if errors:
+        raise UserErrors(errors)
+    values = fields.given()
+    if fields.handle is not None:
+        values["handle"] = _handle_for(conn, shop_id, fields, product_id, prefix)
+    if "tags" in values:
+        values["tags"] = _tags(values["tags"])
+    conn.execute(update(products).where(products.c.id == product_id).values(**values, updated_at=now))
+    return product_id
+
+
+def set_product(conn: Connection, shop_id: int, product_id: int | None, fields: ProductFields,
+                options: list[OptionSpec] | None, variants: list[VariantSpec] | None, now: datetime) -> list[int]:
+    """productSet: create or update; list fields (options, variants) end up exactly as given.
+
+    Returns the product id followed by the variant ids in input order (when variants were given)."""
+    prefix = ["input"]
+    errors: list[UserError] = []
+    if product_id is None and not (fields.title or "").strip():
+        errors.append(UserError("Title can't be blank", [*prefix, "title"], "INVALID_PRODUCT"))
+    _check_lengths(fields, errors, prefix)
+    if options is not None:
+        _check_options(options, errors, "input.productOptions", with_codes=True)
+    if variants is not None and options is None:
+        # UNCONFIRMED wording (the code is Shopify's): productSet needs the options the variants refer to.
+        errors.append(UserError("Product options input is required when variants are provided.",
+                                [*prefix, "productOptions"], "PRODUCT_OPTIONS_INPUT_MISSING"))
+    if variants is not None and options is not None:
+        owned = {v.id for v in variant_rules.variants_of(conn, product_id)} if product_id else set()
+        errors += variant_rules.check_set_variants([(o.name, o.values) for o in options], variants, owned,
+                                                   [*prefix, "variants"])
+    if errors:
+        raise UserErrors(errors)
+    if product_id is None:
+        product_id = _insert_product(conn, shop_id, fields, _handle_for(conn, shop_id, fields, None, prefix), now)
+        created = True
+    else:
+        update_product(conn, shop_id, product_id, fields, now, prefix)
+        created = False
+    variant_ids: list[int] = []
+    if options is not None:
+        pairs = [(o.name, list(o.values)) for o in options]
+        variant_rules.write_options(conn, product_id, pairs)
+        specs = variants if variants is not None else [VariantSpec([(o.name, o.values[0]) for o in options
+                                                                    if o.values])]
+        variant_ids = variant_rules.sync_variants(conn, shop_id, product_id, pairs, specs, now)
+    elif created:
+        variant_rules.insert_variants(conn, shop_id, product_id, [], [VariantSpec([])], 1, now)
+    return [product_id, *variant_ids]
+
+
+def product_exists(conn: Connection, shop_id: int, product_id: int) -> bool:
+    return conn.execute(
+        select(products.c.id).where(products.c.id == product_id, products.c.shop_id == shop_id)
+    ).first() is not None
+
+
+def product_id_by_handle(conn: Connection, shop_id: int, handle: str) -> int | None:
+    row = conn.execute(
+        select(products.c.id).where(products.c.shop_id == shop_id, products.c.handle == handle)
+    ).first()
+    return row.id if row else None
+
+
+def get_product(conn: Connection, shop_id: int, product_id: int) -> Any | None:
+    return conn.execute(
+        select(products).where(products.c.id == product_id, products.c.shop_id == shop_id)
+    ).first()
+
+
+def variants_query(shop_id: int, product_id: int | None = None) -> Select:
+    stmt = select(product_variants).where(product_variants.c.shop_id == shop_id)
+    if product_id is not None:
+        stmt = stmt.where(product_variants.c.product_id == product_id)
+    return stmt
+
+
+def variants_count(conn: Connection, product_id: int) -> int:
+    return conn.execute(select(func.count()).select_from(product_variants)
+                        .where(product_variants.c.product_id == product_id)).scalar() or 0
+
+
+def get_variant(conn: Connection, shop_id: int, variant_id: int) -> Any | None:
+    return conn.execute(variants_query(shop_id).where(product_variants.c.id == variant_id)).first()
+
+
+def replace_metafields(conn: Connection, owner_type: str, owner_id: int, keep: list[tuple[str, str]]) -> None:
+    """productSet's metafields are a list field: those of the owner not in ``keep`` (namespace, key) go."""
+    rows = conn.execute(select(metafields.c.id, metafields.c.namespace, metafields.c.key).where(
+        metafields.c.owner_type == owner_type, metafields.c.owner_id == owner_id))
+    doomed = [r.id for r in rows if (r.namespace, r.key) not in set(keep)]
+    if doomed:
+        conn.execute(delete(metafields).where(metafields.c.id.in_(doomed)))

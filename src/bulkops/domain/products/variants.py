@@ -1,0 +1,380 @@
+"""Variants of a product: Shopify's rules for creating, updating, deleting and ordering them in bulk.
+
+A product with no options has one standalone variant titled "Default Title" (option "Title"). Each other
+variant is one combination of the product's option values, unique within the product.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from bulkops.db.tables import metafields, product_options, product_variants, products
+from bulkops.protocol.errors import UserError, UserErrors
+
+MAX_VARIANTS = 2048
+MAX_OPTIONS = 3
+DEFAULT_TITLE = "Default Title"
+DEFAULT_SELECTED = [{"name": "Title", "value": DEFAULT_TITLE}]
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """What a variant input says (None = not given); ``option_values`` pairs are (option name, value)."""
+
+    option_values: list[tuple[str, str]] | None = None
+    id: int | None = None
+    price: str | None = None
+    compare_at_price: str | None = None
+    sku: str | None = None
+    barcode: str | None = None
+    taxable: bool | None = None
+    inventory_policy: str | None = None
+    position: int | None = None
+    inventory_item: dict[str, Any] | None = None
+    inventory_quantity: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def columns(self) -> dict[str, Any]:
+        values = {"price": self.price, "compare_at_price": self.compare_at_price, "sku": self.sku,
+                  "barcode": self.barcode, "taxable": self.taxable, "inventory_policy": self.inventory_policy,
+                  "inventory_item": self.inventory_item, "inventory_quantity": self.inventory_quantity}
+        return {k: v for k, v in values.items() if v is not None}
+
+
+# ---- reading -----------------------------------------------------------------------------------------
+def options_of(conn: Connection, product_id: int) -> list[Any]:
+    return list(conn.execute(select(product_options).where(product_options.c.product_id == product_id)
+                             .order_by(product_options.c.position)))
+
+
+def variants_of(conn: Connection, product_id: int) -> list[Any]:
+    return list(conn.execute(select(product_variants).where(product_variants.c.product_id == product_id)
+                             .order_by(product_variants.c.position, product_variants.c.id)))
+
+
+def combo(selected: list[dict[str, str]]) -> tuple[str, ...]:
+    return tuple(s["value"] for s in selected)
+
+
+def _selected(option_names: list[str], pairs: dict[str, str]) -> list[dict[str, str]]:
+    if not option_names:
+        return list(DEFAULT_SELECTED)
+    return [{"name": n, "value": pairs[n]} for n in option_names]
+
+
+def _title(selected: list[dict[str, str]]) -> str:
+    return " / ".join(s["value"] for s in selected) or DEFAULT_TITLE
+
+
+def _label(selected: list[dict[str, str]]) -> str:
+    return " / ".join(s["value"] for s in selected)
+
+
+def _bad_price(raw: str | None) -> bool:
+    if raw is None:
+        return False
+    try:
+        return Decimal(raw) < 0
+    except (InvalidOperation, ValueError):
+        return False
+
+
+# ---- writing -----------------------------------------------------------------------------------------
+def write_options(conn: Connection, product_id: int, options: list[tuple[str, list[str]]]) -> None:
+    conn.execute(delete(product_options).where(product_options.c.product_id == product_id))
+    if options:
+        conn.execute(insert(product_options), [
+            {"product_id": product_id, "name": name, "position": i + 1, "values": list(values)}
+            for i, (name, values) in enumerate(options)
+        ])
+
+
+def insert_variants(conn: Connection, shop_id: int, product_id: int, option_names: list[str],
+                    specs: list[VariantSpec], first_position: int, now: datetime) -> list[int]:
+    """New variant rows in the given order; returns their ids in that order."""
+    if not specs:
+        return []
+    rows = []
+    for offset, spec in enumerate(specs):
+        selected = _selected(option_names, dict(spec.option_values or []))
+        rows.append({
+            "shop_id": shop_id, "product_id": product_id, "title": _title(selected),
+            "position": first_position + offset, "selected_options": selected, "price": spec.price or "0.00",
+            "compare_at_price": spec.compare_at_price, "sku": spec.sku, "barcode": spec.barcode,
+            "taxable": True if spec.taxable is None else spec.taxable,
+            "inventory_quantity": spec.inventory_quantity or 0, "inventory_policy": spec.inventory_policy or "DENY",
+            "inventory_item": spec.inventory_item, "created_at": now, "updated_at": now,
+        })
+    result = conn.execute(insert(product_variants).returning(product_variants.c.id, sort_by_parameter_order=True),
+                          rows)
+    return [r.id for r in result]
+
+
+def delete_variants(conn: Connection, variant_ids: list[int]) -> None:
+    if not variant_ids:
+        return
+    conn.execute(delete(metafields).where(metafields.c.owner_type == "ProductVariant",
+                                          metafields.c.owner_id.in_(variant_ids)))
+    conn.execute(delete(product_variants).where(product_variants.c.id.in_(variant_ids)))
+
+
+def _renumber(conn: Connection, product_id: int, ordered_ids: list[int]) -> None:
+    for position, variant_id in enumerate(ordered_ids, start=1):
+        conn.execute(update(product_variants).where(product_variants.c.id == variant_id).values(position=position))
+
+
+def touch_product(conn: Connection, product_id: int, now: datetime) -> None:
+    conn.execute(update(products).where(products.c.id == product_id).values(updated_at=now))
+
+
+def _add_values(options: list[tuple[str, list[str]]], pairs: dict[str, str]) -> None:
+    for name, values in options:
+        if name in pairs and pairs[name] not in values:
+            values.append(pairs[name])
+
+
+# ---- productVariantsBulkCreate ---------------------------------------------------------------------
+def bulk_create(conn: Connection, shop_id: int, product_id: int, specs: list[VariantSpec], strategy: str,
+                now: datetime) -> list[int]:
+    """New variants; option values new to an option are added to it. A product that has only its standalone
+    default variant gets its options from the new variants. ``strategy`` decides the standalone variant's fate."""
+    existing = variants_of(conn, product_id)
+    current: list[tuple[str, list[str]]] = [(o.name, list(o.values)) for o in options_of(conn, product_id)]
+    errors: list[UserError] = []
+    if not current:
+        names = list(dict.fromkeys(n for s in specs for n, _ in s.option_values or []))
+        if len(names) > MAX_OPTIONS:
+            errors.append(UserError(f"Can only specify a maximum of {MAX_OPTIONS} options", ["variants"],
+                                    "INVALID_INPUT"))
+        options: list[tuple[str, list[str]]] = [(n, []) for n in names]
+    else:
+        options = current
+    names = [n for n, _ in options]
+    for index, spec in enumerate(specs):
+        at = ["variants", str(index)]
+        given = [n for n, _ in spec.option_values or []]
+        unknown = [j for j, n in enumerate(given) if n not in names]
+        if unknown:
+            # ProductVariantsBulkCreateUserErrorCode has no OPTION_DOES_NOT_EXIST: an unknown name is INVALID_INPUT.
+            code = "OPTION_VALUES_FOR_NUMBER_OF_UNKNOWN_OPTIONS" if len(given) > len(names) else "INVALID_INPUT"
+            message = ("Variant options are more than the product options." if len(given) > len(names)
+                       else "Option does not exist")
+            errors.append(UserError(message, [*at, "optionValues", str(unknown[0])], code))
+        elif len(set(given)) < len(names):
+            errors.append(UserError("Variant options are not enough.", [*at, "optionValues"],
+                                    "NEED_TO_ADD_OPTION_VALUES"))
+        if _bad_price(spec.price):
+            errors.append(UserError("Price must be greater than or equal to 0", [*at, "price"],
+                                    "GREATER_THAN_OR_EQUAL_TO"))
+    if errors:
+        raise UserErrors(errors)
+
+    standalone = existing[0] if len(existing) == 1 else None
+    is_default = standalone is not None and not current
+    removed = standalone if standalone is not None and (strategy == "REMOVE_STANDALONE_VARIANT"
+                                                        or (strategy == "DEFAULT" and is_default)) else None
+    kept = [v for v in existing if removed is None or v.id != removed.id]
+    for spec in specs:
+        _add_values(options, dict(spec.option_values or []))
+    reassigned: dict[int, list[dict[str, str]]] = {}
+    if not current and names and kept:
+        # UNCONFIRMED: a preserved "Default Title" variant keeps that value under the first new option.
+        options[0][1].insert(0, DEFAULT_TITLE)
+        first = {n: (DEFAULT_TITLE if i == 0 else values[0]) for i, (n, values) in enumerate(options)}
+        reassigned = {v.id: _selected(names, first) for v in kept}
+    taken = {combo(reassigned.get(v.id, v.selected_options)) for v in kept}
+    for index, spec in enumerate(specs):
+        selected = _selected(names, dict(spec.option_values or []))
+        key = combo(selected)
+        if key in taken:
+            errors.append(UserError(f"The variant '{_label(selected)}' already exists.", ["variants", str(index)],
+                                    "VARIANT_ALREADY_EXISTS"))
+        taken.add(key)
+    if len(kept) + len(specs) > MAX_VARIANTS:
+        errors.append(UserError(f"Can only have a maximum of {MAX_VARIANTS} variants per product.", ["variants"],
+                                "INVALID_INPUT"))
+    if errors:
+        raise UserErrors(errors)
+
+    if removed is not None:
+        delete_variants(conn, [removed.id])
+    write_options(conn, product_id, options)
+    for variant_id, selected in reassigned.items():
+        conn.execute(update(product_variants).where(product_variants.c.id == variant_id).values(
+            selected_options=selected, title=_title(selected), updated_at=now))
+    _renumber(conn, product_id, [v.id for v in kept])
+    ids = insert_variants(conn, shop_id, product_id, names, specs, len(kept) + 1, now)
+    touch_product(conn, product_id, now)
+    return ids
+
+
+# ---- productVariantsBulkUpdate ---------------------------------------------------------------------
+def bulk_update(conn: Connection, shop_id: int, product_id: int, specs: list[VariantSpec], allow_partial: bool,
+                now: datetime) -> tuple[list[int], list[UserError]]:
+    """Update variants by id. Atomic: any error leaves everything unchanged (raised), unless
+    ``allow_partial``, where the valid variants are saved and the errors returned."""
+    existing = {v.id: v for v in variants_of(conn, product_id)}
+    options = [(o.name, list(o.values)) for o in options_of(conn, product_id)]
+    names = [n for n, _ in options]
+    selections = {v.id: list(v.selected_options) for v in existing.values()}
+    errors: list[UserError] = []
+    valid: list[tuple[int, VariantSpec, list[dict[str, str]] | None]] = []
+    for index, spec in enumerate(specs):
+        at = ["variants", str(index)]
+        if spec.id is None:
+            # UNCONFIRMED wording (code PRODUCT_VARIANT_ID_MISSING is Shopify's).
+            errors.append(UserError("Product variant is missing ID attribute", [*at, "id"],
+                                    "PRODUCT_VARIANT_ID_MISSING"))
+            continue
+        if spec.id not in existing:
+            errors.append(UserError("Product variant does not exist", [*at, "id"], "PRODUCT_VARIANT_DOES_NOT_EXIST"))
+            continue
+        if _bad_price(spec.price):
+            errors.append(UserError("Price must be greater than or equal to 0", [*at, "price"],
+                                    "GREATER_THAN_OR_EQUAL_TO"))
+            continue
+        selected = None
+        if spec.option_values:
+            unknown = [j for j, (n, _) in enumerate(spec.option_values) if n not in names]
+            if unknown:
+                errors.append(UserError("Option does not exist", [*at, "optionValues", str(unknown[0])],
+                                        "OPTION_DOES_NOT_EXIST"))
+                continue
+            pairs = {s["name"]: s["value"] for s in selections[spec.id]} | dict(spec.option_values)
+            selected = _selected(names, pairs)
+            clash = [vid for vid, sel in selections.items() if vid != spec.id and combo(sel) == combo(selected)]
+            if clash:
+                errors.append(UserError(f"The variant '{_label(selected)}' already exists.", at,
+                                        "VARIANT_ALREADY_EXISTS"))
+                continue
+            selections[spec.id] = selected
+        valid.append((spec.id, spec, selected))
+    if errors and not allow_partial:
+        raise UserErrors(errors)
+    for variant_id, spec, selected in valid:
+        values = {**spec.columns(), "updated_at": now}
+        if selected is not None:
+            _add_values(options, {s["name"]: s["value"] for s in selected})
+            values |= {"selected_options": selected, "title": _title(selected)}
+        conn.execute(update(product_variants).where(product_variants.c.id == variant_id).values(**values))
+    if any(selected is not None for _, _, selected in valid):
+        write_options(conn, product_id, options)
+    if valid:
+        touch_product(conn, product_id, now)
+    return [variant_id for variant_id, _, _ in valid], errors
+
+
+# ---- productVariantsBulkDelete ---------------------------------------------------------------------
+def bulk_delete(conn: Connection, product_id: int, variant_ids: list[int | None], now: datetime) -> None:
+    existing = variants_of(conn, product_id)
+    ids = {v.id for v in existing}
+    if any(i not in ids for i in variant_ids):
+        # UNCONFIRMED wording (the code is Shopify's; its description reads "The variant does not exist.").
+        raise UserError("At least one variant does not belong to the product", ["variantsIds"],
+                        "AT_LEAST_ONE_VARIANT_DOES_NOT_BELONG_TO_THE_PRODUCT")
+    doomed = {i for i in variant_ids if i is not None}  # all of them: None belongs to no product
+    remaining = [v for v in existing if v.id not in doomed]
+    if not remaining:
+        raise UserError("Cannot delete default variant.", ["variantsIds"], "CANNOT_DELETE_LAST_VARIANT")
+    delete_variants(conn, list(doomed))
+    _renumber(conn, product_id, [v.id for v in remaining])
+    options = options_of(conn, product_id)
+    used = [{s["name"]: s["value"] for s in v.selected_options} for v in remaining]
+    write_options(conn, product_id, [
+        (o.name, [value for value in o.values if any(u.get(o.name) == value for u in used)]) for o in options
+    ])
+    touch_product(conn, product_id, now)
+
+
+# ---- productVariantsBulkReorder --------------------------------------------------------------------
+def bulk_reorder(conn: Connection, product_id: int, positions: list[tuple[int | None, int]], now: datetime) -> None:
+    """Each variant moves to its 1-based position (past the end means last); the others keep their order."""
+    existing = variants_of(conn, product_id)
+    ids = [v.id for v in existing]
+    errors: list[UserError] = []
+    seen: set[int] = set()
+    for index, (variant_id, position) in enumerate(positions):
+        at = ["positions", str(index)]
+        if variant_id not in ids:
+            errors.append(UserError("Product variant does not exist.", [*at, "id"], "MISSING_VARIANT"))
+        elif variant_id in seen:
+            errors.append(UserError("Product variant IDs must be unique.", [*at, "id"], "DUPLICATED_VARIANT_ID"))
+        elif position < 1:
+            errors.append(UserError("Product variant position cannot be zero or negative number.",
+                                    [*at, "position"], "INVALID_POSITION"))
+        if variant_id is not None:
+            seen.add(variant_id)
+    if errors:
+        raise UserErrors(errors)
+    moves = sorted(positions, key=lambda p: p[1])
+    order = [i for i in ids if i not in seen]
+    for variant_id, position in moves:
+        order.insert(min(position - 1, len(order)), variant_id)
+    _renumber(conn, product_id, order)
+    touch_product(conn, product_id, now)
+
+
+# ---- productSet ------------------------------------------------------------------------------------
+def sync_variants(conn: Connection, shop_id: int, product_id: int, options: list[tuple[str, list[str]]],
+                  specs: list[VariantSpec], now: datetime) -> list[int]:
+    """productSet: the product ends with exactly these variants, in this order. A spec matches an existing
+    variant by id, else by its option values (so re-sending the same catalog keeps variant ids); variants
+    matched by neither are deleted. Returns the variant ids in spec order."""
+    names = [n for n, _ in options]
+    existing = variants_of(conn, product_id)
+    by_combo = {combo(v.selected_options): v.id for v in existing}
+    existing_ids = {v.id for v in existing}
+    matched: list[int | None] = []
+    for spec in specs:
+        key = combo(_selected(names, dict(spec.option_values or [])))
+        matched.append(spec.id if spec.id in existing_ids else by_combo.get(key))
+    claimed = {m for m in matched if m is not None}
+    delete_variants(conn, [v.id for v in existing if v.id not in claimed])
+    ids: list[int] = []
+    for position, (spec, variant_id) in enumerate(zip(specs, matched, strict=True), start=1):
+        if variant_id is None:
+            ids.extend(insert_variants(conn, shop_id, product_id, names, [spec], position, now))
+            continue
+        selected = _selected(names, dict(spec.option_values or []))
+        conn.execute(update(product_variants).where(product_variants.c.id == variant_id).values(
+            **spec.columns(), selected_options=selected, title=_title(selected), position=position, updated_at=now))
+        ids.append(variant_id)
+    return ids
+
+
+def check_set_variants(options: list[tuple[str, list[str]]], specs: list[VariantSpec], owned_ids: set[int],
+                       prefix: list[str]) -> list[UserError]:
+    """productSet's variant checks: every option valued, known variant ids, unique combinations."""
+    errors: list[UserError] = []
+    if len(specs) > MAX_VARIANTS:
+        return [UserError(f"Can only have a maximum of {MAX_VARIANTS} variants per product.", prefix,
+                          "VARIANTS_OVER_LIMIT")]
+    names = [n for n, _ in options]
+    seen: set[tuple[str, ...]] = set()
+    for index, spec in enumerate(specs):
+        at = [*prefix, str(index)]
+        if spec.id is not None and spec.id not in owned_ids:
+            errors.append(UserError("Product variant does not exist", [*at, "id"], "PRODUCT_VARIANT_DOES_NOT_EXIST"))
+            continue
+        pairs = dict(spec.option_values or [])
+        if sorted(pairs) != sorted(names) and (names or pairs):
+            errors.append(UserError("The variant must have a value for every option of the product.",
+                                    [*at, "optionValues"], "INVALID_VARIANT"))
+            continue
+        unknown = [v for n, v in pairs.items() if v not in dict(options).get(n, [])]
+        if unknown:
+            errors.append(UserError(f"Option value '{unknown[0]}' does not exist.", [*at, "optionValues"],
+                                    "OPTION_VALUE_DOES_NOT_EXIST"))
+            continue
+        key = combo(_selected(names, pairs))
+        if key in seen:
+            errors.append(UserError(
+                f"The variant '{_label(_selected(names, pairs))}' already exists. Please change at least one "
+                "option value.", at, "INVALID_VARIANT"))
+        seen.add(key)
+    return errors

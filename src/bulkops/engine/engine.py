@@ -1,0 +1,348 @@
+"""The bulk engine: starts, runs, cancels and finishes operations. It knows no HTTP, no GraphQL
+transport, and not which database, file store or worker pool it runs on."""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from graphql import GraphQLSchema
+from sqlalchemy import Connection, update
+
+from bulkops.clock import Clock
+from bulkops.config import MB, Settings
+from bulkops.db.database import Database
+from bulkops.db.tables import shops
+from bulkops.engine import operations as ops
+from bulkops.engine.executor import ExecutorFactory
+from bulkops.engine.importer import look_ahead_batches, read_batches, run_batch
+from bulkops.engine.lifecycle import TERMINAL, ErrorCode, OperationType, Status, transition
+from bulkops.protocol.errors import UserError
+from bulkops.protocol.mutation_document import check_bulk_mutation
+from bulkops.protocol.results import partial_key, result_key
+from bulkops.storage.base import FileStore
+
+log = logging.getLogger(__name__)
+
+FinishHook = Callable[[Connection, ops.Operation], None]
+"""Called inside the transaction that sets a final status (the finish webhook is queued there)."""
+
+
+class Canceled(Exception):
+    pass
+
+
+class TimedOut(Exception):
+    pass
+
+
+class LostClaim(Exception):
+    """Another worker took the operation over (this one looked dead: its heartbeat went stale). This worker
+    stops without touching the operation; the uncommitted chunk rolls back, so no line runs twice."""
+
+
+def concurrency_limit(api_version: str) -> int:
+    """1 running operation per type before 2026-01, 5 from 2026-01 (``unstable`` sorts after every date)."""
+    return 1 if api_version < "2026-01" else 5
+
+
+@dataclass
+class BulkEngine:
+    db: Database
+    store: FileStore
+    clock: Clock
+    settings: Settings
+    executor_factory: ExecutorFactory
+    exporter: Callable[[BulkEngine, ops.Operation], None] | None = None
+    finish_hooks: list[FinishHook] = field(default_factory=list)
+
+    # ---- starting ---------------------------------------------------------------------------------
+    def start_mutation(
+        self,
+        conn: Connection,
+        *,
+        shop_id: int,
+        api_version: str,
+        mutation: str,
+        staged_upload_path: str,
+        client_identifier: str | None,
+        schema: GraphQLSchema,
+    ) -> ops.Operation | list[UserError]:
+        """Spec 3.3/3.4 checks in Shopify's order, then a CREATED operation (the caller submits it after commit)."""
+        problems = check_bulk_mutation(mutation, client_identifier, schema)
+        if problems:
+            return problems
+        size = self._staged_size(shop_id, staged_upload_path)
+        file_problem = self._file_problem(size)
+        if file_problem:
+            return [file_problem]
+        self._lock_shop(conn, shop_id)
+        busy = self._busy_problem(conn, shop_id, OperationType.MUTATION, api_version)
+        if busy:
+            return [busy]
+        now = self.clock.now()
+        if api_version >= "2026-01" and ops.created_since(
+            conn, shop_id, OperationType.MUTATION, ops.window_start(now)
+        ) >= self.settings.daily_mutation_cap:
+            return [UserError("Bulk operations limit reached. Please try again later.", None, "LIMIT_REACHED")]
+        return ops.insert_operation(
+            conn,
+            shop_id=shop_id,
+            type=OperationType.MUTATION.value,
+            status=Status.CREATED.value,
+            query=mutation,
+            client_identifier=client_identifier,
+            group_objects=False,
+            api_version=api_version,
+            staged_upload_path=staged_upload_path,
+            input_size=size,
+            created_at=now,
+        )
+
+    def _staged_size(self, shop_id: int, path: str) -> int | None:
+        """A shop only ever finds its own staged files: the path must be a plain key under its own prefix."""
+        if not path.startswith(f"tmp/{shop_id}/") or posixpath.normpath(path) != path:
+            return None
+        try:
+            return self.store.size(path)
+        except ValueError:
+            return None
+
+    def _file_problem(self, size: int | None) -> UserError | None:
+        if size is None:
+            return UserError(
+                "The JSONL file could not be found. Try uploading the file again, and check that you've entered "
+                "the URL correctly for the stagedUploadPath mutation argument.",
+                None,
+                "NO_SUCH_FILE",
+            )
+        if size == 0:
+            return UserError("The input file is empty.", None, "INVALID_STAGED_UPLOAD_FILE")
+        if size > self.settings.upload_max_bytes:
+            limit = self.settings.upload_max_bytes / MB
+            return UserError(
+                f"The input file size exceeds the maximum allowed size of {limit:g} MB.",
+                None,
+                "INVALID_STAGED_UPLOAD_FILE",
+            )
+        return None
+
+    def _lock_shop(self, conn: Connection, shop_id: int) -> None:
+        """Serialize operation creation per shop, so two racing requests cannot both pass the limit."""
+        conn.execute(update(shops).where(shops.c.id == shop_id).values(bulk_lock=shops.c.bulk_lock + 1))
+
+    def _busy_problem(
+        self, conn: Connection, shop_id: int, op_type: OperationType, api_version: str
+    ) -> UserError | None:
+        blocking = ops.in_progress_ids(conn, shop_id, op_type)
+        if len(blocking) < concurrency_limit(api_version):
+            return None
+        kind = "mutation" if op_type is OperationType.MUTATION else "query"
+        gids = ", ".join(f"gid://shopify/BulkOperation/{i}" for i in blocking)
+        return UserError(
+            f"A bulk {kind} operation for this app and shop is already in progress: {gids}.",
+            None,
+            "OPERATION_IN_PROGRESS",
+        )
+
+    def start_query(
+        self, conn: Connection, *, shop_id: int, api_version: str, query: str, group_objects: bool
+    ) -> ops.Operation | list[UserError]:
+        """A CREATED export operation; the query itself is checked by the caller (spec 4.2)."""
+        self._lock_shop(conn, shop_id)
+        busy = self._busy_problem(conn, shop_id, OperationType.QUERY, api_version)
+        if busy:
+            return [busy]
+        return ops.insert_operation(
+            conn,
+            shop_id=shop_id,
+            type=OperationType.QUERY.value,
+            status=Status.CREATED.value,
+            query=query,
+            group_objects=group_objects,
+            api_version=api_version,
+            created_at=self.clock.now(),
+        )
+
+    # ---- cancel -----------------------------------------------------------------------------------
+    def cancel(self, conn: Connection, shop_id: int, operation_id: int) -> tuple[ops.Operation | None, list[UserError]]:
+        op = ops.get(conn, operation_id, shop_id)
+        if op is None:
+            return None, [UserError("Bulk operation does not exist", ["id"])]
+        if op.status in TERMINAL:
+            word = op.status.value.lower()
+            return op, [UserError(f"A bulk operation cannot be canceled when it is {word}", None)]
+        transition(conn, op.id, Status.CANCELING)
+        return ops.get(conn, op.id), []
+
+    # ---- running ----------------------------------------------------------------------------------
+    def run(self, operation_id: int, worker: str) -> None:
+        """Run (or resume) one operation to a final status. Never leaves it RUNNING on an error."""
+        op = self._claim(operation_id, worker)
+        if op is None:
+            return
+        try:
+            if op.status is Status.CANCELING:
+                raise Canceled()
+            self._check_time_limit(op)
+            if op.type is OperationType.MUTATION:
+                self._run_import(op)
+            elif self.exporter is not None:
+                self.exporter(self, op)
+            else:
+                raise RuntimeError("this server has no exporter configured")
+            self.finish(op.id, Status.COMPLETED)
+        except LostClaim:
+            log.warning("bulk operation %s was taken over by another worker; %s stops", operation_id, worker)
+        except Canceled:
+            self.finish(op.id, Status.CANCELED)
+        except TimedOut:
+            self.finish(op.id, Status.FAILED, ErrorCode.TIMEOUT)
+        except Exception:
+            if not self._still_holds(op):
+                log.warning("bulk operation %s: %s lost it to another worker mid-chunk", operation_id, worker)
+                return
+            log.exception("bulk operation %s failed", operation_id)
+            self.finish(op.id, Status.FAILED, ErrorCode.INTERNAL_SERVER_ERROR)
+
+    def _still_holds(self, op: ops.Operation) -> bool:
+        with self.db.read() as conn:
+            return ops.holder(conn, op.id)[1] == op.worker
+
+    def _claim(self, operation_id: int, worker: str) -> ops.Operation | None:
+        now = self.clock.now()
+        stale_before = now - timedelta(seconds=self.settings.heartbeat_stale_s)
+        with self.db.write() as conn:
+            if not ops.claim(conn, operation_id, worker, now, stale_before):
+                return None
+            transition(conn, operation_id, Status.RUNNING, started_at=now)
+            return ops.get(conn, operation_id)
+
+    def _check_time_limit(self, op: ops.Operation) -> None:
+        limit = (
+            self.settings.mutation_time_limit_s
+            if op.type is OperationType.MUTATION
+            else self.settings.query_time_limit_s
+        )
+        if (self.clock.now() - op.created_at).total_seconds() > limit:
+            raise TimedOut()
+
+    def checkpoint(self, op: ops.Operation) -> None:
+        """Between chunks: stop if another worker took the operation over, on cancel (from any process: it is
+        read from the database) or on the time limit; an import whose staged file changed fails (Shopify
+        validates the file's integrity and fails such an operation with INTERNAL_SERVER_ERROR)."""
+        with self.db.read() as conn:
+            status, worker = ops.holder(conn, op.id)
+        if worker != op.worker:
+            raise LostClaim()
+        if status is Status.CANCELING:
+            raise Canceled()
+        self._check_time_limit(op)
+        if op.staged_upload_path is not None and self.store.size(op.staged_upload_path) != op.input_size:
+            raise RuntimeError("the staged file changed after the operation started")
+
+    def _run_import(self, op: ops.Operation) -> None:
+        assert op.staged_upload_path is not None
+        with self.db.read() as conn:
+            done = ops.chunks(conn, op.id)
+        executor = self.executor_factory(op)
+        index = len(done)
+        first_line = done[-1].last_line + 1 if done else 0
+        with self.store.open(op.staged_upload_path) as stream:
+            stream.seek(done[-1].resume_offset if done else 0)
+            batches = read_batches(stream, first_line, self.settings.chunk_lines)
+            for batch in look_ahead_batches(batches, executor):
+                self.checkpoint(op)
+                with self.db.write() as conn:
+                    data, chunk = run_batch(conn, executor, batch, op.shop_id, op.id, index)
+                    self.record_chunk(conn, op, chunk, data)
+                index += 1
+
+    def record_chunk(self, conn: Connection, op: ops.Operation, chunk: ops.Chunk, data: bytes) -> None:
+        """Inside the chunk's transaction: only while this worker still holds the operation, write the chunk's
+        segment durably, then its record and the counters (committed with the chunk's domain writes)."""
+        if not ops.hold(conn, op.id, op.worker, self.clock.now()):
+            raise LostClaim()
+        self.store.put(chunk.segment_key, data)
+        ops.record_chunk(conn, op.id, chunk, self.clock.now())
+
+    # ---- finishing --------------------------------------------------------------------------------
+    def finish(self, operation_id: int, target: Status, error_code: ErrorCode | None = None) -> None:
+        """Compose what was written and set the final status, with the finish hooks, in one transaction."""
+        with self.db.read() as conn:
+            op = ops.get(conn, operation_id)
+            segments = [c.segment_key for c in ops.chunks(conn, operation_id)] if op else []
+        if op is None or op.status in TERMINAL:
+            return
+        key, size = None, None
+        if segments:
+            key = (partial_key if target is Status.FAILED else result_key)(op.shop_id, op.id)
+            try:
+                size = self.store.compose(key, segments)
+            except Exception:
+                log.exception("bulk operation %s: its result file could not be composed", operation_id)
+                key, size, segments = None, None, []
+                if target is Status.COMPLETED:
+                    target, error_code = Status.FAILED, ErrorCode.INTERNAL_SERVER_ERROR
+            if size == 0:
+                key, size = None, None
+        now = self.clock.now()
+        fields: dict[str, object] = {"finished_at": now, "error_code": error_code.value if error_code else None,
+                                     "worker": None}
+        if target is Status.FAILED:
+            fields.update(completed_at=now, partial_key=key)
+        elif target is Status.COMPLETED:
+            fields.update(completed_at=now, result_key=key, file_size=size)
+        else:
+            fields.update(result_key=key, file_size=size)
+        with self.db.write() as conn:
+            moved = transition(conn, op.id, target, **fields)
+            if not moved:
+                current = ops.status_of(conn, op.id)
+                if target is Status.COMPLETED and current is Status.CANCELING:
+                    moved = transition(conn, op.id, Status.CANCELED, **{**fields, "completed_at": None})
+            if moved:
+                final = ops.get(conn, op.id)
+                assert final is not None
+                for hook in self.finish_hooks:
+                    hook(conn, final)
+        if moved:
+            self._discard(segments)
+
+    def _discard(self, keys: Iterable[str | None]) -> None:
+        """Files nothing will read again (segments once composed, results once expired); a failure to delete
+        leaves garbage, never a wrong answer."""
+        for key in keys:
+            if key is None:
+                continue
+            try:
+                self.store.delete(key)
+            except Exception:
+                log.warning("could not delete %s", key, exc_info=True)
+
+    # ---- upkeep -----------------------------------------------------------------------------------
+    def expire_due(self) -> int:
+        """Operations whose result URLs have lapsed become EXPIRED."""
+        cutoff = self.clock.now() - timedelta(seconds=self.settings.result_url_ttl_s)
+        expired: list[ops.Operation] = []
+        with self.db.write() as conn:
+            for op_id in ops.expirable(conn, cutoff):
+                op = ops.get(conn, op_id)
+                if op is not None and transition(conn, op_id, Status.EXPIRED):
+                    expired.append(op)
+        self._discard([key for op in expired for key in (op.result_key, op.partial_key)])
+        return len(expired)
+
+    def stale_operations(self) -> list[int]:
+        stale_before = self.clock.now() - timedelta(seconds=self.settings.heartbeat_stale_s)
+        with self.db.read() as conn:
+            return [op.id for op in ops.stale(conn, stale_before)]
+
+    def take_over_all(self) -> list[int]:
+        """Embedded start-up: this process is the only worker, so every unfinished operation is ours."""
+        with self.db.write() as conn:
+            ops.release_all(conn)
+            return [op.id for op in ops.unfinished(conn)]

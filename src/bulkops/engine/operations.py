@@ -1,0 +1,256 @@
+"""Named queries over bulk operations and their chunk records. Workers and resolvers go through these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from bulkops.db.inserted import inserted_id
+from bulkops.db.tables import bulk_chunks, bulk_operations
+from bulkops.engine.lifecycle import IN_PROGRESS, UNFINISHED, OperationType, Status
+
+
+@dataclass(frozen=True)
+class Operation:
+    id: int
+    shop_id: int
+    type: OperationType
+    status: Status
+    error_code: str | None
+    query: str
+    client_identifier: str | None
+    group_objects: bool
+    api_version: str
+    staged_upload_path: str | None
+    input_size: int | None
+    input_lines: int | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    finished_at: datetime | None
+    object_count: int
+    root_object_count: int
+    file_size: int | None
+    result_key: str | None
+    partial_key: str | None
+    heartbeat_at: datetime | None
+    worker: str | None
+
+    @property
+    def gid(self) -> str:
+        return f"gid://shopify/BulkOperation/{self.id}"
+
+    @property
+    def result_filename(self) -> str:
+        return f"bulk-{self.id}.jsonl"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    index: int
+    first_line: int
+    last_line: int
+    object_count: int
+    root_object_count: int
+    segment_key: str
+    segment_size: int
+    resume_offset: int
+
+
+def from_row(row: Any) -> Operation:
+    data = dict(row._mapping)
+    data["type"] = OperationType(data["type"])
+    data["status"] = Status(data["status"])
+    return Operation(**data)
+
+
+def get(conn: Connection, operation_id: int, shop_id: int | None = None) -> Operation | None:
+    """One operation; with ``shop_id``, only if it belongs to that shop."""
+    stmt = select(bulk_operations).where(bulk_operations.c.id == operation_id)
+    if shop_id is not None:
+        stmt = stmt.where(bulk_operations.c.shop_id == shop_id)
+    row = conn.execute(stmt).first()
+    return from_row(row) if row else None
+
+
+def get_many(conn: Connection, shop_id: int, ids: list[int]) -> dict[int, Operation]:
+    rows = conn.execute(
+        select(bulk_operations).where(bulk_operations.c.shop_id == shop_id, bulk_operations.c.id.in_(ids))
+    )
+    return {row.id: from_row(row) for row in rows}
+
+
+def insert_operation(conn: Connection, **values: Any) -> Operation:
+    values.setdefault("object_count", 0)
+    values.setdefault("root_object_count", 0)
+    operation_id = inserted_id(conn.execute(insert(bulk_operations).values(**values)))
+    found = get(conn, operation_id)
+    assert found is not None
+    return found
+
+
+def in_progress_ids(conn: Connection, shop_id: int, op_type: OperationType) -> list[int]:
+    """Operations of this type that count against the shop's concurrency limit, oldest first."""
+    rows = conn.execute(
+        select(bulk_operations.c.id)
+        .where(
+            bulk_operations.c.shop_id == shop_id,
+            bulk_operations.c.type == op_type.value,
+            bulk_operations.c.status.in_([s.value for s in IN_PROGRESS]),
+        )
+        .order_by(bulk_operations.c.id)
+    )
+    return [r.id for r in rows]
+
+
+def created_since(conn: Connection, shop_id: int, op_type: OperationType, since: datetime) -> int:
+    return conn.execute(
+        select(func.count())
+        .select_from(bulk_operations)
+        .where(
+            bulk_operations.c.shop_id == shop_id,
+            bulk_operations.c.type == op_type.value,
+            bulk_operations.c.created_at > since,
+        )
+    ).scalar_one()
+
+
+def latest_of_type(conn: Connection, shop_id: int, op_type: OperationType) -> Operation | None:
+    row = conn.execute(
+        select(bulk_operations)
+        .where(bulk_operations.c.shop_id == shop_id, bulk_operations.c.type == op_type.value)
+        .order_by(bulk_operations.c.id.desc())
+        .limit(1)
+    ).first()
+    return from_row(row) if row else None
+
+
+def unfinished(conn: Connection) -> list[Operation]:
+    """Every operation not yet at a terminal status (for recovery after a restart)."""
+    rows = conn.execute(
+        select(bulk_operations)
+        .where(bulk_operations.c.status.in_([s.value for s in UNFINISHED]))
+        .order_by(bulk_operations.c.id)
+    )
+    return [from_row(r) for r in rows]
+
+
+def stale(conn: Connection, older_than: datetime) -> list[Operation]:
+    """Unfinished operations whose worker stopped beating, or that no worker took up in as long (an
+    operation still waiting in a queue is not resent at every upkeep)."""
+    never_claimed = bulk_operations.c.heartbeat_at.is_(None) & (bulk_operations.c.created_at < older_than)
+    rows = conn.execute(
+        select(bulk_operations)
+        .where(bulk_operations.c.status.in_([s.value for s in UNFINISHED]))
+        .where(never_claimed | (bulk_operations.c.heartbeat_at < older_than))
+        .order_by(bulk_operations.c.id)
+    )
+    return [from_row(r) for r in rows]
+
+
+def expirable(conn: Connection, finished_before: datetime) -> list[int]:
+    rows = conn.execute(
+        select(bulk_operations.c.id).where(
+            bulk_operations.c.status.in_([Status.COMPLETED.value, Status.FAILED.value, Status.CANCELED.value]),
+            bulk_operations.c.finished_at < finished_before,
+        )
+    )
+    return [r.id for r in rows]
+
+
+def claim(conn: Connection, operation_id: int, worker: str, now: datetime, stale_before: datetime) -> bool:
+    """Take an unfinished operation for ``worker`` unless another live worker holds it."""
+    result = conn.execute(
+        update(bulk_operations)
+        .where(bulk_operations.c.id == operation_id)
+        .where(bulk_operations.c.status.in_([s.value for s in UNFINISHED]))
+        .where(
+            (bulk_operations.c.worker.is_(None))
+            | (bulk_operations.c.worker == worker)
+            | (bulk_operations.c.heartbeat_at.is_(None))
+            | (bulk_operations.c.heartbeat_at < stale_before)
+        )
+        .values(worker=worker, heartbeat_at=now)
+    )
+    return result.rowcount == 1
+
+
+def hold(conn: Connection, operation_id: int, worker: str | None, now: datetime) -> bool:
+    """Beat the heartbeat of an operation ``worker`` still holds; False once another worker has claimed it.
+
+    Called inside a chunk's transaction before its result segment is written: on PostgreSQL the row then stays
+    locked until that commit, so a claim arriving meanwhile waits and sees the fresh heartbeat (and fails); on
+    SQLite the write lock serializes the two. Either the chunk commits under its holder or it rolls back."""
+    result = conn.execute(
+        update(bulk_operations)
+        .where(bulk_operations.c.id == operation_id, bulk_operations.c.worker == worker)
+        .values(heartbeat_at=now)
+    )
+    return result.rowcount == 1
+
+
+def holder(conn: Connection, operation_id: int) -> tuple[Status, str | None]:
+    """The operation's status and the worker holding it."""
+    row = conn.execute(
+        select(bulk_operations.c.status, bulk_operations.c.worker).where(bulk_operations.c.id == operation_id)
+    ).one()
+    return Status(row.status), row.worker
+
+
+def release_all(conn: Connection) -> None:
+    """Forget every worker's hold (embedded start-up: no other worker can be alive)."""
+    conn.execute(
+        update(bulk_operations)
+        .where(bulk_operations.c.status.in_([s.value for s in UNFINISHED]))
+        .values(worker=None, heartbeat_at=None)
+    )
+
+
+def status_of(conn: Connection, operation_id: int) -> Status:
+    return Status(
+        conn.execute(select(bulk_operations.c.status).where(bulk_operations.c.id == operation_id)).scalar_one()
+    )
+
+
+def chunks(conn: Connection, operation_id: int) -> list[Chunk]:
+    rows = conn.execute(
+        select(bulk_chunks).where(bulk_chunks.c.operation_id == operation_id).order_by(bulk_chunks.c.chunk_index)
+    )
+    return [
+        Chunk(r.chunk_index, r.first_line, r.last_line, r.object_count, r.root_object_count, r.segment_key,
+              r.segment_size, r.resume_offset)
+        for r in rows
+    ]
+
+
+def record_chunk(conn: Connection, operation_id: int, chunk: Chunk, now: datetime) -> None:
+    """The chunk's record and the operation's counters, in the caller's transaction."""
+    conn.execute(
+        insert(bulk_chunks).values(
+            operation_id=operation_id,
+            chunk_index=chunk.index,
+            first_line=chunk.first_line,
+            last_line=chunk.last_line,
+            object_count=chunk.object_count,
+            root_object_count=chunk.root_object_count,
+            segment_key=chunk.segment_key,
+            segment_size=chunk.segment_size,
+            resume_offset=chunk.resume_offset,
+        )
+    )
+    conn.execute(
+        update(bulk_operations)
+        .where(bulk_operations.c.id == operation_id)
+        .values(
+            object_count=bulk_operations.c.object_count + chunk.object_count,
+            root_object_count=bulk_operations.c.root_object_count + chunk.root_object_count,
+            heartbeat_at=now,
+        )
+    )
+
+
+def window_start(now: datetime) -> datetime:
+    return now - timedelta(hours=24)

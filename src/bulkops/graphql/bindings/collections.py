@@ -1,0 +1,239 @@
+"""Collections: collectionCreate, collectionUpdate; collection(s); Product.collections and inCollection."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ariadne import ObjectType
+from graphql import GraphQLResolveInfo
+from sqlalchemy import Column, Select, select
+
+from bulkops.clock import iso_z
+from bulkops.db.pagination import BadCursor, paginate
+from bulkops.db.tables import collection_products, collections, products
+from bulkops.domain.collections import rules
+from bulkops.domain.listing import apply_search
+from bulkops.domain.publications import rules as publication_rules
+from bulkops.domain.search_syntax import parse_search
+from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.graphql.bindings.nodes import register
+from bulkops.graphql.bindings.products import owner_metafield, owner_metafields, present_product, set_owned_metafields
+from bulkops.graphql.context import RequestContext, ctx
+from bulkops.protocol.errors import UserError
+
+query = ObjectType("QueryRoot")
+mutation = ObjectType("Mutation")
+collection_type = ObjectType("Collection")
+product_type = ObjectType("Product")
+
+COLLECTION_SEARCH = {"title": collections.c.title, "handle": collections.c.handle, "id": collections.c.id,
+                     "updated_at": collections.c.updated_at, "created_at": collections.c.created_at,
+                     "published_at": collections.c.published_at}
+COLLECTION_SORT = {"ID": collections.c.id, "TITLE": collections.c.title, "UPDATED_AT": collections.c.updated_at}
+
+
+def present_collection(row: Any) -> dict[str, Any]:
+    plain = re.sub(r"<[^>]+>", "", row.description_html or "")
+    rule_set = rules.rule_set_of(row)
+    return {
+        "__typename": "Collection", "id": f"gid://shopify/Collection/{row.id}", "_pk": row.id, "_row": row,
+        "legacyResourceId": str(row.id), "title": row.title, "handle": row.handle,
+        "descriptionHtml": row.description_html,
+        "description": lambda info, truncateAt=None: plain[:truncateAt] if truncateAt else plain,
+        "sortOrder": row.sort_order, "templateSuffix": row.template_suffix,
+        "seo": {"title": row.seo_title, "description": row.seo_description},
+        "ruleSet": rule_set.as_json() if rule_set else None, "image": None,
+        "updatedAt": iso_z(row.updated_at), "feedback": None,
+    }
+
+
+@register("Collection")
+def load_collection(context: RequestContext, number: int) -> dict[str, Any] | None:
+    row = rules.get_collection(context.conn, context.shop.id, number)
+    return present_collection(row) if row else None
+
+
+# ---- input translation ---------------------------------------------------------------------------
+def _fields(data: dict[str, Any]) -> rules.CollectionFields:
+    seo = data.get("seo") or {}
+    return rules.CollectionFields(
+        title=data.get("title"), handle=data.get("handle"), description_html=data.get("descriptionHtml"),
+        sort_order=data.get("sortOrder"), template_suffix=data.get("templateSuffix"), seo_title=seo.get("title"),
+        seo_description=seo.get("description"),
+    )
+
+
+def _rule_set(data: dict[str, Any]) -> rules.RuleSet | None:
+    raw = data.get("ruleSet")
+    if raw is None:
+        return None
+    return rules.RuleSet(bool(raw.get("appliedDisjunctively")),
+                         [rules.Rule(r["column"], r["relation"], r.get("condition") or "") for r in raw.get("rules") or []])
+
+
+def _product_numbers(raw: list[str]) -> list[int]:
+    numbers = []
+    for item in raw:
+        number = require_id(item, "Product")
+        if number is None:
+            raise UserError("Product does not exist", ["products"])
+        numbers.append(number)
+    return numbers
+
+
+def _payload(context: RequestContext, collection_id: int) -> dict[str, Any]:
+    return {"collection": load_collection(context, collection_id), "userErrors": [], "job": None}
+
+
+def _error_payload(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"collection": None, "job": None, "userErrors": errors}
+
+
+# ---- mutations -----------------------------------------------------------------------------------
+@mutation.field("collectionCreate")
+@guarded(_error_payload)
+def resolve_collection_create(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
+    """A custom collection (``products``) or a smart one (``ruleSet``); unpublished, like at Shopify."""
+    context = ctx(info)
+    if input.get("id"):
+        raise UserError("id cannot be specified on collection creation", ["id"])
+    product_ids = _product_numbers(input["products"]) if input.get("products") else None
+    collection_id = rules.create_collection(context.conn, context.shop.id, _fields(input), product_ids,
+                                            _rule_set(input), context.now)
+    set_owned_metafields(context, "Collection", collection_id, input.get("metafields"), ["metafields"])
+    publication_rules.auto_publish_new(context.conn, context.shop.id, "Collection", collection_id, context.now)
+    return _payload(context, collection_id)
+
+
+@mutation.field("collectionUpdate")
+@guarded(_error_payload)
+def resolve_collection_update(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
+    """``redirectNewHandle`` is accepted as a no-op (this server serves no storefront to redirect)."""
+    context = ctx(info)
+    number = require_id(input["id"], "Collection") if input.get("id") else None
+    if number is None or rules.get_collection(context.conn, context.shop.id, number) is None:
+        raise UserError("Collection does not exist", ["id"])
+    if input.get("products") is not None:
+        # UNCONFIRMED wording: Shopify documents `products` as valid with collectionCreate only.
+        raise UserError("Products can only be set when creating a collection.", ["products"])
+    rules.update_collection(context.conn, context.shop.id, number, _fields(input), _rule_set(input), context.now)
+    set_owned_metafields(context, "Collection", number, input.get("metafields"), ["metafields"])
+    return _payload(context, number)
+
+
+# ---- queries -------------------------------------------------------------------------------------
+@query.field("collection")
+def resolve_collection(_: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:
+    number = require_id(id, "Collection")
+    return load_collection(ctx(info), number) if number else None
+
+
+def _collection_type_filter(stmt: Select, text: str | None) -> Select:
+    for term in parse_search(text):
+        if term.field == "collection_type":
+            clause = collections.c.rule_set.isnot(None) if term.value.lower() == "smart" \
+                else collections.c.rule_set.is_(None)
+            stmt = stmt.where(~clause if term.negated else clause)
+    return stmt
+
+
+def _collections_page(context: RequestContext, stmt: Select, first: int | None, after: str | None,
+                      last: int | None,
+                      before: str | None, reverse: bool, sort: Column) -> dict[str, Any]:
+    page_args(first, last)
+    try:
+        page = paginate(context.conn, stmt, sort=sort, id_col=collections.c.id, first=first, after=after, last=last,
+                        before=before, reverse=reverse)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    return connection(page, present_collection)
+
+
+@query.field("collections")
+def resolve_collections(_: Any, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
+                        last: int | None = None, before: str | None = None, reverse: bool = False,
+                        sortKey: str = "ID", query: str | None = None, savedSearchId: str | None = None
+                        ) -> dict[str, Any]:
+    context = ctx(info)
+    stmt = apply_search(collections.select().where(collections.c.shop_id == context.shop.id), query,
+                        COLLECTION_SEARCH, collections.c.title)
+    stmt = _collection_type_filter(stmt, query)
+    return _collections_page(context, stmt, first, after, last, before, reverse,
+                             COLLECTION_SORT.get(sortKey, collections.c.id))
+
+
+def _member_sort(row: Any, sort_key: str) -> tuple[Column, bool]:
+    """The column (and descending?) for ``Collection.products`` under a sort key."""
+    if sort_key == "COLLECTION_DEFAULT":
+        sort_key = {"ALPHA_ASC": "TITLE", "ALPHA_DESC": "TITLE_DESC", "CREATED": "CREATED",
+                    "CREATED_DESC": "CREATED_DESC"}.get(row.sort_order, "MANUAL")
+    custom = row.rule_set is None
+    return {
+        "TITLE": (products.c.title, False), "TITLE_DESC": (products.c.title, True),
+        "CREATED": (products.c.created_at, False), "CREATED_DESC": (products.c.created_at, True),
+        "ID": (products.c.id, False),
+    }.get(sort_key, (collection_products.c.position if custom else products.c.id, False))
+
+
+@collection_type.field("products")
+def resolve_collection_products(collection: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
+                                after: str | None = None, last: int | None = None, before: str | None = None,
+                                reverse: bool = False, sortKey: str = "COLLECTION_DEFAULT") -> dict[str, Any]:
+    context = ctx(info)
+    page_args(first, last)
+    row = collection["_row"]
+    sort, descending = _member_sort(row, sortKey)
+    if row.rule_set is None:
+        stmt = select(products, collection_products.c.position).join(
+            collection_products, collection_products.c.product_id == products.c.id).where(
+            collection_products.c.collection_id == row.id)
+    else:
+        stmt = products.select().where(products.c.id.in_(rules.member_ids(context.conn, context.shop.id, row)))
+    try:
+        page = paginate(context.conn, stmt, sort=sort, id_col=products.c.id, first=first, after=after, last=last,
+                        before=before, reverse=reverse, descending_by_default=descending)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    return connection(page, present_product)
+
+
+@collection_type.field("productsCount")
+def resolve_products_count(collection: dict[str, Any], info: GraphQLResolveInfo, **_: Any) -> dict[str, Any]:
+    context = ctx(info)
+    return {"count": len(rules.member_ids(context.conn, context.shop.id, collection["_row"])), "precision": "EXACT"}
+
+
+@collection_type.field("hasProduct")
+def resolve_has_product(collection: dict[str, Any], info: GraphQLResolveInfo, id: str) -> bool:
+    context = ctx(info)
+    number = require_id(id, "Product")
+    return number in rules.member_ids(context.conn, context.shop.id, collection["_row"])
+
+
+collection_type.set_field("metafields", owner_metafields("Collection", "_pk"))
+collection_type.set_field("metafield", owner_metafield("Collection", "_pk"))
+
+
+@product_type.field("collections")
+def resolve_product_collections(product: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
+                                after: str | None = None, last: int | None = None, before: str | None = None,
+                                reverse: bool = False, sortKey: str = "ID", query: str | None = None
+                                ) -> dict[str, Any]:
+    context = ctx(info)
+    ids = rules.collection_ids_of_product(context.conn, context.shop.id, product["_pk"])
+    stmt = apply_search(collections.select().where(collections.c.id.in_(ids)), query, COLLECTION_SEARCH,
+                        collections.c.title)
+    return _collections_page(context, stmt, first, after, last, before, reverse,
+                             COLLECTION_SORT.get(sortKey, collections.c.id))
+
+
+@product_type.field("inCollection")
+def resolve_in_collection(product: dict[str, Any], info: GraphQLResolveInfo, id: str) -> bool:
+    context = ctx(info)
+    number = require_id(id, "Collection")
+    return number in rules.collection_ids_of_product(context.conn, context.shop.id, product["_pk"])
+
+
+bindables = [query, mutation, collection_type, product_type]
+__all__ = ["bindables", "load_collection", "present_collection"]

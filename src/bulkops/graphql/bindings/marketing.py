@@ -1,0 +1,170 @@
+"""Marketing: marketingActivityUpsertExternal, marketingEngagementCreate; marketingActivities (extension), nodes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ariadne import ObjectType
+from graphql import GraphQLResolveInfo
+from sqlalchemy import select
+
+from bulkops.clock import iso_z
+from bulkops.db.pagination import BadCursor, paginate
+from bulkops.db.tables import marketing_activities
+from bulkops.domain.listing import apply_search
+from bulkops.domain.marketing import rules
+from bulkops.domain.money import amount_text, money
+from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.graphql.bindings.metaobjects import APP
+from bulkops.graphql.bindings.nodes import register
+from bulkops.graphql.context import RequestContext, ctx
+from bulkops.protocol.errors import UserError
+from bulkops.protocol.ids import gid
+
+query = ObjectType("QueryRoot")
+mutation = ObjectType("Mutation")
+
+METRICS = ("adSpend", "allConversions", "clicksCount", "commentsCount", "complaintsCount", "failsCount",
+           "favoritesCount", "firstTimeCustomers", "impressionsCount", "orders", "primaryConversions",
+           "returningCustomers", "sales", "sendsCount", "sessionsCount", "sharesCount", "uniqueClicksCount",
+           "uniqueViewsCount", "unsubscribesCount", "viewsCount")
+DECIMAL_METRICS = {"allConversions", "firstTimeCustomers", "orders", "primaryConversions", "returningCustomers"}
+ACTIVITY_SORT = {"CREATED_AT": marketing_activities.c.created_at, "ID": marketing_activities.c.id,
+                 "TITLE": marketing_activities.c.title, "RELEVANCE": marketing_activities.c.id}
+
+
+def _money_out(raw: dict[str, Any] | None) -> dict[str, str] | None:
+    return money(str(raw["amount"]), raw["currencyCode"]) if raw else None
+
+
+def present_activity(row: Any) -> dict[str, Any]:
+    schedule = row.schedule or {}
+    return {
+        "__typename": "MarketingActivity", "id": gid("MarketingActivity", row.id), "title": row.title,
+        "status": row.status, "statusLabel": row.status.replace("_", " ").capitalize(),
+        "statusTransitionedAt": iso_z(row.updated_at), "targetStatus": None, "tactic": row.tactic,
+        "marketingChannel": row.channel_type, "marketingChannelType": row.channel_type, "isExternal": True,
+        "sourceAndMedium": f"{row.channel_handle or 'external'} {row.tactic.lower().replace('_', ' ')}",
+        "urlParameterValue": row.url_parameter_value, "utmParameters": row.utm, "hierarchyLevel": row.hierarchy_level,
+        "parentRemoteId": row.parent_remote_id, "parentActivityId": None, "activityListUrl": None, "formData": None,
+        "adSpend": _money_out(row.ad_spend),
+        "budget": {"budgetType": row.budget.get("budgetType") or "DAILY", "total": _money_out(row.budget["total"])}
+        if row.budget and row.budget.get("total") else None,
+        "app": APP, "appErrors": None, "inMainWorkflowVersion": False, "marketingEvent": None,
+        "statusBadgeType": None, "statusBadgeTypeV2": None, "createdAt": iso_z(row.created_at),
+        "updatedAt": iso_z(row.updated_at), "scheduledStart": schedule.get("scheduledStart"),
+    }
+
+
+@register("MarketingActivity")
+def load_activity(context: RequestContext, number: int) -> dict[str, Any] | None:
+    row = rules.get_activity(context.conn, context.shop.id, number)
+    return present_activity(row) if row else None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    return str(value) if not isinstance(value, str | int | bool | float) and value is not None else value
+
+
+@mutation.field("marketingActivityUpsertExternal")
+@guarded(lambda errors: {"marketingActivity": None, "userErrors": errors})
+def resolve_upsert_external(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
+    context = ctx(info)
+    utm = input.get("utm")
+    spec = rules.ActivitySpec(
+        remote_id=input["remoteId"], title=input["title"], status=input["status"], tactic=input["tactic"],
+        channel_type=input["marketingChannelType"], remote_url=str(input["remoteUrl"]),
+        channel_handle=input.get("channelHandle"), remote_preview_image_url=input.get("remotePreviewImageUrl"),
+        referring_domain=input.get("referringDomain"), url_parameter_value=input.get("urlParameterValue"),
+        utm={"campaign": utm["campaign"], "medium": utm["medium"], "source": utm["source"]} if utm else None,
+        hierarchy_level=input.get("hierarchyLevel"), parent_remote_id=input.get("parentRemoteId"),
+        budget=_plain(input.get("budget")), ad_spend=_plain(input.get("adSpend")),
+        schedule={k: input.get(k) for k in ("start", "end", "scheduledStart", "scheduledEnd")},
+    )
+    number = rules.upsert_activity(context.conn, context.shop.id, spec, context.now)
+    return {"marketingActivity": load_activity(context, number), "userErrors": []}
+
+
+def present_engagement(context: RequestContext, row: Any) -> dict[str, Any]:
+    metrics = row.metrics
+    out = {name: metrics.get(name) for name in METRICS}
+    out.update({"adSpend": _money_out(metrics.get("adSpend")), "sales": _money_out(metrics.get("sales"))})
+    for name in DECIMAL_METRICS:
+        if out[name] is not None:
+            out[name] = amount_text(str(out[name]))
+    return {**out, "channelHandle": row.channel_handle, "occurredOn": row.occurred_on.isoformat(),
+            "isCumulative": row.is_cumulative, "utcOffset": row.utc_offset,
+            "marketingActivity": load_activity(context, row.activity_id) if row.activity_id else None}
+
+
+def _target(context: RequestContext, activity_gid: str | None, remote_id: str | None, channel: str | None
+            ) -> tuple[int | None, str | None]:
+    given = [v for v in (activity_gid, remote_id, channel) if v is not None]
+    if not given:
+        raise UserError("One of marketingActivityId, remoteId or channelHandle must be provided.", None,
+                        "INVALID_MARKETING_ENGAGEMENT_ARGUMENT_MISSING")
+    if len(given) > 1:
+        raise UserError("Only one of marketingActivityId, remoteId or channelHandle may be provided.", None,
+                        "INVALID_MARKETING_ENGAGEMENT_ARGUMENTS")
+    if channel is not None:
+        if not rules.channel_known(context.conn, context.shop.id, channel):
+            raise UserError("The channel handle is not recognized.", ["channelHandle"], "INVALID_CHANNEL_HANDLE")
+        return None, channel
+    if activity_gid is not None:
+        number = require_id(activity_gid, "MarketingActivity")
+        row = rules.get_activity(context.conn, context.shop.id, number) if number else None
+        field = "marketingActivityId"
+    else:
+        row = rules.by_remote_id(context.conn, context.shop.id, remote_id or "")
+        field = "remoteId"
+    if row is None:
+        raise UserError("Marketing activity does not exist.", [field], "MARKETING_ACTIVITY_DOES_NOT_EXIST")
+    return row.id, None
+
+
+@mutation.field("marketingEngagementCreate")
+@guarded(lambda errors: {"marketingEngagement": None, "userErrors": errors})
+def resolve_engagement_create(_: Any, info: GraphQLResolveInfo, marketingEngagement: dict[str, Any],
+                              marketingActivityId: str | None = None, remoteId: str | None = None,
+                              channelHandle: str | None = None) -> dict[str, Any]:
+    context = ctx(info)
+    activity_id, channel = _target(context, marketingActivityId, remoteId, channelHandle)
+    data = marketingEngagement
+    spec = rules.EngagementSpec(
+        occurred_on=date.fromisoformat(str(data["occurredOn"])), is_cumulative=data["isCumulative"],
+        utc_offset=str(data["utcOffset"]),
+        metrics={name: _plain(data[name]) for name in METRICS if data.get(name) is not None})
+    number = rules.record_engagement(context.conn, context.shop.id, activity_id, channel, spec, context.now)
+    return {"marketingEngagement": present_engagement(context, rules.get_engagement(context.conn, number)),
+            "userErrors": []}
+
+
+@query.field("marketingActivities")
+def resolve_activities(_: Any, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
+                       last: int | None = None, before: str | None = None, reverse: bool = False,
+                       sortKey: str = "CREATED_AT", query: str | None = None,
+                       marketingActivityIds: list[str] | None = None, remoteIds: list[str] | None = None,
+                       savedSearchId: str | None = None, utm: dict[str, Any] | None = None) -> dict[str, Any]:
+    context = ctx(info)
+    page_args(first, last)
+    stmt = select(marketing_activities).where(marketing_activities.c.shop_id == context.shop.id)
+    if marketingActivityIds:
+        stmt = stmt.where(marketing_activities.c.id.in_([require_id(i, "MarketingActivity") or 0
+                                                          for i in marketingActivityIds]))
+    if remoteIds:
+        stmt = stmt.where(marketing_activities.c.remote_id.in_(remoteIds))
+    stmt = apply_search(stmt, query, {"title": marketing_activities.c.title, "tactic": marketing_activities.c.tactic,
+                                      "created_at": marketing_activities.c.created_at}, marketing_activities.c.title)
+    try:
+        page = paginate(context.conn, stmt, sort=ACTIVITY_SORT.get(sortKey, marketing_activities.c.created_at),
+                        id_col=marketing_activities.c.id, first=first, after=after, last=last, before=before,
+                        reverse=reverse)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    return connection(page, present_activity)
+
+
+bindables = [query, mutation]

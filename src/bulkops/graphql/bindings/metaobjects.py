@@ -1,0 +1,196 @@
+"""Metaobjects: metaobjectDefinitionCreate (an extension), metaobjectUpsert; metaobjects(type:), metaobject,
+metaobjectByHandle, metaobjectDefinitionByType, and node loaders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ariadne import ObjectType
+from graphql import GraphQLResolveInfo
+from sqlalchemy import func, select
+
+from bulkops.clock import iso_z
+from bulkops.db.pagination import BadCursor, paginate
+from bulkops.db.tables import metaobjects
+from bulkops.domain.listing import apply_search
+from bulkops.domain.metafields.types import REFERENCE_TYPES, category, json_value, value_type
+from bulkops.domain.metaobjects import rules
+from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.graphql.bindings.nodes import load_node, register
+from bulkops.graphql.context import RequestContext, ctx
+from bulkops.protocol.ids import gid
+
+query = ObjectType("QueryRoot")
+mutation = ObjectType("Mutation")
+definition_type = ObjectType("MetaobjectDefinition")
+
+APP = {"__typename": "App", "id": "gid://shopify/App/1", "title": "bulkops", "handle": "bulkops",
+       "apiKey": "bulkops", "developerName": "bulkops", "embedded": False, "published": False,
+       "shopifyDeveloped": False, "features": [], "previouslyInstalled": False}
+METAOBJECT_SEARCH = {"handle": metaobjects.c.handle, "id": metaobjects.c.id,
+                     "updated_at": metaobjects.c.updated_at, "created_at": metaobjects.c.created_at}
+METAOBJECT_SORT = {"id": metaobjects.c.id, "type": metaobjects.c.type, "updated_at": metaobjects.c.updated_at,
+                   "created_at": metaobjects.c.created_at, "handle": metaobjects.c.handle}
+
+
+def present_field_definition(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "key": raw["key"], "name": raw["name"], "required": raw["required"], "description": raw.get("description"),
+        "type": {"name": raw["type"], "category": category(raw["type"]), "supportsDefinitionMigrations": False,
+                 "valueType": value_type(raw["type"])},
+        "validations": [{"name": v["name"], "value": v["value"], "type": "single_line_text_field"}
+                        for v in raw.get("validations") or []],
+    }
+
+
+def present_definition(row: Any) -> dict[str, Any]:
+    return {
+        "__typename": "MetaobjectDefinition", "id": gid("MetaobjectDefinition", row.id), "_pk": row.id,
+        "type": row.type, "name": row.name, "description": row.description, "displayNameKey": row.display_name_key,
+        "fieldDefinitions": [present_field_definition(f) for f in row.field_definitions],
+        "access": row.access, "hasThumbnailField": any(f["type"] == "color" for f in row.field_definitions),
+        "createdByApp": APP, "createdByStaff": None, "standardTemplate": None,
+    }
+
+
+def _field(definition_field: dict[str, Any], value: str | None) -> dict[str, Any]:
+    kind = definition_field["type"]
+
+    def reference(info: GraphQLResolveInfo, **_: Any) -> dict[str, Any] | None:
+        return load_node(ctx(info), value) if value and kind in REFERENCE_TYPES else None
+
+    return {"key": definition_field["key"], "type": kind, "value": value,
+            "jsonValue": json_value(kind, value) if value is not None else None,
+            "definition": present_field_definition(definition_field), "reference": reference, "references": None,
+            "thumbnail": None}
+
+
+def present_metaobject(row: Any, definition: Any) -> dict[str, Any]:
+    fields = [_field(f, row.fields.get(f["key"])) for f in definition.field_definitions]
+    by_key = {f["key"]: f for f in fields}
+    display = row.fields.get(definition.display_name_key) if definition.display_name_key else None
+    publishable = (definition.capabilities.get("publishable") or {}).get("enabled")
+    return {
+        "__typename": "Metaobject", "id": gid("Metaobject", row.id), "handle": row.handle, "type": row.type,
+        "displayName": display or f"{definition.name} #{row.id}", "fields": fields,
+        "field": lambda info, key: by_key.get(key), "definition": present_definition(definition),
+        "capabilities": {"publishable": {"status": row.status} if publishable else None, "onlineStore": None},
+        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at), "createdBy": APP,
+        "createdByApp": APP, "createdByStaff": None, "staffMember": None, "thumbnailField": None,
+    }
+
+
+@register("Metaobject")
+def load_metaobject(context: RequestContext, number: int) -> dict[str, Any] | None:
+    row = rules.get_metaobject(context.conn, context.shop.id, number)
+    if row is None:
+        return None
+    return present_metaobject(row, rules.get_definition(context.conn, context.shop.id, row.definition_id))
+
+
+@register("MetaobjectDefinition")
+def load_definition(context: RequestContext, number: int) -> dict[str, Any] | None:
+    row = rules.get_definition(context.conn, context.shop.id, number)
+    return present_definition(row) if row else None
+
+
+def _definition_spec(data: dict[str, Any]) -> rules.DefinitionSpec:
+    access = data.get("access") or {}
+    capabilities = {name: dict(value) for name, value in (data.get("capabilities") or {}).items() if value}
+    return rules.DefinitionSpec(
+        type=data["type"], name=data.get("name"), description=data.get("description"),
+        display_name_key=data.get("displayNameKey"),
+        access={k: v for k, v in access.items() if v is not None}, capabilities=capabilities,
+        field_definitions=[rules.FieldDefinition(
+            key=f["key"], type=f["type"], name=f.get("name"), required=bool(f.get("required")),
+            description=f.get("description"), validations=[dict(v) for v in f.get("validations") or []],
+        ) for f in data.get("fieldDefinitions") or []],
+    )
+
+
+@mutation.field("metaobjectDefinitionCreate")
+@guarded(lambda errors: {"metaobjectDefinition": None, "userErrors": errors})
+def resolve_definition_create(_: Any, info: GraphQLResolveInfo, definition: dict[str, Any]) -> dict[str, Any]:
+    context = ctx(info)
+    number = rules.create_definition(context.conn, context.shop.id, _definition_spec(definition), context.now)
+    return {"metaobjectDefinition": load_definition(context, number), "userErrors": []}
+
+
+@mutation.field("metaobjectUpsert")
+@guarded(lambda errors: {"metaobject": None, "userErrors": errors})
+def resolve_metaobject_upsert(_: Any, info: GraphQLResolveInfo, handle: dict[str, Any],
+                              metaobject: dict[str, Any]) -> dict[str, Any]:
+    context = ctx(info)
+    fields = metaobject.get("fields")
+    status = ((metaobject.get("capabilities") or {}).get("publishable") or {}).get("status")
+    number = rules.upsert_metaobject(
+        context.conn, context.shop.id, handle["type"], handle["handle"], metaobject.get("handle"),
+        [(f["key"], f["value"]) for f in fields] if fields is not None else None, status, context.now)
+    return {"metaobject": load_metaobject(context, number), "userErrors": []}
+
+
+def _metaobject_page(context: RequestContext, stmt: Any, first: int | None, after: str | None, last: int | None,
+                     before: str | None, reverse: bool, sort_key: str | None) -> dict[str, Any]:
+    page_args(first, last)
+    try:
+        page = paginate(context.conn, stmt, sort=METAOBJECT_SORT.get((sort_key or "id").lower(), metaobjects.c.id),
+                        id_col=metaobjects.c.id, first=first, after=after, last=last, before=before, reverse=reverse)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    definitions: dict[int, Any] = {}
+
+    def present(row: Any) -> dict[str, Any]:
+        if row.definition_id not in definitions:
+            definitions[row.definition_id] = rules.get_definition(context.conn, context.shop.id, row.definition_id)
+        return present_metaobject(row, definitions[row.definition_id])
+
+    return connection(page, present)
+
+
+@query.field("metaobjects")
+def resolve_metaobjects(_: Any, info: GraphQLResolveInfo, type: str, first: int | None = None,
+                        after: str | None = None, last: int | None = None, before: str | None = None,
+                        reverse: bool = False, sortKey: str | None = None, query: str | None = None) -> dict[str, Any]:
+    context = ctx(info)
+    stmt = select(metaobjects).where(metaobjects.c.shop_id == context.shop.id, metaobjects.c.type == type)
+    stmt = apply_search(stmt, query, METAOBJECT_SEARCH, metaobjects.c.handle)
+    return _metaobject_page(context, stmt, first, after, last, before, reverse, sortKey)
+
+
+@query.field("metaobject")
+def resolve_metaobject(_: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:
+    number = require_id(id, "Metaobject")
+    return load_metaobject(ctx(info), number) if number else None
+
+
+@query.field("metaobjectByHandle")
+def resolve_metaobject_by_handle(_: Any, info: GraphQLResolveInfo, handle: dict[str, Any]) -> dict[str, Any] | None:
+    context = ctx(info)
+    row = rules.by_handle(context.conn, context.shop.id, handle["type"], handle["handle"])
+    return load_metaobject(context, row.id) if row else None
+
+
+@query.field("metaobjectDefinitionByType")
+def resolve_definition_by_type(_: Any, info: GraphQLResolveInfo, type: str) -> dict[str, Any] | None:
+    context = ctx(info)
+    row = rules.definition_by_type(context.conn, context.shop.id, type)
+    return present_definition(row) if row else None
+
+
+@definition_type.field("metaobjects")
+def resolve_definition_metaobjects(definition: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
+                                   after: str | None = None, last: int | None = None, before: str | None = None,
+                                   reverse: bool = False) -> dict[str, Any]:
+    context = ctx(info)
+    stmt = select(metaobjects).where(metaobjects.c.shop_id == context.shop.id,
+                                     metaobjects.c.definition_id == definition["_pk"])
+    return _metaobject_page(context, stmt, first, after, last, before, reverse, None)
+
+
+@definition_type.field("metaobjectsCount")
+def resolve_metaobjects_count(definition: dict[str, Any], info: GraphQLResolveInfo) -> int:
+    return ctx(info).conn.execute(select(func.count()).select_from(metaobjects).where(
+        metaobjects.c.definition_id == definition["_pk"])).scalar_one()
+
+
+bindables = [query, mutation, definition_type]

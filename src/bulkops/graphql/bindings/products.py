@@ -1,0 +1,588 @@
+"""Products: productCreate, productUpdate, productSet; product(s), productVariants (media: resolvers/media.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ariadne import ObjectType
+from graphql import GraphQLResolveInfo
+from sqlalchemy import func, select
+
+from bulkops.clock import iso_z
+from bulkops.db.pagination import BadCursor, paginate
+from bulkops.db.tables import metafields as metafields_table
+from bulkops.db.tables import product_variants, products
+from bulkops.domain.collections import rules as collection_rules
+from bulkops.domain.listing import apply_search
+from bulkops.domain.media import rules as media_rules
+from bulkops.domain.metafields import rules as metafield_rules
+from bulkops.domain.products import rules
+from bulkops.domain.publications import rules as publication_rules
+from bulkops.domain.search_syntax import parse_search
+from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id, user_errors
+from bulkops.graphql.bindings.metafields import present_metafield
+from bulkops.graphql.bindings.nodes import register
+from bulkops.graphql.context import RequestContext, ctx
+from bulkops.protocol.errors import UserError, UserErrors
+from bulkops.protocol.ids import InvalidGlobalId, parse_gid
+
+query = ObjectType("QueryRoot")
+mutation = ObjectType("Mutation")
+product_type = ObjectType("Product")
+variant_type = ObjectType("ProductVariant")
+
+PRODUCT_SEARCH = {
+    "title": products.c.title, "handle": products.c.handle, "vendor": products.c.vendor,
+    "product_type": products.c.product_type, "status": products.c.status, "tag": products.c.tags,
+    "created_at": products.c.created_at, "updated_at": products.c.updated_at, "id": products.c.id,
+    "published_at": products.c.published_at,
+}
+PRODUCT_SORT = {
+    "ID": products.c.id, "TITLE": products.c.title, "CREATED_AT": products.c.created_at,
+    "UPDATED_AT": products.c.updated_at, "VENDOR": products.c.vendor, "PRODUCT_TYPE": products.c.product_type,
+    "PUBLISHED_AT": products.c.published_at,
+}
+VARIANT_SORT = {"ID": product_variants.c.id, "POSITION": product_variants.c.position,
+                "SKU": product_variants.c.sku, "TITLE": product_variants.c.title,
+                "FULL_TITLE": product_variants.c.title, "NAME": product_variants.c.title,
+                "INVENTORY_QUANTITY": product_variants.c.inventory_quantity,
+                "INVENTORY_POLICY": product_variants.c.inventory_policy}
+VARIANT_SEARCH = {"sku": product_variants.c.sku, "title": product_variants.c.title,
+                  "barcode": product_variants.c.barcode, "product_id": product_variants.c.product_id,
+                  "id": product_variants.c.id, "price": product_variants.c.price,
+                  "created_at": product_variants.c.created_at, "updated_at": product_variants.c.updated_at,
+                  "inventory_quantity": product_variants.c.inventory_quantity}
+
+
+# ---- transactions --------------------------------------------------------------------------------
+# ---- presenters ----------------------------------------------------------------------------------
+def present_product(row: Any) -> dict[str, Any]:
+    plain = re.sub(r"<[^>]+>", "", row.description_html or "")
+    return {
+        "__typename": "Product", "id": f"gid://shopify/Product/{row.id}", "_pk": row.id,
+        "legacyResourceId": str(row.id), "title": row.title, "handle": row.handle,
+        "descriptionHtml": row.description_html, "bodyHtml": row.description_html,
+        "description": lambda info, truncateAt=None: plain[:truncateAt] if truncateAt else plain,
+        "vendor": row.vendor, "productType": row.product_type, "status": row.status, "tags": row.tags,
+        "templateSuffix": row.template_suffix, "isGiftCard": row.gift_card,
+        "requiresSellingPlan": row.requires_selling_plan,
+        "seo": {"title": row.seo_title, "description": row.seo_description},
+        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at), "publishedAt": iso_z(row.published_at),
+        "onlineStoreUrl": None, "tracksInventory": False, "hasVariantsThatRequiresComponents": False,
+        "giftCardTemplateSuffix": None, "combinedListingRole": None,
+    }
+
+
+_ROW_READS: dict[str, Callable[[Any], Any]] = {
+    "__typename": lambda r: "Product", "id": lambda r: f"gid://shopify/Product/{r.id}", "_pk": lambda r: r.id,
+    "legacyResourceId": lambda r: str(r.id), "title": lambda r: r.title, "handle": lambda r: r.handle,
+    "descriptionHtml": lambda r: r.description_html, "bodyHtml": lambda r: r.description_html,
+    "vendor": lambda r: r.vendor, "productType": lambda r: r.product_type, "status": lambda r: r.status,
+    "tags": lambda r: r.tags, "templateSuffix": lambda r: r.template_suffix, "isGiftCard": lambda r: r.gift_card,
+    "requiresSellingPlan": lambda r: r.requires_selling_plan,
+}
+"""present_product's entries that read the row as it is (same values: tests/graphql/test_compiled_plan.py)."""
+
+
+def product_presenter(names: set[str] | None) -> Callable[[Any], dict[str, Any]]:
+    """present_product, or, when the selected field ``names`` are all plain reads of the row, a presenter of
+    only those: a bulk import selecting ``id title handle`` need not format three timestamps and strip the
+    description's HTML on every line."""
+    split = split_product_presenter(names)
+    if split is None:
+        return present_product
+    without_ids, of_ids = split
+    return lambda row: {**without_ids(row), **of_ids(row)}
+
+
+_OF_IDS = {"id", "_pk", "legacyResourceId", "handle"}
+"""The plain reads that read the product's id or handle."""
+
+
+def split_product_presenter(names: set[str] | None) -> tuple[Callable[[Any], dict[str, Any]],
+                                                             Callable[[Any], dict[str, Any]]] | None:
+    """For plain reads only: a presenter of the fields that need neither id nor handle (a bulk import's helper
+    process presents those before the writer has given them), and one of the fields that do."""
+    if names is None or not names <= _ROW_READS.keys():
+        return None
+    without_ids = [(name, _ROW_READS[name]) for name in sorted(names - _OF_IDS)]
+    of_ids = [(name, _ROW_READS[name]) for name in sorted(names & _OF_IDS)]
+    return (lambda row: {name: read(row) for name, read in without_ids},
+            lambda row: {name: read(row) for name, read in of_ids})
+
+
+def _inventory_item(row: Any) -> dict[str, Any]:
+    item = row.inventory_item or {}
+    weight = (item.get("measurement") or {}).get("weight")
+    cost = item.get("cost")
+    return {
+        "__typename": "InventoryItem", "id": f"gid://shopify/InventoryItem/{row.id}", "legacyResourceId": str(row.id),
+        "sku": row.sku, "tracked": bool(item.get("tracked", False)),
+        "requiresShipping": bool(item.get("requiresShipping", True)),
+        "measurement": {"weight": {"unit": weight["unit"], "value": weight["value"]} if weight else None},
+        "unitCost": {"amount": str(cost), "currencyCode": "USD"} if cost is not None else None,
+        "countryCodeOfOrigin": item.get("countryCodeOfOrigin"), "harmonizedSystemCode": item.get("harmonizedSystemCode"),
+        "provinceCodeOfOrigin": item.get("provinceCodeOfOrigin"), "duplicateSkuCount": 0,
+        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at),
+    }
+
+
+def present_variant(row: Any) -> dict[str, Any]:
+    return {
+        "__typename": "ProductVariant", "id": f"gid://shopify/ProductVariant/{row.id}", "_pk": row.id,
+        "_product_id": row.product_id, "legacyResourceId": str(row.id), "title": row.title,
+        "price": row.price, "compareAtPrice": row.compare_at_price, "sku": row.sku,
+        "barcode": row.barcode, "position": row.position, "taxable": row.taxable,
+        "inventoryQuantity": row.inventory_quantity, "inventoryPolicy": row.inventory_policy,
+        "selectedOptions": [{"name": s["name"], "value": s["value"],
+                             "optionValue": {"__typename": "ProductOptionValue", "name": s["value"],
+                                             "hasVariants": True}} for s in row.selected_options],
+        "availableForSale": True, "inventoryItem": _inventory_item(row), "requiresComponents": False,
+        "showUnitPrice": False, "sellableOnlineQuantity": row.inventory_quantity, "taxCode": None,
+        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at),
+    }
+
+
+@register("Product")
+def load_product(context: RequestContext, number: int) -> dict[str, Any] | None:
+    row = rules.get_product(context.conn, context.shop.id, number)
+    return present_product(row) if row else None
+
+
+@register("ProductVariant")
+def load_variant(context: RequestContext, number: int) -> dict[str, Any] | None:
+    row = rules.get_variant(context.conn, context.shop.id, number)
+    return present_variant(row) if row else None
+
+
+@register("InventoryItem")
+def load_inventory_item(context: RequestContext, number: int) -> dict[str, Any] | None:
+    row = rules.get_variant(context.conn, context.shop.id, number)
+    return _inventory_item(row) if row else None
+
+
+# ---- input translation ---------------------------------------------------------------------------
+def product_fields(data: dict[str, Any]) -> rules.ProductFields:
+    seo = data.get("seo") or {}
+    return rules.ProductFields(
+        title=data.get("title"), handle=data.get("handle"), description_html=data.get("descriptionHtml"),
+        vendor=data.get("vendor"), product_type=data.get("productType"), status=data.get("status"),
+        tags=data.get("tags"), template_suffix=data.get("templateSuffix"), seo_title=seo.get("title"),
+        seo_description=seo.get("description"), gift_card=data.get("giftCard"),
+        requires_selling_plan=data.get("requiresSellingPlan"), category_id=data.get("category"),
+    )
+
+
+def option_specs(raw: list[dict[str, Any]] | None) -> list[rules.OptionSpec]:
+    return [
+        rules.OptionSpec(name=o.get("name") or "", values=[v.get("name") or "" for v in o.get("values") or []])
+        for o in raw or []
+    ]
+
+
+def _number(raw: str | None, type_name: str) -> int | None:
+    if raw is None:
+        return None
+    try:
+        kind, number = parse_gid(raw)
+    except InvalidGlobalId:
+        return -1
+    return number if kind == type_name else -1
+
+
+def _inventory_item_input(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    return {k: v for k, v in raw.items() if k != "sku" and v is not None} or None
+
+
+def variant_spec(item: dict[str, Any], option_names: dict[str, str] | None = None) -> rules.VariantSpec:
+    """A ProductVariantSetInput or ProductVariantsBulkInput; ``option_names`` maps option gids to names."""
+    pairs = []
+    for value in item.get("optionValues") or []:
+        name = value.get("optionName")
+        if name is None and value.get("optionId") and option_names:
+            name = option_names.get(value["optionId"])
+        pairs.append((name or "", value.get("name") or ""))
+    inventory_item = item.get("inventoryItem") or {}
+    quantities = item.get("inventoryQuantities")
+    quantity = None
+    if quantities:
+        quantity = sum(int(q.get("quantity", q.get("availableQuantity", 0)) or 0) for q in quantities)
+    return rules.VariantSpec(
+        option_values=pairs if item.get("optionValues") is not None else None,
+        id=_number(item.get("id"), "ProductVariant"), price=item.get("price"),
+        compare_at_price=item.get("compareAtPrice"), sku=item.get("sku", inventory_item.get("sku")),
+        barcode=item.get("barcode"), taxable=item.get("taxable"), inventory_policy=item.get("inventoryPolicy"),
+        position=item.get("position"), inventory_item=_inventory_item_input(inventory_item),
+        inventory_quantity=quantity,
+    )
+
+
+def metafield_specs(context: RequestContext, raw: list[dict[str, Any]], owner: str, owner_id: int
+                    ) -> list[metafield_rules.MetafieldInput]:
+    """Owned metafields; one given by ``id`` alone (as productVariantsBulkUpdate allows) keeps its key."""
+    out = []
+    for m in raw:
+        namespace, key = m.get("namespace"), m.get("key")
+        if m.get("id") and not key:
+            number = _number(m["id"], "Metafield")
+            row = context.conn.execute(metafields_table.select().where(
+                metafields_table.c.id == number, metafields_table.c.shop_id == context.shop.id)).first()
+            if row is not None:
+                namespace, key = row.namespace, row.key
+        out.append(metafield_rules.MetafieldInput(owner, owner_id, namespace, key or "", m.get("value") or "",
+                                                  m.get("type")))
+    return out
+
+
+def set_owned_metafields(context: RequestContext, owner: str, owner_id: int, raw: list[dict[str, Any]] | None,
+                         prefix: list[str], code: str | None = None) -> None:
+    if not raw:
+        return
+    try:
+        metafield_rules.set_metafields(context.conn, context.shop.id, metafield_specs(context, raw, owner, owner_id),
+                                       context.now)
+    except UserErrors as exc:
+        for error in exc.errors:
+            error.field = [*prefix, *(error.field or [])[1:]]
+            error.extra = {}
+            error.code = code
+        raise
+    except UserError as error:
+        error.field, error.code = prefix, code
+        raise
+
+
+def collection_numbers(raw: list[str] | None) -> list[int | None]:
+    return [n if (n := _number(r, "Collection")) and n > 0 else None for r in raw or []]
+
+
+def _join_collections(context: RequestContext, product_id: int, data: dict[str, Any], prefix: list[str]) -> None:
+    conn, shop_id = context.conn, context.shop.id
+    if data.get("collectionsToJoin"):
+        ids = collection_rules.require_custom_collections(conn, shop_id, collection_numbers(data["collectionsToJoin"]),
+                                                          [*prefix, "collectionsToJoin"])
+        for collection_id in ids:
+            collection_rules.add_products(conn, collection_id, [product_id])
+    if data.get("collectionsToLeave"):
+        ids = collection_rules.require_custom_collections(conn, shop_id,
+                                                          collection_numbers(data["collectionsToLeave"]),
+                                                          [*prefix, "collectionsToLeave"])
+        for collection_id in ids:
+            collection_rules.remove_product(conn, collection_id, product_id)
+
+
+def shop_field(info: GraphQLResolveInfo, **_: Any) -> dict[str, Any]:
+    """A payload's ``shop``: the caller's shop, as the ``shop`` query presents it."""
+    from bulkops.graphql.bindings.shop import resolve_shop
+
+    return resolve_shop(None, info)
+
+
+def _product_payload(context: RequestContext, product_id: int) -> dict[str, Any]:
+    return {"product": load_product(context, product_id), "userErrors": [], "shop": shop_field}
+
+
+def _error_payload(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"product": None, "userErrors": [{k: v for k, v in e.items() if k in ("field", "message")}
+                                            for e in errors]}
+
+
+def identify(context: RequestContext, identifier: dict[str, Any]) -> int | None:
+    if identifier.get("id"):
+        number = require_id(identifier["id"], "Product")
+        return number if number and rules.product_exists(context.conn, context.shop.id, number) else None
+    if identifier.get("handle"):
+        return rules.product_id_by_handle(context.conn, context.shop.id, identifier["handle"])
+    return None
+
+
+def _add_media(context: RequestContext, product_id: int, raw: list[dict[str, Any]] | None) -> None:
+    """productCreate/productUpdate's ``media`` (CreateMediaInput list), appended to the product's media."""
+    from bulkops.graphql.bindings.media import new_media
+
+    if raw:
+        media_rules.add_media(context.conn, context.shop.id, product_id, new_media(raw), context.now, ["media"])
+
+
+# ---- mutations -----------------------------------------------------------------------------------
+@mutation.field("productCreate")
+@guarded(lambda errors: {**_error_payload(errors), "shop": shop_field})
+def resolve_product_create(_: Any, info: GraphQLResolveInfo, product: dict[str, Any] | None = None,
+                           input: dict[str, Any] | None = None,
+                           media: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``media`` is stored on the new product (see resolvers/media.py)."""
+    context = ctx(info)
+    data = product if product is not None else input
+    if data is None:
+        raise UserError("Either product or input is required.", ["product"])
+    if input is not None and input.get("id"):
+        raise UserError("Cannot specify an ID when creating a product.", ["id"])
+    product_id = rules.create_product(context.conn, context.shop.id, product_fields(data),
+                                      option_specs(data.get("productOptions")), context.now)
+    set_owned_metafields(context, "Product", product_id, data.get("metafields"), ["metafields"])
+    _join_collections(context, product_id, data, [])
+    _add_media(context, product_id, media)
+    publication_rules.auto_publish_new(context.conn, context.shop.id, "Product", product_id, context.now)
+    return _product_payload(context, product_id)
+
+
+@mutation.field("productUpdate")
+@guarded(_error_payload)
+def resolve_product_update(_: Any, info: GraphQLResolveInfo, product: dict[str, Any] | None = None,
+                           input: dict[str, Any] | None = None, identifier: dict[str, Any] | None = None,
+                           media: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``media`` is appended to the product's media; ``redirectNewHandle`` is accepted as a no-op (this server
+    serves no storefront to redirect)."""
+    context = ctx(info)
+    data = product if product is not None else (input or {})
+    product_id = identify(context, identifier or {"id": data.get("id")})
+    if product_id is None:
+        raise UserError("Product does not exist", ["id"])
+    rules.update_product(context.conn, context.shop.id, product_id, product_fields(data), context.now)
+    set_owned_metafields(context, "Product", product_id, data.get("metafields"), ["metafields"])
+    _join_collections(context, product_id, data, [])
+    _add_media(context, product_id, media)
+    return _product_payload(context, product_id)
+
+
+def _set_error_payload(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"product": None, "productSetOperation": None, "userErrors": errors}
+
+
+def _set_identity(context: RequestContext, input: dict[str, Any], identifier: dict[str, Any] | None,
+                  fields: rules.ProductFields) -> tuple[int | None, rules.ProductFields]:
+    if identifier and input.get("id"):
+        raise UserError("The id field is not allowed if identifier is provided.", ["input", "id"], "ID_NOT_ALLOWED")
+    if identifier and len([v for v in identifier.values() if v is not None]) != 1:
+        raise UserError("Exactly one identifier must be provided.", ["identifier"], "INVALID_INPUT")
+    if input.get("id"):
+        product_id = require_id(input["id"], "Product")
+        if product_id is None or not rules.product_exists(context.conn, context.shop.id, product_id):
+            raise UserError("Product does not exist", ["input", "id"], "PRODUCT_DOES_NOT_EXIST")
+        return product_id, fields
+    if not identifier:
+        return None, fields
+    if identifier.get("customId"):
+        raise UserError("Identifying a product by customId is not supported by this server.",
+                        ["identifier", "customId"], "INVALID_INPUT")
+    product_id = identify(context, identifier)
+    if product_id is None and identifier.get("id"):
+        raise UserError("Product does not exist", ["identifier", "id"], "PRODUCT_DOES_NOT_EXIST")
+    if product_id is None and identifier.get("handle") and not fields.handle:
+        fields = rules.ProductFields(**{**fields.given(), "handle": identifier["handle"]})
+    return product_id, fields
+
+
+@mutation.field("productSet")
+@guarded(_set_error_payload)
+def resolve_product_set(_: Any, info: GraphQLResolveInfo, input: dict[str, Any],
+                        identifier: dict[str, Any] | None = None, synchronous: bool = True) -> dict[str, Any]:
+    """Always synchronous here (as inside a bulk operation at Shopify). List fields (options, variants,
+    metafields, collections, variant metafields) end up exactly as given; ``redirectNewHandle`` is a no-op."""
+    context = ctx(info)
+    conn, shop_id = context.conn, context.shop.id
+    product_id, fields = _set_identity(context, input, identifier, product_fields(input))
+    collections = None
+    if input.get("collections") is not None:
+        collections = collection_rules.require_custom_collections(
+            conn, shop_id, collection_numbers(input["collections"]), ["input", "collections"])
+    options = option_specs(input["productOptions"]) if input.get("productOptions") is not None else None
+    raw_variants = input.get("variants")
+    variants = [variant_spec(v) for v in raw_variants] if raw_variants is not None else None
+    created = product_id is None
+    ids = rules.set_product(conn, shop_id, product_id, fields, options, variants, context.now)
+    product_id, variant_ids = ids[0], ids[1:]
+    if input.get("metafields") is not None:
+        rules.replace_metafields(conn, "Product", product_id,
+                                 [(m.get("namespace") or "custom", m.get("key") or "") for m in input["metafields"]])
+        set_owned_metafields(context, "Product", product_id, input["metafields"], ["input", "metafields"],
+                             "INVALID_METAFIELD")
+    for index, (raw, variant_id) in enumerate(zip(raw_variants or [], variant_ids, strict=False)):
+        if raw.get("metafields") is not None:
+            rules.replace_metafields(conn, "ProductVariant", variant_id,
+                                     [(m.get("namespace") or "custom", m.get("key") or "") for m in raw["metafields"]])
+            set_owned_metafields(context, "ProductVariant", variant_id, raw["metafields"],
+                                 ["input", "variants", str(index), "metafields"], "INVALID_METAFIELD")
+    if collections is not None:
+        collection_rules.set_product_collections(conn, shop_id, product_id, collections)
+    if created:
+        publication_rules.auto_publish_new(conn, shop_id, "Product", product_id, context.now)
+    return {**_product_payload(context, product_id), "productSetOperation": None}
+
+
+# ---- queries -------------------------------------------------------------------------------------
+@query.field("product")
+def resolve_product(_: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:
+    number = require_id(id, "Product")
+    return load_product(ctx(info), number) if number else None
+
+
+def _collection_terms(context: RequestContext, text: str | None):  # type: ignore[no-untyped-def]
+    """``collection_id:<n>`` terms narrow to the collection's products (custom or smart)."""
+    clauses = []
+    for term in parse_search(text):
+        if term.field != "collection_id":
+            continue
+        number = _number(term.value if term.value.startswith("gid://") else f"gid://shopify/Collection/{term.value}",
+                         "Collection")
+        row = collection_rules.get_collection(context.conn, context.shop.id, number or -1)
+        ids = collection_rules.member_ids(context.conn, context.shop.id, row) if row else []
+        clause = products.c.id.in_(ids)
+        clauses.append(~clause if term.negated else clause)
+    return clauses
+
+
+@query.field("products")
+def resolve_products(_: Any, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
+                     last: int | None = None, before: str | None = None, reverse: bool = False,
+                     sortKey: str = "ID", query: str | None = None, savedSearchId: str | None = None) -> dict[str, Any]:
+    context = ctx(info)
+    page_args(first, last)
+    stmt = apply_search(products.select().where(products.c.shop_id == context.shop.id), query, PRODUCT_SEARCH,
+                        products.c.title)
+    for clause in _collection_terms(context, query):
+        stmt = stmt.where(clause)
+    try:
+        page = paginate(context.conn, stmt, sort=PRODUCT_SORT.get(sortKey, products.c.id), id_col=products.c.id,
+                        first=first, after=after, last=last, before=before, reverse=reverse)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    return connection(page, present_product)
+
+
+@query.field("productVariants")
+def resolve_product_variants(_: Any, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
+                             last: int | None = None, before: str | None = None, reverse: bool = False,
+                             sortKey: str = "ID", query: str | None = None,
+                             savedSearchId: str | None = None) -> dict[str, Any]:
+    context = ctx(info)
+    page_args(first, last)
+    stmt = apply_search(rules.variants_query(context.shop.id), query, VARIANT_SEARCH, product_variants.c.title)
+    try:
+        page = paginate(context.conn, stmt, sort=VARIANT_SORT.get(sortKey, product_variants.c.id),
+                        id_col=product_variants.c.id, first=first, after=after, last=last, before=before,
+                        reverse=reverse)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    return connection(page, present_variant)
+
+
+@product_type.field("variants")
+def resolve_variants(product: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
+                     after: str | None = None, last: int | None = None, before: str | None = None,
+                     reverse: bool = False, sortKey: str = "POSITION") -> dict[str, Any]:
+    context = ctx(info)
+    page_args(first, last)
+    try:
+        page = paginate(context.conn, rules.variants_query(context.shop.id, product["_pk"]),
+                        sort=VARIANT_SORT.get(sortKey, product_variants.c.position), id_col=product_variants.c.id,
+                        first=first, after=after, last=last, before=before, reverse=reverse)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    return connection(page, present_variant)
+
+
+@product_type.field("variantsCount")
+def resolve_variants_count(product: dict[str, Any], info: GraphQLResolveInfo, **_: Any) -> dict[str, Any]:
+    return {"count": rules.variants_count(ctx(info).conn, product["_pk"]), "precision": "EXACT"}
+
+
+@product_type.field("totalVariants")
+def resolve_total_variants(product: dict[str, Any], info: GraphQLResolveInfo) -> int:
+    return rules.variants_count(ctx(info).conn, product["_pk"])
+
+
+@product_type.field("totalInventory")
+def resolve_total_inventory(product: dict[str, Any], info: GraphQLResolveInfo) -> int:
+    return ctx(info).conn.execute(select(func.coalesce(func.sum(product_variants.c.inventory_quantity), 0)).where(
+        product_variants.c.product_id == product["_pk"])).scalar() or 0
+
+
+@product_type.field("hasOnlyDefaultVariant")
+def resolve_only_default(product: dict[str, Any], info: GraphQLResolveInfo) -> bool:
+    return not rules.options_of(ctx(info).conn, product["_pk"])
+
+
+@product_type.field("hasOutOfStockVariants")
+def resolve_out_of_stock(product: dict[str, Any], info: GraphQLResolveInfo) -> bool:
+    return ctx(info).conn.execute(select(product_variants.c.id).where(
+        product_variants.c.product_id == product["_pk"], product_variants.c.inventory_quantity <= 0)).first() is not None
+
+
+@product_type.field("options")
+def resolve_options(product: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None) -> list[dict[str, Any]]:
+    context = ctx(info)
+    rows = rules.options_of(context.conn, product["_pk"])[:first]
+    if not rows:
+        return [{"__typename": "ProductOption", "id": f"gid://shopify/ProductOption/{product['_pk']}0",
+                 "name": "Title", "position": 1, "values": ["Default Title"], "linkedMetafield": None,
+                 "optionValues": [{"name": "Default Title", "hasVariants": True, "linkedMetafieldValue": None}]}]
+    used: dict[str, set[str]] = {}
+    for variant in context.conn.execute(rules.variants_query(context.shop.id, product["_pk"])):
+        for selected in variant.selected_options:
+            used.setdefault(selected["name"], set()).add(selected["value"])
+    return [{"__typename": "ProductOption", "id": f"gid://shopify/ProductOption/{r.id}", "name": r.name,
+             "position": r.position, "linkedMetafield": None,
+             "values": [v for v in r.values if v in used.get(r.name, set())],
+             "optionValues": [{"name": v, "hasVariants": v in used.get(r.name, set()), "linkedMetafieldValue": None}
+                              for v in r.values]} for r in rows]
+
+
+def _owner_metafields(owner: str, key: str):  # type: ignore[no-untyped-def]
+    def resolve(obj: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
+                last: int | None = None, before: str | None = None, reverse: bool = False,
+                namespace: str | None = None, keys: list[str] | None = None) -> dict[str, Any]:
+        context = ctx(info)
+        page_args(first, last)
+        stmt = metafield_rules.metafields_query(context.shop.id, owner, obj[key], namespace)
+        if keys:
+            stmt = stmt.where((metafields_table.c.namespace + "." + metafields_table.c.key).in_(keys))
+        try:
+            page = paginate(context.conn, stmt, sort=metafields_table.c.id, id_col=metafields_table.c.id,
+                            first=first, after=after, last=last, before=before, reverse=reverse)
+        except BadCursor as exc:
+            raise bad_cursor(exc) from exc
+        return connection(page, present_metafield)
+
+    return resolve
+
+
+def _owner_metafield(owner: str, key: str):  # type: ignore[no-untyped-def]
+    def resolve(obj: dict[str, Any], info: GraphQLResolveInfo, namespace: str | None = None,
+                **kwargs: Any) -> dict[str, Any] | None:
+        context = ctx(info)
+        wanted = kwargs.get("key") or ""
+        if namespace is None and "." in wanted:
+            namespace, wanted = wanted.rsplit(".", 1)
+        row = metafield_rules.get_metafield(context.conn, context.shop.id, owner, obj[key], namespace or "custom",
+                                            wanted)
+        return present_metafield(row) if row else None
+
+    return resolve
+
+
+owner_metafields = _owner_metafields
+owner_metafield = _owner_metafield
+product_type.set_field("metafields", _owner_metafields("Product", "_pk"))
+product_type.set_field("metafield", _owner_metafield("Product", "_pk"))
+variant_type.set_field("metafields", _owner_metafields("ProductVariant", "_pk"))
+variant_type.set_field("metafield", _owner_metafield("ProductVariant", "_pk"))
+
+
+@variant_type.field("product")
+def resolve_variant_product(variant: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any] | None:
+    return load_product(ctx(info), variant["_product_id"])
+
+
+@variant_type.field("displayName")
+def resolve_display_name(variant: dict[str, Any], info: GraphQLResolveInfo) -> str:
+    product = rules.get_product(ctx(info).conn, ctx(info).shop.id, variant["_product_id"])
+    return f"{product.title} - {variant['title']}" if product else variant["title"]
+
+
+bindables = [query, mutation, product_type, variant_type]
+__all__ = ["bindables", "present_product", "present_variant", "user_errors"]

@@ -1,0 +1,115 @@
+"""Store credit: storeCreditAccountCredit; Customer.storeCreditAccounts, StoreCreditAccount.transactions, nodes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ariadne import ObjectType
+from graphql import GraphQLResolveInfo
+
+from bulkops.clock import iso_z
+from bulkops.db.pagination import BadCursor, paginate
+from bulkops.db.tables import store_credit_accounts, store_credit_transactions
+from bulkops.domain.money import money
+from bulkops.domain.store_credit import rules
+from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args
+from bulkops.graphql.bindings.customers import load_customer
+from bulkops.graphql.bindings.nodes import register
+from bulkops.graphql.context import RequestContext, ctx
+from bulkops.protocol.errors import RequestError
+from bulkops.protocol.ids import InvalidGlobalId, gid, parse_gid
+
+mutation = ObjectType("Mutation")
+customer_type = ObjectType("Customer")
+account_type = ObjectType("StoreCreditAccount")
+
+
+def present_account(row: Any) -> dict[str, Any]:
+    return {
+        "__typename": "StoreCreditAccount", "id": gid("StoreCreditAccount", row.id), "_pk": row.id,
+        "balance": money(row.balance, row.currency),
+        "owner": lambda info: load_customer(ctx(info), row.owner_id),
+    }
+
+
+def present_transaction(row: Any, account: Any) -> dict[str, Any]:
+    return {
+        "__typename": "StoreCreditAccountCreditTransaction", "id": gid("StoreCreditAccountCreditTransaction", row.id),
+        "account": present_account(account), "amount": money(row.amount, account.currency),
+        "balanceAfterTransaction": money(row.balance_after, account.currency),
+        "remainingAmount": money(row.amount, account.currency), "event": row.event, "origin": None,
+        "createdAt": iso_z(row.created_at), "expiresAt": iso_z(row.expires_at),
+    }
+
+
+@register("StoreCreditAccount")
+def load_account(context: RequestContext, number: int) -> dict[str, Any] | None:
+    row = rules.get_account(context.conn, context.shop.id, number)
+    return present_account(row) if row else None
+
+
+@register("StoreCreditAccountCreditTransaction")
+def load_transaction(context: RequestContext, number: int) -> dict[str, Any] | None:
+    row = rules.get_transaction(context.conn, context.shop.id, number)
+    return present_transaction(row, rules.get_account(context.conn, context.shop.id, row.account_id)) if row else None
+
+
+def _utc(raw: str) -> datetime:
+    """A DateTime input as naive UTC (how the database keeps times)."""
+    value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+@mutation.field("storeCreditAccountCredit")
+@guarded(lambda errors: {"storeCreditAccountTransaction": None, "userErrors": errors})
+def resolve_credit(_: Any, info: GraphQLResolveInfo, id: str, creditInput: dict[str, Any]) -> dict[str, Any]:
+    context = ctx(info)
+    try:
+        target_type, number = parse_gid(id)
+    except InvalidGlobalId as exc:
+        raise RequestError(str(exc), "argumentLiteralsIncompatible", typeName="CoercionError") from exc
+    expires = creditInput.get("expiresAt")
+    change = rules.Credit(
+        amount=str(creditInput["creditAmount"]["amount"]), currency=creditInput["creditAmount"]["currencyCode"],
+        expires_at=_utc(expires) if expires else None)
+    transaction_id = rules.credit(context.conn, context.shop.id, target_type, number, change, context.now)
+    return {"storeCreditAccountTransaction": load_transaction(context, transaction_id), "userErrors": []}
+
+
+@customer_type.field("storeCreditAccounts")
+def resolve_customer_accounts(customer: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
+                              after: str | None = None, last: int | None = None, before: str | None = None,
+                              query: str | None = None) -> dict[str, Any]:
+    context = ctx(info)
+    page_args(first, last)
+    stmt = rules.accounts_query(context.shop.id, "Customer", customer["_pk"])
+    if query and query.startswith("currency_code:"):
+        stmt = stmt.where(store_credit_accounts.c.currency == query.split(":", 1)[1].strip().upper())
+    try:
+        page = paginate(context.conn, stmt, sort=store_credit_accounts.c.id, id_col=store_credit_accounts.c.id,
+                        first=first, after=after, last=last, before=before)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    return connection(page, present_account)
+
+
+@account_type.field("transactions")
+def resolve_transactions(account: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
+                         after: str | None = None, last: int | None = None, before: str | None = None,
+                         reverse: bool = False, sortKey: str = "CREATED_AT", query: str | None = None
+                         ) -> dict[str, Any]:
+    context = ctx(info)
+    page_args(first, last)
+    row = rules.get_account(context.conn, context.shop.id, account["_pk"])
+    sort = store_credit_transactions.c.expires_at if sortKey == "EXPIRES_AT" else store_credit_transactions.c.id
+    try:
+        page = paginate(context.conn, rules.transactions_query(account["_pk"]), sort=sort,
+                        id_col=store_credit_transactions.c.id, first=first, after=after, last=last, before=before,
+                        reverse=reverse)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    return connection(page, lambda r: present_transaction(r, row))
+
+
+bindables = [mutation, customer_type, account_type]

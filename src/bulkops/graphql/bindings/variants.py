@@ -1,0 +1,131 @@
+"""productVariantsBulkCreate, productVariantsBulkUpdate, productVariantsBulkDelete, productVariantsBulkReorder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ariadne import ObjectType
+from graphql import GraphQLResolveInfo
+
+from bulkops.domain.products import rules as product_rules
+from bulkops.domain.products import variants as rules
+from bulkops.graphql.bindings.common import guarded, require_id, user_errors
+from bulkops.graphql.bindings.products import load_product, load_variant, set_owned_metafields, variant_spec
+from bulkops.graphql.context import RequestContext, ctx
+from bulkops.protocol.errors import UserError, UserErrors
+from bulkops.protocol.ids import InvalidGlobalId, parse_gid
+
+mutation = ObjectType("Mutation")
+
+
+def _product_id(context: RequestContext, raw: str) -> int:
+    number = require_id(raw, "Product")
+    if not number or not product_rules.product_exists(context.conn, context.shop.id, number):
+        raise UserError("Product does not exist", ["productId"], "PRODUCT_DOES_NOT_EXIST")
+    return number
+
+
+def _option_names(context: RequestContext, product_id: int) -> dict[str, str]:
+    return {f"gid://shopify/ProductOption/{o.id}": o.name for o in rules.options_of(context.conn, product_id)}
+
+
+def _variant_metafields(context: RequestContext, variants: list[dict[str, Any]], ids: list[int]) -> None:
+    for index, (raw, variant_id) in enumerate(zip(variants, ids, strict=False)):
+        set_owned_metafields(context, "ProductVariant", variant_id, raw.get("metafields"),
+                             ["variants", str(index), "metafields"], "INVALID")
+
+
+def _payload(context: RequestContext, product_id: int, variant_ids: list[int] | None,
+             errors: list[UserError] | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {"product": load_product(context, product_id),
+                               "userErrors": user_errors(UserErrors(errors or []))}
+    if variant_ids is not None:
+        payload["productVariants"] = [load_variant(context, i) for i in variant_ids]
+    return payload
+
+
+@mutation.field("productVariantsBulkCreate")
+@guarded(lambda errors: {"product": None, "productVariants": None, "userErrors": errors})
+def resolve_bulk_create(_: Any, info: GraphQLResolveInfo, productId: str, variants: list[dict[str, Any]],
+                        strategy: str = "DEFAULT", media: Any = None) -> dict[str, Any]:
+    """``media`` is accepted and not stored (this server keeps no media)."""
+    context = ctx(info)
+    product_id = _product_id(context, productId)
+    names = _option_names(context, product_id)
+    for index, raw in enumerate(variants):
+        if raw.get("id"):
+            raise UserError("On create, this key cannot be used.", ["variants", str(index), "id"], "NO_KEY_ON_CREATE")
+    specs = [variant_spec(v, names) for v in variants]
+    ids = rules.bulk_create(context.conn, context.shop.id, product_id, specs, strategy, context.now)
+    _variant_metafields(context, variants, ids)
+    return _payload(context, product_id, ids)
+
+
+@mutation.field("productVariantsBulkUpdate")
+@guarded(lambda errors: {"product": None, "productVariants": None, "userErrors": errors})
+def resolve_bulk_update(_: Any, info: GraphQLResolveInfo, productId: str, variants: list[dict[str, Any]],
+                        allowPartialUpdates: bool = False, media: Any = None) -> dict[str, Any]:
+    """Atomic unless ``allowPartialUpdates``: then the valid variants are saved and the others reported."""
+    context = ctx(info)
+    product_id = _product_id(context, productId)
+    names = _option_names(context, product_id)
+    early: list[UserError] = []
+    usable: list[tuple[int, rules.VariantSpec]] = []
+    for index, raw in enumerate(variants):
+        if raw.get("inventoryQuantities"):
+            early.append(UserError(
+                "Inventory quantities can only be provided during create. To update inventory for existing "
+                "variants, use inventoryAdjustQuantities.", ["variants", str(index), "inventoryQuantities"],
+                "NO_INVENTORY_QUANTITIES_ON_VARIANTS_UPDATE"))
+        else:
+            usable.append((index, variant_spec(raw, names)))
+    if early and not allowPartialUpdates:
+        raise UserErrors(early)
+    updated, errors = rules.bulk_update(context.conn, context.shop.id, product_id, [s for _, s in usable],
+                                        allowPartialUpdates, context.now)
+    for error in errors:
+        if error.field and len(error.field) > 1:
+            error.field[1] = str(usable[int(error.field[1])][0])
+    by_id = {s.id: i for i, s in usable}
+    for variant_id in updated:
+        index = by_id[variant_id]
+        set_owned_metafields(context, "ProductVariant", variant_id, variants[index].get("metafields"),
+                             ["variants", str(index), "metafields"], "INVALID_INPUT")
+    return _payload(context, product_id, updated, sorted(early + errors, key=_input_index))
+
+
+def _input_index(error: UserError) -> int:
+    """The position in ``variants`` an error is about (its field path is ``["variants", "<index>", ...]``)."""
+    return int(error.field[1]) if error.field and len(error.field) > 1 else 0
+
+
+@mutation.field("productVariantsBulkDelete")
+@guarded(lambda errors: {"product": None, "userErrors": errors})
+def resolve_bulk_delete(_: Any, info: GraphQLResolveInfo, productId: str, variantsIds: list[str]) -> dict[str, Any]:
+    context = ctx(info)
+    product_id = _product_id(context, productId)
+    numbers = [_variant_number(raw) for raw in variantsIds]
+    rules.bulk_delete(context.conn, product_id, numbers, context.now)
+    return _payload(context, product_id, None)
+
+
+def _variant_number(raw: str) -> int | None:
+    try:
+        kind, number = parse_gid(raw)
+    except InvalidGlobalId:
+        return None
+    return number if kind == "ProductVariant" else None
+
+
+@mutation.field("productVariantsBulkReorder")
+@guarded(lambda errors: {"product": None, "userErrors": errors})
+def resolve_bulk_reorder(_: Any, info: GraphQLResolveInfo, productId: str,
+                         positions: list[dict[str, Any]]) -> dict[str, Any]:
+    context = ctx(info)
+    product_id = _product_id(context, productId)
+    moves = [(_variant_number(p["id"]), int(p["position"])) for p in positions]
+    rules.bulk_reorder(context.conn, product_id, moves, context.now)
+    return _payload(context, product_id, None)
+
+
+bindables = [mutation]

@@ -1,0 +1,129 @@
+"""Webhook subscription roots (spec 6.1): create, update, delete, ``webhookSubscription(id:)`` and
+``webhookSubscriptions``. Rules live in ``bulkops.webhooks.subscriptions``; this module translates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ariadne import ObjectType, UnionType
+from graphql import GraphQLResolveInfo
+
+from bulkops.clock import iso_z
+from bulkops.db.pagination import BadCursor, paginate
+from bulkops.db.tables import webhook_subscriptions
+from bulkops.domain.listing import apply_search
+from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.graphql.bindings.nodes import register
+from bulkops.graphql.context import RequestContext, ctx
+from bulkops.graphql.defaults import resolve_typename
+from bulkops.protocol.versions import public_api_versions
+from bulkops.webhooks import subscriptions as rules
+
+query = ObjectType("QueryRoot")
+mutation = ObjectType("Mutation")
+endpoint_union = UnionType("WebhookSubscriptionEndpoint", resolve_typename)
+
+SEARCH = {
+    "id": webhook_subscriptions.c.id, "topic": webhook_subscriptions.c.topic,
+    "format": webhook_subscriptions.c.format, "created_at": webhook_subscriptions.c.created_at,
+    "updated_at": webhook_subscriptions.c.updated_at,
+}
+SORT = {"CREATED_AT": webhook_subscriptions.c.created_at, "ID": webhook_subscriptions.c.id}
+
+
+def present_api_version(handle: str) -> dict[str, Any]:
+    known = {v["handle"]: v for v in public_api_versions()}
+    return known.get(handle, {"handle": handle, "displayName": handle, "supported": False})
+
+
+def present_subscription(row: Any) -> dict[str, Any]:
+    """``apiVersion`` is the version the subscription was created with: Shopify reports the app's webhook API
+    version there, and an app here has no other setting than the version it speaks."""
+    return {
+        "__typename": "WebhookSubscription", "id": f"gid://shopify/WebhookSubscription/{row.id}",
+        "legacyResourceId": str(row.id), "topic": row.topic, "format": row.format, "uri": row.uri,
+        "callbackUrl": row.uri, "endpoint": {"__typename": "WebhookHttpEndpoint", "callbackUrl": row.uri},
+        "filter": row.filter, "includeFields": row.include_fields, "metafieldNamespaces": row.metafield_namespaces,
+        "metafields": [], "apiVersion": present_api_version(row.api_version),
+        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at),
+    }
+
+
+@register("WebhookSubscription")
+def load_subscription(context: RequestContext, number: int) -> dict[str, Any] | None:
+    row = rules.get_subscription(context.conn, context.shop.id, number)
+    return present_subscription(row) if row else None
+
+
+def subscription_fields(data: dict[str, Any]) -> rules.SubscriptionFields:
+    """``uri`` wins over the deprecated ``callbackUrl``; either names the address."""
+    uri = data.get("uri") if data.get("uri") is not None else data.get("callbackUrl")
+    return rules.SubscriptionFields(
+        uri=uri, format=data.get("format"), filter=data.get("filter"), include_fields=data.get("includeFields"),
+        metafield_namespaces=data.get("metafieldNamespaces"))
+
+
+def _subscription_errors(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"webhookSubscription": None, "userErrors": errors}
+
+
+def _delete_errors(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"deletedWebhookSubscriptionId": None, "userErrors": errors}
+
+
+@mutation.field("webhookSubscriptionCreate")
+@guarded(_subscription_errors)
+def resolve_create(_: Any, info: GraphQLResolveInfo, topic: str,
+                   webhookSubscription: dict[str, Any]) -> dict[str, Any]:
+    context = ctx(info)
+    fields = subscription_fields(webhookSubscription)
+    if fields.uri is None:
+        fields = rules.SubscriptionFields(**{**fields.given(), "uri": ""})
+    number = rules.create_subscription(context.conn, context.shop.id, topic, fields, context.api_version,
+                                       context.now)
+    return {"webhookSubscription": load_subscription(context, number), "userErrors": []}
+
+
+@mutation.field("webhookSubscriptionUpdate")
+@guarded(_subscription_errors)
+def resolve_update(_: Any, info: GraphQLResolveInfo, id: str, webhookSubscription: dict[str, Any]) -> dict[str, Any]:
+    context = ctx(info)
+    number = rules.update_subscription(context.conn, context.shop.id, require_id(id, "WebhookSubscription"),
+                                       subscription_fields(webhookSubscription), context.now)
+    return {"webhookSubscription": load_subscription(context, number), "userErrors": []}
+
+
+@mutation.field("webhookSubscriptionDelete")
+@guarded(_delete_errors)
+def resolve_delete(_: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:
+    context = ctx(info)
+    number = rules.delete_subscription(context.conn, context.shop.id, require_id(id, "WebhookSubscription"))
+    return {"deletedWebhookSubscriptionId": f"gid://shopify/WebhookSubscription/{number}", "userErrors": []}
+
+
+@query.field("webhookSubscription")
+def resolve_subscription(_: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:
+    number = require_id(id, "WebhookSubscription")
+    return load_subscription(ctx(info), number) if number is not None else None
+
+
+@query.field("webhookSubscriptions")
+def resolve_subscriptions(_: Any, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
+                          last: int | None = None, before: str | None = None, reverse: bool = False,
+                          sortKey: str = "CREATED_AT", query: str | None = None, topics: list[str] | None = None,
+                          format: str | None = None, uri: str | None = None,
+                          callbackUrl: str | None = None) -> dict[str, Any]:
+    context = ctx(info)
+    page_args(first, last)
+    stmt = rules.subscriptions_query(context.shop.id, topics=topics, fmt=format, uri=uri or callbackUrl)
+    stmt = apply_search(stmt, query, SEARCH, webhook_subscriptions.c.uri)
+    try:
+        page = paginate(context.conn, stmt, sort=SORT.get(sortKey, webhook_subscriptions.c.created_at),
+                        id_col=webhook_subscriptions.c.id, first=first, after=after, last=last, before=before,
+                        reverse=reverse)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    return connection(page, present_subscription)
+
+
+bindables = [query, mutation, endpoint_union]

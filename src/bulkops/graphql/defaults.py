@@ -1,0 +1,41 @@
+"""The default field resolver: reads presenter dicts by GraphQL name or its snake_case twin; a field the
+server does not fill raises a clear error when it is non-null (instead of a confusing null error)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from graphql import GraphQLNonNull, GraphQLResolveInfo
+
+from bulkops.protocol.errors import RequestError
+
+
+@cache
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def default_resolver(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+    name = info.field_name
+    if isinstance(source, dict):
+        if name in source:
+            value = source[name]
+        elif (key := snake(name)) in source:
+            value = source[key]
+        else:
+            if isinstance(info.return_type, GraphQLNonNull):
+                raise RequestError(
+                    f"The field '{info.parent_type.name}.{name}' is not implemented by this bulkops server yet.",
+                    "NOT_IMPLEMENTED",
+                )
+            return None
+    else:
+        value = getattr(source, name, None)
+    return value(info, **args) if callable(value) else value
+
+
+def resolve_typename(obj: Any, *_: Any) -> str | None:
+    """Interfaces and unions: presenters say what they are."""
+    return obj.get("__typename") if isinstance(obj, dict) else None

@@ -1,0 +1,221 @@
+"""Running GraphQL documents: one HTTP request, or one bulk line with a document parsed and validated once."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    execute_sync,
+    parse,
+    print_ast,
+    validate,
+)
+from sqlalchemy import Connection
+
+from bulkops.domain.products.batch import PreparedProduct
+from bulkops.domain.shops.rules import Shop, shop_by_id
+from bulkops.engine.executor import ExecutorFactory, LineExecutor
+from bulkops.engine.operations import Operation
+from bulkops.engine.runtime import Runtime
+from bulkops.graphql.context import RequestContext
+from bulkops.graphql.cost import cost_extension, requested_cost
+from bulkops.graphql.defaults import default_resolver
+from bulkops.graphql.errors import format_error
+from bulkops.graphql.planner.executor import Elsewhere, PlanExecutor, ProductCreateChunks, prepare_lines
+from bulkops.graphql.planner.mutation_plan import Plan, compile_plan
+from bulkops.graphql.schema import schema_for_generation, schema_for_version
+from bulkops.protocol.errors import UserFacingError
+from bulkops.protocol.ids import InvalidGlobalId
+from bulkops.workers.helpers import HelperProcesses
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A parsed and validated document, ready to execute many times."""
+
+    schema: GraphQLSchema
+    document: DocumentNode | None
+    operation: OperationDefinitionNode | None
+    errors: list[dict[str, Any]]
+    variable_types: dict[str, str]
+
+    @property
+    def is_mutation(self) -> bool:
+        return self.operation is not None and self.operation.operation == OperationType.MUTATION
+
+
+def _pick_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name:
+        return next((o for o in operations if o.name and o.name.value == name), None)
+    return operations[0] if len(operations) == 1 else None
+
+
+def prepare(schema: GraphQLSchema, text: str, operation_name: str | None = None) -> PreparedDocument:
+    try:
+        document = parse(text)
+    except GraphQLError as error:
+        return PreparedDocument(schema, None, None, [format_error(error)], {})
+    operation = _pick_operation(document, operation_name)
+    variable_types = {
+        v.variable.name.value: print_ast(v.type) for v in ((operation.variable_definitions or []) if operation else [])
+    }
+    problems = validate(schema, document)
+    if problems:
+        return PreparedDocument(schema, document, operation, [format_error(e, variable_types) for e in problems],
+                                variable_types)
+    if operation is None:
+        message = (f"No operation named '{operation_name}'" if operation_name
+                   else "An operation name is required when sending multiple operations.")
+        return PreparedDocument(schema, document, None, [{"message": message, "extensions": {"code": "BAD_REQUEST"}}],
+                                variable_types)
+    return PreparedDocument(schema, document, operation, [], variable_types)
+
+
+@lru_cache(maxsize=512)
+def prepare_cached(schema: GraphQLSchema, text: str, operation_name: str | None = None) -> PreparedDocument:
+    """Clients send the same few documents again and again (a poll every second or so): parse and validate
+    each once. A PreparedDocument is never changed after it is made."""
+    return prepare(schema, text, operation_name)
+
+
+def run_prepared(prepared: PreparedDocument, context: RequestContext, variables: dict[str, Any] | None) -> dict[str, Any]:
+    """Execute; the response dict has ``data`` and/or ``errors`` in Shopify's shapes."""
+    assert prepared.document is not None and prepared.operation is not None
+    result: ExecutionResult = execute_sync(  # every resolver is synchronous
+        prepared.schema,
+        prepared.document,
+        context_value=context,
+        variable_values=variables or {},
+        operation_name=prepared.operation.name.value if prepared.operation.name else None,
+        field_resolver=default_resolver,
+    )
+    for error in result.errors or []:
+        original = error.original_error
+        if original is not None and not isinstance(original, UserFacingError | InvalidGlobalId | GraphQLError):
+            log.error("resolver error at %s", error.path, exc_info=original)
+    response: dict[str, Any] = {}
+    if result.errors:
+        response["errors"] = [format_error(e, prepared.variable_types, variables) for e in result.errors]
+    if result.data is not None or not _only_variable_errors(response.get("errors", [])):
+        response["data"] = result.data
+    return response
+
+
+def _only_variable_errors(errors: list[dict[str, Any]]) -> bool:
+    """Invalid variables stop a request before execution: Shopify then sends no ``data`` key."""
+    return bool(errors) and all(e.get("extensions", {}).get("code") == "INVALID_VARIABLE" for e in errors)
+
+
+def execute_request(
+    runtime: Runtime, shop: Shop, api_version: str, base_url: str, query: str,
+    variables: dict[str, Any] | None, operation_name: str | None,
+) -> dict[str, Any]:
+    """One HTTP GraphQL request in one transaction; work announced by resolvers starts after commit."""
+    schema = schema_for_version(api_version)
+    prepared = prepare_cached(schema, query, operation_name)
+    if prepared.errors:
+        return {"errors": prepared.errors}
+    assert prepared.operation is not None
+    transaction = runtime.db.write if prepared.is_mutation else runtime.db.read
+    with transaction() as conn:
+        context = RequestContext(runtime, shop, conn, api_version, base_url)
+        response = run_prepared(prepared, context, variables)
+    for announce in context.after_commit:
+        announce()
+    cost = requested_cost(schema, prepared.operation, variables or {})
+    response["extensions"] = {**context.extensions, "cost": cost_extension(cost)}
+    return response
+
+
+def line_executor_factory(runtime: Runtime, compiled: bool = True) -> ExecutorFactory:
+    """The engine's ExecutorFactory: parse and validate an operation's document once, run it per line
+    (through a compiled plan when the document allows one and ``compiled``; graphql-core otherwise)."""
+
+    def build(operation: Operation) -> LineExecutor:
+        schema = schema_for_version(operation.api_version)
+        prepared = prepare(schema, operation.query)
+        with runtime.db.read() as conn:
+            shop = shop_by_id(conn, operation.shop_id)
+        assert shop is not None
+        base_url = runtime.settings.background_base_url
+
+        def make_context(conn: Connection) -> RequestContext:
+            return RequestContext(runtime, shop, conn, operation.api_version, base_url, in_bulk=True)
+
+        def run_line(conn: Connection, variables: dict[str, Any]) -> dict[str, Any]:
+            if prepared.errors:
+                return {"errors": prepared.errors}
+            return run_prepared(prepared, make_context(conn), variables)
+
+        plan = None if prepared.errors or not compiled else compile_plan(schema, prepared.document, prepared.operation)
+        if plan is None:
+            return run_line
+        if ProductCreateChunks.fits(plan):
+            return ProductCreateChunks(plan, make_context, run_line, _elsewhere(runtime, operation))
+        return PlanExecutor(plan, make_context, run_line)
+
+    return build
+
+
+@dataclass(frozen=True)
+class _HelperChecks:
+    """productCreate lines checked by the runtime's helper processes."""
+
+    helpers: HelperProcesses
+    api_version: str
+    document: str
+
+    @property
+    def ready(self) -> bool:
+        return self.helpers.ready
+
+    @property
+    def processes(self) -> int:
+        return self.helpers.processes
+
+    def submit(self, lines: list[bytes]) -> Future[list[PreparedProduct | None]]:
+        return self.helpers.submit(prepare_product_lines, self.api_version, self.document, lines)
+
+
+def _elsewhere(runtime: Runtime, operation: Operation) -> Elsewhere | None:
+    """Helper processes for a big import into SQLite (other databases take the per-line path, and a small
+    file is done before a helper would have started)."""
+    helpers = runtime.helpers
+    if (helpers is None or not runtime.db.is_sqlite
+            or (operation.input_size or 0) < runtime.settings.helper_min_input_bytes):
+        return None
+    return _HelperChecks(helpers, operation.api_version, operation.query)
+
+
+def prepare_product_lines(api_version: str, document: str, lines: list[bytes]) -> list[PreparedProduct | None]:
+    """:func:`prepare_lines` in a helper process, with the plan compiled there once per document."""
+    return prepare_lines(_plan_for(api_version, document), lines)
+
+
+def warm_helper() -> None:
+    """A helper process's start: both schemas built before the first chunk arrives."""
+    schema_for_generation(True)
+    schema_for_generation(False)
+
+
+@lru_cache(maxsize=8)
+def _plan_for(api_version: str, document: str) -> Plan:
+    schema = schema_for_version(api_version)
+    prepared = prepare(schema, document)
+    plan = compile_plan(schema, prepared.document, prepared.operation)
+    if plan is None:
+        raise ValueError("this document does not compile to a plan")
+    return plan

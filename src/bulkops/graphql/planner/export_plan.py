@@ -1,0 +1,454 @@
+"""A validated bulk query compiled into an export plan: its connections as batched SQL listings
+(export_sources.py) and, for each, a shaper that writes exactly the selected fields in selection order, with
+aliases and ``__typename``.
+
+Two ways to shape a row, same output:
+* the fast path reads the presenter's dict (the one the normal resolvers return) field by field, serializing
+  leaves with the schema's own scalars; no graphql-core per row;
+* the exact path runs graphql-core over the whole batch of presenter dicts (one ``execute`` per batch), for
+  fields that need a resolver, take arguments the presenter answers with a callable, or are abstract. A
+  connection switches to it the first time the fast path meets something it cannot answer exactly.
+
+What cannot be exported (a connection with no listing here, a connection under a plain object, several
+top-level fields) is refused when the operation is created, with a message naming it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLAbstractType,
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    execute_sync,
+    get_named_type,
+    is_leaf_type,
+    parse,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from sqlalchemy import Connection, and_, or_
+
+from bulkops.domain.shops.rules import shop_by_id
+from bulkops.engine.exporter import PlanFactory, Row
+from bulkops.engine.operations import Operation
+from bulkops.engine.runtime import Runtime
+from bulkops.graphql.context import RequestContext
+from bulkops.graphql.defaults import default_resolver, snake
+from bulkops.graphql.errors import format_error
+from bulkops.graphql.planner.export_columns import DriverConnection, Field, row_reader
+from bulkops.graphql.planner.export_sources import Direct, Listing, source_for
+from bulkops.protocol.mutation_document import is_connection_type, main_operation
+from bulkops.protocol.query_document import field_definition, fragments_of, iter_fields
+
+IN_BATCH = 500
+"""Parent keys per ``IN (…)`` when reading a nested connection (well under every driver's limit)."""
+
+ContextFor = Callable[[Connection], RequestContext]
+
+
+class UnsupportedExport(Exception):
+    """The query is valid for Shopify but this server cannot export it (said when the operation is created)."""
+
+
+class ExportFieldError(RuntimeError):
+    """graphql-core answered a field with an error while shaping a batch: the operation fails, keeping what it
+    wrote so far as partial data."""
+
+
+class _FastMiss(Exception):
+    pass
+
+
+# ---- the selection of one node, fragments flattened ------------------------------------------------
+def applies(schema: GraphQLSchema, on_type: GraphQLNamedType, node_type: GraphQLObjectType) -> bool:
+    if on_type is node_type or on_type.name == node_type.name:
+        return True
+    return isinstance(on_type, GraphQLAbstractType) and schema.is_sub_type(on_type, node_type)
+
+
+def grouped_fields(schema: GraphQLSchema, selection_sets: list[SelectionSetNode | None], node_type: GraphQLObjectType,
+                   fragments: dict[str, FragmentDefinitionNode]) -> dict[str, list[FieldNode]]:
+    """Response key -> the field nodes selecting it on ``node_type``, in first-selection order."""
+    grouped: dict[str, list[FieldNode]] = {}
+    for selection_set in selection_sets:
+        for node, on_type in iter_fields(selection_set, node_type, fragments, schema):
+            if applies(schema, on_type, node_type):
+                key = node.alias.value if node.alias else node.name.value
+                grouped.setdefault(key, []).append(node)
+    return grouped
+
+
+def _field_type(node_type: GraphQLObjectType, name: str) -> GraphQLField | None:
+    return node_type.fields.get(name)
+
+
+# ---- the fast path ----------------------------------------------------------------------------------
+@dataclass
+class FieldSpec:
+    key: str
+    name: str
+    snake_name: str
+    non_null: bool
+    is_list: bool
+    serialize: Callable[[Any], Any] | None
+    sub: list[FieldSpec] | None
+    typename: str | None = None
+
+
+def _wrapping(field_type: Any) -> tuple[bool, bool]:
+    non_null = isinstance(field_type, GraphQLNonNull)
+    inner = field_type.of_type if non_null else field_type
+    return non_null, isinstance(inner, GraphQLList)
+
+
+def compile_specs(schema: GraphQLSchema, node_type: GraphQLObjectType, grouped: dict[str, list[FieldNode]],
+                  fragments: dict[str, FragmentDefinitionNode]) -> list[FieldSpec] | None:
+    """The fast shaper's plan, or None when some field needs graphql-core (a resolver, an abstract type,
+    a directive)."""
+    specs: list[FieldSpec] = []
+    for key, nodes in grouped.items():
+        name = nodes[0].name.value
+        if any(n.directives for n in nodes):
+            return None
+        if name == "__typename":
+            specs.append(FieldSpec(key, name, name, True, False, None, None, node_type.name))
+            continue
+        definition = _field_type(node_type, name)
+        if definition is None or definition.resolve is not None:
+            return None
+        non_null, is_list = _wrapping(definition.type)
+        named = get_named_type(definition.type)
+        if is_leaf_type(named):
+            specs.append(FieldSpec(key, name, snake(name), non_null, is_list, named.serialize, None))
+            continue
+        if not isinstance(named, GraphQLObjectType):
+            return None
+        sub = compile_specs(schema, named, grouped_fields(schema, [n.selection_set for n in nodes], named, fragments),
+                            fragments)
+        if sub is None:
+            return None
+        specs.append(FieldSpec(key, name, snake(name), non_null, is_list, None, sub))
+    return specs
+
+
+_MISSING = object()
+
+
+def fast_shape(specs: list[FieldSpec], source: Any) -> dict[str, Any]:
+    """One object, exactly as graphql-core would complete it from the same presenter dict, or _FastMiss."""
+    if not isinstance(source, dict):
+        raise _FastMiss()
+    out: dict[str, Any] = {}
+    for spec in specs:
+        if spec.typename is not None:
+            out[spec.key] = spec.typename
+            continue
+        value = source.get(spec.name, _MISSING)
+        if value is _MISSING:
+            value = source.get(spec.snake_name)
+        if value is None:
+            if spec.non_null:
+                raise _FastMiss()
+            out[spec.key] = None
+        elif callable(value):
+            raise _FastMiss()
+        elif spec.sub is not None:
+            out[spec.key] = [fast_shape(spec.sub, v) for v in value] if spec.is_list else fast_shape(spec.sub, value)
+        elif (serialize := spec.serialize) is None:
+            raise _FastMiss()  # not reached: compile_specs gives every leaf its serializer
+        elif spec.is_list:
+            out[spec.key] = [serialize(v) for v in value]
+        else:
+            out[spec.key] = serialize(value)
+    return out
+
+
+def plain_fields(grouped: dict[str, list[FieldNode]], direct: Direct) -> list[Field] | None:
+    """When every selected field is a plain column (or ``__typename``): the columns, in selection order."""
+    fields: list[Field] = []
+    for key, nodes in grouped.items():
+        name = nodes[0].name.value
+        if any(n.directives or n.arguments for n in nodes):
+            return None
+        if name == "__typename":
+            fields.append((key, None))
+        elif name in direct:
+            fields.append((key, direct[name]))
+        else:
+            return None
+    return fields
+
+
+def compile_direct(node_type: GraphQLObjectType, grouped: dict[str, list[FieldNode]],
+                   direct: Direct) -> list[tuple[str, Callable[[Row], Any]]] | None:
+    """Plain fields read straight from SQLAlchemy rows (the driver path's twin for other databases)."""
+    fields = plain_fields(grouped, direct)
+    if fields is None:
+        return None
+    type_name = node_type.name
+    return [(key, row_reader(plain, type_name) if plain else lambda _row: type_name) for key, plain in fields]
+
+
+# ---- the exact path ---------------------------------------------------------------------------------
+_WRAPPERS: dict[tuple[int, str], GraphQLSchema] = {}
+
+
+def objects_schema(schema: GraphQLSchema, node_type: GraphQLObjectType) -> GraphQLSchema:
+    """The Admin schema's own types under a root whose one field returns the batch's presenter dicts."""
+    key = (id(schema), node_type.name)
+    if key not in _WRAPPERS:
+        root = GraphQLObjectType("BulkExportObjects", lambda: {
+            "objects": GraphQLField(GraphQLList(node_type), resolve=lambda source, _info: source)
+        })
+        types = [t for name, t in schema.type_map.items() if not name.startswith("__")]
+        _WRAPPERS[key] = GraphQLSchema(query=root, types=types, directives=schema.directives)
+    return _WRAPPERS[key]
+
+
+def objects_document(grouped: dict[str, list[FieldNode]], document: DocumentNode) -> DocumentNode:
+    selections = tuple(node for nodes in grouped.values() for node in nodes)
+    objects = FieldNode(name=NameNode(value="objects"), arguments=(), directives=(),
+                        selection_set=SelectionSetNode(selections=selections))
+    operation = OperationDefinitionNode(operation=OperationType.QUERY, variable_definitions=(), directives=(),
+                                        selection_set=SelectionSetNode(selections=(objects,)))
+    fragments = tuple(d for d in document.definitions if isinstance(d, FragmentDefinitionNode))
+    return DocumentNode(definitions=(operation, *fragments))
+
+
+class Shaper:
+    """Rows of one connection -> their JSONL objects (the connection's own fields, not nested connections)."""
+
+    def __init__(self, schema: GraphQLSchema, node_type: GraphQLObjectType, grouped: dict[str, list[FieldNode]],
+                 document: DocumentNode, present: Callable[[Row], dict[str, Any]], direct: Direct) -> None:
+        self.schema = schema
+        self.node_type = node_type
+        self.present = present
+        self.direct = compile_direct(node_type, grouped, direct)
+        fragments = fragments_of(document)
+        self.specs = compile_specs(schema, node_type, grouped, fragments)
+        self.document = objects_document(grouped, document)
+        self.context_for: ContextFor | None = None
+
+    @property
+    def fast(self) -> bool:
+        return self.specs is not None
+
+    def shape(self, conn: Connection, rows: list[Row]) -> list[dict[str, Any]]:
+        if self.direct is not None:
+            direct = self.direct
+            return [{key: read(row) for key, read in direct} for row in rows]
+        objects = [self.present(row) for row in rows]
+        if self.specs is not None:
+            try:
+                return [fast_shape(self.specs, o) for o in objects]
+            except _FastMiss:
+                self.specs = None
+            except (GraphQLError, TypeError, ValueError):
+                self.specs = None
+        return self.exact(conn, objects)
+
+    def exact(self, conn: Connection, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.context_for is None:
+            raise RuntimeError("the export plan was not bound to a shop")
+        result = execute_sync(objects_schema(self.schema, self.node_type), self.document, root_value=objects,
+                              context_value=self.context_for(conn), field_resolver=default_resolver)
+        if result.errors:
+            error = format_error(result.errors[0])
+            raise ExportFieldError(f"{error['message']} (at {error.get('path')})")
+        assert result.data is not None
+        return result.data["objects"]
+
+
+# ---- connections ------------------------------------------------------------------------------------
+class PlanConnection:
+    """One connection of the plan: reads its rows, shapes them, and knows its nested connections."""
+
+    def __init__(self, listing: Listing, shaper: Shaper, children: list[PlanNode]) -> None:
+        self.listing = listing
+        self.shaper = shaper
+        self.children = children
+        self._prefix = f"gid://shopify/{listing.type_name}/"
+
+    def key(self, row: Row) -> int:
+        return row.id
+
+    def gid(self, row: Row) -> str:
+        return self._prefix + str(row.id)
+
+    def shape(self, conn: Connection, rows: list[Row]) -> list[dict[str, Any]]:
+        return self.shaper.shape(conn, rows)
+
+    def _order(self) -> list[Any]:
+        listing = self.listing
+        if listing.descending:
+            return [listing.sort.desc(), listing.id_col.desc()]
+        return [listing.sort.asc(), listing.id_col.asc()]
+
+    def children_of(self, conn: Connection, parent_keys: list[int]) -> dict[int, list[Row]]:
+        if self.listing.members is not None:
+            return self.listing.members(conn, parent_keys)
+        assert self.listing.parent is not None
+        found: dict[int, list[Row]] = defaultdict(list)
+        for start in range(0, len(parent_keys), IN_BATCH):
+            part = parent_keys[start:start + IN_BATCH]
+            stmt = self.listing.stmt.where(self.listing.parent.in_(part)).order_by(self.listing.parent, *self._order())
+            for row in conn.execute(stmt):
+                found[row._bulk_parent].append(row)
+        return found
+
+    def page(self, conn: Connection, after: Row | None, limit: int) -> list[Row]:
+        listing = self.listing
+        stmt = listing.stmt
+        if after is not None and listing.sort is listing.id_col:
+            stmt = stmt.where(listing.id_col < after.id if listing.descending else listing.id_col > after.id)
+        elif after is not None:
+            sort_value, last_id = after._bulk_sort, after.id
+            if listing.descending:
+                stmt = stmt.where(or_(listing.sort < sort_value, and_(listing.sort == sort_value,
+                                                                      listing.id_col < last_id)))
+            else:
+                stmt = stmt.where(or_(listing.sort > sort_value, and_(listing.sort == sort_value,
+                                                                      listing.id_col > last_id)))
+        return list(conn.execute(stmt.order_by(*self._order()).limit(limit)))
+
+    def row_by_key(self, conn: Connection, key: int) -> Row | None:
+        return conn.execute(self.listing.stmt.where(self.listing.id_col == key)).first()
+
+    def bind(self, context_for: ContextFor) -> PlanNode:
+        """Give every shaper the way to build a request context (the exact path runs resolvers)."""
+        self.shaper.context_for = context_for
+        for child in self.children:
+            child.bind(context_for)
+        return self
+
+
+PlanNode = PlanConnection | DriverConnection
+
+
+# ---- compiling --------------------------------------------------------------------------------------
+@dataclass
+class _Compiler:
+    schema: GraphQLSchema
+    document: DocumentNode
+    shop_id: int
+    variables: VariableValues | None
+    driver: bool = False
+    """Connections of plain columns read through the driver (SQLite only: export_columns.py)."""
+
+    @property
+    def fragments(self) -> dict[str, FragmentDefinitionNode]:
+        return fragments_of(self.document)
+
+    def connection(self, parent: GraphQLObjectType, nodes: list[FieldNode]) -> PlanNode:
+        name = nodes[0].name.value
+        definition = parent.fields[name]
+        builder = source_for(parent.name, name)
+        if builder is None:
+            where = "top-level connection" if parent is self.schema.query_type else f"connection {parent.name}.{name}"
+            raise UnsupportedExport(f"Bulk queries on this server cannot export the {where} '{name}' yet.")
+        args = get_argument_values(definition, nodes[0], self.variables)
+        listing = builder(self.shop_id, args)
+        node_type = self.schema.get_type(listing.type_name)
+        assert isinstance(node_type, GraphQLObjectType)
+        grouped = grouped_fields(self.schema, self._node_selections(nodes, get_named_type(definition.type)),
+                                 node_type, self.fragments)
+        own: dict[str, list[FieldNode]] = {}
+        children: list[PlanNode] = []
+        for key, field_nodes in grouped.items():
+            field_def = node_type.fields.get(field_nodes[0].name.value)
+            named = get_named_type(field_def.type) if field_def else None
+            if named is not None and is_connection_type(named):
+                children.append(self.connection(node_type, field_nodes))
+            else:
+                if named is not None and not is_leaf_type(named):
+                    self._no_connection_inside(field_nodes, named)
+                own[key] = field_nodes
+        fields = plain_fields(own, listing.direct) if self.driver and listing.members is None else None
+        if fields is not None:
+            return DriverConnection(listing, fields, children)
+        return PlanConnection(listing, Shaper(self.schema, node_type, own, self.document, listing.present, listing.direct), children)
+
+    def _node_selections(self, nodes: list[FieldNode], connection: GraphQLNamedType) -> list[SelectionSetNode | None]:
+        """The ``edges { node { … } }`` selections of a connection field (``first``, ``cursor``, ``pageInfo``
+        play no part in an export)."""
+        found: list[SelectionSetNode | None] = []
+        for node in nodes:
+            for edges, on_type in iter_fields(node.selection_set, connection, self.fragments, self.schema):
+                if edges.name.value != "edges":
+                    continue
+                edge_def = field_definition(on_type, "edges")
+                edge_type = get_named_type(edge_def.type) if edge_def else on_type
+                for inner, _ in iter_fields(edges.selection_set, edge_type, self.fragments, self.schema):
+                    if inner.name.value == "node":
+                        found.append(inner.selection_set)
+        return found
+
+    def _no_connection_inside(self, nodes: list[FieldNode], named: GraphQLNamedType) -> None:
+        for selection_set in (n.selection_set for n in nodes):
+            for inner, on_type in iter_fields(selection_set, named, self.fragments, self.schema):
+                definition = field_definition(on_type, inner.name.value)
+                if definition is None:
+                    continue
+                inner_type = get_named_type(definition.type)
+                if is_connection_type(inner_type):
+                    raise UnsupportedExport(
+                        f"Bulk queries on this server cannot export the connection '{inner.name.value}' inside "
+                        f"the object field '{nodes[0].name.value}' yet; select it on a node instead."
+                    )
+                if not is_leaf_type(inner_type):
+                    self._no_connection_inside([inner], inner_type)
+
+
+def compile_plan(schema: GraphQLSchema, text: str, shop_id: int, driver: bool = False) -> PlanNode:
+    """The plan of a query that passed ``check_bulk_query``; UnsupportedExport when it cannot be exported here."""
+    document = parse(text)
+    operation = main_operation(document)
+    assert operation is not None and schema.query_type is not None
+    coerced = get_variable_values(schema, operation.variable_definitions or (), {})
+    variables = coerced if not isinstance(coerced, list) else None
+    compiler = _Compiler(schema, document, shop_id, variables, driver)
+    roots = grouped_fields(schema, [operation.selection_set], schema.query_type, compiler.fragments)
+    roots.pop("__typename", None)
+    if len(roots) != 1:
+        # Shopify's docs say a bulk query has a single top-level field; its refusal is not recorded (UNCONFIRMED).
+        raise UnsupportedExport("Bulk queries on this server must select exactly one top-level connection field.")
+    nodes = next(iter(roots.values()))
+    definition = schema.query_type.fields[nodes[0].name.value]
+    if not is_connection_type(get_named_type(definition.type)):
+        raise UnsupportedExport(
+            f"Bulk queries on this server must have a connection as their top-level field; "
+            f"'{nodes[0].name.value}' is not one."
+        )
+    return compiler.connection(schema.query_type, nodes)
+
+
+def plan_factory(runtime: Runtime) -> PlanFactory:
+    """The engine's way to turn an export operation into its bound plan (same trick as the line executor)."""
+
+    def build(op: Operation) -> PlanNode:
+        from bulkops.graphql.schema import schema_for_version
+
+        with runtime.db.read() as conn:
+            shop = shop_by_id(conn, op.shop_id)
+        assert shop is not None
+        base_url = runtime.settings.background_base_url
+        plan = compile_plan(schema_for_version(op.api_version), op.query, op.shop_id, driver=runtime.db.is_sqlite)
+        return plan.bind(lambda conn: RequestContext(runtime, shop, conn, op.api_version, base_url, in_bulk=True))
+
+    return build

@@ -1,0 +1,115 @@
+"""Synchronous checks of bulk documents, with Shopify's exact wording (spec 3.3 and 4.2)."""
+
+from __future__ import annotations
+
+import re
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    get_named_type,
+    parse,
+    visit,
+)
+
+from bulkops.protocol.errors import UserError
+
+MAX_DOCUMENT_BYTES = 65_535
+
+
+def is_connection_type(named: GraphQLNamedType) -> bool:
+    """A Relay connection: an object type named ``…Connection`` with ``edges``."""
+    return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection") and "edges" in named.fields
+FORBIDDEN_BULK_ROOTS = frozenset({"bulkOperationRunMutation", "bulkOperationRunQuery"})
+
+
+def ruby_style_syntax_error(error: GraphQLError) -> str:
+    """graphql-core's syntax message reworded as Shopify's parser words it:
+    ``syntax error, unexpected end of file at [1, 16]``."""
+    line, column = (error.locations[0].line, error.locations[0].column) if error.locations else (1, 1)
+    found = re.search(r"found (.+?)\.?$", error.message)
+    token = found.group(1) if found else ""
+    if token in ("<EOF>", ""):
+        what = "end of file"
+    elif token.startswith("'") or token.startswith('"'):
+        what = token
+    else:
+        what = f"'{token}'"
+    return f"syntax error, unexpected {what} at [{line}, {column}]"
+
+
+def parse_document(text: str) -> tuple[DocumentNode | None, GraphQLError | None]:
+    try:
+        return parse(text, no_location=False), None
+    except GraphQLError as error:
+        return None, error
+
+
+def main_operation(document: DocumentNode) -> OperationDefinitionNode | None:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            return definition
+    return None
+
+
+def _root_fields(operation: OperationDefinitionNode) -> list[FieldNode]:
+    return [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+
+
+def count_connections(schema: GraphQLSchema, document: DocumentNode) -> int:
+    """Fields anywhere in the document whose type is a ``…Connection`` (unknown fields are not counted)."""
+    type_info = TypeInfo(schema)
+    found = 0
+
+    class _Counter(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            nonlocal found
+            field_type = type_info.get_type()
+            if field_type is not None and is_connection_type(get_named_type(field_type)):
+                found += 1
+
+    visit(document, TypeInfoVisitor(type_info, _Counter()))
+    return found
+
+
+def check_bulk_mutation(text: str, client_identifier: str | None, schema: GraphQLSchema) -> list[UserError]:
+    """Spec 3.3, in Shopify's order; the first failing document rule wins."""
+    size = len(text.encode())
+    if size > MAX_DOCUMENT_BYTES:
+        return [UserError(f"is too large ({size} bytes; maximum is {MAX_DOCUMENT_BYTES} bytes)", ["query"],
+                          "INVALID_MUTATION")]
+    document, syntax = parse_document(text)
+    if syntax is not None or document is None:
+        message = ruby_style_syntax_error(syntax) if syntax else "syntax error, unexpected end of file at [1, 1]"
+        return [UserError(f"Failed to parse the mutation - {message}", None, "INVALID_MUTATION")]
+    operation = main_operation(document)
+    if operation is None or operation.operation != OperationType.MUTATION:
+        return [UserError("Invalid operation type. Only `mutation` operations are supported.", None,
+                          "INVALID_MUTATION")]
+    roots = _root_fields(operation)
+    if len(operation.selection_set.selections) != 1 or len(roots) != 1:
+        return [UserError("You must specify a single top level mutation.", ["mutation"])]
+    if roots[0].name.value in FORBIDDEN_BULK_ROOTS:
+        return [UserError("You must use an allowed mutation name.", ["mutation"])]
+    if count_connections(schema, document) > 1:
+        return [UserError("Bulk mutations cannot contain more than 1 connection.", ["mutation"])]
+    return check_client_identifier(client_identifier)
+
+
+def check_client_identifier(client_identifier: str | None) -> list[UserError]:
+    if client_identifier is None:
+        return []
+    if len(client_identifier) < 10:
+        return [UserError("is too short (minimum is 10 characters)", ["clientIdentifier"], "INVALID_MUTATION")]
+    if len(client_identifier) > 255:
+        return [UserError("is too long (maximum is 255 characters)", ["clientIdentifier"], "INVALID_MUTATION")]
+    return []

@@ -1,0 +1,127 @@
+"""The layout is the architecture: imports point downward only.
+
+    protocol/   what server and client share (graphql-core only)
+       ^
+    engine/  domain/   lifecycle, runner, ports  |  one folder per resource: rules, fields, listing
+       ^
+    graphql/  workers/  webhooks/   schema, bindings, planners  |  in-process, Celery, helper processes
+       ^
+    app/        the composition root, HTTP routes, server commands (imported by entry points only)
+
+    client/     the SDK and the client CLI, standing alone beside protocol/
+
+Each rule fails naming the offending module and import, so the fix is obvious.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "bulkops"
+ENTRY_POINTS = {"bulkops.cli", "bulkops.testing", "bulkops.__main__"}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    return isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+
+
+def _imports(tree: ast.AST, top_level_only: bool) -> Iterator[str]:
+    """Imported module names; ``TYPE_CHECKING`` blocks never run, so they are left out."""
+    body = list(ast.iter_child_nodes(tree))
+    while body:
+        node = body.pop()
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            body.extend(node.orelse)
+            continue
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+        elif top_level_only and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        body.extend(ast.iter_child_nodes(node))
+
+
+def _graph(top_level_only: bool) -> dict[str, set[str]]:
+    modules = {
+        _module_name(path): path for path in PACKAGE.rglob("*.py") if "migrations" not in path.parts
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found = set(_imports(ast.parse(path.read_text()), top_level_only))
+        graph[name] = {m for m in found if m in modules or not m.startswith("bulkops")}
+    return graph
+
+
+def _offences(graph: dict[str, set[str]], importer: str, forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if module == importer or module.startswith(importer + ".")
+        for target in targets
+        if any(target == f or target.startswith(f + ".") for f in forbidden)
+    )
+
+
+GRAPH = _graph(top_level_only=False)
+
+
+def test_engine_and_domain_know_no_graphql() -> None:
+    forbidden = ("graphql", "ariadne", "bulkops.graphql", "bulkops.app", "bulkops.workers", "bulkops.client")
+    assert _offences(GRAPH, "bulkops.engine", forbidden) == []
+    assert _offences(GRAPH, "bulkops.domain", forbidden) == []
+
+
+def test_domain_does_not_reach_into_the_engine_runner() -> None:
+    assert _offences(GRAPH, "bulkops.domain", ("bulkops.engine", "bulkops.webhooks")) == []
+
+
+def test_protocol_and_client_import_no_server_module() -> None:
+    server = ("sqlalchemy", "bulkops.engine", "bulkops.domain", "bulkops.app", "bulkops.graphql", "bulkops.workers",
+              "bulkops.db", "bulkops.storage", "bulkops.webhooks", "bulkops.config")
+    assert _offences(GRAPH, "bulkops.protocol", (*server, "bulkops.client")) == []
+    assert _offences(GRAPH, "bulkops.client", server) == []
+
+
+def test_only_entry_points_import_the_app() -> None:
+    importers = sorted(
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        if not module.startswith("bulkops.app") and module not in ENTRY_POINTS
+        for target in targets
+        if target.startswith("bulkops.app")
+    )
+    assert importers == []
+
+
+def test_graphql_and_workers_stay_apart_from_each_other() -> None:
+    assert _offences(GRAPH, "bulkops.workers", ("bulkops.graphql",)) == []
+
+
+def _cycle_from(graph: dict[str, set[str]], start: str) -> list[str] | None:
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        module, path = stack.pop()
+        for target in sorted(graph.get(module, ())):
+            if target == start:
+                return [*path, start]
+            if target in graph and target not in seen:
+                seen.add(target)
+                stack.append((target, [*path, target]))
+    return None
+
+
+def test_no_module_imports_itself_back_at_import_time() -> None:
+    graph = _graph(top_level_only=True)
+    internal = {m: {t for t in ts if t in graph and t != m} for m, ts in graph.items()}
+    cycles = {" -> ".join(c) for m in internal if (c := _cycle_from(internal, m))}
+    assert sorted(cycles) == []

@@ -1,0 +1,242 @@
+"""Scale-out: ``bulkops serve`` on PostgreSQL only submits; ``bulkops worker`` processes (Celery on Redis) run the
+operations. A worker killed mid-import loses nothing: another claims the operation once its heartbeat is stale
+and resumes at the first chunk without a record, so every line runs exactly once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pytest
+
+from bulkops.client import BulkClient
+from tests.server import ServerProcess
+from tests.webhooks.flow import finish_an_import, subscribe
+from tests.webhooks.receiver import receiving
+from tests.workers.worker_process import WorkerProcess
+
+psycopg = pytest.importorskip("psycopg")
+redis = pytest.importorskip("redis")
+pytest.importorskip("celery")
+
+ADMIN_URL = os.environ.get("BULKOPS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("BULKOPS_TEST_REDIS", "redis://127.0.0.1:6379/0")
+HEARTBEAT_STALE_S = "2"
+"""A killed worker's operation is taken over 2 s after its last chunk commit (60 s in production)."""
+HAIR_TRIGGER_STALE_S = "0.05"
+CHUNK_LINES = "25"
+CREATE = ("mutation call($product: ProductCreateInput!) { productCreate(product: $product) "
+          "{ product { id title } userErrors { field message } } }")
+
+
+def products_jsonl(count: int, prefix: str) -> bytes:
+    return b"".join(orjson.dumps({"product": {"title": f"{prefix} {i}", "vendor": "Bulk"}}) + b"\n"
+                    for i in range(count))
+
+
+@dataclass
+class Deployment:
+    """One server and its workers sharing a PostgreSQL database, a Redis queue and a data dir."""
+
+    server: ServerProcess
+    database_url: str
+    env: dict[str, str]
+    workers: list[WorkerProcess]
+
+    def ensure_workers(self, count: int, **env: str) -> list[WorkerProcess]:
+        """``count`` live worker processes with these settings (replacing any a test killed or that run with
+        other settings), booted side by side."""
+        wanted = {**self.env, **env}
+        for worker in self.workers:
+            if worker.env != wanted:
+                worker.stop()
+        self.workers = [w for w in self.workers if w.alive]
+        fresh = [WorkerProcess(self.server.data_dir, wanted, concurrency=1).launch()
+                 for _ in range(count - len(self.workers))]
+        self.workers += fresh
+        for worker in fresh:
+            worker.wait_ready()
+        return self.workers
+
+    def sql(self, query: str, *params: object) -> list[tuple]:
+        with psycopg.connect(self.database_url) as conn:
+            return conn.execute(query, params).fetchall()
+
+    def holder(self, operation_gid: str) -> str | None:
+        """The worker id the operation is claimed under (it names the worker process's pid)."""
+        return self.sql("select worker from bulk_operations where id = %s", int(operation_gid.split("/")[-1]))[0][0]
+
+    def titles(self, shop_id: int) -> list[str]:
+        return [r[0] for r in self.sql("select title from products where shop_id = %s", shop_id)]
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    broker = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        broker.ping()
+    except redis.RedisError:
+        pytest.skip(f"Redis does not answer at {REDIS_URL}; the Celery queue needs it")
+    try:
+        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        pytest.skip("PostgreSQL is not reachable (the scale-out database)")
+    name = f"bulkops_celery_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = ADMIN_URL.rsplit("/", 1)[0]
+    env = {
+        "BULKOPS_DATABASE_URL": base.replace("postgresql://", "postgresql+psycopg://") + f"/{name}",
+        "BULKOPS_QUEUE_URL": REDIS_URL,
+        "BULKOPS_QUEUE_NAME": name,
+        "BULKOPS_HEARTBEAT_STALE": HEARTBEAT_STALE_S,
+        "BULKOPS_CHUNK_LINES": CHUNK_LINES,
+    }
+    server = ServerProcess(Path(tmp_path_factory.mktemp("scaleout")), env=env)
+    deployment = Deployment(server, f"{base}/{name}", env, [])
+    try:
+        server.start()
+        yield deployment
+    finally:
+        for worker in deployment.workers:
+            worker.stop()
+        server.stop()
+        for key in broker.scan_iter(match=f"{name}:*"):
+            broker.delete(key)
+        broker.close()
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def two_workers(deployment: Deployment) -> list[WorkerProcess]:
+    return deployment.ensure_workers(2)
+
+
+@pytest.fixture
+def two_hasty_workers(deployment: Deployment) -> list[WorkerProcess]:
+    """Workers that take over any operation whose heartbeat is 50 ms old: a live worker between two chunk
+    commits looks dead to them, so they keep taking the operation from each other while it runs."""
+    return deployment.ensure_workers(2, BULKOPS_HEARTBEAT_STALE=HAIR_TRIGGER_STALE_S)
+
+
+def wait_for_progress(client: BulkClient, operation_id: str, at_least: int) -> dict:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        state = client.operation(operation_id)
+        if int(state["objectCount"]) >= at_least or state["status"] not in ("CREATED", "RUNNING"):
+            return state
+        time.sleep(0.05)
+    raise AssertionError(f"no progress on {operation_id}")
+
+
+def test_an_import_submitted_to_the_server_runs_in_a_worker_process_with_one_result_line_per_input_line(
+        deployment: Deployment, two_workers: list[WorkerProcess]) -> None:
+    shop = deployment.server.new_shop()
+    client = deployment.server.client(shop)
+    total = 500
+    operation = client.run_mutation(CREATE, client.stage(products_jsonl(total, "Queued")))["bulkOperation"]["id"]
+    running = wait_for_progress(client, operation, at_least=1)
+    holder = deployment.holder(operation) or ""
+
+    done = client.wait(operation, timeout=60)
+    results = client.results(done["url"])
+
+    assert running["status"] == "RUNNING"
+    assert any(f"-{w.pid}-" in holder for w in two_workers), f"{holder!r} is not one of the worker processes"
+    assert done["status"] == "COMPLETED" and done["objectCount"] == str(total)
+    assert [line["__lineNumber"] for line in results] == list(range(total))
+    assert sorted(deployment.titles(shop.id)) == sorted(f"Queued {i}" for i in range(total))
+
+
+def test_the_finish_webhook_is_posted_once_although_the_server_and_every_worker_send_webhooks(
+        deployment: Deployment, two_workers: list[WorkerProcess]) -> None:
+    shop = deployment.server.new_shop()
+    client = deployment.server.client(shop)
+    with receiving() as receiver:
+        subscribe(client, receiver.url)
+        op = finish_an_import(client)
+        [request] = receiver.wait_for(1)
+        deadline = time.monotonic() + 30
+        while deployment.sql("select status from webhook_deliveries where shop_id = %s", shop.id) != [("delivered",)]:
+            assert time.monotonic() < deadline, "the delivery was never recorded as delivered"
+            time.sleep(0.05)
+        received = len(receiver.received)
+
+    assert orjson.loads(request.body)["admin_graphql_api_id"] == op["id"]
+    assert received == 1
+    assert deployment.sql("select attempts from webhook_deliveries where shop_id = %s", shop.id) == [(1,)]
+
+
+def test_a_worker_killed_mid_import_is_replaced_by_another_without_losing_or_repeating_a_line(
+        deployment: Deployment, two_workers: list[WorkerProcess]) -> None:
+    shop = deployment.server.new_shop()
+    client = deployment.server.client(shop)
+    total = 1_000
+    operation = client.run_mutation(CREATE, client.stage(products_jsonl(total, "Board")))["bulkOperation"]["id"]
+    before = wait_for_progress(client, operation, at_least=100)
+    holder = deployment.holder(operation)
+    running_it = [w for w in two_workers if f"-{w.pid}-" in (holder or "")]
+    running_it[0].kill()
+
+    done = client.wait(operation, timeout=120)
+    results = client.results(done["url"])
+
+    assert before["status"] == "RUNNING" and int(before["objectCount"]) < total
+    assert len(running_it) == 1, f"{holder} is not one of the worker processes"
+    assert done["status"] == "COMPLETED" and done["objectCount"] == str(total)
+    assert sorted(line["__lineNumber"] for line in results) == list(range(total))
+    assert len({line["data"]["productCreate"]["product"]["id"] for line in results}) == total
+    assert sorted(deployment.titles(shop.id)) == sorted(f"Board {i}" for i in range(total))
+
+
+def test_a_cancel_sent_to_the_server_stops_the_import_running_in_a_worker(
+        deployment: Deployment, two_workers: list[WorkerProcess]) -> None:
+    shop = deployment.server.new_shop()
+    client = deployment.server.client(shop)
+    total = 20_000
+    operation = client.run_mutation(CREATE, client.stage(products_jsonl(total, "Stop")))["bulkOperation"]["id"]
+    wait_for_progress(client, operation, at_least=25)
+
+    canceling = client.cancel(operation)
+    done = client.wait(operation, timeout=60)
+
+    assert canceling["userErrors"] == []
+    assert done["status"] == "CANCELED" and done["completedAt"] is None
+    kept = int(done["objectCount"])
+    assert 0 < kept < total
+    assert [line["__lineNumber"] for line in client.results(done["url"])] == list(range(kept))
+    assert len(deployment.titles(shop.id)) == kept
+
+
+def test_workers_taking_an_operation_from_a_live_worker_never_commit_a_chunk_twice(
+        deployment: Deployment, two_hasty_workers: list[WorkerProcess]) -> None:
+    shop = deployment.server.new_shop()
+    client = deployment.server.client(shop)
+    total = 3_000
+    operation = client.run_mutation(CREATE, client.stage(products_jsonl(total, "Contested")))["bulkOperation"]["id"]
+
+    done = client.wait(operation, timeout=120)
+    results = client.results(done["url"])
+    stops = sum(w.log().count("was taken over by another worker") for w in two_hasty_workers)
+
+    assert stops >= 1, "no worker ever lost the operation to the other: the test proved nothing"
+    assert done["status"] == "COMPLETED" and done["objectCount"] == str(total)
+    assert sorted(line["__lineNumber"] for line in results) == list(range(total))
+    assert sorted(deployment.titles(shop.id)) == sorted(f"Contested {i}" for i in range(total))
+
+
+def test_bulkops_worker_without_a_queue_url_says_what_it_needs(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BULKOPS_QUEUE_URL"}
+
+    done = subprocess.run([sys.executable, "-m", "bulkops.cli", "worker", "--data-dir", str(tmp_path)],
+                          env=env, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 2
+    assert "bulkops worker needs BULKOPS_QUEUE_URL, e.g. redis://127.0.0.1:6379/0" in done.stdout
