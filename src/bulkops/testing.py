@@ -40,6 +40,9 @@ class ServerProcess:
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    helper_processes: int | None = None
+    """Import helper processes to start (None: the server's own default). Each costs a second of CPU to start
+    and seconds to stop, so tests that are not about helpers ask for 0."""
     _shops: int = 0
 
     @property
@@ -47,7 +50,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> ServerProcess:
-        env = {**os.environ, "BULKOPS_WORKERS": "2", **self.env}
+        env = {**os.environ, "BULKOPS_WORKERS": "2", **self._helper_env(), **self.env}
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / "server.log", "ab")
         self.process = subprocess.Popen(
@@ -64,6 +67,11 @@ class ServerProcess:
             except httpx.HTTPError:
                 time.sleep(0.1)
         raise RuntimeError("server did not start")
+
+    def _helper_env(self) -> dict[str, str]:
+        if self.helper_processes is None:
+            return {}
+        return {"BULKOPS_HELPER_PROCESSES": str(self.helper_processes)}
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as in a crash."""

@@ -101,7 +101,7 @@ def test_a_helper_killed_mid_import_loses_and_repeats_no_line(tmp_path: Path) ->
 
 
 def test_a_server_starts_two_warm_helpers_by_default_and_none_when_told(tmp_path: Path) -> None:
-    with ServerProcess(tmp_path / "default") as server:
+    with ServerProcess(tmp_path / "default", helper_processes=None) as server:
         helpers = wait_for(lambda: len(server.helper_pids()) == 2 and server.helper_pids())
         wait_for(lambda: httpx.get(f"{server.base_url}/healthz").json()["helpers"] == "ready")
     assert server.process is not None and server.process.returncode == 0, "SIGTERM: a graceful stop"
