@@ -5,9 +5,9 @@ server's default)."""
 from dataclasses import dataclass
 
 from bulkops import testing
-from bulkops.testing import free_port
+from bulkops.testing import InProcessServer, free_port
 
-__all__ = ["ServerProcess", "free_port"]
+__all__ = ["InProcessServer", "ServerProcess", "free_port"]
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """A real ``bulkops serve`` process on loopback, for tests and benchmarks that speak HTTP to it (and may kill
-it): a free port, its own data dir, shops made straight in its database."""
+it): a free port, its own data dir, shops made straight in its database. ``InProcessServer`` serves the same
+app on loopback from inside the test process, on a clock the test moves (expiry without waiting)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,22 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
+import uvicorn
 
-from bulkops.app.bootstrap import open_database
+from bulkops.app.bootstrap import build_runtime, open_database
+from bulkops.app.http import build_app
 from bulkops.client.sdk import BulkClient
-from bulkops.config import settings_from_env
+from bulkops.clock import FrozenClock, SystemClock
+from bulkops.config import Settings, SettingsOverrides, settings_from_env
 from bulkops.domain.shops.rules import Shop, create_shop
+from bulkops.engine.runtime import Runtime
 from bulkops.workers.helpers import HELPER_MODULE
 
 
@@ -120,7 +127,67 @@ class ServerProcess:
         return BulkClient(self.base_url, shop.access_token, version)
 
 
-def _now():  # type: ignore[no-untyped-def]
-    from bulkops.clock import SystemClock
-
+def _now() -> datetime:
     return SystemClock().now()
+
+
+class InProcessServer:
+    """The server's app under uvicorn on loopback, in a thread of this process, on a ``FrozenClock``: tests speak
+    real HTTP to it and move its time (a URL or a policy expires at once, with no sleep)."""
+
+    def __init__(self, data_dir: Path, settings: SettingsOverrides | None = None) -> None:
+        self.port = free_port()
+        self.clock = FrozenClock(_now().replace(microsecond=0))
+        self.settings = Settings(data_dir=data_dir, listen_url=self.base_url, helper_processes=0).with_overrides(
+            **(settings or {}))
+        self.runtime: Runtime | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._shops = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    def start(self, timeout: float = 30.0) -> InProcessServer:
+        self.runtime = build_runtime(self.settings, clock=self.clock)
+        self.runtime.start()
+        config = uvicorn.Config(build_app(self.runtime), host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="in-process-server", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                self.stop()
+                raise RuntimeError("the in-process server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(10)
+        if self.runtime is not None:
+            self.runtime.stop()
+            self.runtime.db.dispose()
+            self.runtime = None
+
+    def __enter__(self) -> InProcessServer:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def new_shop(self, prefix: str = "shop") -> Shop:
+        assert self.runtime is not None, "start the server first"
+        self._shops += 1
+        with self.runtime.db.write() as conn:
+            return create_shop(conn, f"{prefix}-in-process-{self._shops}", self.clock.now())
+
+    def client(self, shop: Shop, version: str = "2026-10") -> BulkClient:
+        return BulkClient(self.base_url, shop.access_token, version)

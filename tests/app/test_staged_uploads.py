@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from bulkops.client import BulkClient
-from tests.server import ServerProcess
+from tests.server import InProcessServer, ServerProcess
 
 STAGE = """
 mutation stage($input: [StagedUploadInput!]!) {
@@ -110,15 +110,14 @@ def test_an_empty_upload_is_refused_by_the_policy(shop_client: BulkClient) -> No
 
 
 @pytest.fixture(scope="module")
-def strict_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """A server with a 1 KB upload limit and staged targets that expire after three seconds."""
-    process = ServerProcess(Path(tmp_path_factory.mktemp("strict")),
-                            env={"BULKOPS_UPLOAD_MAX_BYTES": "1024", "BULKOPS_STAGED_UPLOAD_TTL": "3"}).start()
+def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
+    """A server with a 1 KB upload limit (in this process: its setting is all it needs)."""
+    process = InProcessServer(Path(tmp_path_factory.mktemp("strict")), {"upload_max_bytes": 1024}).start()
     yield process
     process.stop()
 
 
-def test_an_upload_over_the_limit_is_refused(strict_server: ServerProcess) -> None:
+def test_an_upload_over_the_limit_is_refused(strict_server: InProcessServer) -> None:
     client = strict_server.client(strict_server.new_shop())
     target = stage(client)["stagedTargets"][0]
 
@@ -128,19 +127,24 @@ def test_an_upload_over_the_limit_is_refused(strict_server: ServerProcess) -> No
     assert "<Code>EntityTooLarge</Code>" in response.text
 
 
-def test_an_upload_after_the_policy_expired_is_refused(strict_server: ServerProcess) -> None:
-    client = strict_server.client(strict_server.new_shop())
+def test_an_upload_after_the_policy_expired_is_refused(clocked_server: InProcessServer) -> None:
+    client = clocked_server.client(clocked_server.new_shop())
     target = stage(client)["stagedTargets"][0]
-    time.sleep(4.1)
+    ttl = clocked_server.settings.staged_upload_ttl_s
+    clocked_server.clock.advance(ttl)
+    in_time = upload(target, b"{}\n")
+    expired_target = stage(client)["stagedTargets"][0]
 
-    response = upload(target, b"{}\n")
+    clocked_server.clock.advance(ttl + 1)
+    response = upload(expired_target, b"{}\n")
 
+    assert in_time.status_code == 201, "at its expiration to the second, the policy still holds"
     assert response.status_code == 403
     assert "Policy expired" in response.text
 
 
 def test_a_file_over_the_limit_put_through_a_signed_url_fails_the_run_with_the_size_message(
-        strict_server: ServerProcess) -> None:
+        strict_server: InProcessServer) -> None:
     client = strict_server.client(strict_server.new_shop())
     target = stage(client, httpMethod="PUT")["stagedTargets"][0]
     put = httpx.put(target["url"], content=b'{"product": {"title": "x"}}\n' * 50,
@@ -190,7 +194,7 @@ def test_an_unknown_resource_is_an_invalid_variable(shop_client: BulkClient) -> 
     assert body["errors"][0]["extensions"]["code"] == "INVALID_VARIABLE"
 
 
-def test_a_put_far_over_the_limit_is_cut_off(strict_server: ServerProcess) -> None:
+def test_a_put_far_over_the_limit_is_cut_off(strict_server: InProcessServer) -> None:
     client = strict_server.client(strict_server.new_shop())
     target = stage(client, httpMethod="PUT")["stagedTargets"][0]
 

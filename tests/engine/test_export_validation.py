@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bulkops.client import BulkClient
-from tests.server import ServerProcess
+from tests.server import InProcessServer
 
 PRODUCTS = "{ products { edges { node { id title } } } }"
 
@@ -143,14 +143,14 @@ def test_an_accepted_query_starts_a_created_query_operation_echoing_the_query(sh
 
 
 @pytest.fixture(scope="module")
-def idle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def idle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
     """No workers: started exports stay CREATED, so the concurrency limit can be observed exactly."""
-    process = ServerProcess(Path(tmp_path_factory.mktemp("idle-exports")), env={"BULKOPS_WORKERS": "0"}).start()
+    process = InProcessServer(Path(tmp_path_factory.mktemp("idle-exports")), {"workers": 0}).start()
     yield process
     process.stop()
 
 
-def test_before_2026_01_a_second_export_waits_for_the_first(idle_server: ServerProcess) -> None:
+def test_before_2026_01_a_second_export_waits_for_the_first(idle_server: InProcessServer) -> None:
     client = idle_server.client(idle_server.new_shop(), version="2025-10")
     first = client.run_query(PRODUCTS)["bulkOperation"]["id"]
 
@@ -160,7 +160,7 @@ def test_before_2026_01_a_second_export_waits_for_the_first(idle_server: ServerP
     }]
 
 
-def test_from_2026_01_five_exports_may_run_and_the_sixth_lists_them(idle_server: ServerProcess) -> None:
+def test_from_2026_01_five_exports_may_run_and_the_sixth_lists_them(idle_server: InProcessServer) -> None:
     client = idle_server.client(idle_server.new_shop(), version="2026-01")
     running = [client.run_query(PRODUCTS)["bulkOperation"]["id"] for _ in range(5)]
 
@@ -170,14 +170,14 @@ def test_from_2026_01_five_exports_may_run_and_the_sixth_lists_them(idle_server:
     }]
 
 
-def test_a_query_document_error_is_reported_before_operation_in_progress(idle_server: ServerProcess) -> None:
+def test_a_query_document_error_is_reported_before_operation_in_progress(idle_server: InProcessServer) -> None:
     client = idle_server.client(idle_server.new_shop(), version="2025-10")
     client.run_query(PRODUCTS)
 
     assert refusal(client, NO_CONNECTION) == invalid("Bulk queries must contain at least one connection.")
 
 
-def test_an_export_canceled_before_it_started_ends_canceled_without_a_file(idle_server: ServerProcess) -> None:
+def test_an_export_canceled_before_it_started_ends_canceled_without_a_file(idle_server: InProcessServer) -> None:
     client = idle_server.client(idle_server.new_shop(), version="2025-10")
     operation = client.run_query(PRODUCTS)["bulkOperation"]["id"]
 

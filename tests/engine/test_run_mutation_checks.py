@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bulkops.client import BulkClient
-from tests.server import ServerProcess
+from tests.server import InProcessServer, ServerProcess
 
 CREATE = "mutation call($product: ProductCreateInput!) { productCreate(product: $product) { product { id } } }"
 LINE = b'{"product": {"title": "A board"}}\n'
@@ -100,14 +101,15 @@ def test_a_file_staged_by_another_shop_cannot_be_found(server: ServerProcess) ->
 
 
 @pytest.fixture(scope="module")
-def idle_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """No workers: started operations stay CREATED, so concurrency limits can be observed exactly."""
-    process = ServerProcess(Path(tmp_path_factory.mktemp("idle")), env={"BULKOPS_WORKERS": "0"}).start()
+def idle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
+    """No workers and a daily cap of two: started operations stay CREATED, so limits can be observed exactly
+    (the rest of the admission rules are specified in-process: test_engine_rules.py)."""
+    process = InProcessServer(Path(tmp_path_factory.mktemp("idle")), {"workers": 0, "daily_mutation_cap": 2}).start()
     yield process
     process.stop()
 
 
-def test_before_2026_01_a_second_bulk_mutation_waits_for_the_first(idle_server: ServerProcess) -> None:
+def test_before_2026_01_a_second_bulk_mutation_waits_for_the_first(idle_server: InProcessServer) -> None:
     client = idle_server.client(idle_server.new_shop(), version="2025-10")
     first = client.run_mutation(CREATE, client.stage(LINE))["bulkOperation"]["id"]
 
@@ -117,55 +119,10 @@ def test_before_2026_01_a_second_bulk_mutation_waits_for_the_first(idle_server: 
                        "message": f"A bulk mutation operation for this app and shop is already in progress: {first}."}]
 
 
-def test_from_2026_01_five_bulk_mutations_may_run_and_the_sixth_lists_them(idle_server: ServerProcess) -> None:
+def test_past_the_daily_cap_bulk_mutations_are_refused_with_limit_reached(idle_server: InProcessServer) -> None:
     client = idle_server.client(idle_server.new_shop(), version="2026-01")
-    running = [client.run_mutation(CREATE, client.stage(LINE))["bulkOperation"]["id"] for _ in range(5)]
-
-    errors = rejected(client, CREATE, client.stage(LINE))
-
-    assert errors == [{"field": None, "code": "OPERATION_IN_PROGRESS",
-                       "message": "A bulk mutation operation for this app and shop is already in progress: "
-                                  f"{', '.join(running)}."}]
-
-
-def test_no_such_file_is_reported_before_operation_in_progress(idle_server: ServerProcess) -> None:
-    shop = idle_server.new_shop()
-    client = idle_server.client(shop, version="2025-10")
-    client.run_mutation(CREATE, client.stage(LINE))
-
-    assert rejected(client, CREATE, f"tmp/{shop.id}/bulk/x/missing.jsonl")[0]["code"] == "NO_SUCH_FILE"
-
-
-def test_a_canceling_operation_does_not_block_the_next_one(idle_server: ServerProcess) -> None:
-    client = idle_server.client(idle_server.new_shop(), version="2025-10")
-    first = client.run_mutation(CREATE, client.stage(LINE))["bulkOperation"]["id"]
-    client.cancel(first)
-
-    assert client.run_mutation(CREATE, client.stage(LINE))["userErrors"] == []
-
-
-def test_queries_and_mutations_have_separate_limits(idle_server: ServerProcess) -> None:
-    client = idle_server.client(idle_server.new_shop(), version="2025-10")
-    client.run_mutation(CREATE, client.stage(LINE))
-
-    body = client.graphql('mutation { bulkOperationRunQuery(query: "{ products { edges { node { id } } } }") '
-                          "{ bulkOperation { status } userErrors { code message } } }")
-
-    assert body["data"]["bulkOperationRunQuery"] == {"bulkOperation": {"status": "CREATED"}, "userErrors": []}
-
-
-@pytest.fixture(scope="module")
-def capped_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    process = ServerProcess(Path(tmp_path_factory.mktemp("capped")), env={"BULKOPS_DAILY_MUTATION_CAP": "2"}).start()
-    yield process
-    process.stop()
-
-
-def test_past_the_daily_cap_bulk_mutations_are_refused_with_limit_reached(capped_server: ServerProcess) -> None:
-    client = capped_server.client(capped_server.new_shop())
     for _ in range(2):
-        op = client.run_mutation(CREATE, client.stage(LINE))["bulkOperation"]["id"]
-        client.wait(op)
+        assert client.run_mutation(CREATE, client.stage(LINE))["userErrors"] == []
 
     assert rejected(client, CREATE, client.stage(LINE)) == [
         {"field": None, "code": "LIMIT_REACHED", "message": "Bulk operations limit reached. Please try again later."}
