@@ -96,10 +96,13 @@ def test_every_child_comes_after_its_parent(catalog: BulkClient) -> None:
     _, body = export(catalog, PRODUCTS_WITH_VARIANTS)
 
     seen: set[str] = set()
+    children = 0
     for line in lines_of(body):
         if "__parentId" in line:
             assert line["__parentId"] in seen
+            children += 1
         seen.add(line["id"])
+    assert children == 9, "three variants of each of the three boards"
 
 
 def test_strings_are_escaped_as_shopify_writes_result_files(catalog: BulkClient) -> None:
@@ -151,6 +154,8 @@ def test_without_group_objects_the_same_lines_are_written(catalog: BulkClient) -
     _, ungrouped = export(catalog, PRODUCTS_WITH_VARIANTS, group_objects=False)
 
     assert sorted(grouped.splitlines()) == sorted(ungrouped.splitlines())
+    assert sum("__parentId" in line for line in lines_of(ungrouped)) == 9
+    assert grouped.splitlines() != ungrouped.splitlines(), "the same lines, in another order"
 
 
 def test_first_cursor_and_page_info_play_no_part_in_an_export(catalog: BulkClient) -> None:
@@ -272,6 +277,7 @@ def test_plain_metafield_fields_equal_a_normal_query(catalog: BulkClient) -> Non
     answered = catalog.graphql(query.replace("products {", "products(first: 50) {")
                                .replace("metafields {", "metafields(first: 50) {"))
     expected = [m["node"] for p in answered["data"]["products"]["edges"] for m in p["node"]["metafields"]["edges"]]
+    assert len(exported) == 6, "two metafields of each of the three boards"
     assert exported == expected
 
 
