@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from bulkops.client import BulkClient
+from bulkops.config import SettingsOverrides
 from tests.server import InProcessServer, ServerProcess
 
 
@@ -32,19 +33,20 @@ def clocked_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProce
     process.stop()
 
 
-FAILING_FAST = {
-    "BULKOPS_MUTATION_TIME_LIMIT": "0",
-    "BULKOPS_WEBHOOK_RETRY_SCHEDULE": "0.1",
-    "BULKOPS_WEBHOOK_TIMEOUT": "3",
-    "BULKOPS_WEBHOOK_REMOVE_AFTER_FAILURES": "2",
+FAILING_FAST: SettingsOverrides = {
+    "mutation_time_limit_s": 0.0,
+    "webhook_retry_schedule_s": (0.1,),
+    "webhook_timeout_s": 3.0,
+    "webhook_remove_after_failures": 2,
 }
 """Every import fails with TIMEOUT as soon as a worker picks it up (a zero time limit), so each finish costs
 milliseconds; a delivery gives up after 2 tries 0.1 s apart, and 2 given up in a row remove the subscription."""
 
 
 @pytest.fixture(scope="session")
-def failing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server whose imports all time out and whose failing subscriptions go quickly; each test makes its shops."""
-    process = ServerProcess(tmp_path_factory.mktemp("failing-webhooks"), env=FAILING_FAST).start()
+def failing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
+    """A server whose imports all time out and whose failing subscriptions go quickly (in this process, on the
+    system clock); each test makes its shops."""
+    process = InProcessServer(tmp_path_factory.mktemp("failing-webhooks"), FAILING_FAST, frozen=False).start()
     yield process
     process.stop()

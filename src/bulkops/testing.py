@@ -21,7 +21,7 @@ import uvicorn
 from bulkops.app.bootstrap import build_runtime, open_database
 from bulkops.app.http import build_app
 from bulkops.client.sdk import BulkClient
-from bulkops.clock import FrozenClock, SystemClock
+from bulkops.clock import Clock, FrozenClock, SystemClock
 from bulkops.config import Settings, SettingsOverrides, settings_from_env
 from bulkops.domain.shops.rules import Shop, create_shop
 from bulkops.engine.runtime import Runtime
@@ -132,12 +132,13 @@ def _now() -> datetime:
 
 
 class InProcessServer:
-    """The server's app under uvicorn on loopback, in a thread of this process, on a ``FrozenClock``: tests speak
-    real HTTP to it and move its time (a URL or a policy expires at once, with no sleep)."""
+    """The server's app under uvicorn on loopback, in a thread of this process: tests speak real HTTP to it
+    without paying a process start (imports, both schemas). On a ``FrozenClock`` (``frozen``, the default) tests
+    move its time with ``advance``: a URL or a policy expires at once, with no sleep."""
 
-    def __init__(self, data_dir: Path, settings: SettingsOverrides | None = None) -> None:
+    def __init__(self, data_dir: Path, settings: SettingsOverrides | None = None, frozen: bool = True) -> None:
         self.port = free_port()
-        self.clock = FrozenClock(_now().replace(microsecond=0))
+        self.clock: Clock = FrozenClock(_now().replace(microsecond=0)) if frozen else SystemClock()
         self.settings = Settings(data_dir=data_dir, listen_url=self.base_url, helper_processes=0).with_overrides(
             **(settings or {}))
         self.runtime: Runtime | None = None
@@ -152,6 +153,12 @@ class InProcessServer:
     @property
     def data_dir(self) -> Path:
         return self.settings.data_dir
+
+    def advance(self, seconds: float) -> None:
+        """Move the server's time forward (a frozen server only)."""
+        if not isinstance(self.clock, FrozenClock):
+            raise TypeError("this server runs on the system clock")
+        self.clock.advance(seconds)
 
     def start(self, timeout: float = 30.0) -> InProcessServer:
         self.runtime = build_runtime(self.settings, clock=self.clock)

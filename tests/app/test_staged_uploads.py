@@ -131,11 +131,11 @@ def test_an_upload_after_the_policy_expired_is_refused(clocked_server: InProcess
     client = clocked_server.client(clocked_server.new_shop())
     target = stage(client)["stagedTargets"][0]
     ttl = clocked_server.settings.staged_upload_ttl_s
-    clocked_server.clock.advance(ttl)
+    clocked_server.advance(ttl)
     in_time = upload(target, b"{}\n")
     expired_target = stage(client)["stagedTargets"][0]
 
-    clocked_server.clock.advance(ttl + 1)
+    clocked_server.advance(ttl + 1)
     response = upload(expired_target, b"{}\n")
 
     assert in_time.status_code == 201, "at its expiration to the second, the policy still holds"

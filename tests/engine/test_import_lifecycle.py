@@ -233,7 +233,7 @@ def test_a_staged_file_changed_during_the_run_fails_it_with_partial_data(chunky_
     assert partial == list(range(len(partial))) and 0 < len(partial) < 20_000
 
 
-def test_an_import_past_its_time_limit_fails_with_timeout(failing_server: ServerProcess) -> None:
+def test_an_import_past_its_time_limit_fails_with_timeout(failing_server: InProcessServer) -> None:
     client = failing_server.client(failing_server.new_shop())
 
     done = client.wait(client.run_mutation(CREATE, client.stage(products_jsonl(3)))["bulkOperation"]["id"])
@@ -247,10 +247,10 @@ def test_results_expire_after_their_lifetime(clocked_server: InProcessServer) ->
     done = client.wait(client.run_mutation(CREATE, client.stage(products_jsonl(1)))["bulkOperation"]["id"])
     lifetime = clocked_server.settings.result_url_ttl_s
 
-    clocked_server.clock.advance(lifetime)
+    clocked_server.advance(lifetime)
     fresh = httpx.get(done["url"]).status_code
     at_the_last_second = client.operation(done["id"])["status"]
-    clocked_server.clock.advance(1)
+    clocked_server.advance(1)
     expired = wait_for_status(client, done["id"], "EXPIRED")
     stale = httpx.get(done["url"])
 

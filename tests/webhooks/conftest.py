@@ -4,15 +4,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.server import ServerProcess
+from bulkops.config import SettingsOverrides
+from tests.server import InProcessServer
 
-FAST_RETRIES = {"BULKOPS_WEBHOOK_RETRY_SCHEDULE": "0.5,0.5,0.5", "BULKOPS_WEBHOOK_TIMEOUT": "3"}
+FAST_RETRIES: SettingsOverrides = {"webhook_retry_schedule_s": (0.5, 0.5, 0.5), "webhook_timeout_s": 3.0}
 """Three retries half a second apart and a 3 s timeout (room for a loaded machine), so retry tests run in seconds."""
 
 
 @pytest.fixture(scope="session")
-def webhook_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server whose webhook retries are fast; each test makes its own shops."""
-    process = ServerProcess(tmp_path_factory.mktemp("webhooks"), env=FAST_RETRIES).start()
+def webhook_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
+    """A server whose webhook retries are fast, in this process on the system clock; each test makes its shops."""
+    process = InProcessServer(tmp_path_factory.mktemp("webhooks"), FAST_RETRIES, frozen=False).start()
     yield process
     process.stop()

@@ -104,6 +104,11 @@ def deliveries(data_dir: Path, shop: str | None = None) -> list[dict[str, Any]]:
     return orjson.loads(done.stdout)
 
 
+def stored_deliveries(data_dir: Path, shop: str) -> list[dict[str, Any]]:
+    """The same report as ``deliveries``, read in-process (no process start; the command is tested once)."""
+    return watch(data_dir, shop, lambda _: True)
+
+
 def settle(data_dir: Path, shop: str, count: int = 1, timeout: float = 60.0) -> list[dict[str, Any]]:
     """The shop's deliveries once ``count`` of them are over (delivered or given up)."""
     return watch(data_dir, shop, lambda report: sum(d["status"] != "pending" for d in report) >= count, timeout)

@@ -7,14 +7,14 @@ import json
 import uuid
 from datetime import datetime
 
-from tests.server import ServerProcess
+from tests.server import InProcessServer
 from tests.webhooks.flow import deliveries, finish_an_import, settle, shopify_hmac, subscribe
 from tests.webhooks.receiver import HANG, receiving
 
 API_VERSION = "2026-10"
 
 
-def test_a_finished_import_is_posted_with_the_flat_payload_and_shopify_headers(webhook_server: ServerProcess) -> None:
+def test_a_finished_import_is_posted_with_the_flat_payload_and_shopify_headers(webhook_server: InProcessServer) -> None:
     shop = webhook_server.new_shop()
     client = webhook_server.client(shop, API_VERSION)
     with receiving() as receiver:
@@ -45,7 +45,7 @@ def test_a_finished_import_is_posted_with_the_flat_payload_and_shopify_headers(w
     assert hmac.compare_digest(request.header("X-Shopify-Hmac-Sha256") or "", shopify_hmac(shop.api_secret, request.body))
 
 
-def test_the_signature_does_not_verify_with_another_shops_secret(webhook_server: ServerProcess) -> None:
+def test_the_signature_does_not_verify_with_another_shops_secret(webhook_server: InProcessServer) -> None:
     shop, other = webhook_server.new_shop(), webhook_server.new_shop()
     client = webhook_server.client(shop, API_VERSION)
     with receiving() as receiver:
@@ -57,7 +57,7 @@ def test_the_signature_does_not_verify_with_another_shops_secret(webhook_server:
     assert request.header("X-Shopify-Hmac-Sha256") != shopify_hmac(shop.api_secret, request.body + b" ")
 
 
-def test_each_subscription_gets_its_own_delivery_of_one_shared_event(webhook_server: ServerProcess) -> None:
+def test_each_subscription_gets_its_own_delivery_of_one_shared_event(webhook_server: InProcessServer) -> None:
     shop = webhook_server.new_shop()
     client = webhook_server.client(shop, API_VERSION)
     with receiving() as first, receiving() as second:
@@ -72,7 +72,7 @@ def test_each_subscription_gets_its_own_delivery_of_one_shared_event(webhook_ser
 
 
 def test_a_receiver_that_fails_twice_gets_the_same_webhook_again_until_it_answers_2xx(
-        webhook_server: ServerProcess) -> None:
+        webhook_server: InProcessServer) -> None:
     shop = webhook_server.new_shop()
     client = webhook_server.client(shop, API_VERSION)
     with receiving(500, 503) as receiver:
@@ -92,7 +92,7 @@ def test_a_receiver_that_fails_twice_gets_the_same_webhook_again_until_it_answer
 
 
 def test_a_receiver_that_hangs_is_given_up_on_after_the_timeout_and_tried_again(
-        webhook_server: ServerProcess) -> None:
+        webhook_server: InProcessServer) -> None:
     shop = webhook_server.new_shop()
     client = webhook_server.client(shop, API_VERSION)
     with receiving(HANG, hang_s=8.0) as receiver:
@@ -108,7 +108,7 @@ def test_a_receiver_that_hangs_is_given_up_on_after_the_timeout_and_tried_again(
 
 
 def test_a_receiver_that_never_succeeds_is_tried_once_plus_each_retry_then_given_up(
-        webhook_server: ServerProcess) -> None:
+        webhook_server: InProcessServer) -> None:
     shop = webhook_server.new_shop()
     client = webhook_server.client(shop, API_VERSION)
     with receiving(500, 500, 500, 500, 500) as receiver:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.server import ServerProcess
-from tests.webhooks.flow import DELETE_SUBSCRIPTION, deliveries, finish_an_import, settle, subscribe, watch
+from tests.server import InProcessServer, ServerProcess
+from tests.webhooks.flow import DELETE_SUBSCRIPTION, finish_an_import, settle, stored_deliveries, subscribe, watch
 from tests.webhooks.receiver import receiving
 
 ONE_SLOW_RETRY = {"BULKOPS_WEBHOOK_RETRY_SCHEDULE": "5", "BULKOPS_WEBHOOK_TIMEOUT": "3"}
@@ -42,7 +42,7 @@ def test_a_retry_due_while_the_server_was_down_is_sent_by_the_next_server(tmp_pa
     assert [(a["number"], a["response_code"]) for a in delivery["attempts"]] == [(1, 500), (2, 200)]
 
 
-def test_a_shops_subscriptions_hear_only_about_its_own_operations(webhook_server: ServerProcess) -> None:
+def test_a_shops_subscriptions_hear_only_about_its_own_operations(webhook_server: InProcessServer) -> None:
     alpha, beta = webhook_server.new_shop("alpha"), webhook_server.new_shop("beta")
     alpha_client, beta_client = webhook_server.client(alpha), webhook_server.client(beta)
     with receiving() as alpha_receiver, receiving() as beta_receiver:
@@ -60,11 +60,11 @@ def test_a_shops_subscriptions_hear_only_about_its_own_operations(webhook_server
     assert alpha_op["id"].encode() in alpha_requests[0].body
     assert beta_request.header("X-Shopify-Shop-Domain") == beta.domain
     assert beta_op["id"].encode() in beta_request.body
-    assert [d["operation_id"] for d in deliveries(webhook_server.data_dir, alpha.name)] == [alpha_op["id"]]
-    assert [d["operation_id"] for d in deliveries(webhook_server.data_dir, beta.name)] == [beta_op["id"]]
+    assert [d["operation_id"] for d in stored_deliveries(webhook_server.data_dir, alpha.name)] == [alpha_op["id"]]
+    assert [d["operation_id"] for d in stored_deliveries(webhook_server.data_dir, beta.name)] == [beta_op["id"]]
 
 
-def test_subscriptions_to_other_topics_are_kept_but_never_fire(webhook_server: ServerProcess) -> None:
+def test_subscriptions_to_other_topics_are_kept_but_never_fire(webhook_server: InProcessServer) -> None:
     shop = webhook_server.new_shop()
     client = webhook_server.client(shop)
     with receiving() as receiver:
@@ -75,10 +75,10 @@ def test_subscriptions_to_other_topics_are_kept_but_never_fire(webhook_server: S
         settle(webhook_server.data_dir, shop.name)
 
     assert request.path == "/webhooks/bulk-finish"
-    assert [d["topic"] for d in deliveries(webhook_server.data_dir, shop.name)] == ["BULK_OPERATIONS_FINISH"]
+    assert [d["topic"] for d in stored_deliveries(webhook_server.data_dir, shop.name)] == ["BULK_OPERATIONS_FINISH"]
 
 
-def test_include_fields_trims_the_payload_to_the_named_keys(webhook_server: ServerProcess) -> None:
+def test_include_fields_trims_the_payload_to_the_named_keys(webhook_server: InProcessServer) -> None:
     shop = webhook_server.new_shop()
     client = webhook_server.client(shop)
     with receiving() as receiver:
@@ -91,7 +91,7 @@ def test_include_fields_trims_the_payload_to_the_named_keys(webhook_server: Serv
 
 
 def test_a_subscription_that_has_delivered_can_be_deleted_and_its_history_stays(
-        webhook_server: ServerProcess) -> None:
+        webhook_server: InProcessServer) -> None:
     shop = webhook_server.new_shop()
     client = webhook_server.client(shop)
     with receiving() as receiver:
@@ -102,4 +102,4 @@ def test_a_subscription_that_has_delivered_can_be_deleted_and_its_history_stays(
     deleted = client.graphql(DELETE_SUBSCRIPTION, {"id": sub["id"]})["data"]["webhookSubscriptionDelete"]
 
     assert deleted == {"deletedWebhookSubscriptionId": sub["id"], "userErrors": []}
-    assert [d["status"] for d in deliveries(webhook_server.data_dir, shop.name)] == ["delivered"]
+    assert [d["status"] for d in stored_deliveries(webhook_server.data_dir, shop.name)] == ["delivered"]

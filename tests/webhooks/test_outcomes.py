@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bulkops.client import BulkClient
-from tests.server import ServerProcess
+from tests.server import InProcessServer
 from tests.webhooks.flow import (
     finish_an_import,
     read_operation,
@@ -23,7 +23,7 @@ LINES_TO_CANCEL = 5_000
 """Far more than a worker gets through before the cancel that follows the start by milliseconds."""
 
 
-def the_one_finish_webhook(server: ServerProcess, end_an_operation: Callable[[BulkClient], dict[str, Any]]
+def the_one_finish_webhook(server: InProcessServer, end_an_operation: Callable[[BulkClient], dict[str, Any]]
                            ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Subscribe a fresh shop, end one of its operations, and check that exactly one signed
     ``bulk_operations/finish`` request came of it, delivered at the first try. The operation as
@@ -52,7 +52,7 @@ def cancel_an_import(client: BulkClient) -> dict[str, Any]:
 
 
 def test_an_import_that_times_out_is_posted_once_as_failed_with_a_lower_case_error_code(
-        failing_server: ServerProcess) -> None:
+        failing_server: InProcessServer) -> None:
     op, body = the_one_finish_webhook(failing_server, finish_an_import)
 
     assert (op["status"], op["errorCode"]) == ("FAILED", "TIMEOUT") and op["completedAt"] is not None
@@ -67,7 +67,7 @@ def test_an_import_that_times_out_is_posted_once_as_failed_with_a_lower_case_err
 
 
 def test_a_canceled_import_is_posted_once_as_canceled_without_completed_at_or_error_code(
-        webhook_server: ServerProcess) -> None:
+        webhook_server: InProcessServer) -> None:
     op, body = the_one_finish_webhook(webhook_server, cancel_an_import)
 
     assert op["status"] == "CANCELED"

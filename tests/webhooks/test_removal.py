@@ -3,13 +3,13 @@ Admin API (spec 6.3). On ``failing_server`` a delivery gives up after 2 tries an
 
 from __future__ import annotations
 
-from tests.server import ServerProcess
+from tests.server import InProcessServer
 from tests.webhooks.flow import (
     READ_SUBSCRIPTION,
     UPDATE_SUBSCRIPTION,
-    deliveries,
     finish_an_import,
     settle,
+    stored_deliveries,
     subscribe,
     subscription_ids,
 )
@@ -20,7 +20,7 @@ TRIES = 2
 
 
 def test_a_subscription_is_removed_after_deliveries_failed_for_good_twice_in_a_row_and_hears_no_more(
-        failing_server: ServerProcess) -> None:
+        failing_server: InProcessServer) -> None:
     shop, other = failing_server.new_shop(), failing_server.new_shop()
     client, other_client = failing_server.client(shop), failing_server.client(other)
     with receiving(otherwise=500) as receiver:
@@ -41,13 +41,13 @@ def test_a_subscription_is_removed_after_deliveries_failed_for_good_twice_in_a_r
     assert after_one == [mine["id"]]
     assert after_two == []
     assert client.graphql(READ_SUBSCRIPTION, {"id": mine["id"]})["data"]["webhookSubscription"] is None
-    history = deliveries(failing_server.data_dir, shop.name)
+    history = stored_deliveries(failing_server.data_dir, shop.name)
     assert [(d["status"], d["attempt_count"]) for d in history] == [("failed", TRIES)] * 2
     assert tries_heard == 3 * TRIES
     assert subscription_ids(other_client) == [theirs["id"]]
 
 
-def test_a_delivered_webhook_between_failures_starts_the_count_again(failing_server: ServerProcess) -> None:
+def test_a_delivered_webhook_between_failures_starts_the_count_again(failing_server: InProcessServer) -> None:
     shop = failing_server.new_shop()
     client = failing_server.client(shop)
     with receiving(*[500] * TRIES, 200, otherwise=500) as receiver:
@@ -65,7 +65,7 @@ def test_a_delivered_webhook_between_failures_starts_the_count_again(failing_ser
     assert [d["status"] for d in history] == ["failed", "failed", "delivered", "failed"]
 
 
-def test_updating_a_subscription_starts_the_count_again(failing_server: ServerProcess) -> None:
+def test_updating_a_subscription_starts_the_count_again(failing_server: InProcessServer) -> None:
     shop = failing_server.new_shop()
     client = failing_server.client(shop)
     with receiving(otherwise=500) as receiver:
