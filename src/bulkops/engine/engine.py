@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from graphql import GraphQLSchema
 from sqlalchemy import Connection, update
 
 from bulkops.clock import Clock
@@ -17,11 +16,12 @@ from bulkops.config import MB, Settings
 from bulkops.db.database import Database
 from bulkops.db.tables import shops
 from bulkops.engine import operations as ops
-from bulkops.engine.executor import ExecutorFactory
-from bulkops.engine.importer import look_ahead_batches, read_batches, run_batch
+from bulkops.engine.executor import ExecutorFactory, HelperPool
+from bulkops.engine.exporter import ExportWork, PlanFactory
+from bulkops.engine.importer import ImportWork
 from bulkops.engine.lifecycle import TERMINAL, ErrorCode, OperationType, Status, transition
+from bulkops.engine.runner import ChunkWork, run_chunks
 from bulkops.protocol.errors import UserError
-from bulkops.protocol.mutation_document import check_bulk_mutation
 from bulkops.protocol.results import partial_key, result_key
 from bulkops.storage.base import FileStore
 
@@ -56,7 +56,9 @@ class BulkEngine:
     clock: Clock
     settings: Settings
     executor_factory: ExecutorFactory
-    exporter: Callable[[BulkEngine, ops.Operation], None] | None = None
+    export_plans: PlanFactory | None = None
+    helpers: HelperPool | None = None
+    """Processes an import may prepare its next chunks in (see :meth:`helpers_for`)."""
     finish_hooks: list[FinishHook] = field(default_factory=list)
 
     # ---- starting ---------------------------------------------------------------------------------
@@ -69,12 +71,9 @@ class BulkEngine:
         mutation: str,
         staged_upload_path: str,
         client_identifier: str | None,
-        schema: GraphQLSchema,
     ) -> ops.Operation | list[UserError]:
-        """Spec 3.3/3.4 checks in Shopify's order, then a CREATED operation (the caller submits it after commit)."""
-        problems = check_bulk_mutation(mutation, client_identifier, schema)
-        if problems:
-            return problems
+        """Spec 3.4 checks in Shopify's order (the caller checked the document first, spec 3.3), then a CREATED
+        operation (the caller submits it after commit)."""
         size = self._staged_size(shop_id, staged_upload_path)
         file_problem = self._file_problem(size)
         if file_problem:
@@ -188,12 +187,7 @@ class BulkEngine:
             if op.status is Status.CANCELING:
                 raise Canceled()
             self._check_time_limit(op)
-            if op.type is OperationType.MUTATION:
-                self._run_import(op)
-            elif self.exporter is not None:
-                self.exporter(self, op)
-            else:
-                raise RuntimeError("this server has no exporter configured")
+            run_chunks(self, op, self._work(op))
             self.finish(op.id, Status.COMPLETED)
         except LostClaim:
             log.warning("bulk operation %s was taken over by another worker; %s stops", operation_id, worker)
@@ -244,22 +238,22 @@ class BulkEngine:
         if op.staged_upload_path is not None and self.store.size(op.staged_upload_path) != op.input_size:
             raise RuntimeError("the staged file changed after the operation started")
 
-    def _run_import(self, op: ops.Operation) -> None:
-        assert op.staged_upload_path is not None
-        with self.db.read() as conn:
-            done = ops.chunks(conn, op.id)
-        executor = self.executor_factory(op)
-        index = len(done)
-        first_line = done[-1].last_line + 1 if done else 0
-        with self.store.open(op.staged_upload_path) as stream:
-            stream.seek(done[-1].resume_offset if done else 0)
-            batches = read_batches(stream, first_line, self.settings.chunk_lines)
-            for batch in look_ahead_batches(batches, executor):
-                self.checkpoint(op)
-                with self.db.write() as conn:
-                    data, chunk = run_batch(conn, executor, batch, op.shop_id, op.id, index)
-                    self.record_chunk(conn, op, chunk, data)
-                index += 1
+    def _work(self, op: ops.Operation) -> ChunkWork:
+        size = self.settings.chunk_lines
+        if op.type is OperationType.MUTATION:
+            return ImportWork(self.store, op, self.executor_factory(op, self.helpers_for(op)), size)
+        if self.export_plans is None:
+            raise RuntimeError("this server has no export planner configured")
+        return ExportWork(self.db, op, self.export_plans(op), size)
+
+    def helpers_for(self, op: ops.Operation) -> HelperPool | None:
+        """Helper processes for a big import into SQLite (other databases have several writers and need no
+        help; a small file is done before a helper would have warmed up)."""
+        if self.helpers is None or not self.db.is_sqlite:
+            return None
+        if (op.input_size or 0) < self.settings.helper_min_input_bytes:
+            return None
+        return self.helpers
 
     def record_chunk(self, conn: Connection, op: ops.Operation, chunk: ops.Chunk, data: bytes) -> None:
         """Inside the chunk's transaction: only while this worker still holds the operation, write the chunk's
