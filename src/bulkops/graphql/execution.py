@@ -180,7 +180,7 @@ def line_executor_factory(runtime: Runtime, compiled: bool = True) -> ExecutorFa
 def prepare_operation_document(schema: GraphQLSchema, text: str) -> PreparedDocument:
     """A bulk operation's document: parsed once per process (the check at creation already parsed it),
     validated here."""
-    document, syntax = parse_document(text)
+    document, _ = parse_document(text)
     if document is None:
         return prepare(schema, text)
     return _prepared(schema, document, None)
