@@ -49,8 +49,7 @@ def one_import(path: Path, data_dir: Path, profile_to: Path | None) -> tuple[int
             runtime.store.put(staged, stream)
         with runtime.db.write() as conn:
             op = engine.start_mutation(conn, shop_id=shop.id, api_version="2026-01", mutation=PRODUCT_CREATE,
-                                       staged_upload_path=staged, client_identifier=None,
-                                       schema=_schema())
+                                       staged_upload_path=staged, client_identifier=None)
         assert isinstance(op, ops.Operation), op
         profiler = cProfile.Profile() if profile_to else None
         started, cpu_started = time.perf_counter(), time.process_time()

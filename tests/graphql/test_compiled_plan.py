@@ -136,7 +136,7 @@ class Side:
                 client_identifier=None, group_objects=False, api_version=VERSION, staged_upload_path="tmp/x",
                 input_size=1, created_at=self.runtime.clock.now())
         self.op_id = op.id
-        return line_executor_factory(self.runtime, compiled=self.compiled)(op)
+        return line_executor_factory(self.runtime, compiled=self.compiled)(op, self.runtime.engine.helpers_for(op))
 
     def run(self, executor: Any, variables: list[Any]) -> bytes:
         batch = Batch(0, [(n, orjson.dumps(v) + b"\n") for n, v in enumerate(variables)], 0)

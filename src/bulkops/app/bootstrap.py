@@ -14,14 +14,13 @@ from bulkops.config import Settings
 from bulkops.db.database import Database
 from bulkops.db.tables import server_secrets
 from bulkops.engine.engine import BulkEngine
-from bulkops.engine.executor import LineExecutor
-from bulkops.engine.exporter import export_runner
+from bulkops.engine.executor import ChunkExecutor, HelperPool
 from bulkops.engine.operations import Operation
 from bulkops.engine.queue import WorkQueue
 from bulkops.engine.runtime import Runtime
 from bulkops.graphql.execution import line_executor_factory, warm_helper
 from bulkops.graphql.planner.export_plan import plan_factory
-from bulkops.graphql.schema import schema_for_generation
+from bulkops.graphql.schema import schema_for_generation, schema_for_version
 from bulkops.storage.base import FileStore
 from bulkops.storage.local import LocalFileStore
 from bulkops.storage.signing import Signer
@@ -97,7 +96,7 @@ def work_queue(engine: BulkEngine, settings: Settings) -> WorkQueue:
     return InProcessQueue(engine, workers=settings.workers)
 
 
-def _not_wired_yet(op: Operation) -> LineExecutor:
+def _not_wired_yet(op: Operation, helpers: HelperPool | None) -> ChunkExecutor:
     """The engine's executor until build_runtime wires the real one (it needs the runtime, which needs the engine)."""
     raise RuntimeError("the bulk engine's line executor is not wired yet")
 
@@ -122,7 +121,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
                       helpers=import_helpers(settings, db))
     runtime.deliverer = install_webhooks(engine, settings)
     engine.executor_factory = line_executor_factory(runtime)
-    engine.exporter = export_runner(plan_factory(runtime))
+    engine.export_plans = plan_factory(runtime, schema_for_version)
+    engine.helpers = runtime.helpers
     schema_for_generation(True)
     schema_for_generation(False)
     return runtime

@@ -4,24 +4,23 @@ transport, and not which database, file store or worker pool it runs on."""
 from __future__ import annotations
 
 import logging
-import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from graphql import GraphQLSchema
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 
 from bulkops.clock import Clock
-from bulkops.config import MB, Settings
+from bulkops.config import Settings
 from bulkops.db.database import Database
-from bulkops.db.tables import shops
+from bulkops.engine import admission
 from bulkops.engine import operations as ops
-from bulkops.engine.executor import ExecutorFactory
-from bulkops.engine.importer import look_ahead_batches, read_batches, run_batch
+from bulkops.engine.executor import ExecutorFactory, HelperPool
+from bulkops.engine.exporter import ExportWork, PlanFactory
+from bulkops.engine.importer import ImportWork
 from bulkops.engine.lifecycle import TERMINAL, ErrorCode, OperationType, Status, transition
+from bulkops.engine.runner import ChunkWork, run_chunks
 from bulkops.protocol.errors import UserError
-from bulkops.protocol.mutation_document import check_bulk_mutation
 from bulkops.protocol.results import partial_key, result_key
 from bulkops.storage.base import FileStore
 
@@ -44,11 +43,6 @@ class LostClaim(Exception):
     stops without touching the operation; the uncommitted chunk rolls back, so no line runs twice."""
 
 
-def concurrency_limit(api_version: str) -> int:
-    """1 running operation per type before 2026-01, 5 from 2026-01 (``unstable`` sorts after every date)."""
-    return 1 if api_version < "2026-01" else 5
-
-
 @dataclass
 class BulkEngine:
     db: Database
@@ -56,7 +50,9 @@ class BulkEngine:
     clock: Clock
     settings: Settings
     executor_factory: ExecutorFactory
-    exporter: Callable[[BulkEngine, ops.Operation], None] | None = None
+    export_plans: PlanFactory | None = None
+    helpers: HelperPool | None = None
+    """Processes an import may prepare its next chunks in (see :meth:`helpers_for`)."""
     finish_hooks: list[FinishHook] = field(default_factory=list)
 
     # ---- starting ---------------------------------------------------------------------------------
@@ -69,103 +65,19 @@ class BulkEngine:
         mutation: str,
         staged_upload_path: str,
         client_identifier: str | None,
-        schema: GraphQLSchema,
     ) -> ops.Operation | list[UserError]:
-        """Spec 3.3/3.4 checks in Shopify's order, then a CREATED operation (the caller submits it after commit)."""
-        problems = check_bulk_mutation(mutation, client_identifier, schema)
-        if problems:
-            return problems
-        size = self._staged_size(shop_id, staged_upload_path)
-        file_problem = self._file_problem(size)
-        if file_problem:
-            return [file_problem]
-        self._lock_shop(conn, shop_id)
-        busy = self._busy_problem(conn, shop_id, OperationType.MUTATION, api_version)
-        if busy:
-            return [busy]
-        now = self.clock.now()
-        if api_version >= "2026-01" and ops.created_since(
-            conn, shop_id, OperationType.MUTATION, ops.window_start(now)
-        ) >= self.settings.daily_mutation_cap:
-            return [UserError("Bulk operations limit reached. Please try again later.", None, "LIMIT_REACHED")]
-        return ops.insert_operation(
-            conn,
-            shop_id=shop_id,
-            type=OperationType.MUTATION.value,
-            status=Status.CREATED.value,
-            query=mutation,
-            client_identifier=client_identifier,
-            group_objects=False,
-            api_version=api_version,
-            staged_upload_path=staged_upload_path,
-            input_size=size,
-            created_at=now,
-        )
-
-    def _staged_size(self, shop_id: int, path: str) -> int | None:
-        """A shop only ever finds its own staged files: the path must be a plain key under its own prefix."""
-        if not path.startswith(f"tmp/{shop_id}/") or posixpath.normpath(path) != path:
-            return None
-        try:
-            return self.store.size(path)
-        except ValueError:
-            return None
-
-    def _file_problem(self, size: int | None) -> UserError | None:
-        if size is None:
-            return UserError(
-                "The JSONL file could not be found. Try uploading the file again, and check that you've entered "
-                "the URL correctly for the stagedUploadPath mutation argument.",
-                None,
-                "NO_SUCH_FILE",
-            )
-        if size == 0:
-            return UserError("The input file is empty.", None, "INVALID_STAGED_UPLOAD_FILE")
-        if size > self.settings.upload_max_bytes:
-            limit = self.settings.upload_max_bytes / MB
-            return UserError(
-                f"The input file size exceeds the maximum allowed size of {limit:g} MB.",
-                None,
-                "INVALID_STAGED_UPLOAD_FILE",
-            )
-        return None
-
-    def _lock_shop(self, conn: Connection, shop_id: int) -> None:
-        """Serialize operation creation per shop, so two racing requests cannot both pass the limit."""
-        conn.execute(update(shops).where(shops.c.id == shop_id).values(bulk_lock=shops.c.bulk_lock + 1))
-
-    def _busy_problem(
-        self, conn: Connection, shop_id: int, op_type: OperationType, api_version: str
-    ) -> UserError | None:
-        blocking = ops.in_progress_ids(conn, shop_id, op_type)
-        if len(blocking) < concurrency_limit(api_version):
-            return None
-        kind = "mutation" if op_type is OperationType.MUTATION else "query"
-        gids = ", ".join(f"gid://shopify/BulkOperation/{i}" for i in blocking)
-        return UserError(
-            f"A bulk {kind} operation for this app and shop is already in progress: {gids}.",
-            None,
-            "OPERATION_IN_PROGRESS",
-        )
+        """Spec 3.4 checks in Shopify's order (the caller checked the document first, spec 3.3), then a CREATED
+        operation (the caller submits it after commit)."""
+        return admission.admit_mutation(
+            conn, self.store, self.settings, self.clock.now(), shop_id=shop_id, api_version=api_version,
+            mutation=mutation, staged_upload_path=staged_upload_path, client_identifier=client_identifier)
 
     def start_query(
         self, conn: Connection, *, shop_id: int, api_version: str, query: str, group_objects: bool
     ) -> ops.Operation | list[UserError]:
         """A CREATED export operation; the query itself is checked by the caller (spec 4.2)."""
-        self._lock_shop(conn, shop_id)
-        busy = self._busy_problem(conn, shop_id, OperationType.QUERY, api_version)
-        if busy:
-            return [busy]
-        return ops.insert_operation(
-            conn,
-            shop_id=shop_id,
-            type=OperationType.QUERY.value,
-            status=Status.CREATED.value,
-            query=query,
-            group_objects=group_objects,
-            api_version=api_version,
-            created_at=self.clock.now(),
-        )
+        return admission.admit_query(conn, self.clock.now(), shop_id=shop_id, api_version=api_version, query=query,
+                                     group_objects=group_objects)
 
     # ---- cancel -----------------------------------------------------------------------------------
     def cancel(self, conn: Connection, shop_id: int, operation_id: int) -> tuple[ops.Operation | None, list[UserError]]:
@@ -188,12 +100,7 @@ class BulkEngine:
             if op.status is Status.CANCELING:
                 raise Canceled()
             self._check_time_limit(op)
-            if op.type is OperationType.MUTATION:
-                self._run_import(op)
-            elif self.exporter is not None:
-                self.exporter(self, op)
-            else:
-                raise RuntimeError("this server has no exporter configured")
+            run_chunks(self, op, self._work(op))
             self.finish(op.id, Status.COMPLETED)
         except LostClaim:
             log.warning("bulk operation %s was taken over by another worker; %s stops", operation_id, worker)
@@ -244,22 +151,22 @@ class BulkEngine:
         if op.staged_upload_path is not None and self.store.size(op.staged_upload_path) != op.input_size:
             raise RuntimeError("the staged file changed after the operation started")
 
-    def _run_import(self, op: ops.Operation) -> None:
-        assert op.staged_upload_path is not None
-        with self.db.read() as conn:
-            done = ops.chunks(conn, op.id)
-        executor = self.executor_factory(op)
-        index = len(done)
-        first_line = done[-1].last_line + 1 if done else 0
-        with self.store.open(op.staged_upload_path) as stream:
-            stream.seek(done[-1].resume_offset if done else 0)
-            batches = read_batches(stream, first_line, self.settings.chunk_lines)
-            for batch in look_ahead_batches(batches, executor):
-                self.checkpoint(op)
-                with self.db.write() as conn:
-                    data, chunk = run_batch(conn, executor, batch, op.shop_id, op.id, index)
-                    self.record_chunk(conn, op, chunk, data)
-                index += 1
+    def _work(self, op: ops.Operation) -> ChunkWork:
+        size = self.settings.chunk_lines
+        if op.type is OperationType.MUTATION:
+            return ImportWork(self.store, op, self.executor_factory(op, self.helpers_for(op)), size)
+        if self.export_plans is None:
+            raise RuntimeError("this server has no export planner configured")
+        return ExportWork(self.db, op, self.export_plans(op), size)
+
+    def helpers_for(self, op: ops.Operation) -> HelperPool | None:
+        """Helper processes for a big import into SQLite (other databases have several writers and need no
+        help; a small file is done before a helper would have warmed up)."""
+        if self.helpers is None or not self.db.is_sqlite:
+            return None
+        if (op.input_size or 0) < self.settings.helper_min_input_bytes:
+            return None
+        return self.helpers
 
     def record_chunk(self, conn: Connection, op: ops.Operation, chunk: ops.Chunk, data: bytes) -> None:
         """Inside the chunk's transaction: only while this worker still holds the operation, write the chunk's

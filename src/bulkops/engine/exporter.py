@@ -9,17 +9,15 @@ holds one chunk's encoded lines, whatever the export's size. A chunk record reme
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Connection
 
+from bulkops.db.database import Database
 from bulkops.engine import operations as ops
 from bulkops.protocol.results import segment_key, shopify_escape
-
-if TYPE_CHECKING:
-    from bulkops.engine.engine import BulkEngine
 
 Row = Any
 
@@ -57,6 +55,7 @@ class ExportRoot(ExportConnection, Protocol):
 
 
 PlanFactory = Callable[[ops.Operation], ExportRoot]
+"""(operation) -> its compiled export plan (the GraphQL layer compiles it once per operation and process)."""
 
 
 class _Batch:
@@ -119,56 +118,52 @@ def export_batch(conn: Connection, root: ExportRoot, rows: list[Row], group_obje
     return batch
 
 
-def run_export(engine: BulkEngine, op: ops.Operation, root: ExportRoot) -> None:
-    """Export chunk after chunk until the connection is exhausted; cancel and time limit between chunks."""
-    size = max(1, engine.settings.chunk_lines)
-    chunk_objects = size * OBJECTS_PER_CHUNK_LINE
-    with engine.db.read() as conn:
-        done = ops.chunks(conn, op.id)
-        after = root.row_by_key(conn, done[-1].resume_offset) if done else None
-    if done and after is None:
-        raise RuntimeError("the row this export stopped after no longer exists; cannot resume in order")
-    index = len(done)
-    roots_done = done[-1].last_line + 1 if done else 0
-    exhausted = False
-    while not exhausted:
-        engine.checkpoint(op)
-        batch = _Batch()
-        roots = 0
-        with engine.db.read() as conn:
-            while batch.objects < chunk_objects:
-                rows = root.page(conn, after, size)
-                if rows:
-                    export_batch(conn, root, rows, op.group_objects, batch)
-                    roots += len(rows)
-                    after = rows[-1]
-                if len(rows) < size:
-                    exhausted = True
-                    break
-        if not roots:
-            return
-        data = batch.data()
-        chunk = ops.Chunk(
-            index=index,
-            first_line=roots_done,
-            last_line=roots_done + roots - 1,
-            object_count=batch.objects,
-            root_object_count=roots,
-            segment_key=segment_key(op.shop_id, op.id, index),
-            segment_size=len(data),
-            resume_offset=root.key(after),
-        )
-        with engine.db.write() as conn:
-            engine.record_chunk(conn, op, chunk, data)
-        del batch, data
-        index += 1
-        roots_done += roots
+class ExportWork:
+    """An export's chunks: top-level rows ``chunk_lines`` at a time with their nested connections, a chunk
+    closing at ``chunk_lines`` x OBJECTS_PER_CHUNK_LINE objects. A chunk record keeps the key of its last top-level
+    row (``resume_offset``), so a restart continues after it."""
 
+    def __init__(self, db: Database, op: ops.Operation, root: ExportRoot, chunk_lines: int) -> None:
+        self.db, self.op, self.root = db, op, root
+        self.size = max(1, chunk_lines)
 
-def export_runner(plan_for: PlanFactory) -> Callable[[BulkEngine, ops.Operation], None]:
-    """The engine's ``exporter``: compile the operation's query into a plan, then stream it."""
+    def pieces(self, done: list[ops.Chunk]) -> Iterator[tuple[bytes, ops.Chunk]]:
+        with self.db.read() as conn:
+            after = self.root.row_by_key(conn, done[-1].resume_offset) if done else None
+        if done and after is None:
+            raise RuntimeError("the row this export stopped after no longer exists; cannot resume in order")
+        index = len(done)
+        roots_done = done[-1].last_line + 1 if done else 0
+        exhausted = False
+        while not exhausted:
+            batch = _Batch()
+            roots = 0
+            with self.db.read() as conn:
+                while batch.objects < self.size * OBJECTS_PER_CHUNK_LINE:
+                    rows = self.root.page(conn, after, self.size)
+                    if rows:
+                        export_batch(conn, self.root, rows, self.op.group_objects, batch)
+                        roots += len(rows)
+                        after = rows[-1]
+                    if len(rows) < self.size:
+                        exhausted = True
+                        break
+            if not roots:
+                return
+            data, objects = batch.data(), batch.objects
+            del batch
+            yield data, ops.Chunk(
+                index=index,
+                first_line=roots_done,
+                last_line=roots_done + roots - 1,
+                object_count=objects,
+                root_object_count=roots,
+                segment_key=segment_key(self.op.shop_id, self.op.id, index),
+                segment_size=len(data),
+                resume_offset=self.root.key(after),
+            )
+            index += 1
+            roots_done += roots
 
-    def run(engine: BulkEngine, op: ops.Operation) -> None:
-        run_export(engine, op, plan_for(op))
-
-    return run
+    def write(self, conn: Connection, piece: tuple[bytes, ops.Chunk], index: int) -> tuple[bytes, ops.Chunk]:
+        return piece

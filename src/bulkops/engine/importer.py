@@ -13,8 +13,9 @@ import orjson
 from sqlalchemy import Connection
 
 from bulkops.engine import operations as ops
-from bulkops.engine.executor import LineExecutor, RunSlowly
+from bulkops.engine.executor import ChunkExecutor, RunSlowly
 from bulkops.protocol.results import result_line, segment_key
+from bulkops.storage.base import FileStore
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +47,13 @@ def runnable_lines(batch: Batch) -> list[tuple[int, bytes]]:
     return [(number, raw) for number, raw in batch.lines if raw.strip()]
 
 
-def look_ahead_batches(batches: Iterator[Batch], executor: LineExecutor) -> Iterator[Batch]:
-    """``batches``, telling an executor that wants to know (``look_ahead``) which lines come next,
-    ``look_ahead_depth`` batches (default 1) before each is run, so it can start on them elsewhere."""
-    look_ahead = getattr(executor, "look_ahead", None)
-    if look_ahead is None:
-        yield from batches
-        return
-    depth = max(1, getattr(executor, "look_ahead_depth", 1))
+def look_ahead_batches(batches: Iterator[Batch], executor: ChunkExecutor) -> Iterator[Batch]:
+    """``batches``, telling the executor which lines come next, ``look_ahead_depth`` batches before each is
+    run, so it can start on them elsewhere."""
+    depth = max(1, executor.look_ahead_depth)
     upcoming: deque[Batch] = deque()
     for batch in batches:
-        look_ahead([raw for _, raw in runnable_lines(batch)])
+        executor.look_ahead([raw for _, raw in runnable_lines(batch)])
         upcoming.append(batch)
         if len(upcoming) > depth:
             yield upcoming.popleft()
@@ -85,7 +82,7 @@ def decode_variables(raw: bytes) -> tuple[dict[str, Any] | None, dict[str, Any] 
     return value, None
 
 
-def execute_line(conn: Connection, executor: LineExecutor, raw: bytes) -> dict[str, Any]:
+def execute_line(conn: Connection, executor: ChunkExecutor, raw: bytes) -> dict[str, Any]:
     """One line in its own savepoint: a line that fails leaves no writes behind."""
     variables, problem = decode_variables(raw)
     if variables is None:
@@ -93,7 +90,7 @@ def execute_line(conn: Connection, executor: LineExecutor, raw: bytes) -> dict[s
     savepoint = conn.begin_nested()
     try:
         try:
-            response = executor(conn, variables)
+            response = executor.run_one(conn, variables)
         except RunSlowly as slow:
             savepoint.rollback()
             savepoint = conn.begin_nested()
@@ -110,15 +107,11 @@ def execute_line(conn: Connection, executor: LineExecutor, raw: bytes) -> dict[s
 
 
 def run_batch(
-    conn: Connection, executor: LineExecutor, batch: Batch, shop_id: int, operation_id: int, index: int
+    conn: Connection, executor: ChunkExecutor, batch: Batch, shop_id: int, operation_id: int, index: int
 ) -> tuple[bytes, ops.Chunk]:
     """Execute a batch inside ``conn``'s transaction; returns the segment bytes and its chunk record."""
     lines = runnable_lines(batch)
-    run_chunk = getattr(executor, "run_chunk", None)
-    if run_chunk is not None:
-        responses = run_chunk(conn, [raw for _, raw in lines], lambda raw: execute_line(conn, executor, raw))
-    else:
-        responses = [execute_line(conn, executor, raw) for _, raw in lines]
+    responses = executor.run_chunk(conn, [raw for _, raw in lines], lambda raw: execute_line(conn, executor, raw))
     out = [result_line(response, number) for (number, _), response in zip(lines, responses, strict=True)]
     data = b"".join(out)
     chunk = ops.Chunk(
@@ -132,3 +125,23 @@ def run_batch(
         resume_offset=batch.end_offset,
     )
     return data, chunk
+
+
+@dataclass
+class ImportWork:
+    """An import's chunks: the staged file's lines, ``chunk_lines`` at a time, run through ``executor``."""
+
+    store: FileStore
+    op: ops.Operation
+    executor: ChunkExecutor
+    chunk_lines: int
+
+    def pieces(self, done: list[ops.Chunk]) -> Iterator[Batch]:
+        assert self.op.staged_upload_path is not None
+        first_line = done[-1].last_line + 1 if done else 0
+        with self.store.open(self.op.staged_upload_path) as stream:
+            stream.seek(done[-1].resume_offset if done else 0)
+            yield from look_ahead_batches(read_batches(stream, first_line, self.chunk_lines), self.executor)
+
+    def write(self, conn: Connection, piece: Batch, index: int) -> tuple[bytes, ops.Chunk]:
+        return run_batch(conn, self.executor, piece, self.op.shop_id, self.op.id, index)

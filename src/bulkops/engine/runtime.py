@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bulkops.clock import Clock
 from bulkops.config import Settings
 from bulkops.db.database import Database
 from bulkops.engine.engine import BulkEngine
+from bulkops.engine.executor import HelperPool
 from bulkops.engine.queue import WorkQueue
 from bulkops.storage.base import FileStore
 from bulkops.storage.signing import Signer
-from bulkops.workers.helpers import HelperProcesses
 
-if TYPE_CHECKING:
-    from bulkops.webhooks.delivery import Deliverer
+
+class Background(Protocol):
+    """Work that runs beside the requests (webhook senders)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -27,9 +32,9 @@ class Runtime:
     clock: Clock
     engine: BulkEngine
     queue: WorkQueue
-    deliverer: Deliverer | None = None
+    deliverer: Background | None = None
     """Sends webhook deliveries; started and stopped beside the queue."""
-    helpers: HelperProcesses | None = None
+    helpers: HelperPool | None = None
     """Processes for CPU work that needs no database (they start on first use)."""
 
     def start(self) -> None:

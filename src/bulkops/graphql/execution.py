@@ -22,21 +22,21 @@ from graphql import (
 )
 from sqlalchemy import Connection
 
-from bulkops.domain.products.batch import PreparedProduct
 from bulkops.domain.shops.rules import Shop, shop_by_id
-from bulkops.engine.executor import ExecutorFactory, LineExecutor
+from bulkops.engine.executor import ChunkExecutor, ExecutorFactory, HelperPool, LineByLine
 from bulkops.engine.operations import Operation
 from bulkops.engine.runtime import Runtime
 from bulkops.graphql.context import RequestContext
 from bulkops.graphql.cost import cost_extension, requested_cost
 from bulkops.graphql.defaults import default_resolver
 from bulkops.graphql.errors import format_error
-from bulkops.graphql.planner.executor import Elsewhere, PlanExecutor, ProductCreateChunks, prepare_lines
+from bulkops.graphql.planner.executor import PlanExecutor
 from bulkops.graphql.planner.mutation_plan import Plan, compile_plan
+from bulkops.graphql.registry import batched_writer_for
 from bulkops.graphql.schema import schema_for_generation, schema_for_version
 from bulkops.protocol.errors import UserFacingError
 from bulkops.protocol.ids import InvalidGlobalId
-from bulkops.workers.helpers import HelperProcesses
+from bulkops.protocol.mutation_document import parse_document
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,10 @@ def prepare(schema: GraphQLSchema, text: str, operation_name: str | None = None)
         document = parse(text)
     except GraphQLError as error:
         return PreparedDocument(schema, None, None, [format_error(error)], {})
+    return _prepared(schema, document, operation_name)
+
+
+def _prepared(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> PreparedDocument:
     operation = _pick_operation(document, operation_name)
     variable_types = {
         v.variable.name.value: print_ast(v.type) for v in ((operation.variable_definitions or []) if operation else [])
@@ -141,12 +145,13 @@ def execute_request(
 
 
 def line_executor_factory(runtime: Runtime, compiled: bool = True) -> ExecutorFactory:
-    """The engine's ExecutorFactory: parse and validate an operation's document once, run it per line
-    (through a compiled plan when the document allows one and ``compiled``; graphql-core otherwise)."""
+    """The engine's ExecutorFactory: an operation's document, parsed and validated once per process, run a
+    chunk at a time through its batched writer (graphql/registry.py), else line by line through its compiled
+    plan when the document allows one and ``compiled``, else graphql-core."""
 
-    def build(operation: Operation) -> LineExecutor:
+    def build(operation: Operation, helpers: HelperPool | None = None) -> ChunkExecutor:
         schema = schema_for_version(operation.api_version)
-        prepared = prepare(schema, operation.query)
+        prepared = prepare_operation_document(schema, operation.query)
         with runtime.db.read() as conn:
             shop = shop_by_id(conn, operation.shop_id)
         assert shop is not None
@@ -162,19 +167,30 @@ def line_executor_factory(runtime: Runtime, compiled: bool = True) -> ExecutorFa
 
         plan = None if prepared.errors or not compiled else compile_plan(schema, prepared.document, prepared.operation)
         if plan is None:
-            return run_line
-        if ProductCreateChunks.fits(plan):
-            return ProductCreateChunks(plan, make_context, run_line, _elsewhere(runtime, operation))
+            return LineByLine(run_line)
+        writer = batched_writer_for(plan)
+        if writer is not None:
+            elsewhere = None if helpers is None else _HelperChecks(helpers, operation.api_version, operation.query)
+            return writer(plan, make_context, run_line, elsewhere)
         return PlanExecutor(plan, make_context, run_line)
 
     return build
 
 
+def prepare_operation_document(schema: GraphQLSchema, text: str) -> PreparedDocument:
+    """A bulk operation's document: parsed once per process (the check at creation already parsed it),
+    validated here."""
+    document, _ = parse_document(text)
+    if document is None:
+        return prepare(schema, text)
+    return _prepared(schema, document, None)
+
+
 @dataclass(frozen=True)
 class _HelperChecks:
-    """productCreate lines checked by the runtime's helper processes."""
+    """A batched writer's ``prepare`` run by the engine's helper processes."""
 
-    helpers: HelperProcesses
+    helpers: HelperPool
     api_version: str
     document: str
 
@@ -186,23 +202,17 @@ class _HelperChecks:
     def processes(self) -> int:
         return self.helpers.processes
 
-    def submit(self, lines: list[bytes]) -> Future[list[PreparedProduct | None]]:
-        return self.helpers.submit(prepare_product_lines, self.api_version, self.document, lines)
+    def submit(self, lines: list[bytes]) -> Future[list[Any]]:
+        return self.helpers.submit(prepare_in_helper, self.api_version, self.document, lines)
 
 
-def _elsewhere(runtime: Runtime, operation: Operation) -> Elsewhere | None:
-    """Helper processes for a big import into SQLite (other databases take the per-line path, and a small
-    file is done before a helper would have started)."""
-    helpers = runtime.helpers
-    if (helpers is None or not runtime.db.is_sqlite
-            or (operation.input_size or 0) < runtime.settings.helper_min_input_bytes):
-        return None
-    return _HelperChecks(helpers, operation.api_version, operation.query)
-
-
-def prepare_product_lines(api_version: str, document: str, lines: list[bytes]) -> list[PreparedProduct | None]:
-    """:func:`prepare_lines` in a helper process, with the plan compiled there once per document."""
-    return prepare_lines(_plan_for(api_version, document), lines)
+def prepare_in_helper(api_version: str, document: str, lines: list[bytes]) -> list[Any]:
+    """A batched writer's ``prepare`` in a helper process, with the plan compiled there once per document."""
+    plan = _plan_for(api_version, document)
+    writer = batched_writer_for(plan)
+    if writer is None:
+        raise ValueError("this document has no batched writer")
+    return writer.prepare(plan, lines)
 
 
 def warm_helper() -> None:
@@ -214,7 +224,7 @@ def warm_helper() -> None:
 @lru_cache(maxsize=8)
 def _plan_for(api_version: str, document: str) -> Plan:
     schema = schema_for_version(api_version)
-    prepared = prepare(schema, document)
+    prepared = prepare_operation_document(schema, document)
     plan = compile_plan(schema, prepared.document, prepared.operation)
     if plan is None:
         raise ValueError("this document does not compile to a plan")

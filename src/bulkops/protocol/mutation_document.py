@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from graphql import (
     DocumentNode,
@@ -47,7 +48,10 @@ def ruby_style_syntax_error(error: GraphQLError) -> str:
     return f"syntax error, unexpected {what} at [{line}, {column}]"
 
 
+@lru_cache(maxsize=32)
 def parse_document(text: str) -> tuple[DocumentNode | None, GraphQLError | None]:
+    """Parsed once per process: a bulk document is checked when the operation is created, then run by a worker
+    (often the same process) and by its helper processes. Bounded: documents are at most 64 KB."""
     try:
         return parse(text, no_location=False), None
     except GraphQLError as error:

@@ -18,6 +18,7 @@ from bulkops.graphql.bindings.common import bad_cursor, connection, page_args, r
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.protocol.errors import RequestError, UserError
+from bulkops.protocol.mutation_document import check_bulk_mutation
 
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
@@ -58,6 +59,9 @@ def _bulk_mutation_errors(errors: list[UserError]) -> dict[str, Any]:
 def resolve_run_mutation(_: Any, info: GraphQLResolveInfo, mutation: str, stagedUploadPath: str,
                          clientIdentifier: str | None = None, groupObjects: bool | None = True) -> dict[str, Any]:
     context = ctx(info)
+    problems = check_bulk_mutation(mutation, clientIdentifier, info.schema)
+    if problems:
+        return _bulk_mutation_errors(problems)
     outcome = context.runtime.engine.start_mutation(
         context.conn,
         shop_id=context.shop.id,
@@ -65,7 +69,6 @@ def resolve_run_mutation(_: Any, info: GraphQLResolveInfo, mutation: str, staged
         mutation=mutation,
         staged_upload_path=stagedUploadPath,
         client_identifier=clientIdentifier,
-        schema=info.schema,
     )
     if isinstance(outcome, list):
         return _bulk_mutation_errors(outcome)

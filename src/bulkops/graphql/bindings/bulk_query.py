@@ -11,7 +11,7 @@ from graphql import GraphQLResolveInfo
 from bulkops.graphql.bindings.bulk import present_operation
 from bulkops.graphql.context import ctx
 from bulkops.graphql.errors import format_error
-from bulkops.graphql.planner.export_plan import UnsupportedExport, compile_plan
+from bulkops.graphql.planner.export_plan import KEPT_PLANS, UnsupportedExport, compile_plan
 from bulkops.protocol.errors import UserError
 from bulkops.protocol.query_document import check_bulk_query, invalid
 
@@ -29,7 +29,7 @@ def resolve_run_query(_: Any, info: GraphQLResolveInfo, query: str, groupObjects
     if problems:
         return _refused(problems)
     try:
-        compile_plan(info.schema, query, context.shop.id)
+        plan = compile_plan(info.schema, query, context.shop.id, driver=context.runtime.db.is_sqlite)
     except UnsupportedExport as exc:
         return _refused([invalid(str(exc))])
     outcome = context.runtime.engine.start_query(
@@ -38,6 +38,7 @@ def resolve_run_query(_: Any, info: GraphQLResolveInfo, query: str, groupObjects
     )
     if isinstance(outcome, list):
         return _refused(outcome)
+    KEPT_PLANS.keep(outcome.id, plan)
     submit = context.runtime.queue.submit
     context.after_commit.append(lambda: submit(outcome.id))
     return {"bulkOperation": present_operation(context, outcome), "userErrors": []}

@@ -20,6 +20,7 @@ from bulkops.domain.listing import apply_search
 from bulkops.domain.media import rules
 from bulkops.graphql.bindings import products as product_resolvers
 from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.graphql.bindings.media_input import check_input_size, new_media
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.protocol.errors import RequestError
@@ -33,23 +34,8 @@ CONTENT_TYPES = {name: content for content, name in TYPE_NAMES.items()}
 MEDIA_SORT = {"POSITION": product_media.c.position, "ID": product_media.c.id}
 MEDIA_SEARCH = {"media_type": product_media.c.media_content_type, "id": product_media.c.id,
                 "alt": product_media.c.alt}
-MAX_INPUT = 250
 EMPTY_CONNECTION = {"edges": [], "nodes": [], "pageInfo": {"hasNextPage": False, "hasPreviousPage": False,
                                                            "startCursor": None, "endCursor": None}}
-
-
-def check_input_size(items: list[Any] | None) -> None:
-    """Shopify caps every list argument at 250 items, with a top-level error."""
-    if items is not None and len(items) > MAX_INPUT:
-        raise RequestError(f"The input array size of {len(items)} is greater than the maximum allowed of {MAX_INPUT}.",
-                           "MAX_INPUT_SIZE_EXCEEDED")
-
-
-def new_media(raw: list[dict[str, Any]] | None) -> list[rules.NewMedia]:
-    """CreateMediaInput items (``mediaContentType`` and ``originalSource`` are required by the schema)."""
-    check_input_size(raw)
-    return [rules.NewMedia(content_type=m["mediaContentType"], original_source=m["originalSource"],
-                           alt=m.get("alt")) for m in raw or []]
 
 
 # ---- presenters ----------------------------------------------------------------------------------

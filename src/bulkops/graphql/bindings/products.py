@@ -22,6 +22,7 @@ from bulkops.domain.products import rules
 from bulkops.domain.publications import rules as publication_rules
 from bulkops.domain.search_syntax import parse_search
 from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id, user_errors
+from bulkops.graphql.bindings.media_input import new_media
 from bulkops.graphql.bindings.metafields import present_metafield
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
@@ -302,8 +303,6 @@ def identify(context: RequestContext, identifier: dict[str, Any]) -> int | None:
 
 def _add_media(context: RequestContext, product_id: int, raw: list[dict[str, Any]] | None) -> None:
     """productCreate/productUpdate's ``media`` (CreateMediaInput list), appended to the product's media."""
-    from bulkops.graphql.bindings.media import new_media
-
     if raw:
         media_rules.add_media(context.conn, context.shop.id, product_id, new_media(raw), context.now, ["media"])
 

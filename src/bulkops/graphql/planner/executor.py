@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import Connection
 
 from bulkops.domain.products.batch import MetafieldSpec, PreparedProduct, ProductCreateBatch, prepare_product
-from bulkops.engine.executor import LineExecutor, RunSlowly
+from bulkops.engine.executor import LineByLine, LineExecutor, RunSlowly
 from bulkops.graphql.bindings.products import (
     option_specs,
     product_fields,
@@ -30,12 +30,13 @@ log = logging.getLogger(__name__)
 ContextFactory = Callable[[Connection], RequestContext]
 
 
-class PlanExecutor:
+class PlanExecutor(LineByLine):
     """One line through the plan: variables checked without copying, the real resolver, the payload shaped.
     A line the plan cannot vouch for runs through ``slow`` (before any write, directly; after, via
     :class:`RunSlowly`, so the importer first rolls the line back)."""
 
     def __init__(self, plan: Plan, make_context: ContextFactory, slow: LineExecutor) -> None:
+        super().__init__(self)
         self.plan = plan
         self.make_context = make_context
         self.slow = slow
@@ -93,6 +94,11 @@ class ProductCreateChunks(PlanExecutor):
         self._ahead: deque[tuple[list[bytes], Future[list[PreparedProduct | None]]]] = deque()
         self.chunks_checked_elsewhere = 0
         self.chunks_checked_here = 0
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes]) -> list[PreparedProduct | None]:
+        """The checks that need no database, for a chunk (pure: may run in a helper process)."""
+        return prepare_lines(plan, lines)
 
     @staticmethod
     def fits(plan: Plan) -> bool:

@@ -15,7 +15,8 @@ top-level fields) is refused when the operation is created, with a message namin
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,6 @@ from graphql import (
     execute_sync,
     get_named_type,
     is_leaf_type,
-    parse,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from sqlalchemy import Connection, and_, or_
@@ -53,7 +53,7 @@ from bulkops.graphql.defaults import default_resolver, snake
 from bulkops.graphql.errors import format_error
 from bulkops.graphql.planner.export_columns import DriverConnection, Field, row_reader
 from bulkops.graphql.planner.export_sources import Direct, Listing, source_for
-from bulkops.protocol.mutation_document import is_connection_type, main_operation
+from bulkops.protocol.mutation_document import is_connection_type, main_operation, parse_document
 from bulkops.protocol.query_document import field_definition, fragments_of, iter_fields
 
 IN_BATCH = 500
@@ -417,7 +417,8 @@ class _Compiler:
 
 def compile_plan(schema: GraphQLSchema, text: str, shop_id: int, driver: bool = False) -> PlanNode:
     """The plan of a query that passed ``check_bulk_query``; UnsupportedExport when it cannot be exported here."""
-    document = parse(text)
+    document, _ = parse_document(text)
+    assert document is not None
     operation = main_operation(document)
     assert operation is not None and schema.query_type is not None
     coerced = get_variable_values(schema, operation.variable_definitions or (), {})
@@ -438,17 +439,44 @@ def compile_plan(schema: GraphQLSchema, text: str, shop_id: int, driver: bool = 
     return compiler.connection(schema.query_type, nodes)
 
 
-def plan_factory(runtime: Runtime) -> PlanFactory:
-    """The engine's way to turn an export operation into its bound plan (same trick as the line executor)."""
+class PlansByOperation:
+    """Plans compiled when their operation was created, kept for the worker of this process, so a query is
+    compiled once per operation and process. Bounded: a plan not taken (the operation ran elsewhere) is
+    dropped after ``size`` newer ones."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._plans: OrderedDict[int, PlanNode] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def keep(self, operation_id: int, plan: PlanNode) -> None:
+        with self._lock:
+            self._plans[operation_id] = plan
+            while len(self._plans) > self.size:
+                self._plans.popitem(last=False)
+
+    def take(self, operation_id: int) -> PlanNode | None:
+        with self._lock:
+            return self._plans.pop(operation_id, None)
+
+
+KEPT_PLANS = PlansByOperation()
+"""This process's plans compiled at creation (a bounded memo, like a cache: losing it costs one compile)."""
+
+
+def plan_factory(runtime: Runtime, schema_for: Callable[[str], GraphQLSchema],
+                 kept: PlansByOperation = KEPT_PLANS) -> PlanFactory:
+    """The engine's way to turn an export operation into its bound plan: the one compiled at creation when this
+    process created it, else compiled now."""
 
     def build(op: Operation) -> PlanNode:
-        from bulkops.graphql.schema import schema_for_version
-
         with runtime.db.read() as conn:
             shop = shop_by_id(conn, op.shop_id)
         assert shop is not None
         base_url = runtime.settings.background_base_url
-        plan = compile_plan(schema_for_version(op.api_version), op.query, op.shop_id, driver=runtime.db.is_sqlite)
+        plan = kept.take(op.id)
+        if plan is None:
+            plan = compile_plan(schema_for(op.api_version), op.query, op.shop_id, driver=runtime.db.is_sqlite)
         return plan.bind(lambda conn: RequestContext(runtime, shop, conn, op.api_version, base_url, in_bulk=True))
 
     return build

@@ -9,15 +9,50 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any, NoReturn
 
 from ariadne import make_executable_schema
 from graphql import GraphQLObjectType, GraphQLSchema
 
-from bulkops.graphql.bindings import all_bindables
+from bulkops.graphql.bindings import (
+    bulk,
+    bulk_query,
+    collections,
+    customers,
+    gift_cards,
+    marketing,
+    media,
+    metafields,
+    metaobjects,
+    nodes,
+    price_lists,
+    products,
+    publications,
+    shop,
+    staged_uploads,
+    store_credit,
+    unsupported,
+    variants,
+    webhooks,
+)
 from bulkops.protocol.errors import NotImplementedByServer
 
 _HERE = Path(__file__).parent
+
+BINDING_MODULES: tuple[ModuleType, ...] = (
+    bulk, staged_uploads, nodes, products, customers, metafields, shop, webhooks, variants, collections,
+    publications, bulk_query, metaobjects, gift_cards, price_lists, store_credit, marketing, unsupported, media,
+)
+"""Every resource's binding module, in binding order."""
+
+
+def all_bindables(modern: bool) -> list[Any]:
+    """Every bindable; ``modern`` adds those of fields that exist only from 2026-01."""
+    found = [bindable for module in BINDING_MODULES for bindable in module.bindables]
+    if modern:
+        found += [bindable for module in BINDING_MODULES for bindable in getattr(module, "modern_bindables", [])]
+    return found
 
 _LEGACY_EDITS = (
     ("  bulkOperation(id: ID!): BulkOperation\n", ""),

@@ -1,0 +1,44 @@
+"""One chunk loop for imports and exports.
+
+An operation's work is a sequence of pieces (an import's batches of lines, an export's batches of rows). For
+each piece the loop checks that the operation is still this worker's and still wanted (cancel, time limit),
+then, in one write transaction, turns the piece into its result segment and chunk record (an import's domain
+writes happen there too) and records the chunk with the operation's counters. So a crash resumes at the first
+piece without a record: no line or row is lost, none is written twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import closing
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import Connection
+
+from bulkops.engine import operations as ops
+
+if TYPE_CHECKING:
+    from bulkops.engine.engine import BulkEngine
+
+
+class ChunkWork(Protocol):
+    """What one operation type does per chunk; the loop around it is the same for every type."""
+
+    def pieces(self, done: list[ops.Chunk]) -> Iterator[Any]:
+        """The pieces still to do, after the ``done`` chunks (resuming where they stopped)."""
+
+    def write(self, conn: Connection, piece: Any, index: int) -> tuple[bytes, ops.Chunk]:
+        """Inside the chunk's transaction: the piece's segment bytes and its chunk record."""
+
+
+def run_chunks(engine: BulkEngine, op: ops.Operation, work: ChunkWork) -> None:
+    with engine.db.read() as conn:
+        done = ops.chunks(conn, op.id)
+    index = len(done)
+    with closing(work.pieces(done)) as pieces:  # type: ignore[type-var]
+        for piece in pieces:
+            engine.checkpoint(op)
+            with engine.db.write() as conn:
+                data, chunk = work.write(conn, piece, index)
+                engine.record_chunk(conn, op, chunk, data)
+            index += 1
