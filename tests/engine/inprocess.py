@@ -20,7 +20,6 @@ from bulkops.domain.shops.rules import Shop, create_shop
 from bulkops.domain.shops.seed import seed_shop
 from bulkops.engine import operations as ops
 from bulkops.engine.engine import BulkEngine
-from bulkops.engine.exporter import export_runner
 from bulkops.engine.inline_queue import InlineQueue
 from bulkops.engine.runtime import Runtime
 from bulkops.graphql.execution import line_executor_factory
@@ -59,7 +58,7 @@ class InProcessBulk:
         runtime = Runtime(settings=self.settings, db=self.db, store=self.store, signer=Signer("in-process"),
                           clock=self.clock, engine=self.engine, queue=self.queue)
         self.engine.executor_factory = line_executor_factory(runtime)
-        self.engine.exporter = export_runner(plan_factory(runtime))
+        self.engine.export_plans = plan_factory(runtime, schema_for_version)
         self.shop = self.new_shop()
 
     def close(self) -> None:
@@ -80,11 +79,12 @@ class InProcessBulk:
 
     def start_mutation(self, path: str, document: str = CREATE, version: str = VERSION,
                        shop: Shop | None = None) -> ops.Operation | list[UserError]:
-        """What bulkOperationRunMutation does: the engine's checks, then the operation submitted after commit."""
+        """What bulkOperationRunMutation does once the document passed its checks: the engine's admission, then
+        the operation submitted after commit."""
         with self.db.write() as conn:
             outcome = self.engine.start_mutation(
                 conn, shop_id=(shop or self.shop).id, api_version=version, mutation=document,
-                staged_upload_path=path, client_identifier=None, schema=schema_for_version(version))
+                staged_upload_path=path, client_identifier=None)
         if isinstance(outcome, ops.Operation):
             self.queue.submit(outcome.id)
         return outcome
