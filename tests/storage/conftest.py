@@ -13,6 +13,7 @@ from bulkops.app.bootstrap import open_database, signing_secret
 from bulkops.config import settings_from_env
 from bulkops.storage.base import FileStore
 from bulkops.storage.local import LocalFileStore
+from bulkops.storage.memory import MemoryStore
 from bulkops.storage.signing import Signer
 from tests.server import ServerProcess
 
@@ -80,4 +81,16 @@ def local_backend(server: ServerProcess) -> Backend:
 
 @pytest.fixture(params=["local", "s3"])
 def backend(request: pytest.FixtureRequest) -> Backend:
+    return request.getfixturevalue(f"{request.param}_backend")
+
+
+@pytest.fixture
+def memory_backend() -> Backend:
+    """The in-memory twin the engine's in-process tests run on (no URLs are served for it)."""
+    return Backend("memory", MemoryStore(), "http://unused.invalid")
+
+
+@pytest.fixture(params=["local", "s3", "memory"])
+def store_backend(request: pytest.FixtureRequest) -> Backend:
+    """Every store the engine runs on, the twin included: what the engine relies on must hold for each."""
     return request.getfixturevalue(f"{request.param}_backend")

@@ -1,5 +1,6 @@
 """The FileStore contract, run against both backends (one seam, two backends): what the engine relies on
-(put, size, seekable line reads, compose, delete) and what clients rely on (upload targets, signed URLs)."""
+(put, size, seekable line reads, compose, delete), also held by the in-memory twin the engine's in-process tests
+use, and what clients rely on (upload targets, signed URLs)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,8 @@ def blob(size: int, seed: int) -> bytes:
     return random.Random(seed).randbytes(size)
 
 
-def test_a_stored_object_reads_back_whole_with_its_size(backend: Backend) -> None:
-    store, key = backend.store, staged_key()
+def test_a_stored_object_reads_back_whole_with_its_size(store_backend: Backend) -> None:
+    store, key = store_backend.store, staged_key()
 
     written = store.put(key, LINES)
 
@@ -45,8 +46,8 @@ def test_a_stored_object_reads_back_whole_with_its_size(backend: Backend) -> Non
         assert stream.read() == LINES
 
 
-def test_a_file_object_is_stored_from_its_current_position_to_its_end(backend: Backend) -> None:
-    store, key = backend.store, staged_key()
+def test_a_file_object_is_stored_from_its_current_position_to_its_end(store_backend: Backend) -> None:
+    store, key = store_backend.store, staged_key()
     data = blob(3 * MIB + 17, seed=1)
 
     written = store.put(key, io.BytesIO(data))
@@ -56,18 +57,18 @@ def test_a_file_object_is_stored_from_its_current_position_to_its_end(backend: B
         assert stream.read() == data
 
 
-def test_a_missing_object_has_no_size_does_not_exist_and_cannot_be_opened(backend: Backend) -> None:
+def test_a_missing_object_has_no_size_does_not_exist_and_cannot_be_opened(store_backend: Backend) -> None:
     key = staged_key()
 
-    assert backend.store.size(key) is None
-    assert not backend.store.exists(key)
+    assert store_backend.store.size(key) is None
+    assert not store_backend.store.exists(key)
     with pytest.raises(FileNotFoundError):
-        backend.store.open(key)
+        store_backend.store.open(key)
 
 
-def test_an_import_resumes_reading_at_the_byte_offset_recorded_after_a_batch(backend: Backend) -> None:
+def test_an_import_resumes_reading_at_the_byte_offset_recorded_after_a_batch(store_backend: Backend) -> None:
     """The engine records each batch's end offset and, after a restart, seeks there and reads on."""
-    store, key = backend.store, staged_key()
+    store, key = store_backend.store, staged_key()
     store.put(key, LINES)
     with store.open(key) as stream:
         first_pass = list(read_batches(stream, 0, 3))
@@ -81,9 +82,9 @@ def test_an_import_resumes_reading_at_the_byte_offset_recorded_after_a_batch(bac
     assert resumed[-1].end_offset == len(LINES)
 
 
-def test_composing_concatenates_the_parts_in_order_across_the_5_MiB_part_boundary(backend: Backend) -> None:
+def test_composing_concatenates_the_parts_in_order_across_the_5_MiB_part_boundary(store_backend: Backend) -> None:
     """S3 needs every multipart part but the last to be at least 5 MiB: small and large parts mix here."""
-    store = backend.store
+    store = store_backend.store
     sizes = [1000, 6 * MIB, 1000, 6 * MIB, 3 * MIB, 6 * MIB + 1, 10]
     parts = [staged_key(f"part-{i}") for i in range(len(sizes))]
     contents = [blob(size, seed=i) for i, size in enumerate(sizes)]
@@ -98,8 +99,8 @@ def test_composing_concatenates_the_parts_in_order_across_the_5_MiB_part_boundar
         assert stream.read() == b"".join(contents)
 
 
-def test_composing_many_small_segments_keeps_them_in_order(backend: Backend) -> None:
-    store = backend.store
+def test_composing_many_small_segments_keeps_them_in_order(store_backend: Backend) -> None:
+    store = store_backend.store
     parts = [staged_key(f"segment-{i}") for i in range(25)]
     for i, part in enumerate(parts):
         store.put(part, f'{{"__lineNumber":{i}}}\n'.encode())
@@ -111,8 +112,8 @@ def test_composing_many_small_segments_keeps_them_in_order(backend: Backend) -> 
         assert [orjson.loads(line)["__lineNumber"] for line in stream] == list(range(25))
 
 
-def test_composing_with_a_missing_part_fails_and_leaves_no_result(backend: Backend) -> None:
-    store = backend.store
+def test_composing_with_a_missing_part_fails_and_leaves_no_result(store_backend: Backend) -> None:
+    store = store_backend.store
     present = staged_key("part-0")
     store.put(present, blob(6 * MIB, seed=3))
     key = staged_key("result.jsonl")
@@ -123,16 +124,16 @@ def test_composing_with_a_missing_part_fails_and_leaves_no_result(backend: Backe
     assert store.size(key) is None
 
 
-def test_composing_no_parts_makes_an_empty_object(backend: Backend) -> None:
+def test_composing_no_parts_makes_an_empty_object(store_backend: Backend) -> None:
     """The engine then reports no result file (an operation with no lines has ``url: null``)."""
     key = staged_key("result.jsonl")
 
-    assert backend.store.compose(key, []) == 0
-    assert backend.store.size(key) == 0
+    assert store_backend.store.compose(key, []) == 0
+    assert store_backend.store.size(key) == 0
 
 
-def test_a_deleted_object_is_gone_and_deleting_it_again_is_harmless(backend: Backend) -> None:
-    store, key = backend.store, staged_key()
+def test_a_deleted_object_is_gone_and_deleting_it_again_is_harmless(store_backend: Backend) -> None:
+    store, key = store_backend.store, staged_key()
     store.put(key, LINES)
 
     store.delete(key)
