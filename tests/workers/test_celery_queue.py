@@ -219,7 +219,7 @@ def test_workers_taking_an_operation_from_a_live_worker_never_commit_a_chunk_twi
         deployment: Deployment, two_hasty_workers: list[WorkerProcess]) -> None:
     shop = deployment.server.new_shop()
     client = deployment.server.client(shop)
-    total = 3_000
+    total = 1_200
     operation = client.run_mutation(CREATE, client.stage(products_jsonl(total, "Contested")))["bulkOperation"]["id"]
 
     wait_for_takeovers(client, operation, two_hasty_workers, CONTESTED_TAKEOVERS)
@@ -237,8 +237,9 @@ def test_workers_taking_an_operation_from_a_live_worker_never_commit_a_chunk_twi
 
 
 CONTESTED_TAKEOVERS = 3
-"""Live workers losing the operation to each other this many times prove the point; past that, a loaded machine
-would only make the contest (which commits a chunk only between two takeovers) crawl to its end."""
+"""Live workers losing the operation to each other this many times prove the point (about 450 lines in, here);
+past that, a loaded machine would only make the contest (which commits a chunk only between two takeovers)
+crawl to its end."""
 
 
 def takeovers(workers: list[WorkerProcess]) -> int:
