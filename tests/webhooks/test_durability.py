@@ -8,8 +8,8 @@ from tests.server import InProcessServer, ServerProcess
 from tests.webhooks.flow import DELETE_SUBSCRIPTION, finish_an_import, settle, stored_deliveries, subscribe, watch
 from tests.webhooks.receiver import receiving
 
-ONE_SLOW_RETRY = {"BULKOPS_WEBHOOK_RETRY_SCHEDULE": "5", "BULKOPS_WEBHOOK_TIMEOUT": "3"}
-"""One retry 5 s after a failure: room to kill the server between the two tries (the kill follows the
+ONE_SLOW_RETRY = {"BULKOPS_WEBHOOK_RETRY_SCHEDULE": "3", "BULKOPS_WEBHOOK_TIMEOUT": "3"}
+"""One retry 3 s after a failure: room to kill the server between the two tries (the kill follows the
 recorded first try within milliseconds)."""
 
 
