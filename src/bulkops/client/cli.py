@@ -81,7 +81,6 @@ def import_(
     Exit code: 0 all lines succeeded; 1 some failed (or --validate-only found problems); 2 not started or not COMPLETED.
     """
     from bulkops.client import console as ui
-    from bulkops.client import session
 
     document = _document(mutation, mutation_text, "--mutation")
     data = file.read_bytes()
@@ -100,6 +99,8 @@ def import_(
             raise typer.Exit(2)
         if not checked.ok:
             ui.say(console, "Uploading anyway: the server runs every other line and reports these as failed.")
+    from bulkops.client import session  # the HTTP stack, loaded only for an upload: --validate-only needs none
+
     request = session.ImportRequest(file, document, client_identifier, results, failures, wait, show)
     with _client_errors(), session.connect(url, token, api_version) as client:
         code = session.run_import(client, request, data, session.Polling(poll_interval, timeout), console,

@@ -36,6 +36,7 @@ from graphql import (
     build_ast_schema,
     get_named_type,
     parse,
+    print_ast,
     visit,
 )
 
@@ -132,8 +133,8 @@ def check_schema(version: str, document: DocumentNode | None) -> GraphQLSchema:
 
 def _document_words(document: DocumentNode) -> Iterable[str]:
     """Every name in the document: the root fields and the types it names are among them."""
-    assert document.loc is not None
-    return _NAME.findall(document.loc.source.body)
+    text = document.loc.source.body if document.loc is not None else print_ast(document)
+    return _NAME.findall(text)
 
 
 def _build(sdl: _Sdl, words: set[str], wanted: set[str]) -> GraphQLSchema:
