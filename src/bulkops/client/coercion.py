@@ -99,7 +99,9 @@ def _list_check(type_: GraphQLList[Any]) -> Check:
             return True
         if depth > MAX_DEPTH:
             return False
-        return all(item(v, depth + 1) for v in value) if isinstance(value, list) else item(value, depth + 1)
+        if not isinstance(value, list):
+            return item(value, depth + 1)
+        return all([item(v, depth + 1) for v in value])
 
     return check
 
@@ -107,22 +109,26 @@ def _list_check(type_: GraphQLList[Any]) -> Check:
 def _object_check(type_: GraphQLInputObjectType) -> Check:
     """A one-of input is left to graphql-core; so is an unknown or a missing required field."""
     fields = type_.fields
+    names = fields.keys()
     required = frozenset(name for name, field in fields.items() if is_required_input_field(field))
     checks: dict[str, Check] = {}
-
-    def field_check(name: str) -> Check:
-        if name not in checks:
-            checks[name] = _check(fields[name].type)
-        return checks[name]
+    left_to_graphql_core = type_.is_one_of
 
     def check(value: object, depth: int) -> bool:
         if value is None:
             return True
-        if type_.is_one_of or depth > MAX_DEPTH or not isinstance(value, dict):
+        if left_to_graphql_core or depth > MAX_DEPTH or not isinstance(value, dict):
             return False
-        if not value.keys() <= fields.keys() or not required <= value.keys():
+        if not value.keys() <= names or not required <= value.keys():
             return False
-        return all(field_check(name)(item, depth + 1) for name, item in value.items())
+        depth += 1
+        for name, item in value.items():
+            field_check = checks.get(name)
+            if field_check is None:
+                field_check = checks[name] = _check(fields[name].type)
+            if not field_check(item, depth):
+                return False
+        return True
 
     return check
 
