@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bulkops.client.checks import Checked
 from bulkops.client.report import Tally, describe
+
+if TYPE_CHECKING:
+    from bulkops.client.checks import Checked  # its graphql-core is needed only where an import is checked
 
 MESSAGE_CHARS = 300
 """A message longer than this is cut in the terminal (graphql-core quotes whole values); files keep it whole."""

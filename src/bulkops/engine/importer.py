@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-import orjson
 from sqlalchemy import Connection
 
 from bulkops.engine import operations as ops
 from bulkops.engine.executor import ChunkExecutor, RunSlowly
+from bulkops.protocol.lines import decode_variables, line_error
 from bulkops.protocol.results import result_line, segment_key
 from bulkops.storage.base import FileStore
 
@@ -58,28 +58,6 @@ def look_ahead_batches(batches: Iterator[Batch], executor: ChunkExecutor) -> Ite
         if len(upcoming) > depth:
             yield upcoming.popleft()
     yield from upcoming
-
-
-def line_error(message: str, code: str) -> dict[str, Any]:
-    return {"errors": [{"message": message, "extensions": {"code": code}}]}
-
-
-def decode_variables(raw: bytes) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The line's variables, or the response saying why the line cannot run (UNCONFIRMED wording:
-    Shopify reports JSON errors on the line, but its exact message is not recorded)."""
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        return None, line_error(f"Failed to parse the JSONL line: {exc}", "INVALID_JSONL")
-    if not isinstance(value, dict):
-        kind = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
-            type(value), "null"
-        )
-        return None, line_error(
-            f"Each JSONL line must be a JSON object holding the mutation's variables; this line is {kind}.",
-            "INVALID_JSONL",
-        )
-    return value, None
 
 
 def execute_line(conn: Connection, executor: ChunkExecutor, raw: bytes) -> dict[str, Any]:

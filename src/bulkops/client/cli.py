@@ -1,0 +1,161 @@
+"""The client's commands: ``bulkops import``, ``export``, ``operation`` and ``cancel``, against bulkops or a real
+shop. Stands alone: it imports no server module (``tests/test_architecture.py``, ``tests/client/test_cli.py``),
+so it starts in a fraction of a second whatever the server's size."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from bulkops.client.sdk import BulkClient
+
+app = typer.Typer(help="bulkops client: run bulk imports and exports against bulkops or a Shopify shop.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console()
+err_console = Console(stderr=True)
+
+Url = typer.Option(None, "--url", envvar="BULKOPS_URL", show_envvar=True,
+                   help="bulkops base URL (http://127.0.0.1:8000) or a shop (my-shop.myshopify.com).")
+Token = typer.Option(None, "--token", envvar="BULKOPS_TOKEN", show_envvar=True, help="The shop's access token.")
+ApiVersion = typer.Option("2026-01", "--api-version", envvar="BULKOPS_API_VERSION", help="Admin API version.")
+PollInterval = typer.Option(1.0, "--poll-interval", help="Seconds between polls of the operation.")
+Timeout = typer.Option(None, "--timeout", help="Stop following after this many seconds (the operation goes on).")
+
+
+@contextmanager
+def _client_errors() -> Iterator[None]:
+    """An unreachable server, a bad token or a refused request: one red line and exit code 2."""
+    import httpx
+
+    from bulkops.client.sdk import BulkClientError
+    from bulkops.client.session import FlowError
+
+    try:
+        yield
+    except (FlowError, BulkClientError, httpx.HTTPError) as exc:
+        err_console.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+
+
+def _document(path: Path | None, text: str | None, option: str) -> str:
+    if (path is None) == (text is None):
+        raise typer.BadParameter(f"give exactly one of {option} FILE and {option}-text TEXT")
+    if text is not None:
+        return text
+    assert path is not None
+    return path.read_text()
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL: one line of variables per run."),
+    mutation: Path | None = typer.Option(None, "--mutation", exists=True, dir_okay=False,
+                                         help="File holding the mutation to run on each line."),
+    mutation_text: str | None = typer.Option(None, "--mutation-text", help="The mutation itself."),
+    url: str | None = Url,
+    token: str | None = Token,
+    api_version: str = ApiVersion,
+    client_identifier: str | None = typer.Option(None, "--client-identifier", help="10-255 characters."),
+    results: Path | None = typer.Option(None, "--results", help="Write the result JSONL here."),
+    failures: Path | None = typer.Option(None, "--failures", help="Write each failed line, with its variables "
+                                         "and errors, here (JSONL)."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="Follow the operation (or print its id and exit)."),
+    validate_only: bool = typer.Option(False, "--validate-only", help="Check locally and stop: exit 0 if valid."),
+    skip_validation: bool = typer.Option(False, "--skip-validation", help="Upload without checking first."),
+    schema_check: bool | None = typer.Option(None, "--schema-check/--no-schema-check", show_default=False,
+                                             help="Check each line's variables against the bundled schema (default: "
+                                             "with --validate-only). --no-schema-check skips the document too."),
+    show: int = typer.Option(20, "--show", help="Failed lines to print (--failures has them all)."),
+    poll_interval: float = PollInterval,
+    timeout: float | None = Timeout,
+) -> None:
+    """Run a bulk mutation over a JSONL file: check it, upload it, follow the run and report each failed line.
+
+    Exit code: 0 all lines succeeded; 1 some failed (or --validate-only found problems); 2 not started or not COMPLETED.
+    """
+    from bulkops.client import console as ui
+
+    document = _document(mutation, mutation_text, "--mutation")
+    data = file.read_bytes()
+    if validate_only and skip_validation:
+        raise typer.BadParameter("--validate-only and --skip-validation contradict each other")
+    if not skip_validation:
+        from bulkops.client.checks import check_import
+
+        checked = check_import(data, document, client_identifier, api_version,
+                               with_schema=schema_check is not False,
+                               each_line=validate_only if schema_check is None else schema_check)
+        ui.show_checked(console, checked, file.name, show)
+        if validate_only:
+            raise typer.Exit(0 if checked.ok else 1)
+        if checked.fatal:
+            raise typer.Exit(2)
+        if not checked.ok:
+            ui.say(console, "Uploading anyway: the server runs every other line and reports these as failed.")
+    from bulkops.client import session  # the HTTP stack, loaded only for an upload: --validate-only needs none
+
+    request = session.ImportRequest(file, document, client_identifier, results, failures, wait, show)
+    with _client_errors(), session.connect(url, token, api_version) as client:
+        code = session.run_import(client, request, data, session.Polling(poll_interval, timeout), console,
+                                  err_console)
+    raise typer.Exit(code)
+
+
+@app.command("export")
+def export(
+    query: Path | None = typer.Argument(None, exists=True, dir_okay=False, help="File holding the bulk query."),
+    query_text: str | None = typer.Option(None, "--query-text", help="The bulk query itself."),
+    url: str | None = Url,
+    token: str | None = Token,
+    api_version: str = ApiVersion,
+    group_objects: bool = typer.Option(False, "--group-objects", help="Place children right after their parent."),
+    out: Path | None = typer.Option(None, "--out", help="Write the JSONL here (default: stdout)."),
+    poll_interval: float = PollInterval,
+    timeout: float | None = Timeout,
+) -> None:
+    """Run a bulk query, follow it, and write its JSONL (to --out or stdout; progress and summary on stderr).
+
+    Exit code: 0 COMPLETED; 2 refused, FAILED, CANCELED or EXPIRED (partial data is still written).
+    """
+    from bulkops.client import session
+
+    document = _document(query, query_text, "--query")
+    with _client_errors(), session.connect(url, token, api_version) as client:
+        code = session.run_export(client, document, group_objects, out, session.Polling(poll_interval, timeout),
+                                  err_console)
+    raise typer.Exit(code)
+
+
+def _operation_command(name: str, act: Callable[[BulkClient, str], dict[str, Any]], help_text: str) -> None:
+    """``bulkops operation ID`` and ``bulkops cancel ID``: one call on one operation, its answer as JSON."""
+
+    def command(
+        operation_id: str = typer.Argument(..., metavar="ID", help="gid://shopify/BulkOperation/N, or N."),
+        url: str | None = Url,
+        token: str | None = Token,
+        api_version: str = ApiVersion,
+    ) -> None:
+        from bulkops.client import session
+
+        with _client_errors(), session.connect(url, token, api_version) as client:
+            payload = act(client, session.operation_gid(operation_id))
+        print(orjson.dumps(payload).decode())
+        raise typer.Exit(2 if payload.get("userErrors") else 0)
+
+    app.command(name, help=help_text)(command)
+
+
+_operation_command("operation", lambda client, gid: client.operation(gid), "Print a bulk operation's state as JSON.")
+_operation_command("cancel", lambda client, gid: client.cancel(gid),
+                   "Ask the server to cancel a bulk operation; print the payload as JSON (exit 2 on userErrors).")
+
+
+if __name__ == "__main__":
+    app()
