@@ -156,10 +156,15 @@ def _upsert(conn: Connection, shop_id: int, item: MetafieldInput, namespace: str
         conn.execute(update(metafields).where(metafields.c.id == existing.id).values(
             value=item.value, type=item.type or existing.type, updated_at=now))
         return existing.id
-    return inserted_id(conn.execute(insert(metafields).values(
-        shop_id=shop_id, owner_type=item.owner_type, owner_id=item.owner_id, namespace=namespace, key=item.key,
-        value=item.value, type=item.type, created_at=now, updated_at=now,
-    )))
+    return inserted_id(conn.execute(insert(metafields).values(**new_metafield_row(
+        shop_id, item.owner_type, item.owner_id, namespace, item.key, item.value, item.type, now))))
+
+
+def new_metafield_row(shop_id: int | None, owner_type: str, owner_id: int | None, namespace: str, key: str,
+                      value: str, kind: str | None, now: datetime | None) -> dict[str, Any]:
+    """A new metafield's columns (None ids and time: a batch writer fills them in)."""
+    return {"shop_id": shop_id, "owner_type": owner_type, "owner_id": owner_id, "namespace": namespace, "key": key,
+            "value": value, "type": kind, "created_at": now, "updated_at": now}
 
 
 def metafields_query(shop_id: int, owner_type: str, owner_id: int, namespace: str | None = None) -> Select:

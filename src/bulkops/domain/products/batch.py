@@ -28,7 +28,13 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bulkops.db.raw_insert import RawInsert
 from bulkops.db.tables import metafields, product_options, product_variants, products, resource_publications
-from bulkops.domain.metafields.rules import DEFAULT_NAMESPACE, MAX_PER_CALL, names_problem, value_problem
+from bulkops.domain.metafields.rules import (
+    DEFAULT_NAMESPACE,
+    MAX_PER_CALL,
+    names_problem,
+    new_metafield_row,
+    value_problem,
+)
 from bulkops.domain.metafields.types import REFERENCE_TYPES
 from bulkops.domain.products import rules
 from bulkops.domain.products import variants as variant_rules
@@ -39,8 +45,7 @@ from bulkops.protocol.errors import UserError, UserErrors
 __all__ = ["MetafieldSpec", "PreparedProduct", "ProductCreateBatch", "create_many", "prepare_product"]
 R = TypeVar("R")
 
-_SET_BY_CREATE = {"description_html", "vendor", "product_type", "status", "tags", "gift_card",
-                  "requires_selling_plan", "handle", "shop_id", "created_at", "updated_at", "id"}
+_SET_BY_CREATE = {*rules.NEW_PRODUCT_DEFAULTS, "handle", "shop_id", "created_at", "updated_at", "id"}
 
 
 def _column_defaults() -> dict[str, Any] | None:
@@ -135,9 +140,7 @@ def prepare_product(new: NewProduct) -> PreparedProduct | None:
         _WRITERS[products].params({**row, **_UNFILLED}),
         [params_of(product_options, r) for r in variant_rules.option_rows(None, options)],
         params_of(product_variants, variant_rules.variant_row(None, None, names, variant, 1, None)),
-        [params_of(metafields, {"shop_id": None, "owner_type": "Product", "owner_id": None, "namespace": namespace,
-                                "key": m.key, "value": m.value, "type": m.type, "created_at": None,
-                                "updated_at": None})
+        [params_of(metafields, new_metafield_row(None, "Product", None, namespace, m.key, m.value, m.type, None))
          for m, namespace in checked])
 
 

@@ -74,15 +74,16 @@ class NewProduct:
         return [(o.name, list(o.values)) for o in self.options]
 
 
-_NEW_PRODUCT_DEFAULTS: dict[str, Any] = {
+NEW_PRODUCT_DEFAULTS: dict[str, Any] = {
     "description_html": "", "vendor": "", "product_type": "", "status": "ACTIVE", "tags": [],
     "gift_card": False, "requires_selling_plan": False}
+"""A new product's columns that Shopify fills in when the input leaves them out."""
 
 
 def product_columns(fields: ProductFields) -> dict[str, Any]:
     """A new product's columns from its input (Shopify's defaults where the input says nothing), but the
     handle, the ids and the time."""
-    values = {**_NEW_PRODUCT_DEFAULTS, **fields.given()}
+    values = {**NEW_PRODUCT_DEFAULTS, **fields.given()}
     values["tags"] = split_tags(values["tags"])
     return values
 
@@ -236,11 +237,11 @@ def set_product(conn: Connection, shop_id: int, product_id: int | None, fields: 
     if options is not None:
         pairs = [(o.name, list(o.values)) for o in options]
         variant_rules.write_options(conn, product_id, pairs)
-        specs = variants if variants is not None else [VariantSpec([(o.name, o.values[0]) for o in options
-                                                                    if o.values])]
+        specs = variants if variants is not None else [variant_rules.first_variant(pairs)[1]]
         variant_ids = variant_rules.sync_variants(conn, shop_id, product_id, pairs, specs, now)
     elif created:
-        variant_rules.insert_variants(conn, shop_id, product_id, [], [VariantSpec([])], 1, now)
+        names, variant = variant_rules.first_variant([])
+        variant_rules.insert_variants(conn, shop_id, product_id, names, [variant], 1, now)
     return [product_id, *variant_ids]
 
 
