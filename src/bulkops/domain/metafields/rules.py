@@ -69,9 +69,7 @@ def owner_exists(conn: Connection, shop_id: int, owner_type: str, owner_id: int)
     return owner_type in OWNER_TYPES and resource_exists(conn, shop_id, owner_type, owner_id)
 
 
-@lru_cache(maxsize=4096)
 def _name_problem(text: str, label: str, low: int, high: int) -> tuple[str, str] | None:
-    """Namespaces and keys repeat from line to line of a bulk import: each is checked once."""
     if len(text) < low:
         return f"{label} is too short (minimum is {low} characters)", "TOO_SHORT"
     if len(text) > high:
@@ -81,8 +79,10 @@ def _name_problem(text: str, label: str, low: int, high: int) -> tuple[str, str]
     return None
 
 
+@lru_cache(maxsize=4096)
 def names_problem(namespace: str, key: str) -> tuple[str, str, str] | None:
-    """What is wrong with a metafield's namespace or key, as (message, field, code); None if nothing."""
+    """What is wrong with a metafield's namespace or key, as (message, field, code); None if nothing.
+    Namespaces and keys repeat from line to line of a bulk import: each pair is checked once."""
     for text, label, field, low, high in ((namespace, "Namespace", "namespace", 3, 255),
                                           (key, "Key", "key", 2, 64)):
         problem = _name_problem(text, label, low, high)

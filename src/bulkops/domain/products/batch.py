@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, NamedTuple, TypeVar
 
@@ -39,6 +40,7 @@ from bulkops.domain.metafields.types import REFERENCE_TYPES
 from bulkops.domain.products import rules
 from bulkops.domain.products import variants as variant_rules
 from bulkops.domain.products.rules import MetafieldSpec, NewProduct
+from bulkops.domain.products.variants import NO_INPUT
 from bulkops.domain.publications.rules import AutoPublishing, auto_publishing
 from bulkops.protocol.errors import UserError, UserErrors
 
@@ -132,20 +134,29 @@ def prepare_product(new: NewProduct) -> PreparedProduct | None:
     row = {**_UNSET_ROW, **rules.product_columns(fields)}
     for key in _FILLED_BY_WRITER:
         row.pop(key, None)
-    options = new.option_pairs()
-    names, variant = variant_rules.first_variant(options)
+    options, variant = _option_and_variant_params(tuple((o.name, tuple(o.values)) for o in new.options))
     handle = rules.given_handle(fields)
     return PreparedProduct(
         handle, "" if handle is not None else rules.handle_base(fields), row, None,
-        _WRITERS[products].params({**row, **_UNFILLED}),
-        [params_of(product_options, r) for r in variant_rules.option_rows(None, options)],
-        params_of(product_variants, variant_rules.variant_row(None, None, names, variant, 1, None)),
+        _WRITERS[products].params({**row, **_UNFILLED}), [list(o) for o in options], list(variant),
         [params_of(metafields, new_metafield_row(None, "Product", None, namespace, m.key, m.value, m.type, None))
          for m, namespace in checked])
 
 
 def params_of(table: Table, row: dict[str, Any]) -> list[Any]:
     return _WRITERS[table].params(row)
+
+
+@lru_cache(maxsize=256)
+def _option_and_variant_params(options: tuple[tuple[str, tuple[str, ...]], ...]
+                               ) -> tuple[tuple[tuple[Any, ...], ...], tuple[Any, ...]]:
+    """The option rows and the first variant's row of a new product with these options, as parameters (the
+    writer's places None). A bulk import's products often share their options: each set is converted once."""
+    pairs = [(name, list(values)) for name, values in options]
+    names, chosen = variant_rules.first_variant(pairs)
+    return (tuple(tuple(params_of(product_options, row)) for row in variant_rules.option_rows(None, pairs)),
+            tuple(params_of(product_variants, variant_rules.variant_row(None, None, names, chosen, NO_INPUT, 1,
+                                                                        None))))
 
 
 def _check_metafields(specs: list[MetafieldSpec]) -> list[tuple[MetafieldSpec, str]]:

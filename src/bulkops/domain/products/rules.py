@@ -71,7 +71,7 @@ class NewProduct:
     metafields: list[MetafieldSpec]
 
     def option_pairs(self) -> list[tuple[str, list[str]]]:
-        return [(o.name, list(o.values)) for o in self.options]
+        return [(o.name, o.values) for o in self.options]
 
 
 NEW_PRODUCT_DEFAULTS: dict[str, Any] = {
@@ -90,7 +90,7 @@ def product_columns(fields: ProductFields) -> dict[str, Any]:
 
 def split_tags(raw: Any) -> list[str]:
     """Shopify splits every tag given on commas: ``["wool, warm"]`` is two tags."""
-    return normalize_tags(raw if isinstance(raw, str) else ",".join(str(t) for t in raw or []))
+    return normalize_tags(raw if isinstance(raw, str) else ",".join(map(str, raw or ())))
 
 
 def new_product_errors(fields: ProductFields, options: list[OptionSpec]) -> list[UserError]:
@@ -176,8 +176,8 @@ def create_product(conn: Connection, shop_id: int, new: NewProduct, now: datetim
     product_id = _insert_product(conn, shop_id, fields, _handle_for(conn, shop_id, fields), now)
     options = new.option_pairs()
     variant_rules.write_options(conn, product_id, options)
-    names, variant = variant_rules.first_variant(options)
-    variant_rules.insert_variants(conn, shop_id, product_id, names, [variant], 1, now)
+    names, chosen = variant_rules.first_variant(options)
+    variant_rules.insert_variants(conn, shop_id, product_id, names, [VariantSpec(list(chosen.items()))], 1, now)
     if new.metafields:
         metafield_rules.set_metafields(conn, shop_id, [
             metafield_rules.MetafieldInput("Product", product_id, m.namespace, m.key, m.value, m.type)
@@ -237,11 +237,10 @@ def set_product(conn: Connection, shop_id: int, product_id: int | None, fields: 
     if options is not None:
         pairs = [(o.name, list(o.values)) for o in options]
         variant_rules.write_options(conn, product_id, pairs)
-        specs = variants if variants is not None else [variant_rules.first_variant(pairs)[1]]
+        specs = variants if variants is not None else [VariantSpec(list(variant_rules.first_variant(pairs)[1].items()))]
         variant_ids = variant_rules.sync_variants(conn, shop_id, product_id, pairs, specs, now)
     elif created:
-        names, variant = variant_rules.first_variant([])
-        variant_rules.insert_variants(conn, shop_id, product_id, names, [variant], 1, now)
+        variant_rules.insert_variants(conn, shop_id, product_id, [], [variant_rules.NO_INPUT], 1, now)
     return [product_id, *variant_ids]
 
 

@@ -97,11 +97,15 @@ def write_options(conn: Connection, product_id: int, options: list[tuple[str, li
         conn.execute(insert(product_options), option_rows(product_id, options))
 
 
-def variant_row(shop_id: int | None, product_id: int | None, option_names: list[str], spec: VariantSpec,
-                position: int, now: datetime | None) -> dict[str, Any]:
-    """A new variant's columns: what the input says, Shopify's defaults for the rest (None ids and time: the
-    writer fills them in)."""
-    selected = _selected(option_names, dict(spec.option_values or []))
+NO_INPUT = VariantSpec()
+"""A variant input that says nothing (a new product's first variant): every column takes Shopify's default."""
+
+
+def variant_row(shop_id: int | None, product_id: int | None, option_names: list[str], chosen: dict[str, str],
+                spec: VariantSpec, position: int, now: datetime | None) -> dict[str, Any]:
+    """A new variant's columns: its ``chosen`` option values, what the input says, Shopify's defaults for the
+    rest (None ids and time: the writer fills them in)."""
+    selected = _selected(option_names, chosen)
     return {
         "shop_id": shop_id, "product_id": product_id, "title": _title(selected), "position": position,
         "selected_options": selected, "price": spec.price or "0.00", "compare_at_price": spec.compare_at_price,
@@ -111,11 +115,11 @@ def variant_row(shop_id: int | None, product_id: int | None, option_names: list[
     }
 
 
-def first_variant(options: list[tuple[str, list[str]]]) -> tuple[list[str], VariantSpec]:
+def first_variant(options: list[tuple[str, list[str]]]) -> tuple[list[str], dict[str, str]]:
     """A new product's one variant: each option's first value (a product without options gets Shopify's
-    standalone "Default Title" variant). Returns the option names it is made of, and its spec."""
-    given = [(name, values[0]) for name, values in options if values]
-    return [name for name, _ in given], VariantSpec(given)
+    standalone "Default Title" variant). Returns the option names it is made of, and its values by name."""
+    chosen = {name: values[0] for name, values in options if values}
+    return list(chosen), chosen
 
 
 def insert_variants(conn: Connection, shop_id: int, product_id: int, option_names: list[str],
@@ -123,8 +127,8 @@ def insert_variants(conn: Connection, shop_id: int, product_id: int, option_name
     """New variant rows in the given order; returns their ids in that order."""
     if not specs:
         return []
-    rows = [variant_row(shop_id, product_id, option_names, spec, first_position + offset, now)
-            for offset, spec in enumerate(specs)]
+    rows = [variant_row(shop_id, product_id, option_names, dict(spec.option_values or []), spec,
+                        first_position + offset, now) for offset, spec in enumerate(specs)]
     result = conn.execute(insert(product_variants).returning(product_variants.c.id, sort_by_parameter_order=True),
                           rows)
     return [r.id for r in result]
