@@ -29,6 +29,7 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bulkops.db.raw_insert import RawInsert
 from bulkops.db.tables import metafields, product_options, product_variants, products, resource_publications
+from bulkops.domain.common import first_free_handle
 from bulkops.domain.metafields.rules import (
     DEFAULT_NAMESPACE,
     MAX_PER_CALL,
@@ -290,12 +291,7 @@ class ProductCreateBatch:
         used |= {r[0] for r in self._query(
             "SELECT handle FROM products WHERE shop_id = ? AND (handle = ? OR handle LIKE ?)",
             (self.shop_id, base, f"{base}-%"))}
-        if base not in used:
-            return base
-        n = 1
-        while f"{base}-{n}" in used:
-            n += 1
-        return f"{base}-{n}"
+        return first_free_handle(base, used)
 
     def prefetch_handles(self, handles: set[str]) -> None:
         """Learn which of these (handleized) handles the shop already uses, in one query for the chunk."""
