@@ -1,4 +1,8 @@
-"""Products and their options: Shopify's rules over rows. No GraphQL here (variants: domain/products/variants.py)."""
+"""Products and their options: Shopify's rules over rows. No GraphQL here (variants: domain/products/variants.py).
+
+productCreate's rules live here once (:func:`product_columns`, :func:`new_product_errors`, :func:`given_handle`,
+variants.first_variant, the owned metafields' checks, auto-publishing); :func:`create_product` writes one
+input with a statement per row, and batch.py's ``create_many`` writes many with the same functions."""
 
 from __future__ import annotations
 
