@@ -100,6 +100,24 @@ def test_productCreate_makes_an_unpublished_product_with_one_default_variant_and
     assert gql(shop_client, READ, id=product["id"])["product"] == product
 
 
+BULK_CREATE_TAGS = """mutation create($product: ProductCreateInput!) {
+  productCreate(product: $product) { product { id tags } userErrors { field message } }
+}"""
+
+
+def test_productCreate_splits_tags_on_commas_over_HTTP_and_in_a_bulk_import_alike(shop_client: BulkClient) -> None:
+    coat = {"title": "Coat", "tags": ["wool, warm", "winter", " wool"]}
+
+    direct = gql(shop_client, CREATE, product=coat)["productCreate"]["product"]
+    bulk = run_bulk(shop_client, BULK_CREATE_TAGS, {"product": coat}, {"product": coat})
+
+    assert direct["tags"] == ["wool", "warm", "winter"]
+    for line in bulk:
+        product = line["data"]["productCreate"]["product"]
+        assert product["tags"] == ["wool", "warm", "winter"]
+        assert gql(shop_client, READ, id=product["id"])["product"]["tags"] == ["wool", "warm", "winter"]
+
+
 def test_productCreate_with_options_makes_the_first_combination_and_joins_collections(
         shop_client: BulkClient) -> None:
     summer = new_collection(shop_client, "Summer")

@@ -25,7 +25,11 @@ def unique_handle(conn: Connection, column: Column, shop_column: Column, shop_id
     rows = conn.execute(
         select(column).where(shop_column == shop_id, (column == base) | column.like(f"{base}-%"))
     )
-    used = {r[0] for r in rows} | (taken or set())
+    return first_free_handle(base, {r[0] for r in rows} | (taken or set()))
+
+
+def first_free_handle(base: str, used: set[str]) -> str:
+    """``base``, or ``base-1``, ``base-2``… whichever is not in ``used``."""
     if base not in used:
         return base
     n = 1

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, insert, select, update
@@ -77,6 +79,31 @@ def _name_problem(text: str, label: str, low: int, high: int) -> tuple[str, str]
     return None
 
 
+@lru_cache(maxsize=4096)
+def names_problem(namespace: str, key: str) -> tuple[str, str, str] | None:
+    """What is wrong with a metafield's namespace or key, as (message, field, code); None if nothing.
+    Namespaces and keys repeat from line to line of a bulk import: each pair is checked once."""
+    for text, label, field, low, high in ((namespace, "Namespace", "namespace", 3, 255),
+                                          (key, "Key", "key", 2, 64)):
+        problem = _name_problem(text, label, low, high)
+        if problem:
+            return problem[0], field, problem[1]
+    return None
+
+
+def value_problem(kind: str | None, value: str, lookup: Callable[[str, int], bool]) -> tuple[str, str, str] | None:
+    """What is wrong with a metafield's type or value, as (message, field, code); None if nothing. ``lookup``
+    answers whether a referenced resource exists (only reference types ask)."""
+    if not kind:
+        return "Type can't be blank", "type", "BLANK"
+    if not is_known_type(kind):
+        return f"Type '{kind}' is not a valid metafield type.", "type", "INVALID_TYPE"
+    if value == "":
+        return "Value can't be blank", "value", "BLANK"
+    problem = check_value(kind, value, lookup)
+    return (problem, "value", "INVALID_VALUE") if problem else None
+
+
 def _check(conn: Connection, shop_id: int, index: int, item: MetafieldInput, namespace: str) -> UserError | None:
     at = ["metafields", str(index)]
 
@@ -85,23 +112,14 @@ def _check(conn: Connection, shop_id: int, index: int, item: MetafieldInput, nam
 
     if not owner_exists(conn, shop_id, item.owner_type, item.owner_id):
         return error("Owner does not exist.", "ownerId", "INVALID")
-    for text, label, field, low, high in ((namespace, "Namespace", "namespace", 3, 255),
-                                          (item.key, "Key", "key", 2, 64)):
-        problem = _name_problem(text, label, low, high)
-        if problem:
-            return error(problem[0], field, problem[1])
+    names = names_problem(namespace, item.key)
+    if names:
+        return error(*names)
     existing = _existing(conn, item.owner_type, item.owner_id, namespace, item.key)
-    kind = item.type or (existing.type if existing else None)
-    if not kind:
-        return error("Type can't be blank", "type", "BLANK")
-    if not is_known_type(kind):
-        return error(f"Type '{kind}' is not a valid metafield type.", "type", "INVALID_TYPE")
-    if item.value == "":
-        return error("Value can't be blank", "value", "BLANK")
-    value_problem = check_value(kind, item.value,
-                                lambda type_name, number: resource_exists(conn, shop_id, type_name, number))
-    if value_problem:
-        return error(value_problem, "value", "INVALID_VALUE")
+    problem = value_problem(item.type or (existing.type if existing else None), item.value,
+                            lambda type_name, number: resource_exists(conn, shop_id, type_name, number))
+    if problem:
+        return error(*problem)
     if item.compare_digest is not NOT_GIVEN:
         if item.compare_digest is not None and not _DIGEST.match(str(item.compare_digest)):
             return error("The compareDigest is invalid.", "compareDigest", "INVALID_COMPARE_DIGEST")
@@ -138,10 +156,15 @@ def _upsert(conn: Connection, shop_id: int, item: MetafieldInput, namespace: str
         conn.execute(update(metafields).where(metafields.c.id == existing.id).values(
             value=item.value, type=item.type or existing.type, updated_at=now))
         return existing.id
-    return inserted_id(conn.execute(insert(metafields).values(
-        shop_id=shop_id, owner_type=item.owner_type, owner_id=item.owner_id, namespace=namespace, key=item.key,
-        value=item.value, type=item.type, created_at=now, updated_at=now,
-    )))
+    return inserted_id(conn.execute(insert(metafields).values(**new_metafield_row(
+        shop_id, item.owner_type, item.owner_id, namespace, item.key, item.value, item.type, now))))
+
+
+def new_metafield_row(shop_id: int | None, owner_type: str, owner_id: int | None, namespace: str, key: str,
+                      value: str, kind: str | None, now: datetime | None) -> dict[str, Any]:
+    """A new metafield's columns (None ids and time: a batch writer fills them in)."""
+    return {"shop_id": shop_id, "owner_type": owner_type, "owner_id": owner_id, "namespace": namespace, "key": key,
+            "value": value, "type": kind, "created_at": now, "updated_at": now}
 
 
 def metafields_query(shop_id: int, owner_type: str, owner_id: int, namespace: str | None = None) -> Select:

@@ -1,23 +1,27 @@
-"""productCreate for a whole chunk at once: the rows ``create_product`` + owned metafields + auto-publishing
-would write, checked without a round trip per line and written with one ``executemany`` per table.
+"""productCreate for many inputs at once: :func:`create_many`, and the fast writer it uses on SQLite,
+``ProductCreateBatch``: the rows :func:`rules.create_product` writes (product, options, first variant, owned
+metafields, auto-publishing), built by the same rule functions of rules.py and variants.py, checked without
+a round trip per line and written with one ``executemany`` per table.
 
-Only inputs that will certainly succeed are taken (valid fields and options, a free handle, well-formed
-metafields of non-reference types). It works in two steps: :func:`prepare_product` checks what needs no
-database and builds each table's parameter rows (so it may run in another process, ahead of the writer), then
-``ProductCreateBatch.add`` fills in the handle, the ids and the time. Either answers None for a line it cannot vouch for, and the caller runs that line the
-ordinary way, after :meth:`flush`, so it sees every earlier line. Product ids are given by the
-application, as SQLite itself would give them (the highest id + 1; the chunk's write transaction holds the
-lock), so the other tables' ids come out as they would line by line. SQLite only: on other databases the
-caller keeps the per-line path. tests/graphql/test_compiled_plan.py checks the rows against the per-line path.
+Only inputs that will certainly succeed are taken (no errors, a free handle, well-formed metafields of
+non-reference types). It works in two steps: :func:`prepare_product` checks what needs no database and builds
+each table's parameter rows (so it may run in another process, ahead of the writer), then
+``ProductCreateBatch.add`` fills in the handle, the ids and the time. Either answers None for an input it
+cannot vouch for, and that input is created the ordinary way, after :meth:`flush`, so it sees every earlier
+one. Product ids are given by the application, as SQLite itself would give them (the highest id + 1; the
+write transaction holds the lock), so the other tables' ids come out as they would one by one. SQLite only:
+on other databases :func:`create_many` writes a statement per row. tests/graphql/test_product_create_paths.py
+checks the two writers give the same rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
@@ -25,15 +29,26 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bulkops.db.raw_insert import RawInsert
 from bulkops.db.tables import metafields, product_options, product_variants, products, resource_publications
-from bulkops.domain.common import MAX_NAME, handleize, normalize_tags
-from bulkops.domain.metafields.rules import DEFAULT_NAMESPACE, MAX_PER_CALL, _name_problem
-from bulkops.domain.metafields.types import REFERENCE_TYPES, check_value, is_known_type
+from bulkops.domain.common import first_free_handle
+from bulkops.domain.metafields.rules import (
+    DEFAULT_NAMESPACE,
+    MAX_PER_CALL,
+    names_problem,
+    new_metafield_row,
+    value_problem,
+)
+from bulkops.domain.metafields.types import REFERENCE_TYPES
 from bulkops.domain.products import rules
-from bulkops.domain.products.variants import _selected, _title
-from bulkops.domain.publications.rules import ONLINE_STORE, shop_publications
+from bulkops.domain.products import variants as variant_rules
+from bulkops.domain.products.rules import MetafieldSpec, NewProduct
+from bulkops.domain.products.variants import NO_INPUT
+from bulkops.domain.publications.rules import AutoPublishing, auto_publishing
+from bulkops.protocol.errors import UserError, UserErrors
 
-_SET_BY_CREATE = {"description_html", "vendor", "product_type", "status", "tags", "gift_card",
-                  "requires_selling_plan", "handle", "shop_id", "created_at", "updated_at", "id"}
+__all__ = ["MetafieldSpec", "PreparedProduct", "ProductCreateBatch", "create_many", "prepare_product"]
+R = TypeVar("R")
+
+_SET_BY_CREATE = {*rules.NEW_PRODUCT_DEFAULTS, "handle", "shop_id", "created_at", "updated_at", "id"}
 
 
 def _column_defaults() -> dict[str, Any] | None:
@@ -79,13 +94,6 @@ M_SHOP, M_OWNER, M_CREATED, M_UPDATED = (_METAFIELD_KEYS.index(k) for k in ("sho
 _STAMP = _WRITERS[products].processor("created_at")
 
 
-class MetafieldSpec(NamedTuple):
-    namespace: str | None
-    key: str
-    value: str
-    type: str | None
-
-
 class PreparedProduct(NamedTuple):
     """One productCreate input, checked, as parameter rows lacking only what the writer gives: the handle, the
     ids and the time (None in those places). Plain values only, so that it crosses a process boundary cheaply."""
@@ -115,41 +123,24 @@ class NotBatchable(Exception):
     pass
 
 
-def prepare_product(fields: rules.ProductFields, options: list[rules.OptionSpec],
-                    metafield_specs: list[MetafieldSpec]) -> PreparedProduct | None:
-    """The checks and values of one input that need no database, or None: run this line the ordinary way."""
+def prepare_product(new: NewProduct) -> PreparedProduct | None:
+    """The checks and rows of one input that need no database, or None: create it the ordinary way."""
+    fields = new.fields
+    if rules.new_product_errors(fields, new.options):
+        return None
     try:
-        _check(fields, options)
-        checked = _check_metafields(metafield_specs)
+        checked = _check_metafields(new.metafields)
     except NotBatchable:
         return None
-    handle = None
-    if fields.handle:
-        handle = handleize(fields.handle)
-        if not handle or len(handle) > MAX_NAME:
-            return None
-    values = {"description_html": "", "vendor": "", "product_type": "", "status": "ACTIVE", "tags": [],
-              "gift_card": False, "requires_selling_plan": False, **fields.given()}
-    values["tags"] = normalize_tags(values["tags"])
-    row = {**_UNSET_ROW, **values}
+    row = {**_UNSET_ROW, **rules.product_columns(fields)}
     for key in _FILLED_BY_WRITER:
         row.pop(key, None)
-    given = [o for o in options if o.values]
-    selected = _selected([o.name for o in given], {o.name: o.values[0] for o in given})
-    params = _WRITERS[products].params
+    options, variant = _option_and_variant_params(tuple((o.name, tuple(o.values)) for o in new.options))
+    handle = rules.given_handle(fields)
     return PreparedProduct(
-        handle, "" if handle else handleize(fields.title or "") or "product", row, None,
-        params({**row, **_UNFILLED}),
-        [params_of(product_options, {"product_id": None, "name": o.name, "position": i + 1, "values": list(o.values)})
-         for i, o in enumerate(options)],
-        params_of(product_variants, {
-            "shop_id": None, "product_id": None, "title": _title(selected), "position": 1,
-            "selected_options": selected, "price": "0.00", "compare_at_price": None, "sku": None, "barcode": None,
-            "taxable": True, "inventory_quantity": 0, "inventory_policy": "DENY", "inventory_item": None,
-            "created_at": None, "updated_at": None}),
-        [params_of(metafields, {"shop_id": None, "owner_type": "Product", "owner_id": None, "namespace": namespace,
-                                "key": m.key, "value": m.value, "type": m.type, "created_at": None,
-                                "updated_at": None})
+        handle, "" if handle is not None else rules.handle_base(fields), row, None,
+        _WRITERS[products].params({**row, **_UNFILLED}), [list(o) for o in options], list(variant),
+        [params_of(metafields, new_metafield_row(None, "Product", None, namespace, m.key, m.value, m.type, None))
          for m, namespace in checked])
 
 
@@ -157,17 +148,21 @@ def params_of(table: Table, row: dict[str, Any]) -> list[Any]:
     return _WRITERS[table].params(row)
 
 
-def _check(fields: rules.ProductFields, options: list[rules.OptionSpec]) -> None:
-    errors: list[Any] = []
-    if not (fields.title or "").strip():
-        raise NotBatchable()
-    rules._check_lengths(fields, errors, [])
-    rules._check_options(options, errors, "productOptions", with_codes=False)
-    if errors:
-        raise NotBatchable()
+@lru_cache(maxsize=256)
+def _option_and_variant_params(options: tuple[tuple[str, tuple[str, ...]], ...]
+                               ) -> tuple[tuple[tuple[Any, ...], ...], tuple[Any, ...]]:
+    """The option rows and the first variant's row of a new product with these options, as parameters (the
+    writer's places None). A bulk import's products often share their options: each set is converted once."""
+    pairs = [(name, list(values)) for name, values in options]
+    names, chosen = variant_rules.first_variant(pairs)
+    return (tuple(tuple(params_of(product_options, row)) for row in variant_rules.option_rows(None, pairs)),
+            tuple(params_of(product_variants, variant_rules.variant_row(None, None, names, chosen, NO_INPUT, 1,
+                                                                        None))))
 
 
 def _check_metafields(specs: list[MetafieldSpec]) -> list[tuple[MetafieldSpec, str]]:
+    """The metafields with their namespaces, when set_metafields would take them all without asking the
+    database (no reference types, no key given twice)."""
     if not specs:
         return []
     if len(specs) > MAX_PER_CALL:
@@ -177,9 +172,8 @@ def _check_metafields(specs: list[MetafieldSpec]) -> list[tuple[MetafieldSpec, s
     for spec in specs:
         namespace = spec.namespace or DEFAULT_NAMESPACE
         kind = spec.type
-        if (not _names_ok(namespace, spec.key) or not kind
-                or not is_known_type(kind) or spec.value == "" or (namespace, spec.key) in seen
-                or kind.removeprefix("list.") in REFERENCE_TYPES or check_value(kind, spec.value, _no_lookups)):
+        if ((namespace, spec.key) in seen or (kind and kind.removeprefix("list.") in REFERENCE_TYPES)
+                or names_problem(namespace, spec.key) or value_problem(kind, spec.value, _no_lookups)):
             raise NotBatchable()
         seen.add((namespace, spec.key))
         out.append((spec, namespace))
@@ -193,8 +187,7 @@ class ProductCreateBatch:
     _rows: dict[Table, list[list[Any]]] = field(default_factory=lambda: {table: [] for table in _WRITERS})
     _next_id: int = 0
     _handles: set[str] = field(default_factory=set)
-    _auto_publish: list[Any] = field(default_factory=list)
-    _online_store_auto: bool = False
+    _publishing: AutoPublishing = AutoPublishing((), False)
     _owner_floor: int = 0
     """The highest product id that rows of other tables still point at (a deleted product's leftovers)."""
     _asked: set[str] = field(default_factory=set)
@@ -207,9 +200,7 @@ class ProductCreateBatch:
                 and getattr(conn.dialect, "_json_serializer", None) is None)
 
     def __post_init__(self) -> None:
-        rows = [r for r in shop_publications(self.conn, self.shop_id) if r.auto_publish]
-        self._auto_publish = [r.id for r in rows]
-        self._online_store_auto = any(r.name == ONLINE_STORE for r in rows)
+        self._publishing = auto_publishing(self.conn, self.shop_id)
         self._refresh()
 
     def _refresh(self) -> None:
@@ -222,6 +213,25 @@ class ProductCreateBatch:
                               .where(resource_publications.c.resource_type == "Product")).scalar() or 0,
         )
 
+    def run(self, prepared: Sequence[PreparedProduct | None], now: datetime,
+            answer: Callable[[Pending], R | None], ordinary: Callable[[int], R]) -> list[R]:
+        """Each input written by this batch when it can vouch for it and ``answer`` has an answer for the new
+        product; any other created by ``ordinary(index)`` at its turn, after the rows before it are written."""
+        self.prefetch_handles({p.handle for p in prepared if p is not None and p.handle is not None})
+        out = []
+        for index, item in enumerate(prepared):
+            pending = None if item is None else self.add(item, now)
+            response = None if pending is None else answer(pending)
+            if pending is None or response is None:
+                self.flush()
+                response = ordinary(index)
+                self.after_ordinary_line()
+            else:
+                self.keep(pending)
+            out.append(response)
+        self.flush()
+        return out
+
     # ---- one line -----------------------------------------------------------------------------------
     def add(self, prepared: PreparedProduct, now: datetime) -> Pending | None:
         """The new product (its row as the database will return it; its parameter rows filled in), or None:
@@ -233,7 +243,7 @@ class ProductCreateBatch:
         except NotBatchable:
             return None
         product_id, shop_id, stamp = self._next_id, self.shop_id, self._stamp(now)
-        published = now if self._online_store_auto else None
+        published = self._publishing.published_at(now)
         product = prepared.product
         product[P_ID], product[P_HANDLE], product[P_SHOP] = product_id, handle, shop_id
         product[P_CREATED] = product[P_UPDATED] = stamp
@@ -266,9 +276,10 @@ class ProductCreateBatch:
         rows[product_options] += prepared.options
         rows[product_variants].append(prepared.variant)
         rows[metafields] += prepared.metafields
-        if self._auto_publish:
+        if self._publishing.publication_ids:
             stamp = prepared.product[P_CREATED]
-            rows[resource_publications] += [[p, "Product", pending.id, stamp] for p in self._auto_publish]
+            rows[resource_publications] += [[p, "Product", pending.id, stamp]
+                                            for p in self._publishing.publication_ids]
 
     def _handle(self, prepared: PreparedProduct) -> str:
         if prepared.handle is not None:
@@ -280,12 +291,7 @@ class ProductCreateBatch:
         used |= {r[0] for r in self._query(
             "SELECT handle FROM products WHERE shop_id = ? AND (handle = ? OR handle LIKE ?)",
             (self.shop_id, base, f"{base}-%"))}
-        if base not in used:
-            return base
-        n = 1
-        while f"{base}-{n}" in used:
-            n += 1
-        return f"{base}-{n}"
+        return first_free_handle(base, used)
 
     def prefetch_handles(self, handles: set[str]) -> None:
         """Learn which of these (handleized) handles the shop already uses, in one query for the chunk."""
@@ -328,11 +334,36 @@ class ProductCreateBatch:
         self._refresh()
 
 
-@lru_cache(maxsize=4096)
-def _names_ok(namespace: str, key: str) -> bool:
-    """Namespaces and keys repeat from line to line: each pair is checked once."""
-    return not (_name_problem(namespace, "Namespace", 3, 255) or _name_problem(key, "Key", 2, 64))
-
-
 def _no_lookups(_type_name: str, _number: int) -> bool:
     raise NotBatchable()
+
+
+def create_many(conn: Connection, shop_id: int, inputs: Sequence[NewProduct], now: datetime
+                ) -> list[int | UserErrors]:
+    """productCreate for any number of inputs, in order: each answers its new product's id, or its errors
+    (then it wrote nothing). Many inputs on SQLite go through ``ProductCreateBatch``; a single input, other
+    databases and any input the batch cannot vouch for get :func:`rules.create_product`'s statements."""
+    if len(inputs) < 2 or not ProductCreateBatch.supported(conn):
+        return [_create_one(conn, shop_id, new, now) for new in inputs]
+    batch = ProductCreateBatch(conn, shop_id)
+    return batch.run([prepare_product(new) for new in inputs], now, _pending_id,
+                     lambda index: _create_one(conn, shop_id, inputs[index], now))
+
+
+def _pending_id(pending: Pending) -> int:
+    return pending.id
+
+
+def _create_one(conn: Connection, shop_id: int, new: NewProduct, now: datetime) -> int | UserErrors:
+    """One input in its own savepoint: one with errors leaves no rows behind."""
+    savepoint = conn.begin_nested()
+    try:
+        product_id = rules.create_product(conn, shop_id, new, now)
+    except (UserError, UserErrors) as error:
+        savepoint.rollback()
+        return error if isinstance(error, UserErrors) else UserErrors([error])
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    return product_id

@@ -1,26 +1,32 @@
-"""Products and their options: Shopify's rules over rows. No GraphQL here (variants: domain/products/variants.py)."""
+"""Products and their options: Shopify's rules over rows. No GraphQL here (variants: domain/products/variants.py).
+
+productCreate's rules live here once (:func:`product_columns`, :func:`new_product_errors`, :func:`given_handle`,
+variants.first_variant, the owned metafields' checks, auto-publishing); :func:`create_product` writes one
+input with a statement per row, and batch.py's ``create_many`` writes many with the same functions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, delete, func, select, update
 
 from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import metafields, product_variants, products
 from bulkops.domain.common import MAX_NAME, handleize, normalize_tags, unique_handle
+from bulkops.domain.metafields import rules as metafield_rules
 from bulkops.domain.products import variants as variant_rules
 from bulkops.domain.products.variants import VariantSpec, options_of
+from bulkops.domain.publications import rules as publication_rules
 from bulkops.protocol.errors import UserError, UserErrors
 
 MAX_OPTIONS = variant_rules.MAX_OPTIONS
 MAX_VARIANTS = variant_rules.MAX_VARIANTS
 STATUSES = ("ACTIVE", "ARCHIVED", "DRAFT", "UNLISTED")
 
-__all__ = ["OptionSpec", "ProductFields", "VariantSpec", "create_product", "options_of", "set_product",
-           "update_product"]
+__all__ = ["MetafieldSpec", "NewProduct", "OptionSpec", "ProductFields", "VariantSpec", "create_product",
+           "new_product_errors", "options_of", "product_columns", "set_product", "update_product"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,66 @@ class ProductFields:
 class OptionSpec:
     name: str
     values: list[str]
+
+
+class MetafieldSpec(NamedTuple):
+    """An owned metafield of a new resource (namespace None: the default one)."""
+
+    namespace: str | None
+    key: str
+    value: str
+    type: str | None
+
+
+@dataclass(frozen=True)
+class NewProduct:
+    """One productCreate input: the product, its options and its own metafields."""
+
+    fields: ProductFields
+    options: list[OptionSpec]
+    metafields: list[MetafieldSpec]
+
+    def option_pairs(self) -> list[tuple[str, list[str]]]:
+        return [(o.name, o.values) for o in self.options]
+
+
+NEW_PRODUCT_DEFAULTS: dict[str, Any] = {
+    "description_html": "", "vendor": "", "product_type": "", "status": "ACTIVE", "tags": [],
+    "gift_card": False, "requires_selling_plan": False}
+"""A new product's columns that Shopify fills in when the input leaves them out."""
+
+
+def product_columns(fields: ProductFields) -> dict[str, Any]:
+    """A new product's columns from its input (Shopify's defaults where the input says nothing), but the
+    handle, the ids and the time."""
+    values = {**NEW_PRODUCT_DEFAULTS, **fields.given()}
+    values["tags"] = split_tags(values["tags"])
+    return values
+
+
+def split_tags(raw: Any) -> list[str]:
+    """Shopify splits every tag given on commas: ``["wool, warm"]`` is two tags."""
+    return normalize_tags(raw if isinstance(raw, str) else ",".join(map(str, raw or ())))
+
+
+def new_product_errors(fields: ProductFields, options: list[OptionSpec]) -> list[UserError]:
+    """What is wrong with a productCreate input before the database is asked anything."""
+    errors: list[UserError] = []
+    if not (fields.title or "").strip():
+        errors.append(UserError("Title can't be blank", ["title"]))
+    _check_lengths(fields, errors, [])
+    _check_options(options, errors, "productOptions", with_codes=False)
+    return errors
+
+
+def given_handle(fields: ProductFields) -> str | None:
+    """The handle the input asks for, handleized (None: derive one from the title)."""
+    return (handleize(fields.handle) or fields.handle) if fields.handle else None
+
+
+def handle_base(fields: ProductFields) -> str:
+    """What a derived handle starts with (then ``-1``, ``-2``… until it is free)."""
+    return handleize(fields.title or "") or "product"
 
 
 def _check_lengths(fields: ProductFields, errors: list[UserError], prefix: list[str]) -> None:
@@ -85,8 +151,8 @@ def _at(field: str) -> list[str]:
 
 def _handle_for(conn: Connection, shop_id: int, fields: ProductFields, current_id: int | None = None,
                 prefix: list[str] | None = None) -> str:
-    if fields.handle:
-        handle = handleize(fields.handle) or fields.handle
+    handle = given_handle(fields)
+    if handle is not None:
         clash = conn.execute(
             select(products.c.id).where(products.c.shop_id == shop_id, products.c.handle == handle)
         ).first()
@@ -95,41 +161,32 @@ def _handle_for(conn: Connection, shop_id: int, fields: ProductFields, current_i
                                                                                                   "handle"],
                             "HANDLE_NOT_UNIQUE" if prefix else None)
         return handle
-    base = handleize(fields.title or "") or "product"
-    return unique_handle(conn, products.c.handle, products.c.shop_id, shop_id, base)
-
-
-def _tags(raw: Any) -> list[str]:
-    """Shopify splits every tag given on commas: ``["wool, warm"]`` is two tags."""
-    return normalize_tags(raw if isinstance(raw, str) else ",".join(str(t) for t in raw or []))
+    return unique_handle(conn, products.c.handle, products.c.shop_id, shop_id, handle_base(fields))
 
 
 def _insert_product(conn: Connection, shop_id: int, fields: ProductFields, handle: str, now: datetime) -> int:
-    values = {
-        "description_html": "", "vendor": "", "product_type": "", "status": "ACTIVE", "tags": [],
-        "gift_card": False, "requires_selling_plan": False,
-        **fields.given(), "handle": handle, "shop_id": shop_id, "created_at": now, "updated_at": now,
-    }
-    values["tags"] = _tags(values["tags"])
+    values = {**product_columns(fields), "handle": handle, "shop_id": shop_id, "created_at": now, "updated_at": now}
     return inserted_id(conn.execute(products.insert().values(**values)))
 
 
-def create_product(conn: Connection, shop_id: int, fields: ProductFields, options: list[OptionSpec],
-                   now: datetime) -> int:
-    """A new product with its options and one variant made of each option's first value (or Shopify's
-    standalone "Default Title" variant when it has no options). New products are unpublished."""
-    errors: list[UserError] = []
-    if not (fields.title or "").strip():
-        errors.append(UserError("Title can't be blank", ["title"]))
-    _check_lengths(fields, errors, [])
-    _check_options(options, errors, "productOptions", with_codes=False)
+def create_product(conn: Connection, shop_id: int, new: NewProduct, now: datetime) -> int:
+    """productCreate with a statement per row (domain/products/batch.py writes many at once by the same
+    rules): the product, its options, its first variant (:func:`variant_rules.first_variant`), its own
+    metafields, and its place on every auto-publishing publication."""
+    errors = new_product_errors(new.fields, new.options)
     if errors:
         raise UserErrors(errors)
+    fields = new.fields
     product_id = _insert_product(conn, shop_id, fields, _handle_for(conn, shop_id, fields), now)
-    variant_rules.write_options(conn, product_id, [(o.name, list(o.values)) for o in options])
-    first = [(o.name, o.values[0]) for o in options if o.values]
-    variant_rules.insert_variants(conn, shop_id, product_id, [o.name for o in options if o.values],
-                                  [VariantSpec(first)], 1, now)
+    options = new.option_pairs()
+    variant_rules.write_options(conn, product_id, options)
+    names, chosen = variant_rules.first_variant(options)
+    variant_rules.insert_variants(conn, shop_id, product_id, names, [VariantSpec(list(chosen.items()))], 1, now)
+    if new.metafields:
+        metafield_rules.set_metafields(conn, shop_id, [
+            metafield_rules.MetafieldInput("Product", product_id, m.namespace, m.key, m.value, m.type)
+            for m in new.metafields], now)
+    publication_rules.auto_publish_new(conn, shop_id, "Product", product_id, now)
     return product_id
 
 
@@ -147,7 +204,7 @@ def update_product(conn: Connection, shop_id: int, product_id: int, fields: Prod
     if fields.handle is not None:
         values["handle"] = _handle_for(conn, shop_id, fields, product_id, prefix)
     if "tags" in values:
-        values["tags"] = _tags(values["tags"])
+        values["tags"] = split_tags(values["tags"])
     conn.execute(update(products).where(products.c.id == product_id).values(**values, updated_at=now))
     return product_id
 
@@ -184,11 +241,10 @@ def set_product(conn: Connection, shop_id: int, product_id: int | None, fields: 
     if options is not None:
         pairs = [(o.name, list(o.values)) for o in options]
         variant_rules.write_options(conn, product_id, pairs)
-        specs = variants if variants is not None else [VariantSpec([(o.name, o.values[0]) for o in options
-                                                                    if o.values])]
+        specs = variants if variants is not None else [VariantSpec(list(variant_rules.first_variant(pairs)[1].items()))]
         variant_ids = variant_rules.sync_variants(conn, shop_id, product_id, pairs, specs, now)
     elif created:
-        variant_rules.insert_variants(conn, shop_id, product_id, [], [VariantSpec([])], 1, now)
+        variant_rules.insert_variants(conn, shop_id, product_id, [], [variant_rules.NO_INPUT], 1, now)
     return [product_id, *variant_ids]
 
 

@@ -85,13 +85,41 @@ def _bad_price(raw: str | None) -> bool:
 
 
 # ---- writing -----------------------------------------------------------------------------------------
+def option_rows(product_id: int | None, options: list[tuple[str, list[str]]]) -> list[dict[str, Any]]:
+    """A product's option rows, positioned in input order (``product_id`` None: the writer fills it in)."""
+    return [{"product_id": product_id, "name": name, "position": i + 1, "values": list(values)}
+            for i, (name, values) in enumerate(options)]
+
+
 def write_options(conn: Connection, product_id: int, options: list[tuple[str, list[str]]]) -> None:
     conn.execute(delete(product_options).where(product_options.c.product_id == product_id))
     if options:
-        conn.execute(insert(product_options), [
-            {"product_id": product_id, "name": name, "position": i + 1, "values": list(values)}
-            for i, (name, values) in enumerate(options)
-        ])
+        conn.execute(insert(product_options), option_rows(product_id, options))
+
+
+NO_INPUT = VariantSpec()
+"""A variant input that says nothing (a new product's first variant): every column takes Shopify's default."""
+
+
+def variant_row(shop_id: int | None, product_id: int | None, option_names: list[str], chosen: dict[str, str],
+                spec: VariantSpec, position: int, now: datetime | None) -> dict[str, Any]:
+    """A new variant's columns: its ``chosen`` option values, what the input says, Shopify's defaults for the
+    rest (None ids and time: the writer fills them in)."""
+    selected = _selected(option_names, chosen)
+    return {
+        "shop_id": shop_id, "product_id": product_id, "title": _title(selected), "position": position,
+        "selected_options": selected, "price": spec.price or "0.00", "compare_at_price": spec.compare_at_price,
+        "sku": spec.sku, "barcode": spec.barcode, "taxable": True if spec.taxable is None else spec.taxable,
+        "inventory_quantity": spec.inventory_quantity or 0, "inventory_policy": spec.inventory_policy or "DENY",
+        "inventory_item": spec.inventory_item, "created_at": now, "updated_at": now,
+    }
+
+
+def first_variant(options: list[tuple[str, list[str]]]) -> tuple[list[str], dict[str, str]]:
+    """A new product's one variant: each option's first value (a product without options gets Shopify's
+    standalone "Default Title" variant). Returns the option names it is made of, and its values by name."""
+    chosen = {name: values[0] for name, values in options if values}
+    return list(chosen), chosen
 
 
 def insert_variants(conn: Connection, shop_id: int, product_id: int, option_names: list[str],
@@ -99,17 +127,8 @@ def insert_variants(conn: Connection, shop_id: int, product_id: int, option_name
     """New variant rows in the given order; returns their ids in that order."""
     if not specs:
         return []
-    rows = []
-    for offset, spec in enumerate(specs):
-        selected = _selected(option_names, dict(spec.option_values or []))
-        rows.append({
-            "shop_id": shop_id, "product_id": product_id, "title": _title(selected),
-            "position": first_position + offset, "selected_options": selected, "price": spec.price or "0.00",
-            "compare_at_price": spec.compare_at_price, "sku": spec.sku, "barcode": spec.barcode,
-            "taxable": True if spec.taxable is None else spec.taxable,
-            "inventory_quantity": spec.inventory_quantity or 0, "inventory_policy": spec.inventory_policy or "DENY",
-            "inventory_item": spec.inventory_item, "created_at": now, "updated_at": now,
-        })
+    rows = [variant_row(shop_id, product_id, option_names, dict(spec.option_values or []), spec,
+                        first_position + offset, now) for offset, spec in enumerate(specs)]
     result = conn.execute(insert(product_variants).returning(product_variants.c.id, sort_by_parameter_order=True),
                           rows)
     return [r.id for r in result]

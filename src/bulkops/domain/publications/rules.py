@@ -6,6 +6,7 @@ use. Publishing to the Online Store is what sets a resource's ``publishedAt``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -106,11 +107,28 @@ def set_auto_publish(conn: Connection, publication_id: int, auto_publish: bool) 
     conn.execute(update(publications).where(publications.c.id == publication_id).values(auto_publish=auto_publish))
 
 
+@dataclass(frozen=True)
+class AutoPublishing:
+    """Where a new product or collection appears at once: on every publication that has ``autoPublish`` on."""
+
+    publication_ids: tuple[int, ...]
+    online_store: bool
+    """The Online Store is one of them, so the new resource's ``publishedAt`` is its creation time."""
+
+    def published_at(self, now: datetime) -> datetime | None:
+        """A new resource's ``publishedAt`` (what :func:`_sync_published_at` finds after publishing it)."""
+        return now if self.online_store else None
+
+
+def auto_publishing(conn: Connection, shop_id: int) -> AutoPublishing:
+    rows = [r for r in shop_publications(conn, shop_id) if r.auto_publish]
+    return AutoPublishing(tuple(r.id for r in rows), any(r.name == ONLINE_STORE for r in rows))
+
+
 def auto_publish_new(conn: Connection, shop_id: int, kind: str, resource_id: int, now: datetime) -> None:
     """A new product or collection appears on every publication that has ``autoPublish`` on."""
-    for row in shop_publications(conn, shop_id):
-        if row.auto_publish:
-            publish(conn, shop_id, kind, resource_id, row.id, now)
+    for publication_id in auto_publishing(conn, shop_id).publication_ids:
+        publish(conn, shop_id, kind, resource_id, publication_id, now)
 
 
 def require_publication(conn: Connection, shop_id: int, publication_id: int | None, field: list[str],

@@ -19,6 +19,7 @@ from bulkops.domain.listing import apply_search
 from bulkops.domain.media import rules as media_rules
 from bulkops.domain.metafields import rules as metafield_rules
 from bulkops.domain.products import rules
+from bulkops.domain.products.batch import create_many
 from bulkops.domain.publications import rules as publication_rules
 from bulkops.domain.search_syntax import parse_search
 from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id, user_errors
@@ -222,21 +223,33 @@ def variant_spec(item: dict[str, Any], option_names: dict[str, str] | None = Non
     )
 
 
-def metafield_specs(context: RequestContext, raw: list[dict[str, Any]], owner: str, owner_id: int
-                    ) -> list[metafield_rules.MetafieldInput]:
+def new_product(data: dict[str, Any], metafields: list[rules.MetafieldSpec]) -> rules.NewProduct:
+    """A ProductCreateInput (or legacy ProductInput) as the domain takes it."""
+    return rules.NewProduct(product_fields(data), option_specs(data.get("productOptions")), metafields)
+
+
+def metafield_spec(raw: dict[str, Any]) -> rules.MetafieldSpec:
+    return rules.MetafieldSpec(raw.get("namespace"), raw.get("key") or "", raw.get("value") or "", raw.get("type"))
+
+
+def owned_metafield_specs(context: RequestContext, raw: list[dict[str, Any]] | None) -> list[rules.MetafieldSpec]:
     """Owned metafields; one given by ``id`` alone (as productVariantsBulkUpdate allows) keeps its key."""
     out = []
-    for m in raw:
-        namespace, key = m.get("namespace"), m.get("key")
-        if m.get("id") and not key:
+    for m in raw or []:
+        spec = metafield_spec(m)
+        if m.get("id") and not spec.key:
             number = _number(m["id"], "Metafield")
             row = context.conn.execute(metafields_table.select().where(
                 metafields_table.c.id == number, metafields_table.c.shop_id == context.shop.id)).first()
             if row is not None:
-                namespace, key = row.namespace, row.key
-        out.append(metafield_rules.MetafieldInput(owner, owner_id, namespace, key or "", m.get("value") or "",
-                                                  m.get("type")))
+                spec = spec._replace(namespace=row.namespace, key=row.key)
+        out.append(spec)
     return out
+
+
+def metafield_specs(context: RequestContext, raw: list[dict[str, Any]], owner: str, owner_id: int
+                    ) -> list[metafield_rules.MetafieldInput]:
+    return [metafield_rules.MetafieldInput(owner, owner_id, *spec) for spec in owned_metafield_specs(context, raw)]
 
 
 def set_owned_metafields(context: RequestContext, owner: str, owner_id: int, raw: list[dict[str, Any]] | None,
@@ -320,13 +333,13 @@ def resolve_product_create(_: Any, info: GraphQLResolveInfo, product: dict[str, 
         raise UserError("Either product or input is required.", ["product"])
     if input is not None and input.get("id"):
         raise UserError("Cannot specify an ID when creating a product.", ["id"])
-    product_id = rules.create_product(context.conn, context.shop.id, product_fields(data),
-                                      option_specs(data.get("productOptions")), context.now)
-    set_owned_metafields(context, "Product", product_id, data.get("metafields"), ["metafields"])
-    _join_collections(context, product_id, data, [])
-    _add_media(context, product_id, media)
-    publication_rules.auto_publish_new(context.conn, context.shop.id, "Product", product_id, context.now)
-    return _product_payload(context, product_id)
+    new = new_product(data, owned_metafield_specs(context, data.get("metafields")))
+    created = create_many(context.conn, context.shop.id, [new], context.now)[0]
+    if isinstance(created, UserErrors):
+        raise created
+    _join_collections(context, created, data, [])
+    _add_media(context, created, media)
+    return _product_payload(context, created)
 
 
 @mutation.field("productUpdate")

@@ -6,18 +6,17 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Connection
 
-from bulkops.domain.products.batch import MetafieldSpec, PreparedProduct, ProductCreateBatch, prepare_product
+from bulkops.domain.products.batch import Pending, PreparedProduct, ProductCreateBatch, prepare_product
 from bulkops.engine.executor import LineByLine, LineExecutor, RunSlowly
 from bulkops.graphql.bindings.products import (
-    option_specs,
-    product_fields,
+    metafield_spec,
+    new_product,
     product_presenter,
     shop_field,
     split_product_presenter,
@@ -127,18 +126,9 @@ class ProductCreateChunks(PlanExecutor):
         context = self.make_context(conn)
         batch = ProductCreateBatch(conn, context.shop.id)
         prepared = self._prepared(lines)
-        now = context.now  # the chunk's products are committed together: they share its creation time
-        batch.prefetch_handles({p.handle for p in prepared if p is not None and p.handle is not None})
-        out = []
-        for raw, item in zip(lines, prepared, strict=True):
-            response = None if item is None else self._batched(batch, context, item, now)
-            if response is None:
-                batch.flush()
-                response = run_line(raw)
-                batch.after_ordinary_line()
-            out.append(response)
-        batch.flush()
-        return out
+        # the chunk's products are committed together: they share its creation time
+        return batch.run(prepared, context.now, lambda pending: self._response(context, pending),
+                         lambda index: run_line(lines[index]))
 
     def _prepared(self, lines: list[bytes]) -> list[PreparedProduct | None]:
         """The helper's answer for these lines when it has one (waiting for it once the helper is warm; while
@@ -167,11 +157,8 @@ class ProductCreateChunks(PlanExecutor):
         self.chunks_checked_here += 1
         return prepare_lines(self.plan, lines)
 
-    def _batched(self, batch: ProductCreateBatch, context: RequestContext, prepared: PreparedProduct,
-                 now: datetime) -> dict[str, Any] | None:
-        pending = batch.add(prepared, now)
-        if pending is None:
-            return None
+    def _response(self, context: RequestContext, pending: Pending) -> dict[str, Any] | None:
+        """The line's response for a product the batch will write (None: the plan cannot shape it)."""
         if pending.row is not None:
             product = self.present(pending.row)
         else:
@@ -179,11 +166,9 @@ class ProductCreateChunks(PlanExecutor):
             product = {**pending.prepared.presented, **self.present_ids(pending)}
         payload = {"product": product, "userErrors": [], "shop": shop_field}
         try:
-            response = self.plan.shape(payload, context)
+            return self.plan.shape(payload, context)
         except Deoptimize:
             return None
-        batch.keep(pending)
-        return response
 
 
 def prepare_lines(plan: Plan, lines: list[bytes]) -> list[PreparedProduct | None]:
@@ -211,9 +196,7 @@ def _prepare_line(plan: Plan, raw: bytes) -> PreparedProduct | None:
     raw_metafields = data.get("metafields") or []
     if any(m.get("id") for m in raw_metafields):
         return None
-    specs = [MetafieldSpec(m.get("namespace"), m.get("key") or "", m.get("value") or "", m.get("type"))
-             for m in raw_metafields]
-    return prepare_product(product_fields(data), option_specs(data.get("productOptions")), specs)
+    return prepare_product(new_product(data, [metafield_spec(m) for m in raw_metafields]))
 
 
 def _decode(raw: bytes) -> dict[str, Any] | None:
