@@ -1,4 +1,4 @@
-"""The export hot path: a connection whose selected fields are all plain columns (``export_sources.Plain``),
+"""The export hot path: a connection whose selected fields are all plain columns (``domain.fields.Plain``),
 read with the database driver.
 
 Its SQL is compiled once per export with only the columns the selection needs, runs on the raw DBAPI cursor
@@ -37,8 +37,8 @@ from sqlalchemy import (
     select,
 )
 
-from bulkops.clock import iso_z
-from bulkops.graphql.planner.export_sources import Listing, Plain
+from bulkops.domain.fields import Plain, form_of, source_reader
+from bulkops.graphql.planner.export_sources import Listing
 
 Row = tuple[Any, ...]
 Convert = Callable[[Any], Any]
@@ -49,24 +49,9 @@ ID, SORT, PARENT = 0, 1, 2
 
 
 # ---- reading one field ------------------------------------------------------------------------------
-def form_of(plain: Plain, type_name: str) -> Convert | None:
-    """The field's form applied to the column's Python value (None: the value as it is)."""
-    if plain.form == "gid":
-        prefix = f"gid://shopify/{type_name}/"
-        return lambda value: prefix + str(value)
-    if plain.form == "text":
-        return str
-    if plain.form == "time":
-        return iso_z
-    return None
-
-
 def row_reader(plain: Plain, type_name: str) -> Callable[[Any], Any]:
     """A plain field read from a SQLAlchemy Core row."""
-    form, column = form_of(plain, type_name), plain.column
-    if form is None:
-        return lambda row: getattr(row, column)
-    return lambda row: form(getattr(row, column))
+    return source_reader(type_name, plain)
 
 
 def _sqlite_time(stored: str | None) -> str | None:
