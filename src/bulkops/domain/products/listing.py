@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from bulkops.db.tables import collection_products, product_variants, products
 from bulkops.domain.collections import rules as collection_rules
@@ -24,15 +24,15 @@ def _collection_number(value: str) -> int | None:
 
 
 def in_collection(conn: Connection, shop_id: int, term: Term) -> Any:
-    """``collection_id:<n>``: the collection's products (a custom one's by its rows, a smart one's by its rules)."""
+    """``collection_id:<n>``: the collection's products (a custom one's by its rows, a smart one's by its rules,
+    their ids written into the SQL: no limit on bound parameters, and the export's driver path reads it as is)."""
     number = _collection_number(term.value)
     row = collection_rules.get_collection(conn, shop_id, number) if number is not None else None
-    if row is None:
-        return products.c.id.in_([])
-    if row.rule_set is None:
+    if row is not None and row.rule_set is None:
         return products.c.id.in_(select(collection_products.c.product_id).where(
             collection_products.c.collection_id == row.id))
-    return products.c.id.in_(collection_rules.member_ids(conn, shop_id, row))
+    ids = collection_rules.member_ids(conn, shop_id, row) if row is not None else []
+    return products.c.id.in_(bindparam("collection_members", ids, expanding=True, literal_execute=True))
 
 
 PRODUCTS = Listing(

@@ -109,6 +109,12 @@ class DriverStatement:
             cursor.close()
 
 
+def _per_run(name: str, type_: Any = None) -> BindParameter[Any]:
+    """A parameter given per execution (one of ``_OWN``). Its placeholder value lets a statement compile whose
+    other values are written into the SQL (``literal_execute``, as a smart collection's members)."""
+    return bindparam(name, None, type_=type_)
+
+
 class DriverListing:
     """A listing's statements over only the selected columns: keyset pages, one row by key, a batch's children."""
 
@@ -119,22 +125,22 @@ class DriverListing:
         narrow = listing.stmt.with_only_columns(*heads, *columns)
         sort, id_col = listing.sort, listing.id_col
         order = [sort.desc(), id_col.desc()] if listing.descending else [sort.asc(), id_col.asc()]
-        after_sort: BindParameter[Any] = bindparam("after_sort")
-        after_id: BindParameter[Any] = bindparam("after_id")
+        after_sort: BindParameter[Any] = _per_run("after_sort")
+        after_id: BindParameter[Any] = _per_run("after_id")
         if sort is id_col:
             after = id_col < after_id if listing.descending else id_col > after_id
         elif listing.descending:
             after = or_(sort < after_sort, and_(sort == after_sort, id_col < after_id))
         else:
             after = or_(sort > after_sort, and_(sort == after_sort, id_col > after_id))
-        limit = bindparam("limit", type_=Integer)
+        limit = _per_run("limit", Integer)
         walk = id_col.table if sort is id_col and dialect.name == "sqlite" else None
         self.first = DriverStatement(narrow.order_by(*order).limit(limit), dialect, walk)
         self.next = DriverStatement(narrow.where(after).order_by(*order).limit(limit), dialect, walk)
-        self.by_key = DriverStatement(narrow.where(id_col == bindparam("key")), dialect)
+        self.by_key = DriverStatement(narrow.where(id_col == _per_run("key")), dialect)
         self.children = None
         if listing.parent is not None:
-            keys = func.json_each(bindparam("parents", type_=String)).table_valued("value")
+            keys = func.json_each(_per_run("parents", String)).table_valued("value")
             self.children = DriverStatement(narrow.where(listing.parent.in_(select(keys.c.value))).order_by(*order),
                                             dialect)
 
