@@ -66,15 +66,19 @@ def test_variants_filtered_by_price_export_what_the_query_returns(shop: BulkClie
     assert sorted(line["sku"] for line in exported) == ["B2-L", "B2-M", "B3-L", "B3-M", "B3-S"]
 
 
+@pytest.mark.parametrize("fields", [
+    "handle",  # plain columns: read through the driver
+    "handle seo { title }",  # an object field: whole rows through the presenter
+])
 @pytest.mark.parametrize(("title", "handles"), [
     ("Pro line", ["board-1", "board-3"]),  # a custom collection: its rows
     ("Twos", ["board-2"]),  # a smart collection: its rules
 ])
 def test_products_filtered_by_collection_export_what_the_query_returns(shop: BulkClient, title: str,
-                                                                       handles: list[str]) -> None:
+                                                                       handles: list[str], fields: str) -> None:
     number = collection_number(shop, title)
 
-    exported, answered = exported_and_answered(shop, "products", f'query: "collection_id:{number}"', "handle")
+    exported, answered = exported_and_answered(shop, "products", f'query: "collection_id:{number}"', fields)
 
     assert exported == answered
     assert sorted(line["handle"] for line in exported) == handles
