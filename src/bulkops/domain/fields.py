@@ -84,7 +84,7 @@ class FieldMap:
     def cheap_reads(self) -> dict[str, Read]:
         """``__typename`` and the fields read from the row as it is (no formatting): the ones worth presenting
         alone when a selection asks for nothing else."""
-        cheap = {name for name, source in self.fields.items() if isinstance(source, Plain) and source.form != "time"}
+        cheap = [name for name, source in self.fields.items() if isinstance(source, Plain) and source.form != "time"]
         return {name: self.reader(name) for name in ["__typename", *cheap]}
 
     def presenter(self, resolved: Mapping[str, Read] | None = None) -> Presenter:
