@@ -1,13 +1,17 @@
-"""Search filters for resource listings: Shopify's query syntax mapped onto columns."""
+"""Listings: each connection's rows, search filters (Shopify's query syntax mapped onto columns) and sort
+keys, defined once for the paginated resolvers and the bulk export."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Select, String, cast, not_, or_
+from sqlalchemy import JSON, Column, ColumnElement, Connection, DateTime, Select, String, Table, cast, not_, or_, select
 
-from bulkops.domain.search_syntax import Term, parse_search_groups
+from bulkops.domain.search_syntax import Term, parse_search, parse_search_groups
 
 
 def _value_for(column: Column, raw: str) -> Any:
@@ -58,3 +62,78 @@ def _term_clause(term: Term, fields: dict[str, Column], default: Column) -> Any:
     else:
         return None
     return not_(clause) if term.negated else clause
+
+
+TermFilter = Callable[[Connection, int, Term], Any]
+"""A search field that is no column: (connection, shop id, term) -> the clause (e.g. a collection's members)."""
+
+
+@dataclass(frozen=True)
+class Search:
+    """The ``query:`` argument of one connection: its fields' columns, the column bare words match, fields
+    that need a lookup, and aliases that mean another field negated (``tag_not:x`` is ``-tag:x``)."""
+
+    fields: Mapping[str, Column]
+    default: Column
+    lookups: Mapping[str, TermFilter] = field(default_factory=dict)
+    negating_aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def narrow(self, conn: Connection, shop_id: int, stmt: Select, query: str | None) -> Select:
+        """``stmt`` with the search applied: column terms by their groups (``OR``), lookups all required."""
+        text = self._unaliased(query)
+        stmt = apply_search(stmt, text, dict(self.fields), self.default)
+        for term in parse_search(text):
+            lookup = self.lookups.get(term.field or "")
+            if lookup is not None:
+                clause = lookup(conn, shop_id, term)
+                stmt = stmt.where(not_(clause) if term.negated else clause)
+        return stmt
+
+    def _unaliased(self, query: str | None) -> str | None:
+        if not query or not self.negating_aliases:
+            return query
+        for alias, target in self.negating_aliases.items():
+            query = re.sub(rf"\b{re.escape(alias)}:", f"-{target}:", query)
+        return query
+
+
+Arguments = Mapping[str, Any]
+Narrowing = Callable[[Select, Arguments], Select]
+"""A connection's other arguments applied to its rows (``metafields(namespace:, keys:)``)."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One connection's rows, for the paginated resolvers and the bulk export alike: its node type and table,
+    its ``query:`` search, its sort keys, and for a nested connection the column naming the parent."""
+
+    type_name: str
+    table: Table
+    sort_keys: Mapping[str, Column]
+    default_sort: str
+    search: Search | None = None
+    parent: Column | None = None
+    where: tuple[ColumnElement[bool], ...] = ()
+    arguments: Narrowing | None = None
+
+    @property
+    def id_col(self) -> Column:
+        return self.table.c.id
+
+    def rows(self, conn: Connection, shop_id: int, args: Arguments) -> Select:
+        """The shop's rows the arguments select (every parent's, for a nested connection)."""
+        stmt = select(self.table).where(self.table.c.shop_id == shop_id, *self.where)
+        if self.search is not None:
+            stmt = self.search.narrow(conn, shop_id, stmt, args.get("query"))
+        if self.arguments is not None:
+            stmt = self.arguments(stmt, args)
+        return stmt
+
+    def of_parent(self, stmt: Select, parent_id: int) -> Select:
+        assert self.parent is not None, f"{self.type_name} listing has no parent"
+        return stmt.where(self.parent == parent_id)
+
+    def sort(self, args: Arguments) -> Column:
+        """The ``sortKey:`` column (an unknown key sorts like the default)."""
+        default = self.sort_keys[self.default_sort]
+        return self.sort_keys.get(args.get("sortKey") or self.default_sort, default)

@@ -29,7 +29,7 @@ def resolve_run_query(_: Any, info: GraphQLResolveInfo, query: str, groupObjects
     if problems:
         return _refused(problems)
     try:
-        plan = compile_plan(info.schema, query, context.shop.id, driver=context.runtime.db.is_sqlite)
+        plan = compile_plan(info.schema, query, context.conn, context.shop.id, driver=context.runtime.db.is_sqlite)
     except UnsupportedExport as exc:
         return _refused([invalid(str(exc))])
     outcome = context.runtime.engine.start_query(

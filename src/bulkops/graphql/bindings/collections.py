@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
-from sqlalchemy import Column, Select, select
 
-from bulkops.clock import iso_z
 from bulkops.db.pagination import BadCursor, paginate
-from bulkops.db.tables import collection_products, collections, products
+from bulkops.db.tables import collections, products
 from bulkops.domain.collections import rules
-from bulkops.domain.listing import apply_search
+from bulkops.domain.collections.fields import COLLECTION
+from bulkops.domain.collections.listing import COLLECTIONS, member_sort, members
 from bulkops.domain.publications import rules as publication_rules
-from bulkops.domain.search_syntax import parse_search
-from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.graphql.bindings.common import (
+    Window,
+    bad_cursor,
+    connection,
+    guarded,
+    listed,
+    page_args,
+    require_id,
+)
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.bindings.products import owner_metafield, owner_metafields, present_product, set_owned_metafields
 from bulkops.graphql.context import RequestContext, ctx
@@ -27,25 +32,7 @@ mutation = ObjectType("Mutation")
 collection_type = ObjectType("Collection")
 product_type = ObjectType("Product")
 
-COLLECTION_SEARCH = {"title": collections.c.title, "handle": collections.c.handle, "id": collections.c.id,
-                     "updated_at": collections.c.updated_at, "created_at": collections.c.created_at,
-                     "published_at": collections.c.published_at}
-COLLECTION_SORT = {"ID": collections.c.id, "TITLE": collections.c.title, "UPDATED_AT": collections.c.updated_at}
-
-
-def present_collection(row: Any) -> dict[str, Any]:
-    plain = re.sub(r"<[^>]+>", "", row.description_html or "")
-    rule_set = rules.rule_set_of(row)
-    return {
-        "__typename": "Collection", "id": f"gid://shopify/Collection/{row.id}", "_pk": row.id, "_row": row,
-        "legacyResourceId": str(row.id), "title": row.title, "handle": row.handle,
-        "descriptionHtml": row.description_html,
-        "description": lambda info, truncateAt=None: plain[:truncateAt] if truncateAt else plain,
-        "sortOrder": row.sort_order, "templateSuffix": row.template_suffix,
-        "seo": {"title": row.seo_title, "description": row.seo_description},
-        "ruleSet": rule_set.as_json() if rule_set else None, "image": None,
-        "updatedAt": iso_z(row.updated_at), "feedback": None,
-    }
+present_collection = COLLECTION.presenter()
 
 
 @register("Collection")
@@ -129,51 +116,15 @@ def resolve_collection(_: Any, info: GraphQLResolveInfo, id: str) -> dict[str, A
     return load_collection(ctx(info), number) if number else None
 
 
-def _collection_type_filter(stmt: Select, text: str | None) -> Select:
-    for term in parse_search(text):
-        if term.field == "collection_type":
-            clause = collections.c.rule_set.isnot(None) if term.value.lower() == "smart" \
-                else collections.c.rule_set.is_(None)
-            stmt = stmt.where(~clause if term.negated else clause)
-    return stmt
-
-
-def _collections_page(context: RequestContext, stmt: Select, first: int | None, after: str | None,
-                      last: int | None,
-                      before: str | None, reverse: bool, sort: Column) -> dict[str, Any]:
-    page_args(first, last)
-    try:
-        page = paginate(context.conn, stmt, sort=sort, id_col=collections.c.id, first=first, after=after, last=last,
-                        before=before, reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
-    return connection(page, present_collection)
-
-
 @query.field("collections")
 def resolve_collections(_: Any, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
                         last: int | None = None, before: str | None = None, reverse: bool = False,
                         sortKey: str = "ID", query: str | None = None, savedSearchId: str | None = None
                         ) -> dict[str, Any]:
     context = ctx(info)
-    stmt = apply_search(collections.select().where(collections.c.shop_id == context.shop.id), query,
-                        COLLECTION_SEARCH, collections.c.title)
-    stmt = _collection_type_filter(stmt, query)
-    return _collections_page(context, stmt, first, after, last, before, reverse,
-                             COLLECTION_SORT.get(sortKey, collections.c.id))
-
-
-def _member_sort(row: Any, sort_key: str) -> tuple[Column, bool]:
-    """The column (and descending?) for ``Collection.products`` under a sort key."""
-    if sort_key == "COLLECTION_DEFAULT":
-        sort_key = {"ALPHA_ASC": "TITLE", "ALPHA_DESC": "TITLE_DESC", "CREATED": "CREATED",
-                    "CREATED_DESC": "CREATED_DESC"}.get(row.sort_order, "MANUAL")
-    custom = row.rule_set is None
-    return {
-        "TITLE": (products.c.title, False), "TITLE_DESC": (products.c.title, True),
-        "CREATED": (products.c.created_at, False), "CREATED_DESC": (products.c.created_at, True),
-        "ID": (products.c.id, False),
-    }.get(sort_key, (collection_products.c.position if custom else products.c.id, False))
+    stmt = COLLECTIONS.rows(context.conn, context.shop.id, {"query": query})
+    page_args(first, last)
+    return listed(context, COLLECTIONS, stmt, present_collection, Window(first, after, last, before, reverse, sortKey))
 
 
 @collection_type.field("products")
@@ -183,16 +134,11 @@ def resolve_collection_products(collection: dict[str, Any], info: GraphQLResolve
     context = ctx(info)
     page_args(first, last)
     row = collection["_row"]
-    sort, descending = _member_sort(row, sortKey)
-    if row.rule_set is None:
-        stmt = select(products, collection_products.c.position).join(
-            collection_products, collection_products.c.product_id == products.c.id).where(
-            collection_products.c.collection_id == row.id)
-    else:
-        stmt = products.select().where(products.c.id.in_(rules.member_ids(context.conn, context.shop.id, row)))
+    sort, descending = member_sort(row, sortKey)
     try:
-        page = paginate(context.conn, stmt, sort=sort, id_col=products.c.id, first=first, after=after, last=last,
-                        before=before, reverse=reverse, descending_by_default=descending)
+        page = paginate(context.conn, members(context.conn, context.shop.id, row), sort=sort, id_col=products.c.id,
+                        first=first, after=after, last=last, before=before, reverse=reverse,
+                        descending_by_default=descending)
     except BadCursor as exc:
         raise bad_cursor(exc) from exc
     return connection(page, present_product)
@@ -222,10 +168,9 @@ def resolve_product_collections(product: dict[str, Any], info: GraphQLResolveInf
                                 ) -> dict[str, Any]:
     context = ctx(info)
     ids = rules.collection_ids_of_product(context.conn, context.shop.id, product["_pk"])
-    stmt = apply_search(collections.select().where(collections.c.id.in_(ids)), query, COLLECTION_SEARCH,
-                        collections.c.title)
-    return _collections_page(context, stmt, first, after, last, before, reverse,
-                             COLLECTION_SORT.get(sortKey, collections.c.id))
+    stmt = COLLECTIONS.rows(context.conn, context.shop.id, {"query": query}).where(collections.c.id.in_(ids))
+    page_args(first, last)
+    return listed(context, COLLECTIONS, stmt, present_collection, Window(first, after, last, before, reverse, sortKey))
 
 
 @product_type.field("inCollection")

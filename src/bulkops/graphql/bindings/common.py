@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLResolveInfo
+from sqlalchemy import Select
 
-from bulkops.db.pagination import BadCursor, Page
+from bulkops.db.pagination import BadCursor, Page, paginate
+from bulkops.domain.listing import Listing
+from bulkops.graphql.context import RequestContext
 from bulkops.protocol.errors import RequestError, UserError, UserErrors
 from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 
@@ -80,3 +84,27 @@ def connection(page: Page, present: Callable[[Any], dict[str, Any]]) -> dict[str
 
 def bad_cursor(exc: BadCursor) -> RequestError:
     return RequestError(f"Invalid cursor: {exc}", "BAD_REQUEST")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A connection field's paging arguments (``sort_key`` None: the listing's default)."""
+
+    first: int | None
+    after: str | None
+    last: int | None
+    before: str | None
+    reverse: bool = False
+    sort_key: str | None = None
+
+
+def listed(context: RequestContext, listing: Listing, stmt: Select, present: Callable[[Any], dict[str, Any]],
+           window: Window) -> dict[str, Any]:
+    """One page of a listing's rows (``stmt``, from ``listing.rows``) as a connection, in the listing's order."""
+    try:
+        page = paginate(context.conn, stmt, sort=listing.sort({"sortKey": window.sort_key}), id_col=listing.id_col,
+                        first=window.first, after=window.after, last=window.last, before=window.before,
+                        reverse=window.reverse)
+    except BadCursor as exc:
+        raise bad_cursor(exc) from exc
+    return connection(page, present)

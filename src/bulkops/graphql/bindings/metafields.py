@@ -8,9 +8,9 @@ from typing import Any
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
-from bulkops.clock import iso_z
 from bulkops.domain.metafields import rules
-from bulkops.domain.metafields.types import REFERENCE_TYPES, json_value
+from bulkops.domain.metafields.fields import METAFIELD
+from bulkops.domain.metafields.types import REFERENCE_TYPES
 from bulkops.graphql.bindings.common import guarded
 from bulkops.graphql.bindings.nodes import load_node, register
 from bulkops.graphql.context import RequestContext, ctx
@@ -18,7 +18,6 @@ from bulkops.protocol.errors import RequestError
 from bulkops.protocol.ids import InvalidGlobalId, gid, parse_gid
 
 mutation = ObjectType("Mutation")
-OWNER_TYPE_ENUM = {"ProductVariant": "PRODUCTVARIANT", "DraftOrder": "DRAFTORDER", "CompanyLocation": "COMPANY_LOCATION"}
 
 
 def _reference(row: Any) -> Callable[..., dict[str, Any] | None]:
@@ -41,16 +40,7 @@ def _owner(row: Any) -> Callable[..., dict[str, Any] | None]:
     return resolve
 
 
-def present_metafield(row: Any) -> dict[str, Any]:
-    return {
-        "__typename": "Metafield", "id": gid("Metafield", row.id), "legacyResourceId": str(row.id),
-        "namespace": row.namespace, "key": row.key, "value": row.value, "type": row.type,
-        "jsonValue": json_value(row.type, row.value), "description": None, "definition": None,
-        "ownerType": OWNER_TYPE_ENUM.get(row.owner_type, row.owner_type.upper()),
-        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at),
-        "compareDigest": rules.compare_digest(row.type, row.value),
-        "reference": _reference(row), "owner": _owner(row),
-    }
+present_metafield = METAFIELD.presenter({"reference": _reference, "owner": _owner})
 
 
 @register("Metafield")

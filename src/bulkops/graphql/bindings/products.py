@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,19 +9,18 @@ from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 from sqlalchemy import func, select
 
-from bulkops.clock import iso_z
-from bulkops.db.pagination import BadCursor, paginate
 from bulkops.db.tables import metafields as metafields_table
-from bulkops.db.tables import product_variants, products
+from bulkops.db.tables import product_variants
 from bulkops.domain.collections import rules as collection_rules
-from bulkops.domain.listing import apply_search
 from bulkops.domain.media import rules as media_rules
 from bulkops.domain.metafields import rules as metafield_rules
+from bulkops.domain.metafields.listing import owned_metafields
 from bulkops.domain.products import rules
 from bulkops.domain.products.batch import create_many
+from bulkops.domain.products.fields import PRODUCT, VARIANT, present_inventory_item
+from bulkops.domain.products.listing import PRODUCT_VARIANTS, PRODUCTS, VARIANTS
 from bulkops.domain.publications import rules as publication_rules
-from bulkops.domain.search_syntax import parse_search
-from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id, user_errors
+from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id, user_errors
 from bulkops.graphql.bindings.media_input import new_media
 from bulkops.graphql.bindings.metafields import present_metafield
 from bulkops.graphql.bindings.nodes import register
@@ -35,56 +33,11 @@ mutation = ObjectType("Mutation")
 product_type = ObjectType("Product")
 variant_type = ObjectType("ProductVariant")
 
-PRODUCT_SEARCH = {
-    "title": products.c.title, "handle": products.c.handle, "vendor": products.c.vendor,
-    "product_type": products.c.product_type, "status": products.c.status, "tag": products.c.tags,
-    "created_at": products.c.created_at, "updated_at": products.c.updated_at, "id": products.c.id,
-    "published_at": products.c.published_at,
-}
-PRODUCT_SORT = {
-    "ID": products.c.id, "TITLE": products.c.title, "CREATED_AT": products.c.created_at,
-    "UPDATED_AT": products.c.updated_at, "VENDOR": products.c.vendor, "PRODUCT_TYPE": products.c.product_type,
-    "PUBLISHED_AT": products.c.published_at,
-}
-VARIANT_SORT = {"ID": product_variants.c.id, "POSITION": product_variants.c.position,
-                "SKU": product_variants.c.sku, "TITLE": product_variants.c.title,
-                "FULL_TITLE": product_variants.c.title, "NAME": product_variants.c.title,
-                "INVENTORY_QUANTITY": product_variants.c.inventory_quantity,
-                "INVENTORY_POLICY": product_variants.c.inventory_policy}
-VARIANT_SEARCH = {"sku": product_variants.c.sku, "title": product_variants.c.title,
-                  "barcode": product_variants.c.barcode, "product_id": product_variants.c.product_id,
-                  "id": product_variants.c.id, "price": product_variants.c.price,
-                  "created_at": product_variants.c.created_at, "updated_at": product_variants.c.updated_at,
-                  "inventory_quantity": product_variants.c.inventory_quantity}
+# ---- presenters (derived from domain/products/fields.py) ---------------------------------------------
+present_product = PRODUCT.presenter()
+present_variant = VARIANT.presenter()
 
-
-# ---- transactions --------------------------------------------------------------------------------
-# ---- presenters ----------------------------------------------------------------------------------
-def present_product(row: Any) -> dict[str, Any]:
-    plain = re.sub(r"<[^>]+>", "", row.description_html or "")
-    return {
-        "__typename": "Product", "id": f"gid://shopify/Product/{row.id}", "_pk": row.id,
-        "legacyResourceId": str(row.id), "title": row.title, "handle": row.handle,
-        "descriptionHtml": row.description_html, "bodyHtml": row.description_html,
-        "description": lambda info, truncateAt=None: plain[:truncateAt] if truncateAt else plain,
-        "vendor": row.vendor, "productType": row.product_type, "status": row.status, "tags": row.tags,
-        "templateSuffix": row.template_suffix, "isGiftCard": row.gift_card,
-        "requiresSellingPlan": row.requires_selling_plan,
-        "seo": {"title": row.seo_title, "description": row.seo_description},
-        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at), "publishedAt": iso_z(row.published_at),
-        "onlineStoreUrl": None, "tracksInventory": False, "hasVariantsThatRequiresComponents": False,
-        "giftCardTemplateSuffix": None, "combinedListingRole": None,
-    }
-
-
-_ROW_READS: dict[str, Callable[[Any], Any]] = {
-    "__typename": lambda r: "Product", "id": lambda r: f"gid://shopify/Product/{r.id}", "_pk": lambda r: r.id,
-    "legacyResourceId": lambda r: str(r.id), "title": lambda r: r.title, "handle": lambda r: r.handle,
-    "descriptionHtml": lambda r: r.description_html, "bodyHtml": lambda r: r.description_html,
-    "vendor": lambda r: r.vendor, "productType": lambda r: r.product_type, "status": lambda r: r.status,
-    "tags": lambda r: r.tags, "templateSuffix": lambda r: r.template_suffix, "isGiftCard": lambda r: r.gift_card,
-    "requiresSellingPlan": lambda r: r.requires_selling_plan,
-}
+_CHEAP_READS = PRODUCT.cheap_reads()
 """present_product's entries that read the row as it is (same values: tests/graphql/test_compiled_plan.py)."""
 
 
@@ -107,44 +60,12 @@ def split_product_presenter(names: set[str] | None) -> tuple[Callable[[Any], dic
                                                              Callable[[Any], dict[str, Any]]] | None:
     """For plain reads only: a presenter of the fields that need neither id nor handle (a bulk import's helper
     process presents those before the writer has given them), and one of the fields that do."""
-    if names is None or not names <= _ROW_READS.keys():
+    if names is None or not names <= _CHEAP_READS.keys():
         return None
-    without_ids = [(name, _ROW_READS[name]) for name in sorted(names - _OF_IDS)]
-    of_ids = [(name, _ROW_READS[name]) for name in sorted(names & _OF_IDS)]
+    without_ids = [(name, _CHEAP_READS[name]) for name in sorted(names - _OF_IDS)]
+    of_ids = [(name, _CHEAP_READS[name]) for name in sorted(names & _OF_IDS)]
     return (lambda row: {name: read(row) for name, read in without_ids},
             lambda row: {name: read(row) for name, read in of_ids})
-
-
-def _inventory_item(row: Any) -> dict[str, Any]:
-    item = row.inventory_item or {}
-    weight = (item.get("measurement") or {}).get("weight")
-    cost = item.get("cost")
-    return {
-        "__typename": "InventoryItem", "id": f"gid://shopify/InventoryItem/{row.id}", "legacyResourceId": str(row.id),
-        "sku": row.sku, "tracked": bool(item.get("tracked", False)),
-        "requiresShipping": bool(item.get("requiresShipping", True)),
-        "measurement": {"weight": {"unit": weight["unit"], "value": weight["value"]} if weight else None},
-        "unitCost": {"amount": str(cost), "currencyCode": "USD"} if cost is not None else None,
-        "countryCodeOfOrigin": item.get("countryCodeOfOrigin"), "harmonizedSystemCode": item.get("harmonizedSystemCode"),
-        "provinceCodeOfOrigin": item.get("provinceCodeOfOrigin"), "duplicateSkuCount": 0,
-        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at),
-    }
-
-
-def present_variant(row: Any) -> dict[str, Any]:
-    return {
-        "__typename": "ProductVariant", "id": f"gid://shopify/ProductVariant/{row.id}", "_pk": row.id,
-        "_product_id": row.product_id, "legacyResourceId": str(row.id), "title": row.title,
-        "price": row.price, "compareAtPrice": row.compare_at_price, "sku": row.sku,
-        "barcode": row.barcode, "position": row.position, "taxable": row.taxable,
-        "inventoryQuantity": row.inventory_quantity, "inventoryPolicy": row.inventory_policy,
-        "selectedOptions": [{"name": s["name"], "value": s["value"],
-                             "optionValue": {"__typename": "ProductOptionValue", "name": s["value"],
-                                             "hasVariants": True}} for s in row.selected_options],
-        "availableForSale": True, "inventoryItem": _inventory_item(row), "requiresComponents": False,
-        "showUnitPrice": False, "sellableOnlineQuantity": row.inventory_quantity, "taxCode": None,
-        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at),
-    }
 
 
 @register("Product")
@@ -162,7 +83,7 @@ def load_variant(context: RequestContext, number: int) -> dict[str, Any] | None:
 @register("InventoryItem")
 def load_inventory_item(context: RequestContext, number: int) -> dict[str, Any] | None:
     row = rules.get_variant(context.conn, context.shop.id, number)
-    return _inventory_item(row) if row else None
+    return present_inventory_item(row) if row else None
 
 
 # ---- input translation ---------------------------------------------------------------------------
@@ -433,37 +354,14 @@ def resolve_product(_: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]
     return load_product(ctx(info), number) if number else None
 
 
-def _collection_terms(context: RequestContext, text: str | None):  # type: ignore[no-untyped-def]
-    """``collection_id:<n>`` terms narrow to the collection's products (custom or smart)."""
-    clauses = []
-    for term in parse_search(text):
-        if term.field != "collection_id":
-            continue
-        number = _number(term.value if term.value.startswith("gid://") else f"gid://shopify/Collection/{term.value}",
-                         "Collection")
-        row = collection_rules.get_collection(context.conn, context.shop.id, number or -1)
-        ids = collection_rules.member_ids(context.conn, context.shop.id, row) if row else []
-        clause = products.c.id.in_(ids)
-        clauses.append(~clause if term.negated else clause)
-    return clauses
-
-
 @query.field("products")
 def resolve_products(_: Any, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
                      last: int | None = None, before: str | None = None, reverse: bool = False,
                      sortKey: str = "ID", query: str | None = None, savedSearchId: str | None = None) -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    stmt = apply_search(products.select().where(products.c.shop_id == context.shop.id), query, PRODUCT_SEARCH,
-                        products.c.title)
-    for clause in _collection_terms(context, query):
-        stmt = stmt.where(clause)
-    try:
-        page = paginate(context.conn, stmt, sort=PRODUCT_SORT.get(sortKey, products.c.id), id_col=products.c.id,
-                        first=first, after=after, last=last, before=before, reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
-    return connection(page, present_product)
+    stmt = PRODUCTS.rows(context.conn, context.shop.id, {"query": query})
+    return listed(context, PRODUCTS, stmt, present_product, Window(first, after, last, before, reverse, sortKey))
 
 
 @query.field("productVariants")
@@ -473,14 +371,8 @@ def resolve_product_variants(_: Any, info: GraphQLResolveInfo, first: int | None
                              savedSearchId: str | None = None) -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    stmt = apply_search(rules.variants_query(context.shop.id), query, VARIANT_SEARCH, product_variants.c.title)
-    try:
-        page = paginate(context.conn, stmt, sort=VARIANT_SORT.get(sortKey, product_variants.c.id),
-                        id_col=product_variants.c.id, first=first, after=after, last=last, before=before,
-                        reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
-    return connection(page, present_variant)
+    stmt = VARIANTS.rows(context.conn, context.shop.id, {"query": query})
+    return listed(context, VARIANTS, stmt, present_variant, Window(first, after, last, before, reverse, sortKey))
 
 
 @product_type.field("variants")
@@ -489,13 +381,9 @@ def resolve_variants(product: dict[str, Any], info: GraphQLResolveInfo, first: i
                      reverse: bool = False, sortKey: str = "POSITION") -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    try:
-        page = paginate(context.conn, rules.variants_query(context.shop.id, product["_pk"]),
-                        sort=VARIANT_SORT.get(sortKey, product_variants.c.position), id_col=product_variants.c.id,
-                        first=first, after=after, last=last, before=before, reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
-    return connection(page, present_variant)
+    stmt = PRODUCT_VARIANTS.of_parent(PRODUCT_VARIANTS.rows(context.conn, context.shop.id, {}), product["_pk"])
+    return listed(context, PRODUCT_VARIANTS, stmt, present_variant,
+                  Window(first, after, last, before, reverse, sortKey))
 
 
 @product_type.field("variantsCount")
@@ -545,20 +433,16 @@ def resolve_options(product: dict[str, Any], info: GraphQLResolveInfo, first: in
 
 
 def _owner_metafields(owner: str, key: str):  # type: ignore[no-untyped-def]
+    listing = owned_metafields(owner)
+
     def resolve(obj: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
                 last: int | None = None, before: str | None = None, reverse: bool = False,
                 namespace: str | None = None, keys: list[str] | None = None) -> dict[str, Any]:
         context = ctx(info)
         page_args(first, last)
-        stmt = metafield_rules.metafields_query(context.shop.id, owner, obj[key], namespace)
-        if keys:
-            stmt = stmt.where((metafields_table.c.namespace + "." + metafields_table.c.key).in_(keys))
-        try:
-            page = paginate(context.conn, stmt, sort=metafields_table.c.id, id_col=metafields_table.c.id,
-                            first=first, after=after, last=last, before=before, reverse=reverse)
-        except BadCursor as exc:
-            raise bad_cursor(exc) from exc
-        return connection(page, present_metafield)
+        stmt = listing.rows(context.conn, context.shop.id, {"namespace": namespace, "keys": keys})
+        return listed(context, listing, listing.of_parent(stmt, obj[key]), present_metafield,
+                      Window(first, after, last, before, reverse))
 
     return resolve
 

@@ -1,4 +1,4 @@
-"""The export hot path: a connection whose selected fields are all plain columns (``export_sources.Plain``),
+"""The export hot path: a connection whose selected fields are all plain columns (``domain.fields.Plain``),
 read with the database driver.
 
 Its SQL is compiled once per export with only the columns the selection needs, runs on the raw DBAPI cursor
@@ -37,8 +37,8 @@ from sqlalchemy import (
     select,
 )
 
-from bulkops.clock import iso_z
-from bulkops.graphql.planner.export_sources import Listing, Plain
+from bulkops.domain.fields import Plain, form_of, source_reader
+from bulkops.graphql.planner.export_sources import Listing
 
 Row = tuple[Any, ...]
 Convert = Callable[[Any], Any]
@@ -49,24 +49,9 @@ ID, SORT, PARENT = 0, 1, 2
 
 
 # ---- reading one field ------------------------------------------------------------------------------
-def form_of(plain: Plain, type_name: str) -> Convert | None:
-    """The field's form applied to the column's Python value (None: the value as it is)."""
-    if plain.form == "gid":
-        prefix = f"gid://shopify/{type_name}/"
-        return lambda value: prefix + str(value)
-    if plain.form == "text":
-        return str
-    if plain.form == "time":
-        return iso_z
-    return None
-
-
 def row_reader(plain: Plain, type_name: str) -> Callable[[Any], Any]:
     """A plain field read from a SQLAlchemy Core row."""
-    form, column = form_of(plain, type_name), plain.column
-    if form is None:
-        return lambda row: getattr(row, column)
-    return lambda row: form(getattr(row, column))
+    return source_reader(type_name, plain)
 
 
 def _sqlite_time(stored: str | None) -> str | None:
@@ -124,6 +109,12 @@ class DriverStatement:
             cursor.close()
 
 
+def _per_run(name: str, type_: Any = None) -> BindParameter[Any]:
+    """A parameter given per execution (one of ``_OWN``). Its placeholder value lets a statement compile whose
+    other values are written into the SQL (``literal_execute``, as a smart collection's members)."""
+    return bindparam(name, None, type_=type_)
+
+
 class DriverListing:
     """A listing's statements over only the selected columns: keyset pages, one row by key, a batch's children."""
 
@@ -134,22 +125,22 @@ class DriverListing:
         narrow = listing.stmt.with_only_columns(*heads, *columns)
         sort, id_col = listing.sort, listing.id_col
         order = [sort.desc(), id_col.desc()] if listing.descending else [sort.asc(), id_col.asc()]
-        after_sort: BindParameter[Any] = bindparam("after_sort")
-        after_id: BindParameter[Any] = bindparam("after_id")
+        after_sort: BindParameter[Any] = _per_run("after_sort")
+        after_id: BindParameter[Any] = _per_run("after_id")
         if sort is id_col:
             after = id_col < after_id if listing.descending else id_col > after_id
         elif listing.descending:
             after = or_(sort < after_sort, and_(sort == after_sort, id_col < after_id))
         else:
             after = or_(sort > after_sort, and_(sort == after_sort, id_col > after_id))
-        limit = bindparam("limit", type_=Integer)
+        limit = _per_run("limit", Integer)
         walk = id_col.table if sort is id_col and dialect.name == "sqlite" else None
         self.first = DriverStatement(narrow.order_by(*order).limit(limit), dialect, walk)
         self.next = DriverStatement(narrow.where(after).order_by(*order).limit(limit), dialect, walk)
-        self.by_key = DriverStatement(narrow.where(id_col == bindparam("key")), dialect)
+        self.by_key = DriverStatement(narrow.where(id_col == _per_run("key")), dialect)
         self.children = None
         if listing.parent is not None:
-            keys = func.json_each(bindparam("parents", type_=String)).table_valued("value")
+            keys = func.json_each(_per_run("parents", String)).table_valued("value")
             self.children = DriverStatement(narrow.where(listing.parent.in_(select(keys.c.value))).order_by(*order),
                                             dialect)
 

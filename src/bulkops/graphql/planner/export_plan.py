@@ -346,6 +346,7 @@ PlanNode = PlanConnection | DriverConnection
 class _Compiler:
     schema: GraphQLSchema
     document: DocumentNode
+    conn: Connection
     shop_id: int
     variables: VariableValues | None
     driver: bool = False
@@ -363,7 +364,7 @@ class _Compiler:
             where = "top-level connection" if parent is self.schema.query_type else f"connection {parent.name}.{name}"
             raise UnsupportedExport(f"Bulk queries on this server cannot export the {where} '{name}' yet.")
         args = get_argument_values(definition, nodes[0], self.variables)
-        listing = builder(self.shop_id, args)
+        listing = builder(self.conn, self.shop_id, args)
         node_type = self.schema.get_type(listing.type_name)
         assert isinstance(node_type, GraphQLObjectType)
         grouped = grouped_fields(self.schema, self._node_selections(nodes, get_named_type(definition.type)),
@@ -415,15 +416,16 @@ class _Compiler:
                     self._no_connection_inside([inner], inner_type)
 
 
-def compile_plan(schema: GraphQLSchema, text: str, shop_id: int, driver: bool = False) -> PlanNode:
-    """The plan of a query that passed ``check_bulk_query``; UnsupportedExport when it cannot be exported here."""
+def compile_plan(schema: GraphQLSchema, text: str, conn: Connection, shop_id: int, driver: bool = False) -> PlanNode:
+    """The plan of a query that passed ``check_bulk_query``; UnsupportedExport when it cannot be exported here.
+    ``conn`` answers the search terms that need a lookup (``collection_id:``) when the plan is compiled."""
     document, _ = parse_document(text)
     assert document is not None
     operation = main_operation(document)
     assert operation is not None and schema.query_type is not None
     coerced = get_variable_values(schema, operation.variable_definitions or (), {})
     variables = coerced if not isinstance(coerced, list) else None
-    compiler = _Compiler(schema, document, shop_id, variables, driver)
+    compiler = _Compiler(schema, document, conn, shop_id, variables, driver)
     roots = grouped_fields(schema, [operation.selection_set], schema.query_type, compiler.fragments)
     roots.pop("__typename", None)
     if len(roots) != 1:
@@ -472,11 +474,12 @@ def plan_factory(runtime: Runtime, schema_for: Callable[[str], GraphQLSchema],
     def build(op: Operation) -> PlanNode:
         with runtime.db.read() as conn:
             shop = shop_by_id(conn, op.shop_id)
+            plan = kept.take(op.id)
+            if plan is None:
+                plan = compile_plan(schema_for(op.api_version), op.query, conn, op.shop_id,
+                                    driver=runtime.db.is_sqlite)
         assert shop is not None
         base_url = runtime.settings.background_base_url
-        plan = kept.take(op.id)
-        if plan is None:
-            plan = compile_plan(schema_for(op.api_version), op.query, op.shop_id, driver=runtime.db.is_sqlite)
         return plan.bind(lambda conn: RequestContext(runtime, shop, conn, op.api_version, base_url, in_bulk=True))
 
     return build

@@ -1,5 +1,6 @@
-"""Where each exportable connection's rows come from: one SQL listing per connection field, with the same
-filters, sort keys and presenters as the normal (paginated) resolvers, so an export says what a query says.
+"""Where each exportable connection's rows come from: the domain's listing of that connection (the same
+filters and sort keys as the paginated resolvers, domain/<resource>/listing.py), its node type's presenter
+and plain columns (domain/<resource>/fields.py), so an export says what a query says.
 
 A listing is read in keyset batches (top level) or for a batch of parents at once (nested connections).
 """
@@ -14,70 +15,36 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, Connection, DateTime, Select, String, func, literal, select
 
 from bulkops.db import tables
-from bulkops.domain.collections import rules as collection_rules
-from bulkops.domain.listing import apply_search
-from bulkops.graphql.bindings.collections import (
-    COLLECTION_SEARCH,
-    COLLECTION_SORT,
-    _collection_type_filter,
-    _member_sort,
-    present_collection,
-)
-from bulkops.graphql.bindings.customers import CUSTOMER_SEARCH, CUSTOMER_SORT, present_customer
+from bulkops.domain import listing as domain
+from bulkops.domain.collections.fields import COLLECTION
+from bulkops.domain.collections.listing import COLLECTIONS, Members
+from bulkops.domain.customers.fields import CUSTOMER
+from bulkops.domain.customers.listing import CUSTOMERS
+from bulkops.domain.fields import FieldMap, Plain
+from bulkops.domain.metafields.fields import METAFIELD
+from bulkops.domain.products.fields import PRODUCT, VARIANT
+from bulkops.domain.products.listing import PRODUCTS, VARIANTS
+from bulkops.graphql.bindings.collections import present_collection
+from bulkops.graphql.bindings.customers import present_customer
 from bulkops.graphql.bindings.metafields import present_metafield
-from bulkops.graphql.bindings.products import (
-    PRODUCT_SEARCH,
-    PRODUCT_SORT,
-    VARIANT_SORT,
-    present_product,
-    present_variant,
-)
+from bulkops.graphql.bindings.products import present_product, present_variant
 
 Presenter = Callable[[Any], dict[str, Any]]
 
-
-@dataclass(frozen=True)
-class Plain:
-    """A field that is one column of the row, as the presenter gives it: the column's value, or its ``gid``
-    (``gid://shopify/<Type>/<value>``), ``text`` (``str``) or ``time`` (Shopify's DateTime) form."""
-
-    column: str
-    form: str = "value"
-
-
 Direct = dict[str, Plain]
-"""Field name -> its column, for the hottest plain fields; each must equal what the presenter and graphql-core
-give (tests/engine/test_export_format.py compares them field by field)."""
+"""Field name -> its column, for the plain fields of a type (FieldMap.plain); each equals what the presenter
+and graphql-core give (tests/engine/test_export_format.py compares them field by field)."""
 
-
-def _common() -> Direct:
-    return {"id": Plain("id", "gid"), "legacyResourceId": Plain("id", "text"),
-            "createdAt": Plain("created_at", "time"), "updatedAt": Plain("updated_at", "time")}
-
-
-def _columns(**fields: str) -> Direct:
-    return {name: Plain(column) for name, column in fields.items()}
-
-
-PRODUCT_DIRECT: Direct = {
-    **_common(), **_columns(title="title", handle="handle", vendor="vendor", productType="product_type",
-                            status="status", tags="tags", descriptionHtml="description_html",
-                            templateSuffix="template_suffix", isGiftCard="gift_card"),
-    "publishedAt": Plain("published_at", "time"),
+EXPORTED: dict[str, tuple[FieldMap, Presenter]] = {
+    "Product": (PRODUCT, present_product), "ProductVariant": (VARIANT, present_variant),
+    "Customer": (CUSTOMER, present_customer), "Metafield": (METAFIELD, present_metafield),
+    "Collection": (COLLECTION, present_collection),
 }
-VARIANT_DIRECT: Direct = {
-    **_common(), **_columns(title="title", sku="sku", price="price", compareAtPrice="compare_at_price",
-                            barcode="barcode", position="position", taxable="taxable",
-                            inventoryQuantity="inventory_quantity", inventoryPolicy="inventory_policy"),
-}
-CUSTOMER_DIRECT: Direct = {
-    **_common(), **_columns(firstName="first_name", lastName="last_name", email="email", phone="phone", note="note",
-                            tags="tags", state="state", verifiedEmail="verified_email", taxExempt="tax_exempt",
-                            locale="locale"),
-}
-METAFIELD_DIRECT: Direct = {
-    **_common(), **_columns(namespace="namespace", key="key", value="value", type="type"),
-}
+"""The node types an export can read: their field maps and the presenters the resolvers use."""
+
+ROOTS: dict[str, domain.Listing] = {"products": PRODUCTS, "productVariants": VARIANTS, "customers": CUSTOMERS,
+                                    "collections": COLLECTIONS}
+"""The exportable top-level connections (the child ones are the field maps' ``Child`` fields)."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +64,8 @@ class Listing:
     """For a nested connection whose order differs per parent (a collection's products): rows per parent key."""
 
 
-ListingBuilder = Callable[[int, dict[str, Any]], Listing]
-"""(shop id, the connection field's coerced arguments) -> its listing."""
+ListingBuilder = Callable[[Connection, int, dict[str, Any]], Listing]
+"""(connection, shop id, the connection field's coerced arguments) -> its listing."""
 
 
 EARLIEST = datetime(1, 1, 1)
@@ -123,98 +90,50 @@ def _listing(base: Select, id_col: Column, sort_col: Column, reverse: bool, type
     return Listing(base.add_columns(*columns), id_col, sort, reverse, type_name, present, direct, parent)
 
 
-def products_root(shop_id: int, args: dict[str, Any]) -> Listing:
-    p = tables.products
-    base = apply_search(select(p).where(p.c.shop_id == shop_id), args.get("query"), PRODUCT_SEARCH, p.c.title)
-    return _listing(base, p.c.id, PRODUCT_SORT.get(args.get("sortKey") or "ID", p.c.id), bool(args.get("reverse")),
-                    "Product", present_product, PRODUCT_DIRECT)
+def _of_type(type_name: str) -> tuple[Presenter, Direct]:
+    field_map, present = EXPORTED[type_name]
+    return present, field_map.plain()
 
 
-VARIANT_SEARCH = {"sku": tables.product_variants.c.sku, "title": tables.product_variants.c.title,
-                  "barcode": tables.product_variants.c.barcode, "product_id": tables.product_variants.c.product_id}
+def rows_of(rows: domain.Listing) -> ListingBuilder:
+    """A connection read through its domain listing: the same rows, in the same order, as a paginated query."""
+    present, direct = _of_type(rows.type_name)
 
-
-def variants_root(shop_id: int, args: dict[str, Any]) -> Listing:
-    v = tables.product_variants
-    base = apply_search(select(v).where(v.c.shop_id == shop_id), args.get("query"), VARIANT_SEARCH, v.c.title)
-    return _listing(base, v.c.id, VARIANT_SORT.get(args.get("sortKey") or "ID", v.c.id), bool(args.get("reverse")),
-                    "ProductVariant", present_variant, VARIANT_DIRECT)
-
-
-def customers_root(shop_id: int, args: dict[str, Any]) -> Listing:
-    c = tables.customers
-    base = apply_search(select(c).where(c.c.shop_id == shop_id), args.get("query"), CUSTOMER_SEARCH, c.c.email)
-    return _listing(base, c.c.id, CUSTOMER_SORT.get(args.get("sortKey") or "ID", c.c.id), bool(args.get("reverse")),
-                    "Customer", present_customer, CUSTOMER_DIRECT)
-
-
-def product_variants(shop_id: int, args: dict[str, Any]) -> Listing:
-    v = tables.product_variants
-    sort = VARIANT_SORT.get(args.get("sortKey") or "POSITION", v.c.position)
-    return _listing(select(v).where(v.c.shop_id == shop_id), v.c.id, sort, bool(args.get("reverse")),
-                    "ProductVariant", present_variant, VARIANT_DIRECT, v.c.product_id)
-
-
-def owned_metafields(owner_type: str) -> ListingBuilder:
-    def build(shop_id: int, args: dict[str, Any]) -> Listing:
-        m = tables.metafields
-        base = select(m).where(m.c.shop_id == shop_id, m.c.owner_type == owner_type)
-        if args.get("namespace"):
-            base = base.where(m.c.namespace == args["namespace"])
-        if args.get("keys"):
-            base = base.where((m.c.namespace + "." + m.c.key).in_(args["keys"]))
-        return _listing(base, m.c.id, m.c.id, bool(args.get("reverse")), "Metafield", present_metafield, METAFIELD_DIRECT,
-                        m.c.owner_id)
+    def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+        return _listing(rows.rows(conn, shop_id, args), rows.id_col, rows.sort(args), bool(args.get("reverse")),
+                        rows.type_name, present, direct, rows.parent)
 
     return build
 
 
-def collections_root(shop_id: int, args: dict[str, Any]) -> Listing:
-    c = tables.collections
-    base = apply_search(select(c).where(c.c.shop_id == shop_id), args.get("query"), COLLECTION_SEARCH, c.c.title)
-    base = _collection_type_filter(base, args.get("query"))
-    return _listing(base, c.c.id, COLLECTION_SORT.get(args.get("sortKey") or "ID", c.c.id), bool(args.get("reverse")),
-                    "Collection", present_collection, {})
+def members_of(members: Members) -> ListingBuilder:
+    """A collection's products in the collection's own order (``Collection.products``), per collection."""
+    present, direct = _of_type(members.type_name)
+
+    def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+        p, c = tables.products, tables.collections
+        sort_key, reverse = args.get("sortKey"), bool(args.get("reverse"))
+
+        def read(conn: Connection, parent_keys: list[int]) -> dict[int, list[Any]]:
+            rows = conn.execute(select(c).where(c.c.shop_id == shop_id, c.c.id.in_(parent_keys)))
+            return {row.id: list(conn.execute(members.of(conn, shop_id, row, sort_key, reverse))) for row in rows}
+
+        listing = _listing(select(p).where(p.c.shop_id == shop_id), p.c.id, p.c.id, reverse, members.type_name,
+                           present, direct)
+        return Listing(listing.stmt, listing.id_col, listing.sort, listing.descending, listing.type_name,
+                       listing.present, listing.direct, members=read)
+
+    return build
 
 
-def collection_products(shop_id: int, args: dict[str, Any]) -> Listing:
-    """A collection's products in the collection's own order (manual, by title, by date…; smart collections
-    computed from their rules), as the ``Collection.products`` resolver orders them."""
-    p, cp, c = tables.products, tables.collection_products, tables.collections
-    sort_key, reverse = args.get("sortKey") or "COLLECTION_DEFAULT", bool(args.get("reverse"))
-
-    def members(conn: Connection, parent_keys: list[int]) -> dict[int, list[Any]]:
-        found: dict[int, list[Any]] = {}
-        for row in conn.execute(select(c).where(c.c.shop_id == shop_id, c.c.id.in_(parent_keys))):
-            sort, descending = _member_sort(row, sort_key)
-            descending = descending != reverse
-            if row.rule_set is None:
-                stmt = select(p, cp.c.position, sort.label("_bulk_sort")).join(cp, cp.c.product_id == p.c.id).where(
-                    cp.c.collection_id == row.id)
-            else:
-                stmt = select(p, sort.label("_bulk_sort")).where(
-                    p.c.id.in_(collection_rules.member_ids(conn, shop_id, row)))
-            order = [sort.desc(), p.c.id.desc()] if descending else [sort.asc(), p.c.id.asc()]
-            found[row.id] = list(conn.execute(stmt.order_by(*order)))
-        return found
-
-    listing = _listing(select(p).where(p.c.shop_id == shop_id), p.c.id, p.c.id, reverse, "Product", present_product,
-                       PRODUCT_DIRECT)
-    return Listing(listing.stmt, listing.id_col, listing.sort, listing.descending, listing.type_name, listing.present,
-                   listing.direct, members=members)
+def _child(source: Any) -> ListingBuilder:
+    return members_of(source) if isinstance(source, Members) else rows_of(source)
 
 
 SOURCES: dict[tuple[str, str], ListingBuilder] = {
-    ("QueryRoot", "collections"): collections_root,
-    ("Collection", "products"): collection_products,
-    ("Collection", "metafields"): owned_metafields("Collection"),
-    ("QueryRoot", "products"): products_root,
-    ("QueryRoot", "productVariants"): variants_root,
-    ("QueryRoot", "customers"): customers_root,
-    ("Product", "variants"): product_variants,
-    ("Product", "metafields"): owned_metafields("Product"),
-    ("ProductVariant", "metafields"): owned_metafields("ProductVariant"),
-    ("Customer", "metafields"): owned_metafields("Customer"),
+    **{("QueryRoot", name): rows_of(rows) for name, rows in ROOTS.items()},
+    **{(type_name, name): _child(child.listing) for type_name, (field_map, _) in EXPORTED.items()
+       for name, child in field_map.children().items()},
 }
 
 

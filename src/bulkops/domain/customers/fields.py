@@ -1,0 +1,118 @@
+"""Customer and its MailingAddress: each field's source, once (domain/fields.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bulkops.domain.customers.rules import ADDRESS_KEYS
+from bulkops.domain.fields import Child, Computed, Const, FieldMap, Plain, columns, common
+from bulkops.domain.metafields.listing import owned_metafields
+from bulkops.domain.money import SHOP_CURRENCY, money
+
+COUNTRY_NAMES = {
+    "US": "United States", "CA": "Canada", "GB": "United Kingdom", "FR": "France", "DE": "Germany",
+    "ES": "Spain", "IT": "Italy", "NL": "Netherlands", "BE": "Belgium", "CH": "Switzerland", "AT": "Austria",
+    "IE": "Ireland", "PT": "Portugal", "SE": "Sweden", "NO": "Norway", "DK": "Denmark", "FI": "Finland",
+    "PL": "Poland", "AU": "Australia", "NZ": "New Zealand", "JP": "Japan", "CN": "China", "IN": "India",
+    "BR": "Brazil", "MX": "Mexico", "AR": "Argentina", "ZA": "South Africa", "SG": "Singapore",
+    "HK": "Hong Kong SAR", "KR": "South Korea",
+}
+NOT_SUBSCRIBED = {"marketingState": "NOT_SUBSCRIBED", "marketingOptInLevel": "SINGLE_OPT_IN",
+                  "consentUpdatedAt": None}
+
+
+def _formatted(raw: dict[str, Any], name: str | None, country: str | None) -> Callable[..., list[str]]:
+    """``formatted(withName:, withCompany:)``: the address as the lines of a label."""
+
+    def formatted(info: Any, withName: bool = False, withCompany: bool = True) -> list[str]:
+        lines = [name] if withName and name else []
+        if withCompany and raw.get("company"):
+            lines.append(raw["company"])
+        lines += [p for p in (raw.get("address1"), raw.get("address2")) if p]
+        city_line = " ".join(p for p in (raw.get("city"), raw.get("provinceCode") or raw.get("province"),
+                                         raw.get("zip")) if p)
+        return [*lines, *([city_line] if city_line else []), *([country] if country else [])]
+
+    return formatted
+
+
+def present_address(raw: dict[str, Any]) -> dict[str, Any]:
+    """A MailingAddress from one stored address (addresses live in the customer's row)."""
+    code = raw.get("countryCode")
+    country = COUNTRY_NAMES.get(code or "", raw.get("country"))
+    name = " ".join(p for p in (raw.get("firstName"), raw.get("lastName")) if p) or None
+    area = ", ".join(p for p in (raw.get("city"), raw.get("provinceCode") or raw.get("province"), country) if p)
+    return {
+        "__typename": "MailingAddress",
+        "id": f"gid://shopify/MailingAddress/{raw['id']}?model_name=CustomerAddress",
+        **{k: raw.get(k) for k in ADDRESS_KEYS if k not in ("countryCode", "country")},
+        "country": country, "countryCodeV2": code, "countryCode": code, "name": name,
+        "formatted": _formatted(raw, name, country),
+        "formattedArea": area or None, "coordinatesValidated": False, "latitude": None, "longitude": None,
+        "timeZone": None, "validationResultSummary": None,
+    }
+
+
+def email_consent(row: Any) -> dict[str, Any] | None:
+    if not row.email:
+        return None
+    stored = row.email_marketing_consent or NOT_SUBSCRIBED
+    return {"marketingState": stored["marketingState"], "marketingOptInLevel": stored["marketingOptInLevel"],
+            "consentUpdatedAt": stored.get("consentUpdatedAt"), "sourceLocation": None}
+
+
+def sms_consent(row: Any) -> dict[str, Any] | None:
+    if not row.phone:
+        return None
+    stored = row.sms_marketing_consent or NOT_SUBSCRIBED
+    return {"marketingState": stored["marketingState"], "marketingOptInLevel": stored["marketingOptInLevel"],
+            "consentUpdatedAt": stored.get("consentUpdatedAt"),
+            "consentCollectedFrom": stored.get("consentCollectedFrom", "OTHER"), "sourceLocation": None}
+
+
+def _default_email(row: Any) -> dict[str, Any] | None:
+    consent = email_consent(row)
+    if consent is None:
+        return None
+    return {"emailAddress": row.email, "marketingState": consent["marketingState"],
+            "marketingOptInLevel": consent["marketingOptInLevel"], "marketingUpdatedAt": consent["consentUpdatedAt"],
+            "validFormat": True, "sourceLocation": None}
+
+
+def _default_phone(row: Any) -> dict[str, Any] | None:
+    consent = sms_consent(row)
+    if consent is None:
+        return None
+    return {"phoneNumber": row.phone, "marketingState": consent["marketingState"],
+            "marketingOptInLevel": consent["marketingOptInLevel"], "marketingUpdatedAt": consent["consentUpdatedAt"],
+            "marketingCollectedFrom": consent["consentCollectedFrom"], "sourceLocation": None}
+
+
+def _addresses(row: Any) -> Callable[..., list[dict[str, Any]]]:
+    """``addresses(first:)``."""
+    addresses = [present_address(a) for a in row.addresses or []]
+    return lambda info, first=None: addresses[:first] if first else addresses
+
+
+def _display_name(row: Any) -> str:
+    return " ".join(p for p in (row.first_name, row.last_name) if p) or row.email or row.phone or ""
+
+
+CUSTOMER = FieldMap("Customer", {
+    **common(), "_pk": Plain("id"),
+    **columns(firstName="first_name", lastName="last_name", email="email", phone="phone", note="note", tags="tags",
+              state="state", verifiedEmail="verified_email", taxExempt="tax_exempt", locale="locale",
+              multipassIdentifier="multipass_identifier"),
+    "displayName": Computed(_display_name),
+    "taxExemptions": Computed(lambda row: row.tax_exemptions or []),
+    "addresses": Computed(_addresses),
+    "defaultAddress": Computed(lambda row: present_address(row.addresses[0]) if row.addresses else None),
+    "emailMarketingConsent": Computed(email_consent), "smsMarketingConsent": Computed(sms_consent),
+    "defaultEmailAddress": Computed(_default_email), "defaultPhoneNumber": Computed(_default_phone),
+    "validEmailAddress": Computed(lambda row: bool(row.email)),
+    "amountSpent": Computed(lambda row: money("0", SHOP_CURRENCY)),
+    "numberOfOrders": Const("0"), "canDelete": Const(True), "productSubscriberStatus": Const("NEVER_SUBSCRIBED"),
+    "dataSaleOptOut": Const(False), "lifetimeDuration": Const("now"), "hasTimelineComment": Const(False),
+    "metafields": Child(owned_metafields("Customer")),
+})

@@ -1,0 +1,80 @@
+"""Product, ProductVariant and InventoryItem: each field's source, once (domain/fields.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bulkops.domain.fields import Child, Computed, Const, FieldMap, Plain, columns, common
+from bulkops.domain.metafields.listing import owned_metafields
+from bulkops.domain.products.listing import PRODUCT_VARIANTS
+
+
+def plain_text(html: str | None) -> Callable[..., str]:
+    """``description(truncateAt:)``: the HTML's text, cut at ``truncateAt`` characters when given."""
+    text = re.sub(r"<[^>]+>", "", html or "")
+    return lambda info, truncateAt=None: text[:truncateAt] if truncateAt else text
+
+
+PRODUCT = FieldMap("Product", {
+    **common(), "_pk": Plain("id"),
+    **columns(title="title", handle="handle", descriptionHtml="description_html", bodyHtml="description_html",
+              vendor="vendor", productType="product_type", status="status", tags="tags",
+              templateSuffix="template_suffix", isGiftCard="gift_card", requiresSellingPlan="requires_selling_plan"),
+    "publishedAt": Plain("published_at", "time"),
+    "description": Computed(lambda row: plain_text(row.description_html)),
+    "seo": Computed(lambda row: {"title": row.seo_title, "description": row.seo_description}),
+    "onlineStoreUrl": Const(None), "tracksInventory": Const(False), "hasVariantsThatRequiresComponents": Const(False),
+    "giftCardTemplateSuffix": Const(None), "combinedListingRole": Const(None),
+    "variants": Child(PRODUCT_VARIANTS), "metafields": Child(owned_metafields("Product")),
+})
+
+
+def _weight(item: dict[str, Any]) -> dict[str, Any] | None:
+    weight = (item.get("measurement") or {}).get("weight")
+    return {"unit": weight["unit"], "value": weight["value"]} if weight else None
+
+
+def _unit_cost(item: dict[str, Any]) -> dict[str, Any] | None:
+    cost = item.get("cost")
+    return {"amount": str(cost), "currencyCode": "USD"} if cost is not None else None
+
+
+def _item(row: Any) -> dict[str, Any]:
+    return row.inventory_item or {}
+
+
+INVENTORY_ITEM = FieldMap("InventoryItem", {
+    **common(), **columns(sku="sku"),
+    "tracked": Computed(lambda row: bool(_item(row).get("tracked", False))),
+    "requiresShipping": Computed(lambda row: bool(_item(row).get("requiresShipping", True))),
+    "measurement": Computed(lambda row: {"weight": _weight(_item(row))}),
+    "unitCost": Computed(lambda row: _unit_cost(_item(row))),
+    "countryCodeOfOrigin": Computed(lambda row: _item(row).get("countryCodeOfOrigin")),
+    "harmonizedSystemCode": Computed(lambda row: _item(row).get("harmonizedSystemCode")),
+    "provinceCodeOfOrigin": Computed(lambda row: _item(row).get("provinceCodeOfOrigin")),
+    "duplicateSkuCount": Const(0),
+})
+"""Read from the variant's row (an inventory item is its variant's, with the variant's number)."""
+
+present_inventory_item = INVENTORY_ITEM.presenter()
+
+
+def _selected_options(row: Any) -> list[dict[str, Any]]:
+    return [{"name": s["name"], "value": s["value"],
+             "optionValue": {"__typename": "ProductOptionValue", "name": s["value"], "hasVariants": True}}
+            for s in row.selected_options]
+
+
+VARIANT = FieldMap("ProductVariant", {
+    **common(), "_pk": Plain("id"), "_product_id": Plain("product_id"),
+    **columns(title="title", price="price", compareAtPrice="compare_at_price", sku="sku", barcode="barcode",
+              position="position", taxable="taxable", inventoryQuantity="inventory_quantity",
+              inventoryPolicy="inventory_policy", sellableOnlineQuantity="inventory_quantity"),
+    "selectedOptions": Computed(_selected_options),
+    "inventoryItem": Computed(present_inventory_item),
+    "availableForSale": Const(True), "requiresComponents": Const(False), "showUnitPrice": Const(False),
+    "taxCode": Const(None),
+    "metafields": Child(owned_metafields("ProductVariant")),
+})

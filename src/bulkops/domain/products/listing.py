@@ -1,0 +1,75 @@
+"""The product connections' rows: ``products``, ``productVariants`` and ``Product.variants`` (search fields,
+sort keys), for the paginated resolvers and the bulk export alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from bulkops.db.tables import collection_products, product_variants, products
+from bulkops.domain.collections import rules as collection_rules
+from bulkops.domain.listing import Listing, Search
+from bulkops.domain.search_syntax import Term
+from bulkops.protocol.ids import InvalidGlobalId, parse_gid
+
+
+def _collection_number(value: str) -> int | None:
+    """``collection_id:<n>`` or ``collection_id:gid://shopify/Collection/<n>``."""
+    try:
+        kind, number = parse_gid(value if value.startswith("gid://") else f"gid://shopify/Collection/{value}")
+    except InvalidGlobalId:
+        return None
+    return number if kind == "Collection" else None
+
+
+def in_collection(conn: Connection, shop_id: int, term: Term) -> Any:
+    """``collection_id:<n>``: the collection's products (a custom one's by its rows, a smart one's by its rules,
+    their ids written into the SQL: no limit on bound parameters, and the export's driver path reads it as is)."""
+    number = _collection_number(term.value)
+    row = collection_rules.get_collection(conn, shop_id, number) if number is not None else None
+    if row is not None and row.rule_set is None:
+        return products.c.id.in_(select(collection_products.c.product_id).where(
+            collection_products.c.collection_id == row.id))
+    ids = collection_rules.member_ids(conn, shop_id, row) if row is not None else []
+    return products.c.id.in_(bindparam("collection_members", ids, expanding=True, literal_execute=True))
+
+
+PRODUCTS = Listing(
+    "Product", products,
+    sort_keys={"ID": products.c.id, "TITLE": products.c.title, "CREATED_AT": products.c.created_at,
+               "UPDATED_AT": products.c.updated_at, "VENDOR": products.c.vendor,
+               "PRODUCT_TYPE": products.c.product_type, "PUBLISHED_AT": products.c.published_at},
+    default_sort="ID",
+    search=Search(
+        fields={"title": products.c.title, "handle": products.c.handle, "vendor": products.c.vendor,
+                "product_type": products.c.product_type, "status": products.c.status, "tag": products.c.tags,
+                "created_at": products.c.created_at, "updated_at": products.c.updated_at, "id": products.c.id,
+                "published_at": products.c.published_at},
+        default=products.c.title,
+        lookups={"collection_id": in_collection},
+    ),
+)
+
+_VARIANT_SORT = {"ID": product_variants.c.id, "POSITION": product_variants.c.position,
+                 "SKU": product_variants.c.sku, "TITLE": product_variants.c.title,
+                 "FULL_TITLE": product_variants.c.title, "NAME": product_variants.c.title,
+                 "INVENTORY_QUANTITY": product_variants.c.inventory_quantity,
+                 "INVENTORY_POLICY": product_variants.c.inventory_policy}
+
+VARIANTS = Listing(
+    "ProductVariant", product_variants, sort_keys=_VARIANT_SORT, default_sort="ID",
+    search=Search(
+        fields={"sku": product_variants.c.sku, "title": product_variants.c.title,
+                "barcode": product_variants.c.barcode, "product_id": product_variants.c.product_id,
+                "id": product_variants.c.id, "price": product_variants.c.price,
+                "created_at": product_variants.c.created_at, "updated_at": product_variants.c.updated_at,
+                "inventory_quantity": product_variants.c.inventory_quantity},
+        default=product_variants.c.title,
+    ),
+)
+"""``productVariants``: every variant of the shop."""
+
+PRODUCT_VARIANTS = Listing("ProductVariant", product_variants, sort_keys=_VARIANT_SORT, default_sort="POSITION",
+                           parent=product_variants.c.product_id)
+"""``Product.variants``: a product's variants, by position unless sorted otherwise."""
