@@ -7,7 +7,7 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
-from bulkops.db.pagination import BadCursor, Page
+from bulkops.domain.paging import Page, invalid_cursor
 from bulkops.protocol.errors import RequestError, UserError, UserErrors
 from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 
@@ -78,5 +78,6 @@ def connection(page: Page, present: Callable[[Any], dict[str, Any]]) -> dict[str
     }
 
 
-def bad_cursor(exc: BadCursor) -> RequestError:
-    return RequestError(f"Invalid cursor: {exc}", "BAD_REQUEST")
+def bad_cursor(exc: ValueError) -> RequestError:
+    """For the bindings that still paginate themselves (see the allow-list in tests/test_architecture.py)."""
+    return invalid_cursor(exc)
