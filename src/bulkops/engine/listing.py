@@ -1,4 +1,4 @@
-"""``bulkOperations(query:)``: Shopify's search filters over a shop's operations, with its warnings."""
+"""``bulkOperations(query:)``: Shopify's search filters over a shop's operations, with its warnings, and its pages."""
 
 from __future__ import annotations
 
