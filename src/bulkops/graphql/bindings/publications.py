@@ -66,7 +66,8 @@ def _listing(kind: str) -> Callable[..., dict[str, Any]]:
                 reverse: bool = False, **_: Any) -> dict[str, Any]:
         context = ctx(info)
         page_args(first, last)
-        page = listing.published_page(context.conn, kind, publication["_pk"], Window(first, after, last, before, reverse))
+        window = Window(first, after, last, before, reverse)
+        page = listing.published_page(context.conn, kind, publication["_pk"], window)
         return connection(page, present)
 
     return resolve

@@ -108,7 +108,8 @@ def resolve_subscriptions(_: Any, info: GraphQLResolveInfo, first: int | None = 
     context = ctx(info)
     page_args(first, last)
     narrowed = SubscriptionFilter(topics=topics, format=format, uri=uri or callbackUrl, query=query)
-    page = subscriptions_page(context.conn, context.shop.id, narrowed, Window(first, after, last, before, reverse, sortKey))
+    window = Window(first, after, last, before, reverse, sortKey)
+    page = subscriptions_page(context.conn, context.shop.id, narrowed, window)
     return connection(page, present_subscription)
 
 
