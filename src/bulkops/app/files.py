@@ -16,14 +16,13 @@ from typing import Any, BinaryIO, cast
 from xml.sax.saxutils import escape
 
 import orjson
-from sqlalchemy import update
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from bulkops.app.urls import base_url
-from bulkops.db.tables import staged_uploads
+from bulkops.domain.staged_uploads.rules import record_upload
 from bulkops.engine.runtime import Runtime
 from bulkops.storage.local import UPLOAD_PATH, LocalFileStore, download_message, put_message
 
@@ -79,10 +78,8 @@ def _expired(expiration: str | None, now: datetime) -> bool:
 
 
 def _record_upload(runtime: Runtime, key: str, size: int, md5: str) -> None:
-    """Optional bookkeeping: S3 uploads never pass through here (no callback), so nothing may depend on it."""
     with runtime.db.write() as conn:
-        conn.execute(update(staged_uploads).where(staged_uploads.c.key == key).values(
-            uploaded_at=runtime.clock.now(), size=size, md5=md5))
+        record_upload(conn, key, size, md5, runtime.clock.now())
 
 
 def _store_upload(runtime: Runtime, key: str, upload: UploadFile) -> tuple[int, str]:

@@ -1,4 +1,4 @@
-"""``bulkOperations(query:)``: Shopify's search filters over a shop's operations, with its warnings."""
+"""``bulkOperations(query:)``: Shopify's search filters over a shop's operations, with its warnings, and its pages."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Connection, Select, false, select
 
 from bulkops.db.tables import bulk_operations
+from bulkops.domain.paging import Page, Window, read_page
 from bulkops.domain.search_syntax import Term, parse_search
 from bulkops.protocol.errors import RequestError
 
@@ -76,3 +77,10 @@ def filtered_operations(shop_id: int, query: str | None) -> Filtered:
         first = terms[0]
         out.parsed = {"field": first.field, "match_all": first.value}
     return out
+
+
+def operations_page(conn: Connection, filtered: Filtered, window: Window) -> Page:
+    """A page of the filtered operations, newest first by creation (or, ``COMPLETED_AT``, by completion)."""
+    sort = bulk_operations.c.completed_at if window.sort_key == "COMPLETED_AT" else bulk_operations.c.created_at
+    return read_page(conn, filtered.statement, sort=sort, id_col=bulk_operations.c.id, window=window,
+                     descending_by_default=True)

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import store_credit_accounts, store_credit_transactions
@@ -87,12 +87,3 @@ def get_transaction(conn: Connection, shop_id: int, transaction_id: int) -> Any 
         select(store_credit_transactions).join(store_credit_accounts).where(
             store_credit_accounts.c.shop_id == shop_id, store_credit_transactions.c.id == transaction_id)).first()
 
-
-def accounts_query(shop_id: int, owner_type: str, owner_id: int) -> Select:
-    return select(store_credit_accounts).where(
-        store_credit_accounts.c.shop_id == shop_id, store_credit_accounts.c.owner_type == owner_type,
-        store_credit_accounts.c.owner_id == owner_id)
-
-
-def transactions_query(account_id: int) -> Select:
-    return select(store_credit_transactions).where(store_credit_transactions.c.account_id == account_id)

@@ -9,12 +9,11 @@ from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from bulkops.clock import iso_z
-from bulkops.db.pagination import BadCursor, paginate
-from bulkops.db.tables import bulk_operations
+from bulkops.domain.paging import Window
 from bulkops.engine import operations as ops
 from bulkops.engine.lifecycle import OperationType
-from bulkops.engine.listing import filtered_operations
-from bulkops.graphql.bindings.common import bad_cursor, connection, page_args, require_id
+from bulkops.engine.listing import filtered_operations, operations_page
+from bulkops.graphql.bindings.common import connection, page_args, require_id
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.protocol.errors import RequestError, UserError
@@ -124,12 +123,7 @@ def resolve_bulk_operations(_: Any, info: GraphQLResolveInfo, first: int | None 
         context.extensions.setdefault("search", []).append(
             {"path": ["bulkOperations"], "query": query, "parsed": filtered.parsed, "warnings": filtered.warnings}
         )
-    sort = bulk_operations.c.completed_at if sortKey == "COMPLETED_AT" else bulk_operations.c.created_at
-    try:
-        page = paginate(context.conn, filtered.statement, sort=sort, id_col=bulk_operations.c.id, first=first,
-                        after=after, last=last, before=before, reverse=reverse, descending_by_default=True)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    page = operations_page(context.conn, filtered, Window(first, after, last, before, reverse, sortKey))
     return connection(page, lambda row: present_operation(context, ops.from_row(row)))
 
 

@@ -7,16 +7,12 @@ from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
-from sqlalchemy import and_, false, not_, select
 
 from bulkops.clock import iso_z
-from bulkops.db.pagination import BadCursor, paginate
-from bulkops.db.tables import gift_cards
-from bulkops.domain.gift_cards import rules
-from bulkops.domain.listing import apply_search
+from bulkops.domain.gift_cards import listing, rules
 from bulkops.domain.money import money
-from bulkops.domain.search_syntax import parse_search
-from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.domain.paging import Window
+from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.customers import load_customer
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
@@ -26,11 +22,6 @@ from bulkops.protocol.ids import gid
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
 
-GIFT_CARD_SEARCH = {"created_at": gift_cards.c.created_at, "updated_at": gift_cards.c.updated_at,
-                    "id": gift_cards.c.id, "customer_id": gift_cards.c.customer_id}
-GIFT_CARD_SORT = {"ID": gift_cards.c.id, "CREATED_AT": gift_cards.c.created_at, "UPDATED_AT": gift_cards.c.updated_at,
-                  "EXPIRES_ON": gift_cards.c.expires_on, "CODE": gift_cards.c.code,
-                  "DISABLED_AT": gift_cards.c.deactivated_at}
 EMPTY_CONNECTION = {"edges": [], "nodes": [], "pageInfo": {"hasNextPage": False, "hasPreviousPage": False,
                                                            "startCursor": None, "endCursor": None}}
 
@@ -102,19 +93,6 @@ def resolve_gift_card_update(_: Any, info: GraphQLResolveInfo, id: str, input: d
     return {"giftCard": load_gift_card(context, number), "userErrors": []}
 
 
-def _status_clause(value: str, today: date) -> Any:
-    expired = and_(gift_cards.c.expires_on.isnot(None), gift_cards.c.expires_on < today)
-    return {"enabled": and_(gift_cards.c.enabled.is_(True), not_(expired)),
-            "disabled": gift_cards.c.enabled.is_(False), "expired": expired}.get(value.lower(), false())
-
-
-def _balance_clause(value: str) -> Any:
-    full = gift_cards.c.balance == gift_cards.c.initial_value
-    empty = gift_cards.c.balance == "0.0"
-    return {"full": full, "empty": empty, "partial": and_(not_(full), not_(empty)),
-            "full_or_partial": not_(empty)}.get(value.lower(), false())
-
-
 @query.field("giftCards")
 def resolve_gift_cards(_: Any, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
                        last: int | None = None, before: str | None = None, reverse: bool = False,
@@ -122,18 +100,8 @@ def resolve_gift_cards(_: Any, info: GraphQLResolveInfo, first: int | None = Non
                        ) -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    stmt = apply_search(select(gift_cards).where(gift_cards.c.shop_id == context.shop.id), query, GIFT_CARD_SEARCH,
-                        gift_cards.c.code)
-    for term in parse_search(query):
-        clause = (_status_clause(term.value, context.now.date()) if term.field == "status" else
-                  _balance_clause(term.value) if term.field == "balance_status" else None)
-        if clause is not None:
-            stmt = stmt.where(not_(clause) if term.negated else clause)
-    try:
-        page = paginate(context.conn, stmt, sort=GIFT_CARD_SORT.get(sortKey, gift_cards.c.id), id_col=gift_cards.c.id,
-                        first=first, after=after, last=last, before=before, reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    page = listing.gift_cards_page(context.conn, context.shop.id, query,
+                                   Window(first, after, last, before, reverse, sortKey), context.now.date())
     return connection(page, present_gift_card)
 
 

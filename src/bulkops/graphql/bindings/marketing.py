@@ -7,15 +7,12 @@ from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
-from sqlalchemy import select
 
 from bulkops.clock import iso_z
-from bulkops.db.pagination import BadCursor, paginate
-from bulkops.db.tables import marketing_activities
-from bulkops.domain.listing import apply_search
-from bulkops.domain.marketing import rules
+from bulkops.domain.marketing import listing, rules
 from bulkops.domain.money import amount_text, money
-from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.domain.paging import Window
+from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.metaobjects import APP
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
@@ -30,8 +27,6 @@ METRICS = ("adSpend", "allConversions", "clicksCount", "commentsCount", "complai
            "returningCustomers", "sales", "sendsCount", "sessionsCount", "sharesCount", "uniqueClicksCount",
            "uniqueViewsCount", "unsubscribesCount", "viewsCount")
 DECIMAL_METRICS = {"allConversions", "firstTimeCustomers", "orders", "primaryConversions", "returningCustomers"}
-ACTIVITY_SORT = {"CREATED_AT": marketing_activities.c.created_at, "ID": marketing_activities.c.id,
-                 "TITLE": marketing_activities.c.title, "RELEVANCE": marketing_activities.c.id}
 
 
 def _money_out(raw: dict[str, Any] | None) -> dict[str, str] | None:
@@ -150,20 +145,9 @@ def resolve_activities(_: Any, info: GraphQLResolveInfo, first: int | None = Non
                        savedSearchId: str | None = None, utm: dict[str, Any] | None = None) -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    stmt = select(marketing_activities).where(marketing_activities.c.shop_id == context.shop.id)
-    if marketingActivityIds:
-        stmt = stmt.where(marketing_activities.c.id.in_([require_id(i, "MarketingActivity") or 0
-                                                          for i in marketingActivityIds]))
-    if remoteIds:
-        stmt = stmt.where(marketing_activities.c.remote_id.in_(remoteIds))
-    stmt = apply_search(stmt, query, {"title": marketing_activities.c.title, "tactic": marketing_activities.c.tactic,
-                                      "created_at": marketing_activities.c.created_at}, marketing_activities.c.title)
-    try:
-        page = paginate(context.conn, stmt, sort=ACTIVITY_SORT.get(sortKey, marketing_activities.c.created_at),
-                        id_col=marketing_activities.c.id, first=first, after=after, last=last, before=before,
-                        reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    ids = [require_id(i, "MarketingActivity") or 0 for i in marketingActivityIds] if marketingActivityIds else None
+    page = listing.activities_page(context.conn, context.shop.id, query,
+                                   Window(first, after, last, before, reverse, sortKey), ids, remoteIds)
     return connection(page, present_activity)
 
 

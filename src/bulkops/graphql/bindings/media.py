@@ -14,12 +14,10 @@ from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from bulkops.clock import iso_z
-from bulkops.db.pagination import BadCursor, paginate
-from bulkops.db.tables import product_media
-from bulkops.domain.listing import apply_search
-from bulkops.domain.media import rules
+from bulkops.domain.media import listing, rules
+from bulkops.domain.paging import Window
 from bulkops.graphql.bindings import products as product_resolvers
-from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.media_input import check_input_size, new_media
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
@@ -31,9 +29,6 @@ product_type = ObjectType("Product")
 
 TYPE_NAMES = {"IMAGE": "MediaImage", "VIDEO": "Video", "EXTERNAL_VIDEO": "ExternalVideo", "MODEL_3D": "Model3d"}
 CONTENT_TYPES = {name: content for content, name in TYPE_NAMES.items()}
-MEDIA_SORT = {"POSITION": product_media.c.position, "ID": product_media.c.id}
-MEDIA_SEARCH = {"media_type": product_media.c.media_content_type, "id": product_media.c.id,
-                "alt": product_media.c.alt}
 EMPTY_CONNECTION = {"edges": [], "nodes": [], "pageInfo": {"hasNextPage": False, "hasPreviousPage": False,
                                                            "startCursor": None, "endCursor": None}}
 
@@ -141,13 +136,8 @@ def resolve_media(product: dict[str, Any], info: GraphQLResolveInfo, first: int 
                   reverse: bool = False, sortKey: str = "POSITION", query: str | None = None) -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    stmt = apply_search(rules.media_query(context.shop.id, product["_pk"]), query, MEDIA_SEARCH, product_media.c.alt)
-    try:
-        page = paginate(context.conn, stmt, sort=MEDIA_SORT.get(sortKey, product_media.c.position),
-                        id_col=product_media.c.id, first=first, after=after, last=last, before=before,
-                        reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    page = listing.media_page(context.conn, context.shop.id, product["_pk"], query,
+                              Window(first, after, last, before, reverse, sortKey))
     return connection(page, present_media)
 
 
@@ -158,13 +148,8 @@ def resolve_images(product: dict[str, Any], info: GraphQLResolveInfo, first: int
     """The deprecated ``images`` connection: the product's image media, as Images."""
     context = ctx(info)
     page_args(first, last)
-    stmt = rules.media_query(context.shop.id, product["_pk"]).where(product_media.c.media_content_type == "IMAGE")
-    sort = {"CREATED_AT": product_media.c.created_at, **MEDIA_SORT}.get(sortKey, product_media.c.position)
-    try:
-        page = paginate(context.conn, stmt, sort=sort, id_col=product_media.c.id, first=first, after=after,
-                        last=last, before=before, reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    page = listing.images_page(context.conn, context.shop.id, product["_pk"],
+                               Window(first, after, last, before, reverse, sortKey))
     return connection(page, lambda row: present_media(row)["image"])
 
 

@@ -7,15 +7,12 @@ from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
-from sqlalchemy import func, select
 
 from bulkops.clock import iso_z
-from bulkops.db.pagination import BadCursor, paginate
-from bulkops.db.tables import metaobjects
-from bulkops.domain.listing import apply_search
 from bulkops.domain.metafields.types import REFERENCE_TYPES, category, json_value, value_type
-from bulkops.domain.metaobjects import rules
-from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.domain.metaobjects import listing, rules
+from bulkops.domain.paging import Page, Window
+from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.nodes import load_node, register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.protocol.ids import gid
@@ -27,10 +24,6 @@ definition_type = ObjectType("MetaobjectDefinition")
 APP = {"__typename": "App", "id": "gid://shopify/App/1", "title": "bulkops", "handle": "bulkops",
        "apiKey": "bulkops", "developerName": "bulkops", "embedded": False, "published": False,
        "shopifyDeveloped": False, "features": [], "previouslyInstalled": False}
-METAOBJECT_SEARCH = {"handle": metaobjects.c.handle, "id": metaobjects.c.id,
-                     "updated_at": metaobjects.c.updated_at, "created_at": metaobjects.c.created_at}
-METAOBJECT_SORT = {"id": metaobjects.c.id, "type": metaobjects.c.type, "updated_at": metaobjects.c.updated_at,
-                   "created_at": metaobjects.c.created_at, "handle": metaobjects.c.handle}
 
 
 def present_field_definition(raw: dict[str, Any]) -> dict[str, Any]:
@@ -129,14 +122,8 @@ def resolve_metaobject_upsert(_: Any, info: GraphQLResolveInfo, handle: dict[str
     return {"metaobject": load_metaobject(context, number), "userErrors": []}
 
 
-def _metaobject_page(context: RequestContext, stmt: Any, first: int | None, after: str | None, last: int | None,
-                     before: str | None, reverse: bool, sort_key: str | None) -> dict[str, Any]:
-    page_args(first, last)
-    try:
-        page = paginate(context.conn, stmt, sort=METAOBJECT_SORT.get((sort_key or "id").lower(), metaobjects.c.id),
-                        id_col=metaobjects.c.id, first=first, after=after, last=last, before=before, reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+def _metaobject_connection(context: RequestContext, page: Page) -> dict[str, Any]:
+    """The page's metaobjects, each definition read once."""
     definitions: dict[int, Any] = {}
 
     def present(row: Any) -> dict[str, Any]:
@@ -152,9 +139,10 @@ def resolve_metaobjects(_: Any, info: GraphQLResolveInfo, type: str, first: int 
                         after: str | None = None, last: int | None = None, before: str | None = None,
                         reverse: bool = False, sortKey: str | None = None, query: str | None = None) -> dict[str, Any]:
     context = ctx(info)
-    stmt = select(metaobjects).where(metaobjects.c.shop_id == context.shop.id, metaobjects.c.type == type)
-    stmt = apply_search(stmt, query, METAOBJECT_SEARCH, metaobjects.c.handle)
-    return _metaobject_page(context, stmt, first, after, last, before, reverse, sortKey)
+    page_args(first, last)
+    page = listing.metaobjects_page(context.conn, context.shop.id, type, query,
+                                    Window(first, after, last, before, reverse, sortKey))
+    return _metaobject_connection(context, page)
 
 
 @query.field("metaobject")
@@ -182,15 +170,15 @@ def resolve_definition_metaobjects(definition: dict[str, Any], info: GraphQLReso
                                    after: str | None = None, last: int | None = None, before: str | None = None,
                                    reverse: bool = False) -> dict[str, Any]:
     context = ctx(info)
-    stmt = select(metaobjects).where(metaobjects.c.shop_id == context.shop.id,
-                                     metaobjects.c.definition_id == definition["_pk"])
-    return _metaobject_page(context, stmt, first, after, last, before, reverse, None)
+    page_args(first, last)
+    page = listing.definition_metaobjects_page(context.conn, context.shop.id, definition["_pk"],
+                                               Window(first, after, last, before, reverse))
+    return _metaobject_connection(context, page)
 
 
 @definition_type.field("metaobjectsCount")
 def resolve_metaobjects_count(definition: dict[str, Any], info: GraphQLResolveInfo) -> int:
-    return ctx(info).conn.execute(select(func.count()).select_from(metaobjects).where(
-        metaobjects.c.definition_id == definition["_pk"])).scalar_one()
+    return listing.metaobjects_count(ctx(info).conn, definition["_pk"])
 
 
 bindables = [query, mutation, definition_type]

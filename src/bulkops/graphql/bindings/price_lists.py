@@ -7,13 +7,11 @@ from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
-from sqlalchemy import select
 
-from bulkops.db.pagination import BadCursor, paginate
-from bulkops.db.tables import price_list_prices, price_lists
 from bulkops.domain.money import money
-from bulkops.domain.price_lists import rules
-from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.domain.paging import Window
+from bulkops.domain.price_lists import listing, rules
+from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.nodes import load_node, register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.protocol.errors import UserError
@@ -99,12 +97,7 @@ def resolve_price_lists(_: Any, info: GraphQLResolveInfo, first: int | None = No
     context = ctx(info)
     page_args(first, last)
     rules.ensure_default_price_list(context.conn, context.shop.id, context.now)
-    stmt = select(price_lists).where(price_lists.c.shop_id == context.shop.id)
-    try:
-        page = paginate(context.conn, stmt, sort=price_lists.c.name if sortKey == "NAME" else price_lists.c.id,
-                        id_col=price_lists.c.id, first=first, after=after, last=last, before=before, reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    page = listing.price_lists_page(context.conn, context.shop.id, Window(first, after, last, before, reverse, sortKey))
     return connection(page, present_price_list)
 
 
@@ -119,14 +112,7 @@ def resolve_prices(price_list: dict[str, Any], info: GraphQLResolveInfo, first: 
                    reverse: bool = False, originType: str | None = None, query: str | None = None) -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    stmt = select(price_list_prices).where(price_list_prices.c.price_list_id == price_list["_pk"])
-    if originType == "RELATIVE":
-        stmt = stmt.where(price_list_prices.c.id.is_(None))
-    try:
-        page = paginate(context.conn, stmt, sort=price_list_prices.c.id, id_col=price_list_prices.c.id, first=first,
-                        after=after, last=last, before=before, reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    page = listing.prices_page(context.conn, price_list["_pk"], originType, Window(first, after, last, before, reverse))
     return connection(page, present_price)
 
 

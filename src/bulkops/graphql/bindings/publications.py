@@ -10,11 +10,10 @@ from typing import Any
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo, OperationType
 
-from bulkops.db.pagination import BadCursor, Page, paginate
-from bulkops.db.tables import collections, products
-from bulkops.domain.publications import rules
+from bulkops.domain.paging import Page, Window
+from bulkops.domain.publications import listing, rules
 from bulkops.graphql.bindings.collections import load_collection, present_collection
-from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.bindings.products import load_product, present_product, shop_field
 from bulkops.graphql.context import RequestContext, ctx
@@ -60,19 +59,15 @@ def _publication_products_ids(context: RequestContext, publication: dict[str, An
 
 
 def _listing(kind: str) -> Callable[..., dict[str, Any]]:
-    table, present = (products, present_product) if kind == "Product" else (collections, present_collection)
+    present = present_product if kind == "Product" else present_collection
 
     def resolve(publication: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
                 after: str | None = None, last: int | None = None, before: str | None = None,
                 reverse: bool = False, **_: Any) -> dict[str, Any]:
         context = ctx(info)
         page_args(first, last)
-        ids = _publication_products_ids(context, publication, kind)
-        try:
-            page = paginate(context.conn, table.select().where(table.c.id.in_(ids)), sort=table.c.id,
-                            id_col=table.c.id, first=first, after=after, last=last, before=before, reverse=reverse)
-        except BadCursor as exc:
-            raise bad_cursor(exc) from exc
+        window = Window(first, after, last, before, reverse)
+        page = listing.published_page(context.conn, kind, publication["_pk"], window)
         return connection(page, present)
 
     return resolve

@@ -9,11 +9,10 @@ from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from bulkops.clock import iso_z
-from bulkops.db.pagination import BadCursor, paginate
-from bulkops.db.tables import store_credit_accounts, store_credit_transactions
 from bulkops.domain.money import money
-from bulkops.domain.store_credit import rules
-from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args
+from bulkops.domain.paging import Window
+from bulkops.domain.store_credit import listing, rules
+from bulkops.graphql.bindings.common import connection, guarded, page_args
 from bulkops.graphql.bindings.customers import load_customer
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
@@ -83,14 +82,8 @@ def resolve_customer_accounts(customer: dict[str, Any], info: GraphQLResolveInfo
                               query: str | None = None) -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    stmt = rules.accounts_query(context.shop.id, "Customer", customer["_pk"])
-    if query and query.startswith("currency_code:"):
-        stmt = stmt.where(store_credit_accounts.c.currency == query.split(":", 1)[1].strip().upper())
-    try:
-        page = paginate(context.conn, stmt, sort=store_credit_accounts.c.id, id_col=store_credit_accounts.c.id,
-                        first=first, after=after, last=last, before=before)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    page = listing.accounts_page(context.conn, context.shop.id, "Customer", customer["_pk"], query,
+                                 Window(first, after, last, before))
     return connection(page, present_account)
 
 
@@ -102,13 +95,7 @@ def resolve_transactions(account: dict[str, Any], info: GraphQLResolveInfo, firs
     context = ctx(info)
     page_args(first, last)
     row = rules.get_account(context.conn, context.shop.id, account["_pk"])
-    sort = store_credit_transactions.c.expires_at if sortKey == "EXPIRES_AT" else store_credit_transactions.c.id
-    try:
-        page = paginate(context.conn, rules.transactions_query(account["_pk"]), sort=sort,
-                        id_col=store_credit_transactions.c.id, first=first, after=after, last=last, before=before,
-                        reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    page = listing.transactions_page(context.conn, account["_pk"], Window(first, after, last, before, reverse, sortKey))
     return connection(page, lambda r: present_transaction(r, row))
 
 

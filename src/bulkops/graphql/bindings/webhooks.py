@@ -9,26 +9,18 @@ from ariadne import ObjectType, UnionType
 from graphql import GraphQLResolveInfo
 
 from bulkops.clock import iso_z
-from bulkops.db.pagination import BadCursor, paginate
-from bulkops.db.tables import webhook_subscriptions
-from bulkops.domain.listing import apply_search
-from bulkops.graphql.bindings.common import bad_cursor, connection, guarded, page_args, require_id
+from bulkops.domain.paging import Window
+from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.defaults import resolve_typename
 from bulkops.protocol.versions import public_api_versions
 from bulkops.webhooks import subscriptions as rules
+from bulkops.webhooks.listing import SubscriptionFilter, subscriptions_page
 
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
 endpoint_union = UnionType("WebhookSubscriptionEndpoint", resolve_typename)
-
-SEARCH = {
-    "id": webhook_subscriptions.c.id, "topic": webhook_subscriptions.c.topic,
-    "format": webhook_subscriptions.c.format, "created_at": webhook_subscriptions.c.created_at,
-    "updated_at": webhook_subscriptions.c.updated_at,
-}
-SORT = {"CREATED_AT": webhook_subscriptions.c.created_at, "ID": webhook_subscriptions.c.id}
 
 
 def present_api_version(handle: str) -> dict[str, Any]:
@@ -115,14 +107,9 @@ def resolve_subscriptions(_: Any, info: GraphQLResolveInfo, first: int | None = 
                           callbackUrl: str | None = None) -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    stmt = rules.subscriptions_query(context.shop.id, topics=topics, fmt=format, uri=uri or callbackUrl)
-    stmt = apply_search(stmt, query, SEARCH, webhook_subscriptions.c.uri)
-    try:
-        page = paginate(context.conn, stmt, sort=SORT.get(sortKey, webhook_subscriptions.c.created_at),
-                        id_col=webhook_subscriptions.c.id, first=first, after=after, last=last, before=before,
-                        reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    narrowed = SubscriptionFilter(topics=topics, format=format, uri=uri or callbackUrl, query=query)
+    window = Window(first, after, last, before, reverse, sortKey)
+    page = subscriptions_page(context.conn, context.shop.id, narrowed, window)
     return connection(page, present_subscription)
 
 
