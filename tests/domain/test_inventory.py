@@ -25,7 +25,7 @@ LEVEL = """query level($item: ID!, $location: ID!) {
     id variant { id inventoryQuantity }
     inventoryLevel(locationId: $location) {
       id item { id } location { id }
-      quantities(names: ["available", "on_hand", "committed", "damaged", "incoming"]) { name quantity }
+      quantities(names: ["available", "on_hand", "committed", "damaged", "incoming", "reserved"]) { name quantity }
     }
     inventoryLevels(first: 5) { nodes { location { id } quantities(names: ["available"]) { quantity } } }
   }
@@ -78,7 +78,7 @@ def test_a_shop_has_one_primary_location_where_every_new_variant_is_stocked_at_z
     assert read["inventoryLevel"]["location"] == {"id": where["location"]["id"]}
     assert read["inventoryLevel"]["id"].startswith("gid://shopify/InventoryLevel/")
     assert {q["name"]: q["quantity"] for q in read["inventoryLevel"]["quantities"]} == {
-        "available": 0, "on_hand": 0, "committed": 0, "damaged": 0, "incoming": 0}
+        "available": 0, "on_hand": 0, "committed": 0, "damaged": 0, "incoming": 0, "reserved": 0}
     assert read["inventoryLevels"]["nodes"] == [{"location": {"id": where["location"]["id"]},
                                                  "quantities": [{"quantity": 0}]}]
 
@@ -114,7 +114,7 @@ def test_setting_on_hand_moves_available_and_adjusting_unavailable_states_moves_
         ("damaged", 2, 2, "wms://damage/9"), ("on_hand", 2, 12, None)]
     assert sold["inventoryAdjustQuantities"]["userErrors"] == []
     assert quantities(shop_client, item, location) == {"available": 7, "on_hand": 9, "committed": 0, "damaged": 2,
-                                                       "incoming": 0}
+                                                       "incoming": 0, "reserved": 0}
     assert gql(shop_client, LEVEL, item=item, location=location)["inventoryItem"]["variant"]["inventoryQuantity"] == 7
 
 
@@ -178,7 +178,8 @@ def _script(items: list[str], location: str) -> tuple[list[dict[str, Any]], list
     adjusts = [{"input": {"name": "available", "reason": "correction", "changes": [
                    {"inventoryItemId": items[0], "locationId": location, "delta": 2}]}},
                {"input": {"name": "incoming", "reason": "other", "changes": [
-                   {"inventoryItemId": items[1], "locationId": location, "delta": 4}]}},
+                   {"inventoryItemId": items[1], "locationId": location, "delta": 4,
+                    "ledgerDocumentUri": "erp://po/7"}]}},
                {"input": {"name": "available", "reason": "correction", "changes": [
                    {"inventoryItemId": items[0], "locationId": location, "delta": 1, "changeFromQuantity": 99}]}},
                {"input": {"name": "available", "reason": "correction", "changes": [
@@ -206,7 +207,8 @@ def test_bulk_imports_answer_and_store_exactly_what_the_synchronous_mutations_do
             lines = [{"data": client.graphql(SET, v)["data"]} for v in sets]
             lines += [{"data": client.graphql(ADJUST, v)["data"]} for v in adjusts]
         else:
-            lines = [{"data": line["data"]} for line in run_bulk(client, SET, *sets) + run_bulk(client, ADJUST, *adjusts)]
+            ran = run_bulk(client, SET, *sets) + run_bulk(client, ADJUST, *adjusts)
+            lines = [{"data": line["data"]} for line in ran]
         answers.append(_neutral(lines, names))
         stored.append([quantities(client, item, location) for item in items])
         client.close()
