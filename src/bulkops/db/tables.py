@@ -467,3 +467,39 @@ product_media = Table(
     Column("updated_at", DateTime, nullable=False),
     Index("ix_product_media_product_position", "product_id", "position"),
 )
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", ForeignKey("shops.id"), nullable=False, index=True),
+    Column("name", String(255), nullable=False),
+    Column("is_primary", Boolean, nullable=False, default=False),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+inventory_quantities = Table(
+    "inventory_quantities",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", ForeignKey("shops.id"), nullable=False),
+    Column("item_id", ForeignKey("product_variants.id", ondelete="CASCADE"), nullable=False),
+    Column("location_id", ForeignKey("locations.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(32), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("item_id", "location_id", "name", name="uq_inventory_quantities_level_name"),
+)
+
+inventory_adjustment_groups = Table(
+    "inventory_adjustment_groups",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", ForeignKey("shops.id"), nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("reference_document_uri", Text),
+    Column("changes", JSON, nullable=False, default=list),
+    Column("created_at", DateTime, nullable=False),
+)

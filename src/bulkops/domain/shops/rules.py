@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Row, insert, select
 
 from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import shops
+from bulkops.domain.inventory.rules import ensure_default_location
 from bulkops.domain.price_lists.rules import ensure_default_price_list
 from bulkops.domain.publications.rules import ensure_publications
 
@@ -60,9 +61,10 @@ def create_shop(conn: Connection, name: str, now: datetime, *, development: bool
 
 
 def _seed_channels(conn: Connection, shop_id: int, now: datetime) -> None:
-    """Every shop starts with its sales channels and its price list, as a Shopify store does."""
+    """Every shop starts with its sales channels, its price list and its location, as a Shopify store does."""
     ensure_publications(conn, shop_id, now)
     ensure_default_price_list(conn, shop_id, now)
+    ensure_default_location(conn, shop_id, now)
 
 
 def shop_by_token(conn: Connection, token: str) -> Shop | None:

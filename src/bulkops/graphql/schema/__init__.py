@@ -21,6 +21,7 @@ from bulkops.graphql.bindings import (
     collections,
     customers,
     gift_cards,
+    inventory,
     marketing,
     media,
     metafields,
@@ -42,6 +43,7 @@ from bulkops.protocol.sdl import admin_sdl, is_modern
 BINDING_MODULES: tuple[ModuleType, ...] = (
     bulk, staged_uploads, nodes, products, customers, metafields, shop, webhooks, variants, collections,
     publications, bulk_query, metaobjects, gift_cards, price_lists, store_credit, marketing, unsupported, media,
+    inventory,
 )
 """Every resource's binding module, in binding order."""
 
