@@ -109,8 +109,9 @@ BINDINGS_STILL_RUNNING_SQL = {
     # Still reading their tables themselves: the field-map work of issue 11 moves their listings into
     # domain/<resource>/listing.py (as gift_cards, media, webhooks... did). Each leaves this list when it is done.
     "bulkops.graphql.bindings.products",
-    "bulkops.graphql.bindings.customers",
     "bulkops.graphql.bindings.collections",
+    # Inventory pages its locations and levels itself and types its batched writer with a Connection.
+    "bulkops.graphql.bindings.inventory",
 }
 SQL = ("sqlalchemy", "bulkops.db.tables", "bulkops.db.pagination")
 
