@@ -21,6 +21,8 @@ DOCUMENTS = [
     "mutation($input: ProductSetInput!) { productSet(input: $input) { product { id variants(first: 5) "
     "{ edges { node { id } } } } userErrors { message } } }",
     # a field misspelt, a type misspelt, a selection missing, an argument unknown
+    "mutation($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { "
+    "inventoryAdjustmentGroup { reason changes { name delta } } userErrors { code field message } } }",
     "mutation($product: ProductCreateInput!) { productCreate(product: $product) { product { titel } } }",
     "mutation($product: ProductCreateInptu!) { productCreate(product: $product) { product { id } } }",
     "mutation($product: ProductCreateInput!) { productCreate(product: $product) { product } }",

@@ -49,7 +49,8 @@ _UNION = re.compile(r"^(?:extend\s+)?union\s+(\w+)\s*=([\w \t|]+)", re.M)
 _NAME = re.compile(r"[_A-Za-z]\w*")
 _STRING = re.compile(r'"[^"]*"')
 _ROOTS = re.compile(r"^\s*(query|mutation|subscription)\s*:\s*(\w+)", re.M)
-_FIELD_LINE = re.compile(r"^\s+(\w+)\s*[(:]")
+_TRAILING_DESCRIPTION = re.compile(r'\s*(?:"""(?:[^"]|"(?!""))*"""|"[^"\n]*")\s*\Z')
+"""The next definition's description, which a cut at that definition's keyword leaves at the end of a chunk."""
 _OUTPUT_KINDS = frozenset({"type", "interface", "union"})
 
 
@@ -88,9 +89,10 @@ class _Sdl:
         return self._references[name]
 
     def root_fields(self, name: str, wanted: set[str]) -> list[str]:
-        """The field lines of root type ``name`` whose field is in ``wanted``."""
-        lines = [line for text in self.types[name] for line in text.splitlines()[1:]]
-        return [line for line in lines if (found := _FIELD_LINE.match(line)) and found.group(1) in wanted]
+        """The field definitions of root type ``name`` whose field is in ``wanted``, as SDL text (parsed: a field
+        may span several lines, with its arguments' descriptions)."""
+        return [print_ast(field) for node in self.definitions(name)
+                for field in getattr(node, "fields", None) or () if field.name.value in wanted]
 
 
 @cache
@@ -99,7 +101,7 @@ def _cut(modern: bool) -> _Sdl:
     sdl = _Sdl()
     starts = list(_DEFINITION.finditer(text))
     for match, following in zip(starts, [*starts[1:], None], strict=True):
-        chunk = text[match.start():following.start() if following else len(text)]
+        chunk = _TRAILING_DESCRIPTION.sub("", text[match.start():following.start() if following else len(text)])
         kind, name = match.group(2), match.group(3)
         if name:
             sdl.types.setdefault(name, []).append(chunk)
