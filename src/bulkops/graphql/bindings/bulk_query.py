@@ -38,8 +38,8 @@ def resolve_run_query(_: Any, info: GraphQLResolveInfo, query: str, groupObjects
     )
     if isinstance(outcome, list):
         return _refused(outcome)
-    KEPT_PLANS.keep(outcome.id, plan)
     submit = context.runtime.queue.submit
+    context.after_commit.append(lambda: KEPT_PLANS.keep(outcome.id, plan, query))
     context.after_commit.append(lambda: submit(outcome.id))
     return {"bulkOperation": present_operation(context, outcome), "userErrors": []}
 
