@@ -12,8 +12,12 @@ from functools import cache
 from types import ModuleType
 from typing import Any, NoReturn
 
-from ariadne import make_executable_schema
-from graphql import GraphQLObjectType, GraphQLSchema
+from ariadne import SchemaBindable
+from ariadne.enums_default_values import (
+    repair_schema_default_enum_values,
+    validate_schema_default_enum_values,
+)
+from graphql import GraphQLObjectType, GraphQLSchema, assert_valid_schema, build_ast_schema
 
 from bulkops.graphql.bindings import (
     bulk,
@@ -38,7 +42,7 @@ from bulkops.graphql.bindings import (
     webhooks,
 )
 from bulkops.protocol.errors import NotImplementedByServer
-from bulkops.protocol.sdl import admin_sdl, is_modern
+from bulkops.protocol.sdl import admin_document, is_modern
 
 BINDING_MODULES: tuple[ModuleType, ...] = (
     bulk, staged_uploads, nodes, products, customers, metafields, shop, webhooks, variants, collections,
@@ -74,7 +78,16 @@ def _guard_root(schema: GraphQLSchema) -> None:
 
 @cache
 def schema_for_generation(modern: bool) -> GraphQLSchema:
-    schema = make_executable_schema(admin_sdl(modern), *all_bindables(modern))
+    """Ariadne's ``make_executable_schema`` on the SDL parsed once (``admin_document``), built without
+    re-validating the SDL's definitions (a second of CPU per start; ``tests/graphql/test_schema.py`` builds it
+    with every SDL rule)."""
+    schema = build_ast_schema(admin_document(modern), assume_valid_sdl=True)
+    for bindable in all_bindables(modern):
+        assert isinstance(bindable, SchemaBindable)
+        bindable.bind_to_schema(schema)
+    validate_schema_default_enum_values(schema)
+    assert_valid_schema(schema)
+    repair_schema_default_enum_values(schema)
     _guard_root(schema)
     return schema
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from graphql import DocumentNode, parse
+
 _HERE = Path(__file__).parent
 
 _LEGACY_EDITS = (
@@ -35,6 +37,38 @@ def admin_sdl(modern: bool) -> str:
                 raise RuntimeError(f"schema edit for versions before 2026-01 no longer applies: {old[:60]!r}")
             text = text.replace(old, new, 1)
     return text + "\n" + (_HERE / "extensions.graphql").read_text()
+
+
+@cache
+def admin_document(modern: bool) -> DocumentNode:
+    """The SDL parsed, once per process: parsing 250 KB of SDL is most of a server's start-up, so the
+    legacy document re-parses only the few definitions that ``_LEGACY_EDITS`` change (the same edits the text
+    gets, applied definition by definition)."""
+    if modern:
+        return parse(admin_sdl(True))
+    modern_document = admin_document(True)
+    assert modern_document.loc is not None
+    body = modern_document.loc.source.body
+    applied: set[str] = set()
+    definitions = []
+    for node in modern_document.definitions:
+        assert node.loc is not None
+        text = body[node.loc.start:node.loc.end]
+        edited = _edited(text, applied)
+        definitions.append(node if edited is text else parse(edited).definitions[0])
+    missing = [old for old, _ in _LEGACY_EDITS if old not in applied]
+    if missing:
+        raise RuntimeError(f"schema edit for versions before 2026-01 no longer applies: {missing[0][:60]!r}")
+    return DocumentNode(definitions=tuple(definitions))
+
+
+def _edited(text: str, applied: set[str]) -> str:
+    """``text`` with the legacy edits that occur in it (the same object when none does)."""
+    for old, new in _LEGACY_EDITS:
+        if old in text:
+            text = text.replace(old, new, 1)
+            applied.add(old)
+    return text
 
 
 def is_modern(version: str) -> bool:
