@@ -18,6 +18,12 @@ from bulkops.clock import iso_z
 Presenter = Callable[[Any], dict[str, Any]]
 Read = Callable[[Any], Any]
 
+EMPTY_CONNECTION: Mapping[str, Any] = {
+    "edges": [], "nodes": [],
+    "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None},
+}
+"""A connection this server keeps nothing in (an image's metafields, a gift card's transactions)."""
+
 
 @dataclass(frozen=True)
 class Plain:
