@@ -8,6 +8,7 @@ from typing import Any
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
+from bulkops.domain.fields import EMPTY_CONNECTION
 from bulkops.domain.money import money
 from bulkops.domain.paging import Window
 from bulkops.domain.price_lists import listing, rules
@@ -20,8 +21,6 @@ from bulkops.protocol.ids import gid
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
 price_list_type = ObjectType("PriceList")
-EMPTY_CONNECTION = {"edges": [], "nodes": [], "pageInfo": {"hasNextPage": False, "hasPreviousPage": False,
-                                                           "startCursor": None, "endCursor": None}}
 
 
 def present_price_list(row: Any) -> dict[str, Any]:
