@@ -24,6 +24,13 @@ EMPTY_CONNECTION: Mapping[str, Any] = {
 }
 """A connection this server keeps nothing in (an image's metafields, a gift card's transactions)."""
 
+APP: Mapping[str, Any] = {
+    "__typename": "App", "id": "gid://shopify/App/1", "title": "bulkops", "handle": "bulkops", "apiKey": "bulkops",
+    "developerName": "bulkops", "embedded": False, "published": False, "shopifyDeveloped": False, "features": [],
+    "previouslyInstalled": False,
+}
+"""The app that made what this server's API made (a metaobject definition, a marketing activity)."""
+
 
 @dataclass(frozen=True)
 class Plain:
