@@ -42,8 +42,9 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
-from sqlalchemy import Connection, and_, or_
+from sqlalchemy import Connection
 
+from bulkops.db.pagination import after_row, keyset_order
 from bulkops.domain.shops.rules import shop_by_id
 from bulkops.engine.exporter import PlanFactory, Row
 from bulkops.engine.operations import Operation
@@ -295,10 +296,7 @@ class PlanConnection:
         return self.shaper.shape(conn, rows)
 
     def _order(self) -> list[Any]:
-        listing = self.listing
-        if listing.descending:
-            return [listing.sort.desc(), listing.id_col.desc()]
-        return [listing.sort.asc(), listing.id_col.asc()]
+        return keyset_order(self.listing.sort, self.listing.id_col, self.listing.descending)
 
     def children_of(self, conn: Connection, parent_keys: list[int]) -> dict[int, list[Row]]:
         if self.listing.members is not None:
@@ -315,16 +313,8 @@ class PlanConnection:
     def page(self, conn: Connection, after: Row | None, limit: int) -> list[Row]:
         listing = self.listing
         stmt = listing.stmt
-        if after is not None and listing.sort is listing.id_col:
-            stmt = stmt.where(listing.id_col < after.id if listing.descending else listing.id_col > after.id)
-        elif after is not None:
-            sort_value, last_id = after._bulk_sort, after.id
-            if listing.descending:
-                stmt = stmt.where(or_(listing.sort < sort_value, and_(listing.sort == sort_value,
-                                                                      listing.id_col < last_id)))
-            else:
-                stmt = stmt.where(or_(listing.sort > sort_value, and_(listing.sort == sort_value,
-                                                                      listing.id_col > last_id)))
+        if after is not None:
+            stmt = stmt.where(after_row(listing.sort, listing.id_col, after.id, after._bulk_sort, listing.descending))
         return list(conn.execute(stmt.order_by(*self._order()).limit(limit)))
 
     def row_by_key(self, conn: Connection, key: int) -> Row | None:
