@@ -24,6 +24,12 @@ EMPTY_CONNECTION: Mapping[str, Any] = {
 }
 """A connection this server keeps nothing in (an image's metafields, a gift card's transactions)."""
 
+
+def no_rows(info: Any, **_: Any) -> Mapping[str, Any]:
+    """A connection field (it takes paging arguments) that this server keeps nothing in: ``Const(no_rows)``."""
+    return EMPTY_CONNECTION
+
+
 APP: Mapping[str, Any] = {
     "__typename": "App", "id": "gid://shopify/App/1", "title": "bulkops", "handle": "bulkops", "apiKey": "bulkops",
     "developerName": "bulkops", "embedded": False, "published": False, "shopifyDeveloped": False, "features": [],

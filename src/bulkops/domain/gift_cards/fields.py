@@ -3,16 +3,8 @@ answered by the GraphQL layer."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from bulkops.domain.fields import EMPTY_CONNECTION, Computed, Const, FieldMap, Plain, Resolved, columns
+from bulkops.domain.fields import Computed, Const, FieldMap, Plain, Resolved, columns, no_rows
 from bulkops.domain.money import money
-
-
-def _no_transactions(info: Any, **_: Any) -> Any:
-    """``transactions(first:…)``: this server records no gift card transactions."""
-    return EMPTY_CONNECTION
-
 
 GIFT_CARD = FieldMap("GiftCard", {
     "id": Plain("id", "gid"),
@@ -24,6 +16,6 @@ GIFT_CARD = FieldMap("GiftCard", {
     "deactivatedAt": Plain("deactivated_at", "time"),
     "expiresOn": Computed(lambda row: row.expires_on.isoformat() if row.expires_on else None),
     "customer": Resolved(), "recipientAttributes": Resolved(),
-    "order": Const(None), "transactions": Const(_no_transactions),
+    "order": Const(None), "transactions": Const(no_rows),
     "createdAt": Plain("created_at", "time"), "updatedAt": Plain("updated_at", "time"),
 })
