@@ -321,9 +321,10 @@ VARIANT_METAFIELD_BY_ID = """mutation v($productId: ID!, $variants: [ProductVari
 
 
 def stocked(*quantities: int) -> list[dict[str, Any]]:
+    variants: list[dict[str, Any]] = SHIRT["variants"]  # type: ignore[assignment]
     return [{**variant, "inventoryQuantities": [{"locationId": "gid://shopify/Location/1", "name": "available",
                                                  "quantity": quantity}]}
-            for variant, quantity in zip(SHIRT["variants"], quantities, strict=True)]
+            for variant, quantity in zip(variants, quantities, strict=True)]
 
 
 def test_totalInventory_sums_the_variants_and_hasOutOfStockVariants_names_an_empty_one(

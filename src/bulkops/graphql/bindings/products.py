@@ -157,7 +157,8 @@ def owned_metafield_specs(context: RequestContext, raw: list[dict[str, Any]] | N
     for m in raw or []:
         spec = metafield_spec(m)
         if m.get("id") and not spec.key:
-            row = metafield_rules.get_metafield_by_id(context.conn, context.shop.id, _number(m["id"], "Metafield"))
+            number = _number(m["id"], "Metafield") or -1
+            row = metafield_rules.get_metafield_by_id(context.conn, context.shop.id, number)
             if row is not None:
                 spec = spec._replace(namespace=row.namespace, key=row.key)
         out.append(spec)
