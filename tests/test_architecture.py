@@ -105,24 +105,13 @@ def test_graphql_and_workers_stay_apart_from_each_other() -> None:
     assert _offences(GRAPH, "bulkops.workers", ("bulkops.graphql",)) == []
 
 
-BINDINGS_STILL_RUNNING_SQL = {
-    # Still reading their tables themselves: the field-map work of issue 11 moves their listings into
-    # domain/<resource>/listing.py (as gift_cards, media, webhooks... did). Each leaves this list when it is done.
-    "bulkops.graphql.bindings.products",
-    "bulkops.graphql.bindings.collections",
-    # Inventory pages its locations and levels itself and types its batched writer with a Connection.
-    "bulkops.graphql.bindings.inventory",
-}
 SQL = ("sqlalchemy", "bulkops.db.tables", "bulkops.db.pagination")
 
 
 def test_bindings_run_no_sql_of_their_own() -> None:
     """A binding translates arguments, calls the domain and shapes the answer: reading and writing a resource's
     tables (search filters, sort keys, pages included) happens in domain/<resource>/."""
-    offences = _offences(GRAPH, "bulkops.graphql.bindings", SQL)
-    assert [o for o in offences if o.split(" imports ")[0] not in BINDINGS_STILL_RUNNING_SQL] == []
-    cleared = sorted(m for m in BINDINGS_STILL_RUNNING_SQL if not _offences(GRAPH, m, SQL))
-    assert cleared == [], "these bindings run no SQL any more: take them off BINDINGS_STILL_RUNNING_SQL"
+    assert _offences(GRAPH, "bulkops.graphql.bindings", SQL) == []
 
 
 def _cycle_from(graph: dict[str, set[str]], start: str) -> list[str] | None:

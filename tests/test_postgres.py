@@ -19,22 +19,30 @@ CREATE = ("mutation call($product: ProductCreateInput!) { productCreate(product:
 
 
 @pytest.fixture(scope="module")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def pg_url() -> Iterator[str]:
+    """A fresh database's URL (psycopg's form), dropped afterwards."""
     try:
         admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError:
         pytest.skip("PostgreSQL is not reachable")
     name = f"bulkops_test_{uuid.uuid4().hex[:10]}"
     admin.execute(f'CREATE DATABASE "{name}"')
-    url = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="module")
+def pg_server(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    url = pg_url.replace("postgresql://", "postgresql+psycopg://")
     process = ServerProcess(Path(tmp_path_factory.mktemp("pg")), env={"BULKOPS_DATABASE_URL": url,
                                                                        "BULKOPS_CHUNK_LINES": "40"})
     try:
         yield process.start()
     finally:
         process.stop()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def test_an_import_on_postgresql_completes_with_deduplicated_handles(pg_server: ServerProcess) -> None:
@@ -59,3 +67,34 @@ def test_listing_and_cancel_answers_are_the_same_on_postgresql(pg_server: Server
     assert [e["node"]["id"] for e in listed["data"]["bulkOperations"]["edges"]] == [done["id"]]
     assert client.cancel(done["id"])["userErrors"][0]["message"] == \
         "A bulk operation cannot be canceled when it is completed"
+
+
+NEW_ITEM = ("mutation c($product: ProductCreateInput!) { productCreate(product: $product) "
+            "{ product { variants(first: 1) { nodes { inventoryItem { id } } } } } }")
+SET_QUANTITY = ("mutation s($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) "
+                "{ inventoryAdjustmentGroup { id } userErrors { field message } } }")
+
+
+def test_inventory_adjustment_groups_are_numbered_by_the_database(pg_server: ServerProcess, pg_url: str) -> None:
+    """Over HTTP and in a bulk import's batch alike: the id sequence moves with them, so nothing else that
+    inserts a group (another writer, a manual insert) is ever given an id already taken."""
+    client = pg_server.client(pg_server.new_shop())
+    item = client.graphql(NEW_ITEM, {"product": {"title": "Lamp"}})["data"]["productCreate"]["product"]
+    location = client.graphql("{ location { id } }")["data"]["location"]["id"]
+
+    def counted(quantity: int) -> dict[str, object]:
+        return {"input": {"name": "available", "reason": "correction", "quantities": [
+            {"inventoryItemId": item["variants"]["nodes"][0]["inventoryItem"]["id"], "locationId": location,
+             "quantity": quantity, "changeFromQuantity": None}]}}
+
+    direct = client.graphql(SET_QUANTITY, counted(1))["data"]["inventorySetQuantities"]
+    lines = b"".join(orjson.dumps(counted(n)) + b"\n" for n in range(2, 5))
+    done = client.wait(client.run_mutation(SET_QUANTITY, client.stage(lines))["bulkOperation"]["id"])
+    batched = [line["data"]["inventorySetQuantities"] for line in client.results(done["url"])]
+
+    numbers = [int(g["inventoryAdjustmentGroup"]["id"].rsplit("/", 1)[1]) for g in [direct, *batched]]
+    with psycopg.connect(pg_url) as conn:
+        following = conn.execute("SELECT nextval(pg_get_serial_sequence('inventory_adjustment_groups', 'id'))"
+                                 ).fetchone()
+    assert done["status"] == "COMPLETED" and len(set(numbers)) == 4
+    assert following is not None and following[0] > max(numbers)

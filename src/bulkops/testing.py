@@ -17,17 +17,14 @@ from pathlib import Path
 
 import httpx
 import uvicorn
-from sqlalchemy import select
 
 from bulkops.app.bootstrap import build_runtime, open_database
 from bulkops.app.http import build_app
 from bulkops.client.sdk import BulkClient
 from bulkops.clock import Clock, FrozenClock, SystemClock
 from bulkops.config import Settings, SettingsOverrides, settings_from_env
-from bulkops.db.tables import bulk_operations
 from bulkops.domain.shops.rules import Shop, create_shop
 from bulkops.engine.runtime import Runtime
-from bulkops.graphql.planner.export_plan import KEPT_PLANS
 from bulkops.workers.helpers import HELPER_MODULE
 
 
@@ -137,11 +134,7 @@ def _now() -> datetime:
 class InProcessServer:
     """The server's app under uvicorn on loopback, in a thread of this process: tests speak real HTTP to it
     without paying a process start (imports, both schemas). On a ``FrozenClock`` (``frozen``, the default) tests
-    move its time with ``advance``: a URL or a policy expires at once, with no sleep.
-
-    Export plans compiled at creation are kept per process by operation id (``KEPT_PLANS``), and each server
-    here has its own database, hence its own ids: two of them running exports at the same time could take each
-    other's plans. A stopped server drops the plans its operations left."""
+    move its time with ``advance``: a URL or a policy expires at once, with no sleep."""
 
     def __init__(self, data_dir: Path, settings: SettingsOverrides | None = None, frozen: bool = True) -> None:
         self.port = free_port()
@@ -188,17 +181,8 @@ class InProcessServer:
             self._thread.join(10)
         if self.runtime is not None:
             self.runtime.stop()
-            self._drop_kept_plans(self.runtime)
             self.runtime.db.dispose()
             self.runtime = None
-
-    @staticmethod
-    def _drop_kept_plans(runtime: Runtime) -> None:
-        """Plans kept for this server's operations would otherwise wait for another server's same ids."""
-        with runtime.db.read() as conn:
-            operation_ids = list(conn.execute(select(bulk_operations.c.id)).scalars())
-        for operation_id in operation_ids:
-            KEPT_PLANS.take(operation_id)
 
     def __enter__(self) -> InProcessServer:
         return self.start()

@@ -241,3 +241,33 @@ def _parsed(schema: Any, document: str) -> tuple[Any, Any]:
     prepared = prepare_operation_document(schema, document)
     assert prepared.errors == []
     return prepared.document, prepared.operation
+
+
+PAGES = """query pages($item: ID!, $after: String, $last: Int) {
+  locations(first: 1, after: $after) { nodes { id } pageInfo { hasNextPage hasPreviousPage endCursor } }
+  inventoryItem(id: $item) {
+    first: inventoryLevels(first: 1, after: $after) { nodes { location { id } } pageInfo {
+      hasNextPage hasPreviousPage startCursor endCursor } }
+    last: inventoryLevels(last: $last, reverse: true) { edges { cursor node { location { id } } } }
+  }
+}"""
+
+
+def test_locations_and_an_items_levels_page_by_cursor_and_refuse_a_cursor_never_given(
+        shop_client: BulkClient) -> None:
+    item, location = new_item(shop_client), primary_location(shop_client)
+
+    first = gql(shop_client, PAGES, item=item, last=1)
+    levels = first["inventoryItem"]["first"]
+    after = gql(shop_client, PAGES, item=item, after=levels["pageInfo"]["endCursor"], last=0)
+    wrong = shop_client.graphql(PAGES, {"item": item, "after": "bm90IGEgY3Vyc29y", "last": 1})
+
+    assert first["locations"]["nodes"] == [{"id": location}]
+    assert first["locations"]["pageInfo"]["hasNextPage"] is False
+    assert levels == {"nodes": [{"location": {"id": location}}], "pageInfo": {
+        "hasNextPage": False, "hasPreviousPage": False, "startCursor": levels["pageInfo"]["endCursor"],
+        "endCursor": levels["pageInfo"]["endCursor"]}}
+    assert first["inventoryItem"]["last"]["edges"] == [
+        {"cursor": levels["pageInfo"]["endCursor"], "node": {"location": {"id": location}}}]
+    assert after["inventoryItem"]["first"]["nodes"] == [] and after["inventoryItem"]["last"]["edges"] == []
+    assert wrong["errors"][0]["message"].startswith("Invalid cursor")

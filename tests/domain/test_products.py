@@ -311,3 +311,43 @@ def test_each_product_mutation_runs_as_a_bulk_line(shop_client: BulkClient) -> N
     assert gql(shop_client, BULK_READ, id=shirt["id"])["product"] == shirt
     assert media[0]["data"]["productUpdateMedia"]["mediaUserErrors"][0]["code"] == "MEDIA_DOES_NOT_EXIST"
     assert [n["title"] for n in gql(shop_client, LIST, first=5)["products"]["nodes"]] == ["Bulk One", "Linen Shirt"]
+
+
+STOCK = """query stock($id: ID!) { product(id: $id) { totalInventory hasOutOfStockVariants
+  variants(first: 5) { nodes { id metafields(first: 3) { nodes { id key value } } } } } }"""
+VARIANT_METAFIELD_BY_ID = """mutation v($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
+  productVariantsBulkUpdate(productId: $productId, variants: $variants) { userErrors { field message } }
+}"""
+
+
+def stocked(*quantities: int) -> list[dict[str, Any]]:
+    variants: list[dict[str, Any]] = SHIRT["variants"]  # type: ignore[assignment]
+    return [{**variant, "inventoryQuantities": [{"locationId": "gid://shopify/Location/1", "name": "available",
+                                                 "quantity": quantity}]}
+            for variant, quantity in zip(variants, quantities, strict=True)]
+
+
+def test_totalInventory_sums_the_variants_and_hasOutOfStockVariants_names_an_empty_one(
+        shop_client: BulkClient) -> None:
+    sold_out = gql(shop_client, SET, input={**SHIRT, "handle": "half", "variants": stocked(3, 0)})
+    stocked_up = gql(shop_client, SET, input={**SHIRT, "handle": "full", "variants": stocked(3, 4)})
+    bare = gql(shop_client, CREATE, product={"title": "Bare"})
+
+    half, full, empty = (gql(shop_client, STOCK, id=p["product"]["id"])["product"]
+                         for p in (sold_out["productSet"], stocked_up["productSet"], bare["productCreate"]))
+    assert (half["totalInventory"], half["hasOutOfStockVariants"]) == (3, True)
+    assert (full["totalInventory"], full["hasOutOfStockVariants"]) == (7, False)
+    assert (empty["totalInventory"], empty["hasOutOfStockVariants"]) == (0, True)
+
+
+def test_an_owned_metafield_given_by_id_alone_keeps_its_namespace_and_key(shop_client: BulkClient) -> None:
+    product = gql(shop_client, SET, input=SHIRT)["productSet"]["product"]
+    variant = gql(shop_client, STOCK, id=product["id"])["product"]["variants"]["nodes"][0]
+    fit = variant["metafields"]["nodes"][0]
+
+    changed = gql(shop_client, VARIANT_METAFIELD_BY_ID, productId=product["id"], variants=[
+        {"id": variant["id"], "metafields": [{"id": fit["id"], "value": "loose"}]}])
+
+    assert changed["productVariantsBulkUpdate"]["userErrors"] == []
+    after = gql(shop_client, STOCK, id=product["id"])["product"]["variants"]["nodes"][0]["metafields"]["nodes"]
+    assert after == [{**fit, "value": "loose"}]

@@ -24,7 +24,7 @@ from bulkops.engine.engine import BulkEngine
 from bulkops.engine.inline_queue import InlineQueue
 from bulkops.engine.runtime import Runtime
 from bulkops.graphql.execution import line_executor_factory
-from bulkops.graphql.planner.export_plan import PlansByOperation, plan_factory
+from bulkops.graphql.planner.export_plan import plan_factory
 from bulkops.graphql.schema import schema_for_version
 from bulkops.protocol.errors import UserError
 from bulkops.storage.memory import MemoryStore
@@ -59,7 +59,7 @@ class InProcessBulk:
         runtime = Runtime(settings=self.settings, db=self.db, store=self.store, signer=Signer("in-process"),
                           clock=self.clock, engine=self.engine, queue=self.queue)
         self.engine.executor_factory = line_executor_factory(runtime)
-        self.engine.export_plans = plan_factory(runtime, schema_for_version, kept=PlansByOperation())
+        self.engine.export_plans = plan_factory(runtime, schema_for_version)
         self.shop = self.new_shop()
 
     def close(self) -> None:

@@ -19,7 +19,6 @@ from bulkops.engine import operations as ops
 from bulkops.engine.lifecycle import Status
 from bulkops.engine.runtime import Runtime
 from bulkops.graphql.execution import execute_request
-from bulkops.graphql.planner.export_plan import KEPT_PLANS
 from bulkops.protocol.ids import parse_gid
 
 VERSION = "2026-10"
@@ -33,11 +32,16 @@ RUN_MUTATION = """mutation($mutation: String!, $path: String!) {
 }"""
 
 
-@pytest.fixture
-def embedded(tmp_path: Path) -> Iterator[tuple[Runtime, Any]]:
-    runtime = build_runtime(Settings(data_dir=tmp_path, helper_processes=0), clock=FrozenClock())
+def _embedded(data_dir: Path) -> tuple[Runtime, Any]:
+    runtime = build_runtime(Settings(data_dir=data_dir, helper_processes=0), clock=FrozenClock())
     with runtime.db.write() as conn:
         shop = create_shop(conn, "compiled-once", runtime.clock.now())
+    return runtime, shop
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[tuple[Runtime, Any]]:
+    runtime, shop = _embedded(tmp_path)
     yield runtime, shop
     runtime.db.dispose()
 
@@ -56,16 +60,34 @@ def test_a_bulk_query_is_compiled_at_creation_and_the_worker_runs_that_plan(embe
     runtime, shop = embedded
     query = "{ products(query: \"title:compiled-once-1\") { edges { node { id title } } } }"
     operation_id = _operation_id(_request(runtime, shop, RUN_QUERY, {"query": query}), "bulkOperationRunQuery")
-    kept = KEPT_PLANS.take(operation_id)
-    assert kept is not None, "the plan compiled at creation is kept for this process's worker"
-    KEPT_PLANS.keep(operation_id, kept)
+    kept = runtime.kept_plans.take(operation_id)
+    assert kept is not None, "the plan compiled at creation is kept for this runtime's worker"
+    runtime.kept_plans.keep(operation_id, kept)
 
     runtime.engine.run(operation_id, "test-worker")
 
-    assert KEPT_PLANS.take(operation_id) is None, "the worker took the kept plan instead of compiling another"
+    assert runtime.kept_plans.take(operation_id) is None, "the worker took the kept plan instead of compiling another"
     with runtime.db.read() as conn:
         op = ops.get(conn, operation_id)
     assert op is not None and op.status is Status.COMPLETED
+
+
+def test_two_runtimes_in_one_process_keep_their_own_plans_under_the_same_operation_id(tmp_path: Path) -> None:
+    """Each runtime has its own database, so its own operation ids: the same id and query text in both compile
+    two plans (each reads its own shop), and each runtime's worker must get its own."""
+    first, second = _embedded(tmp_path / "first"), _embedded(tmp_path / "second")
+    query = "{ products { edges { node { id } } } }"
+    try:
+        ids = [_operation_id(_request(runtime, shop, RUN_QUERY, {"query": query}), "bulkOperationRunQuery")
+               for runtime, shop in (first, second)]
+        plans = [runtime.kept_plans.take(operation_id) for (runtime, _), operation_id in zip((first, second), ids,
+                                                                                              strict=True)]
+    finally:
+        first[0].db.dispose()
+        second[0].db.dispose()
+
+    assert ids[0] == ids[1]
+    assert plans[0] is not None and plans[1] is not None and plans[0] is not plans[1]
 
 
 @pytest.fixture

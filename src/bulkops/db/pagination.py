@@ -49,21 +49,28 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
 
 
 def _after(sort: Column, id_col: Column, cursor: dict[str, Any], descending: bool) -> Any:
-    """Rows after the cursor in (sort, id) order, where null sort values come first ascending and last
-    descending (the order ``_order`` asks every database for)."""
-    last_id = cursor["last_id"]
+    last_value = _coerce(sort, cursor["last_value"]) if "last_value" in cursor else None
+    return after_row(sort, id_col, cursor["last_id"], last_value, descending)
+
+
+def after_row(sort: Any, id_col: Column, last_id: Any, last_value: Any, descending: bool) -> Any:
+    """The rows after (``last_value``, ``last_id``) in (sort, id) order, where null sort values come first
+    ascending and last descending (the order :func:`keyset_order` asks every database for); ``last_value``
+    None is a null sort value. The paginated resolvers and the bulk export (whose driver path passes bound
+    parameters) continue with this."""
     if sort is id_col:
         return id_col < last_id if descending else id_col > last_id
-    if "last_value" not in cursor:
+    if last_value is None:
         beyond_nulls = and_(sort.is_(None), id_col < last_id if descending else id_col > last_id)
         return beyond_nulls if descending else or_(beyond_nulls, sort.isnot(None))
-    value = _coerce(sort, cursor["last_value"])
     if descending:
-        return or_(sort < value, and_(sort == value, id_col < last_id), sort.is_(None))
-    return or_(sort > value, and_(sort == value, id_col > last_id))
+        return or_(sort < last_value, and_(sort == last_value, id_col < last_id), sort.is_(None))
+    return or_(sort > last_value, and_(sort == last_value, id_col > last_id))
 
 
-def _order(sort: Column, id_col: Column, descending: bool) -> list[Any]:
+def keyset_order(sort: Any, id_col: Column, descending: bool) -> list[Any]:
+    """(sort, id) order with null sort values first ascending and last descending, on SQLite and PostgreSQL
+    alike (their defaults differ)."""
     if sort is id_col:
         return [id_col.desc() if descending else id_col.asc()]
     if descending:
@@ -101,7 +108,7 @@ def paginate(
         stmt = stmt.where(_after(sort, id_col, decode_cursor(after), descending))
     if before:
         stmt = stmt.where(_after(sort, id_col, decode_cursor(before), not descending))
-    order = _order(sort, id_col, walk_desc)
+    order = keyset_order(sort, id_col, walk_desc)
     limit = last if backwards else first
     assert limit is not None
     rows = list(conn.execute(stmt.order_by(*order).limit(limit + 1)))

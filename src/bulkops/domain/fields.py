@@ -18,6 +18,25 @@ from bulkops.clock import iso_z
 Presenter = Callable[[Any], dict[str, Any]]
 Read = Callable[[Any], Any]
 
+EMPTY_CONNECTION: Mapping[str, Any] = {
+    "edges": [], "nodes": [],
+    "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None},
+}
+"""A connection this server keeps nothing in (an image's metafields, a gift card's transactions)."""
+
+
+def no_rows(info: Any, **_: Any) -> Mapping[str, Any]:
+    """A connection field (it takes paging arguments) that this server keeps nothing in: ``Const(no_rows)``."""
+    return EMPTY_CONNECTION
+
+
+APP: Mapping[str, Any] = {
+    "__typename": "App", "id": "gid://shopify/App/1", "title": "bulkops", "handle": "bulkops", "apiKey": "bulkops",
+    "developerName": "bulkops", "embedded": False, "published": False, "shopifyDeveloped": False, "features": [],
+    "previouslyInstalled": False,
+}
+"""The app that made what this server's API made (a metaobject definition, a marketing activity)."""
+
 
 @dataclass(frozen=True)
 class Plain:

@@ -9,8 +9,10 @@ holds one chunk's encoded lines, whatever the export's size. A chunk record reme
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
 from sqlalchemy import Connection
@@ -56,6 +58,35 @@ class ExportRoot(ExportConnection, Protocol):
 
 PlanFactory = Callable[[ops.Operation], ExportRoot]
 """(operation) -> its compiled export plan (the GraphQL layer compiles it once per operation and process)."""
+
+Plan = TypeVar("Plan")
+
+
+class KeptPlans(Generic[Plan]):
+    """Plans compiled when their operation was created, kept for the worker of the same runtime, so a query is
+    compiled once per operation and process. One per runtime (``Runtime.kept_plans``): two servers in one
+    process, each with its own database and so its own operation ids, never take each other's plans. Bounded:
+    a plan not taken (the operation ran elsewhere) is dropped after ``size`` newer ones; losing one costs a
+    compile. Each plan is kept with its query text: an id the database hands out again (a rolled-back insert)
+    never gets another query's plan."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._plans: OrderedDict[int, tuple[str | None, Plan]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def keep(self, operation_id: int, plan: Plan, query: str | None = None) -> None:
+        with self._lock:
+            self._plans[operation_id] = (query, plan)
+            while len(self._plans) > self.size:
+                self._plans.popitem(last=False)
+
+    def take(self, operation_id: int, query: str | None = None) -> Plan | None:
+        with self._lock:
+            kept = self._plans.pop(operation_id, None)
+        if kept is None or (query is not None and kept[0] is not None and kept[0] != query):
+            return None
+        return kept[1]
 
 
 class _Batch:

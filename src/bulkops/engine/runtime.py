@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from bulkops.clock import Clock
 from bulkops.config import Settings
 from bulkops.db.database import Database
 from bulkops.engine.engine import BulkEngine
 from bulkops.engine.executor import HelperPool
+from bulkops.engine.exporter import KeptPlans
 from bulkops.engine.queue import WorkQueue
 from bulkops.storage.base import FileStore
 from bulkops.storage.signing import Signer
@@ -36,6 +37,8 @@ class Runtime:
     """Sends webhook deliveries; started and stopped beside the queue."""
     helpers: HelperPool | None = None
     """Processes for CPU work that needs no database (they start on first use)."""
+    kept_plans: KeptPlans[Any] = field(default_factory=KeptPlans)
+    """Export plans compiled at creation, for this runtime's workers (graphql/planner/export_plan.py)."""
 
     def start(self) -> None:
         """Start the background work: bulk workers, then webhook senders."""

@@ -11,6 +11,7 @@ from sqlalchemy import Column, Connection, Select, select
 from bulkops.db.tables import collection_products, collections, products
 from bulkops.domain.collections import rules
 from bulkops.domain.listing import Listing, Search
+from bulkops.domain.paging import Page, Window, read_page
 from bulkops.domain.search_syntax import Term
 
 
@@ -58,6 +59,19 @@ def members(conn: Connection, shop_id: int, row: Any) -> Select:
             collection_products, collection_products.c.product_id == products.c.id).where(
             collection_products.c.collection_id == row.id)
     return select(products).where(products.c.id.in_(rules.member_ids(conn, shop_id, row)))
+
+
+def members_page(conn: Connection, shop_id: int, row: Any, window: Window) -> Page:
+    """A page of ``Collection.products`` in the collection's order (or ``window``'s sort key)."""
+    sort, descending = member_sort(row, window.sort_key)
+    return read_page(conn, members(conn, shop_id, row), sort=sort, id_col=products.c.id, window=window,
+                     descending_by_default=descending)
+
+
+def product_collections(conn: Connection, shop_id: int, product_id: int, query: str | None) -> Select:
+    """``Product.collections``: the collections the product is in (by hand or by rules), searched."""
+    ids = rules.collection_ids_of_product(conn, shop_id, product_id)
+    return COLLECTIONS.rows(conn, shop_id, {"query": query}).where(collections.c.id.in_(ids))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bulkops.domain.customers.rules import ADDRESS_KEYS
+from bulkops.domain.customers.rules import ADDRESS_KEYS, Address, address_of
 from bulkops.domain.fields import Child, Computed, Const, FieldMap, Plain, columns, common
 from bulkops.domain.metafields.listing import owned_metafields
 from bulkops.domain.money import SHOP_CURRENCY, money
@@ -22,36 +22,49 @@ NOT_SUBSCRIBED = {"marketingState": "NOT_SUBSCRIBED", "marketingOptInLevel": "SI
                   "consentUpdatedAt": None}
 
 
-def _formatted(raw: dict[str, Any], name: str | None, country: str | None) -> Callable[..., list[str]]:
+def _country(a: Address) -> str | None:
+    return COUNTRY_NAMES.get(a.countryCode or "", a.country)
+
+
+def _name(a: Address) -> str | None:
+    return " ".join(p for p in (a.firstName, a.lastName) if p) or None
+
+
+def _area(a: Address) -> str | None:
+    return ", ".join(p for p in (a.city, a.provinceCode or a.province, _country(a)) if p) or None
+
+
+def _formatted(a: Address) -> Callable[..., list[str]]:
     """``formatted(withName:, withCompany:)``: the address as the lines of a label."""
+    name, country = _name(a), _country(a)
 
     def formatted(info: Any, withName: bool = False, withCompany: bool = True) -> list[str]:
         lines = [name] if withName and name else []
-        if withCompany and raw.get("company"):
-            lines.append(raw["company"])
-        lines += [p for p in (raw.get("address1"), raw.get("address2")) if p]
-        city_line = " ".join(p for p in (raw.get("city"), raw.get("provinceCode") or raw.get("province"),
-                                         raw.get("zip")) if p)
+        if withCompany and a.company:
+            lines.append(a.company)
+        lines += [p for p in (a.address1, a.address2) if p]
+        city_line = " ".join(p for p in (a.city, a.provinceCode or a.province, a.zip) if p)
         return [*lines, *([city_line] if city_line else []), *([country] if country else [])]
 
     return formatted
 
 
+MAILING_ADDRESS = FieldMap("MailingAddress", {
+    "id": Computed(lambda a: f"gid://shopify/MailingAddress/{a.id}?model_name=CustomerAddress"),
+    **columns(**{key: key for key in ADDRESS_KEYS if key not in ("countryCode", "country")}),
+    "country": Computed(_country), "countryCodeV2": Plain("countryCode"), "countryCode": Plain("countryCode"),
+    "name": Computed(_name), "formatted": Computed(_formatted), "formattedArea": Computed(_area),
+    "coordinatesValidated": Const(False), "latitude": Const(None), "longitude": Const(None), "timeZone": Const(None),
+    "validationResultSummary": Const(None),
+})
+"""Read from an :class:`Address`."""
+
+_present_address = MAILING_ADDRESS.presenter()
+
+
 def present_address(raw: dict[str, Any]) -> dict[str, Any]:
-    """A MailingAddress from one stored address (addresses live in the customer's row)."""
-    code = raw.get("countryCode")
-    country = COUNTRY_NAMES.get(code or "", raw.get("country"))
-    name = " ".join(p for p in (raw.get("firstName"), raw.get("lastName")) if p) or None
-    area = ", ".join(p for p in (raw.get("city"), raw.get("provinceCode") or raw.get("province"), country) if p)
-    return {
-        "__typename": "MailingAddress",
-        "id": f"gid://shopify/MailingAddress/{raw['id']}?model_name=CustomerAddress",
-        **{k: raw.get(k) for k in ADDRESS_KEYS if k not in ("countryCode", "country")},
-        "country": country, "countryCodeV2": code, "countryCode": code, "name": name,
-        "formatted": _formatted(raw, name, country),
-        "formattedArea": area or None, "coordinatesValidated": False, "latitude": None, "longitude": None,
-        "timeZone": None, "validationResultSummary": None,
-    }
+    """A MailingAddress from one stored address."""
+    return _present_address(address_of(raw))
 
 
 def email_consent(row: Any) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -21,8 +21,32 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()\-.]{7,20}$")
 SETTABLE_EMAIL_STATES = {"NOT_SUBSCRIBED", "PENDING", "SUBSCRIBED", "UNSUBSCRIBED"}
 SETTABLE_SMS_STATES = {"NOT_SUBSCRIBED", "PENDING", "SUBSCRIBED", "UNSUBSCRIBED"}
-ADDRESS_KEYS = ("firstName", "lastName", "company", "address1", "address2", "city", "province", "provinceCode",
-                "country", "countryCode", "zip", "phone")
+
+
+class Address(NamedTuple):
+    """One stored address (a customer's addresses live in its row, as JSON, under these keys)."""
+
+    id: int
+    firstName: str | None
+    lastName: str | None
+    company: str | None
+    address1: str | None
+    address2: str | None
+    city: str | None
+    province: str | None
+    provinceCode: str | None
+    country: str | None
+    countryCode: str | None
+    zip: str | None
+    phone: str | None
+
+
+ADDRESS_KEYS = Address._fields[1:]
+"""A MailingAddressInput's keys, as stored."""
+
+
+def address_of(raw: dict[str, Any]) -> Address:
+    return Address(raw["id"], *(raw.get(key) for key in ADDRESS_KEYS))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from bulkops.db.tables import inventory_adjustment_groups, inventory_quantities, locations, product_variants
 from bulkops.protocol.errors import UserError
@@ -321,24 +321,29 @@ def _ledger_errors(name: str, uri: str | None, at: list[str]) -> list[UserError]
 # ---- writing ----------------------------------------------------------------------------------------
 def _write(state: _State, outcomes: list[tuple[str, str | None, list[Change], list[UserError]]],
            now: datetime) -> list[Outcome]:
-    """The batch's rows: groups (ids in input order, as one at a time would give), quantities, variant mirrors."""
-    conn = state.conn
-    next_id = (conn.execute(select(func.max(inventory_adjustment_groups.c.id))).scalar() or 0) + 1
-    results, group_rows = [], []
+    """The batch's rows: groups (the database numbers them, in input order, as one at a time would), quantities,
+    variant mirrors."""
+    written = [(reason, reference, changes) for reason, reference, changes, errors in outcomes if not errors]
+    ids = iter(_insert_groups(state, written, now))
+    results = []
     for reason, reference, changes, errors in outcomes:
         if errors:
             results.append(Outcome(None, errors))
-            continue
-        group = AdjustmentGroup(next_id, reason, reference, changes, now)
-        next_id += 1
-        group_rows.append({"id": group.id, "shop_id": state.shop_id, "reason": reason,
-                           "reference_document_uri": reference, "changes": [_change_json(c) for c in changes],
-                           "created_at": now})
-        results.append(Outcome(group, []))
-    if group_rows:
-        conn.execute(insert(inventory_adjustment_groups), group_rows)
+        else:
+            results.append(Outcome(AdjustmentGroup(next(ids), reason, reference, changes, now), []))
     _write_quantities(state, now)
     return results
+
+
+def _insert_groups(state: _State, groups: list[tuple[str, str | None, list[Change]]], now: datetime) -> list[int]:
+    """The groups' rows, one statement; their ids in the given order."""
+    if not groups:
+        return []
+    rows = [{"shop_id": state.shop_id, "reason": reason, "reference_document_uri": reference,
+             "changes": [_change_json(c) for c in changes], "created_at": now} for reason, reference, changes in groups]
+    table = inventory_adjustment_groups
+    return [row.id for row in state.conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                                 rows)]
 
 
 def _write_quantities(state: _State, now: datetime) -> None:

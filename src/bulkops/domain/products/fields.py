@@ -31,6 +31,15 @@ PRODUCT = FieldMap("Product", {
 })
 
 
+PRODUCT_OPTION = FieldMap("ProductOption", {
+    "id": Plain("id", "gid"), **columns(name="name", position="position"), "linkedMetafield": Const(None),
+    "values": Computed(lambda option: [v for v in option.values if v in option.used]),
+    "optionValues": Computed(lambda option: [{"name": v, "hasVariants": v in option.used, "linkedMetafieldValue": None}
+                                             for v in option.values]),
+})
+"""Read from a ``rules.OptionInUse``: ``values`` lists the values in use, ``optionValues`` every one."""
+
+
 def _weight(item: dict[str, Any]) -> dict[str, Any] | None:
     weight = (item.get("measurement") or {}).get("weight")
     return {"unit": weight["unit"], "value": weight["value"]} if weight else None

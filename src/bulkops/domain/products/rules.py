@@ -274,6 +274,47 @@ def variants_query(shop_id: int, product_id: int | None = None) -> Select:
     return stmt
 
 
+def total_inventory(conn: Connection, product_id: int) -> int:
+    """``Product.totalInventory``: the variants' quantities summed."""
+    return conn.execute(select(func.coalesce(func.sum(product_variants.c.inventory_quantity), 0)).where(
+        product_variants.c.product_id == product_id)).scalar() or 0
+
+
+def has_out_of_stock_variants(conn: Connection, product_id: int) -> bool:
+    """``Product.hasOutOfStockVariants``: a variant has none left (zero or below)."""
+    return conn.execute(select(product_variants.c.id).where(
+        product_variants.c.product_id == product_id, product_variants.c.inventory_quantity <= 0)).first() is not None
+
+
+@dataclass(frozen=True)
+class OptionInUse:
+    """A product option and which of its values the product's variants use."""
+
+    id: int
+    name: str
+    position: int
+    values: list[str]
+    used: frozenset[str]
+
+
+DEFAULT_OPTION = ("Title", "Default Title")
+"""The option a product without options answers (its one variant's), as Shopify does."""
+
+
+def options_in_use(conn: Connection, shop_id: int, product_id: int) -> list[OptionInUse]:
+    """``Product.options``: the stored options (or the default one, numbered ``<product>0``) with the values
+    in use."""
+    rows = options_of(conn, product_id)
+    if not rows:
+        name, value = DEFAULT_OPTION
+        return [OptionInUse(int(f"{product_id}0"), name, 1, [value], frozenset({value}))]
+    used: dict[str, set[str]] = {}
+    for variant in conn.execute(variants_query(shop_id, product_id)):
+        for selected in variant.selected_options:
+            used.setdefault(selected["name"], set()).add(selected["value"])
+    return [OptionInUse(r.id, r.name, r.position, list(r.values), frozenset(used.get(r.name, ()))) for r in rows]
+
+
 def variants_count(conn: Connection, product_id: int) -> int:
     return conn.execute(select(func.count()).select_from(product_variants)
                         .where(product_variants.c.product_id == product_id)).scalar() or 0

@@ -11,7 +11,7 @@ from graphql import GraphQLResolveInfo
 from bulkops.graphql.bindings.bulk import present_operation
 from bulkops.graphql.context import ctx
 from bulkops.graphql.errors import format_error
-from bulkops.graphql.planner.export_plan import KEPT_PLANS, UnsupportedExport, compile_plan
+from bulkops.graphql.planner.export_plan import UnsupportedExport, compile_plan
 from bulkops.protocol.errors import UserError
 from bulkops.protocol.query_document import check_bulk_query, invalid
 
@@ -38,8 +38,8 @@ def resolve_run_query(_: Any, info: GraphQLResolveInfo, query: str, groupObjects
     )
     if isinstance(outcome, list):
         return _refused(outcome)
-    submit = context.runtime.queue.submit
-    context.after_commit.append(lambda: KEPT_PLANS.keep(outcome.id, plan, query))
+    submit, kept = context.runtime.queue.submit, context.runtime.kept_plans
+    context.after_commit.append(lambda: kept.keep(outcome.id, plan, query))
     context.after_commit.append(lambda: submit(outcome.id))
     return {"bulkOperation": present_operation(context, outcome), "userErrors": []}
 

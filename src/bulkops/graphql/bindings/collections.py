@@ -7,21 +7,11 @@ from typing import Any
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
-from bulkops.db.pagination import BadCursor, paginate
-from bulkops.db.tables import collections, products
 from bulkops.domain.collections import rules
 from bulkops.domain.collections.fields import COLLECTION
-from bulkops.domain.collections.listing import COLLECTIONS, member_sort, members
+from bulkops.domain.collections.listing import COLLECTIONS, members_page, product_collections
 from bulkops.domain.publications import rules as publication_rules
-from bulkops.graphql.bindings.common import (
-    Window,
-    bad_cursor,
-    connection,
-    guarded,
-    listed,
-    page_args,
-    require_id,
-)
+from bulkops.graphql.bindings.common import Window, connection, guarded, listed, page_args, require_id
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.bindings.products import owner_metafield, owner_metafields, present_product, set_owned_metafields
 from bulkops.graphql.context import RequestContext, ctx
@@ -133,14 +123,8 @@ def resolve_collection_products(collection: dict[str, Any], info: GraphQLResolve
                                 reverse: bool = False, sortKey: str = "COLLECTION_DEFAULT") -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    row = collection["_row"]
-    sort, descending = member_sort(row, sortKey)
-    try:
-        page = paginate(context.conn, members(context.conn, context.shop.id, row), sort=sort, id_col=products.c.id,
-                        first=first, after=after, last=last, before=before, reverse=reverse,
-                        descending_by_default=descending)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    page = members_page(context.conn, context.shop.id, collection["_row"],
+                        Window(first, after, last, before, reverse, sortKey))
     return connection(page, present_product)
 
 
@@ -167,9 +151,8 @@ def resolve_product_collections(product: dict[str, Any], info: GraphQLResolveInf
                                 reverse: bool = False, sortKey: str = "ID", query: str | None = None
                                 ) -> dict[str, Any]:
     context = ctx(info)
-    ids = rules.collection_ids_of_product(context.conn, context.shop.id, product["_pk"])
-    stmt = COLLECTIONS.rows(context.conn, context.shop.id, {"query": query}).where(collections.c.id.in_(ids))
     page_args(first, last)
+    stmt = product_collections(context.conn, context.shop.id, product["_pk"], query)
     return listed(context, COLLECTIONS, stmt, present_collection, Window(first, after, last, before, reverse, sortKey))
 
 

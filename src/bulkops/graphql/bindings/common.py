@@ -8,7 +8,7 @@ from typing import Any
 from graphql import GraphQLResolveInfo
 
 from bulkops.domain.listing import Listing
-from bulkops.domain.paging import Page, Window, invalid_cursor, read_page
+from bulkops.domain.paging import Page, Window, read_page
 from bulkops.graphql.context import RequestContext
 from bulkops.protocol.errors import RequestError, UserError, UserErrors
 from bulkops.protocol.ids import InvalidGlobalId, parse_gid
@@ -78,11 +78,6 @@ def connection(page: Page, present: Callable[[Any], dict[str, Any]]) -> dict[str
             "endCursor": page.end_cursor,
         },
     }
-
-
-def bad_cursor(exc: ValueError) -> RequestError:
-    """For the bindings that still paginate themselves (see the allow-list in tests/test_architecture.py)."""
-    return invalid_cursor(exc)
 
 
 def listed(context: RequestContext, listing: Listing, stmt: Any, present: Callable[[Any], dict[str, Any]],

@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
-from bulkops.clock import iso_z
 from bulkops.domain.gift_cards import listing, rules
-from bulkops.domain.money import money
+from bulkops.domain.gift_cards.fields import GIFT_CARD
 from bulkops.domain.paging import Window
 from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.customers import load_customer
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.protocol.errors import UserError
-from bulkops.protocol.ids import gid
 
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
 
-EMPTY_CONNECTION = {"edges": [], "nodes": [], "pageInfo": {"hasNextPage": False, "hasPreviousPage": False,
-                                                           "startCursor": None, "endCursor": None}}
+def _customer(row: Any) -> Callable[[GraphQLResolveInfo], dict[str, Any] | None]:
+    return lambda info: load_customer(ctx(info), row.customer_id) if row.customer_id else None
 
 
-def present_gift_card(row: Any) -> dict[str, Any]:
-    def customer(info: GraphQLResolveInfo) -> dict[str, Any] | None:
-        return load_customer(ctx(info), row.customer_id) if row.customer_id else None
-
+def _recipient(row: Any) -> Callable[[GraphQLResolveInfo], dict[str, Any] | None]:
     def recipient(info: GraphQLResolveInfo) -> dict[str, Any] | None:
         if not row.recipient:
             return None
@@ -37,16 +33,10 @@ def present_gift_card(row: Any) -> dict[str, Any]:
                 "preferredName": row.recipient.get("preferredName"),
                 "sendNotificationAt": row.recipient.get("sendNotificationAt")}
 
-    last = row.code[-4:]
-    return {
-        "__typename": "GiftCard", "id": gid("GiftCard", row.id), "balance": money(row.balance, row.currency),
-        "initialValue": money(row.initial_value, row.currency), "lastCharacters": last,
-        "maskedCode": f"•••• •••• •••• {last}", "enabled": row.enabled, "deactivatedAt": iso_z(row.deactivated_at),
-        "expiresOn": row.expires_on.isoformat() if row.expires_on else None, "note": row.note,
-        "templateSuffix": row.template_suffix, "customer": customer, "recipientAttributes": recipient,
-        "order": None, "transactions": lambda info, **_: EMPTY_CONNECTION,
-        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at),
-    }
+    return recipient
+
+
+present_gift_card = GIFT_CARD.presenter({"customer": _customer, "recipientAttributes": _recipient})
 
 
 @register("GiftCard")

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
-from sqlalchemy import Connection
 
-from bulkops.db.pagination import BadCursor, decode_cursor, encode_cursor, paginate
 from bulkops.domain.inventory import rules
 from bulkops.domain.inventory.fields import (
     GROUP_FIELDS,
@@ -24,14 +22,18 @@ from bulkops.domain.inventory.fields import (
     quantity_fields,
     read_all,
 )
-from bulkops.domain.inventory.listing import LOCATION_SORT, locations_query
+from bulkops.domain.inventory.listing import item_levels_page, locations_page
+from bulkops.domain.paging import Window
 from bulkops.engine.executor import LineExecutor, LineRunner
-from bulkops.graphql.bindings.common import bad_cursor, connection, page_args, require_id
+from bulkops.graphql.bindings.common import connection, page_args, require_id
 from bulkops.graphql.bindings.nodes import LOADERS, register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.planner.mutation_plan import Plan
 from bulkops.protocol.errors import RequestError, UserFacingError
 from bulkops.protocol.ids import InvalidGlobalId
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
@@ -147,13 +149,8 @@ def resolve_locations(_: Any, info: GraphQLResolveInfo, first: int | None = None
                       includeLegacy: bool = False) -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
-    stmt = locations_query(context.shop.id, query, includeInactive)
-    try:
-        page = paginate(context.conn, stmt, sort=LOCATION_SORT.get(sortKey, LOCATION_SORT["ID"]),
-                        id_col=LOCATION_SORT["ID"], first=first, after=after, last=last, before=before,
-                        reverse=reverse)
-    except BadCursor as exc:
-        raise bad_cursor(exc) from exc
+    page = locations_page(context.conn, context.shop.id, query, includeInactive,
+                          Window(first, after, last, before, reverse, sortKey))
     return connection(page, present_location)
 
 
@@ -196,23 +193,9 @@ def resolve_item_levels(item: dict[str, Any], info: GraphQLResolveInfo, first: i
     """Every level of the item (one per location it is stocked at), by location id; ``query`` is not applied."""
     page_args(first, last)
     context = ctx(info)
-    levels = rules.item_levels(context.conn, context.shop.id, _item_number(item))
-    levels = levels[::-1] if reverse else levels
-    try:
-        ids = [level.location_id for level in levels]
-        start = ids.index(decode_cursor(after)["last_id"]) + 1 if after else 0
-        end = ids.index(decode_cursor(before)["last_id"]) if before else len(levels)
-    except (BadCursor, ValueError) as exc:
-        raise bad_cursor(BadCursor(str(exc))) from exc
-    window = levels[start:end]
-    shown = window[:first] if first is not None else window[max(0, len(window) - (last or 0)):]
-    nodes = [present_level(level) for level in shown]
-    cursors = [encode_cursor(level.location_id) for level in shown]
-    return {"edges": [{"cursor": c, "node": n} for c, n in zip(cursors, nodes, strict=True)], "nodes": nodes,
-            "pageInfo": {"hasNextPage": first is not None and len(window) > len(shown),
-                         "hasPreviousPage": last is not None and len(window) > len(shown),
-                         "startCursor": cursors[0] if cursors else None,
-                         "endCursor": cursors[-1] if cursors else None}}
+    page = item_levels_page(context.conn, context.shop.id, _item_number(item),
+                            Window(first, after, last, before, reverse))
+    return connection(page, present_level)
 
 
 @item_type.field("variant")

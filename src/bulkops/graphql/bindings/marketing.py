@@ -2,54 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
-from bulkops.clock import iso_z
 from bulkops.domain.marketing import listing, rules
-from bulkops.domain.money import amount_text, money
+from bulkops.domain.marketing.fields import MARKETING_ACTIVITY, MARKETING_ENGAGEMENT, METRICS
 from bulkops.domain.paging import Window
 from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
-from bulkops.graphql.bindings.metaobjects import APP
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.protocol.errors import UserError
-from bulkops.protocol.ids import gid
 
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
 
-METRICS = ("adSpend", "allConversions", "clicksCount", "commentsCount", "complaintsCount", "failsCount",
-           "favoritesCount", "firstTimeCustomers", "impressionsCount", "orders", "primaryConversions",
-           "returningCustomers", "sales", "sendsCount", "sessionsCount", "sharesCount", "uniqueClicksCount",
-           "uniqueViewsCount", "unsubscribesCount", "viewsCount")
-DECIMAL_METRICS = {"allConversions", "firstTimeCustomers", "orders", "primaryConversions", "returningCustomers"}
-
-
-def _money_out(raw: dict[str, Any] | None) -> dict[str, str] | None:
-    return money(str(raw["amount"]), raw["currencyCode"]) if raw else None
-
-
-def present_activity(row: Any) -> dict[str, Any]:
-    schedule = row.schedule or {}
-    return {
-        "__typename": "MarketingActivity", "id": gid("MarketingActivity", row.id), "title": row.title,
-        "status": row.status, "statusLabel": row.status.replace("_", " ").capitalize(),
-        "statusTransitionedAt": iso_z(row.updated_at), "targetStatus": None, "tactic": row.tactic,
-        "marketingChannel": row.channel_type, "marketingChannelType": row.channel_type, "isExternal": True,
-        "sourceAndMedium": f"{row.channel_handle or 'external'} {row.tactic.lower().replace('_', ' ')}",
-        "urlParameterValue": row.url_parameter_value, "utmParameters": row.utm, "hierarchyLevel": row.hierarchy_level,
-        "parentRemoteId": row.parent_remote_id, "parentActivityId": None, "activityListUrl": None, "formData": None,
-        "adSpend": _money_out(row.ad_spend),
-        "budget": {"budgetType": row.budget.get("budgetType") or "DAILY", "total": _money_out(row.budget["total"])}
-        if row.budget and row.budget.get("total") else None,
-        "app": APP, "appErrors": None, "inMainWorkflowVersion": False, "marketingEvent": None,
-        "statusBadgeType": None, "statusBadgeTypeV2": None, "createdAt": iso_z(row.created_at),
-        "updatedAt": iso_z(row.updated_at), "scheduledStart": schedule.get("scheduledStart"),
-    }
+present_activity = MARKETING_ACTIVITY.presenter()
 
 
 @register("MarketingActivity")
@@ -83,16 +54,11 @@ def resolve_upsert_external(_: Any, info: GraphQLResolveInfo, input: dict[str, A
     return {"marketingActivity": load_activity(context, number), "userErrors": []}
 
 
-def present_engagement(context: RequestContext, row: Any) -> dict[str, Any]:
-    metrics = row.metrics
-    out = {name: metrics.get(name) for name in METRICS}
-    out.update({"adSpend": _money_out(metrics.get("adSpend")), "sales": _money_out(metrics.get("sales"))})
-    for name in DECIMAL_METRICS:
-        if out[name] is not None:
-            out[name] = amount_text(str(out[name]))
-    return {**out, "channelHandle": row.channel_handle, "occurredOn": row.occurred_on.isoformat(),
-            "isCumulative": row.is_cumulative, "utcOffset": row.utc_offset,
-            "marketingActivity": load_activity(context, row.activity_id) if row.activity_id else None}
+def _activity(row: Any) -> Callable[[GraphQLResolveInfo], dict[str, Any] | None]:
+    return lambda info: load_activity(ctx(info), row.activity_id) if row.activity_id else None
+
+
+present_engagement = MARKETING_ENGAGEMENT.presenter({"marketingActivity": _activity})
 
 
 def _target(context: RequestContext, activity_gid: str | None, remote_id: str | None, channel: str | None
@@ -133,7 +99,7 @@ def resolve_engagement_create(_: Any, info: GraphQLResolveInfo, marketingEngagem
         utc_offset=str(data["utcOffset"]),
         metrics={name: _plain(data[name]) for name in METRICS if data.get(name) is not None})
     number = rules.record_engagement(context.conn, context.shop.id, activity_id, channel, spec, context.now)
-    return {"marketingEngagement": present_engagement(context, rules.get_engagement(context.conn, number)),
+    return {"marketingEngagement": present_engagement(rules.get_engagement(context.conn, number)),
             "userErrors": []}
 
 

@@ -4,17 +4,14 @@ resolvers/products.py through the same rules, domain/media/rules.py.)"""
 
 from __future__ import annotations
 
-import mimetypes
-import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
-from bulkops.clock import iso_z
 from bulkops.domain.media import listing, rules
+from bulkops.domain.media.fields import TYPE_NAMES, present_media
 from bulkops.domain.paging import Window
 from bulkops.graphql.bindings import products as product_resolvers
 from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
@@ -27,59 +24,7 @@ from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 mutation = ObjectType("Mutation")
 product_type = ObjectType("Product")
 
-TYPE_NAMES = {"IMAGE": "MediaImage", "VIDEO": "Video", "EXTERNAL_VIDEO": "ExternalVideo", "MODEL_3D": "Model3d"}
 CONTENT_TYPES = {name: content for content, name in TYPE_NAMES.items()}
-EMPTY_CONNECTION = {"edges": [], "nodes": [], "pageInfo": {"hasNextPage": False, "hasPreviousPage": False,
-                                                           "startCursor": None, "endCursor": None}}
-
-
-# ---- presenters ----------------------------------------------------------------------------------
-def _image(url: str | None, alt: str, number: int | None) -> dict[str, Any] | None:
-    if url is None:
-        return None
-    return {"__typename": "Image", "id": f"gid://shopify/ProductImage/{number}" if number else None, "url": url,
-            "src": url, "originalSrc": url, "transformedSrc": url, "altText": alt, "width": None, "height": None,
-            "thumbhash": None, "metafield": None, "metafields": EMPTY_CONNECTION, "translations": []}
-
-
-def _filename(url: str) -> str:
-    return urlsplit(url).path.rsplit("/", 1)[-1]
-
-
-def _embed_url(url: str, host: str | None) -> str:
-    parts = urlsplit(url)
-    if host == "YOUTUBE":
-        video = parse_qs(parts.query).get("v", [None])[0] or parts.path.rstrip("/").rsplit("/", 1)[-1]
-        return f"https://www.youtube.com/embed/{video}"
-    if host == "VIMEO" and (match := re.search(r"/(\d+)", parts.path)):
-        return f"https://player.vimeo.com/video/{match.group(1)}"
-    return url
-
-
-def present_media(row: Any) -> dict[str, Any]:
-    type_name = TYPE_NAMES[row.media_content_type]
-    alt = row.alt or ""
-    source = row.original_source
-    preview = _image(row.preview_image_url, alt, row.id if row.media_content_type == "IMAGE" else None)
-    out: dict[str, Any] = {
-        "__typename": type_name, "id": f"gid://shopify/{type_name}/{row.id}", "_pk": row.id,
-        "_product_id": row.product_id, "alt": alt, "mediaContentType": row.media_content_type, "status": row.status,
-        "fileStatus": row.status, "mediaErrors": [], "mediaWarnings": [], "fileErrors": [],
-        # A media without a preview image answers READY with a null image (this server makes no previews), so
-        # a client polling the preview status does not wait forever.
-        "preview": {"image": preview, "status": "READY"},
-        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at),
-    }
-    if row.media_content_type == "IMAGE":
-        out.update(image=_image(source, alt, row.id), mimeType=mimetypes.guess_type(urlsplit(source).path)[0],
-                   originalSource={"url": source, "fileSize": None}, metafield=None, metafields=EMPTY_CONNECTION,
-                   translations=[])
-    elif row.media_content_type == "EXTERNAL_VIDEO":
-        host = rules.external_video_host(source)
-        out.update(host=host, originUrl=source, embeddedUrl=source, embedUrl=_embed_url(source, host))
-    else:
-        out.update(filename=_filename(source), originalSource=None, sources=[], duration=None)
-    return out
 
 
 def _loader(content_type: str) -> Callable[[RequestContext, int], dict[str, Any] | None]:

@@ -3,74 +3,55 @@ metaobjectByHandle, metaobjectDefinitionByType, and node loaders."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
-from bulkops.clock import iso_z
-from bulkops.domain.metafields.types import REFERENCE_TYPES, category, json_value, value_type
+from bulkops.domain.metafields.types import REFERENCE_TYPES
 from bulkops.domain.metaobjects import listing, rules
+from bulkops.domain.metaobjects.fields import (
+    METAOBJECT,
+    METAOBJECT_FIELD,
+    FieldValue,
+    Metaobject,
+    metaobject_of,
+    present_definition,
+)
 from bulkops.domain.paging import Page, Window
 from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.nodes import load_node, register
 from bulkops.graphql.context import RequestContext, ctx
-from bulkops.protocol.ids import gid
 
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
 definition_type = ObjectType("MetaobjectDefinition")
 
-APP = {"__typename": "App", "id": "gid://shopify/App/1", "title": "bulkops", "handle": "bulkops",
-       "apiKey": "bulkops", "developerName": "bulkops", "embedded": False, "published": False,
-       "shopifyDeveloped": False, "features": [], "previouslyInstalled": False}
-
-
-def present_field_definition(raw: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "key": raw["key"], "name": raw["name"], "required": raw["required"], "description": raw.get("description"),
-        "type": {"name": raw["type"], "category": category(raw["type"]), "supportsDefinitionMigrations": False,
-                 "valueType": value_type(raw["type"])},
-        "validations": [{"name": v["name"], "value": v["value"], "type": "single_line_text_field"}
-                        for v in raw.get("validations") or []],
-    }
-
-
-def present_definition(row: Any) -> dict[str, Any]:
-    return {
-        "__typename": "MetaobjectDefinition", "id": gid("MetaobjectDefinition", row.id), "_pk": row.id,
-        "type": row.type, "name": row.name, "description": row.description, "displayNameKey": row.display_name_key,
-        "fieldDefinitions": [present_field_definition(f) for f in row.field_definitions],
-        "access": row.access, "hasThumbnailField": any(f["type"] == "color" for f in row.field_definitions),
-        "createdByApp": APP, "createdByStaff": None, "standardTemplate": None,
-    }
-
-
-def _field(definition_field: dict[str, Any], value: str | None) -> dict[str, Any]:
-    kind = definition_field["type"]
-
+def _reference(value: FieldValue) -> Callable[..., dict[str, Any] | None]:
     def reference(info: GraphQLResolveInfo, **_: Any) -> dict[str, Any] | None:
-        return load_node(ctx(info), value) if value and kind in REFERENCE_TYPES else None
+        return load_node(ctx(info), value.value) if value.value and value.type in REFERENCE_TYPES else None
 
-    return {"key": definition_field["key"], "type": kind, "value": value,
-            "jsonValue": json_value(kind, value) if value is not None else None,
-            "definition": present_field_definition(definition_field), "reference": reference, "references": None,
-            "thumbnail": None}
+    return reference
+
+
+present_field = METAOBJECT_FIELD.presenter({"reference": _reference})
+
+
+def _field(metaobject: Metaobject) -> Callable[..., dict[str, Any] | None]:
+    """``field(key:)``: one of its fields."""
+
+    def field(info: GraphQLResolveInfo, key: str) -> dict[str, Any] | None:
+        return next((present_field(v) for v in metaobject.values() if v.key == key), None)
+
+    return field
+
+
+_present = METAOBJECT.presenter({"fields": lambda m: [present_field(v) for v in m.values()], "field": _field})
 
 
 def present_metaobject(row: Any, definition: Any) -> dict[str, Any]:
-    fields = [_field(f, row.fields.get(f["key"])) for f in definition.field_definitions]
-    by_key = {f["key"]: f for f in fields}
-    display = row.fields.get(definition.display_name_key) if definition.display_name_key else None
-    publishable = (definition.capabilities.get("publishable") or {}).get("enabled")
-    return {
-        "__typename": "Metaobject", "id": gid("Metaobject", row.id), "handle": row.handle, "type": row.type,
-        "displayName": display or f"{definition.name} #{row.id}", "fields": fields,
-        "field": lambda info, key: by_key.get(key), "definition": present_definition(definition),
-        "capabilities": {"publishable": {"status": row.status} if publishable else None, "onlineStore": None},
-        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at), "createdBy": APP,
-        "createdByApp": APP, "createdByStaff": None, "staffMember": None, "thumbnailField": None,
-    }
+    return _present(metaobject_of(row, definition))
 
 
 @register("Metaobject")

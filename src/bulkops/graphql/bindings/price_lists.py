@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
-from bulkops.domain.money import money
 from bulkops.domain.paging import Window
 from bulkops.domain.price_lists import listing, rules
+from bulkops.domain.price_lists.fields import PRICE, PRICE_LIST
 from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.nodes import load_node, register
 from bulkops.graphql.context import RequestContext, ctx
@@ -20,24 +21,14 @@ from bulkops.protocol.ids import gid
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
 price_list_type = ObjectType("PriceList")
-EMPTY_CONNECTION = {"edges": [], "nodes": [], "pageInfo": {"hasNextPage": False, "hasPreviousPage": False,
-                                                           "startCursor": None, "endCursor": None}}
 
 
-def present_price_list(row: Any) -> dict[str, Any]:
-    return {"__typename": "PriceList", "id": gid("PriceList", row.id), "_pk": row.id, "name": row.name,
-            "currency": row.currency, "catalog": None}
+def _variant(row: Any) -> Callable[[GraphQLResolveInfo], dict[str, Any] | None]:
+    return lambda info: load_node(ctx(info), gid("ProductVariant", row.variant_id))
 
 
-def present_price(row: Any) -> dict[str, Any]:
-    def variant(info: GraphQLResolveInfo) -> dict[str, Any] | None:
-        return load_node(ctx(info), gid("ProductVariant", row.variant_id))
-
-    return {
-        "price": money(row.amount, row.currency),
-        "compareAtPrice": money(row.compare_at_amount, row.currency) if row.compare_at_amount else None,
-        "originType": "FIXED", "variant": variant, "quantityPriceBreaks": lambda info, **_: EMPTY_CONNECTION,
-    }
+present_price_list = PRICE_LIST.presenter()
+present_price = PRICE.presenter({"variant": _variant})
 
 
 @register("PriceList")

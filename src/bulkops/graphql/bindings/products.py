@@ -7,17 +7,14 @@ from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
-from sqlalchemy import func, select
 
-from bulkops.db.tables import metafields as metafields_table
-from bulkops.db.tables import product_variants
 from bulkops.domain.collections import rules as collection_rules
 from bulkops.domain.media import rules as media_rules
 from bulkops.domain.metafields import rules as metafield_rules
 from bulkops.domain.metafields.listing import owned_metafields
 from bulkops.domain.products import rules
 from bulkops.domain.products.batch import create_many
-from bulkops.domain.products.fields import PRODUCT, VARIANT, present_inventory_item
+from bulkops.domain.products.fields import PRODUCT, PRODUCT_OPTION, VARIANT, present_inventory_item
 from bulkops.domain.products.listing import PRODUCT_VARIANTS, PRODUCTS, VARIANTS
 from bulkops.domain.publications import rules as publication_rules
 from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id, user_errors
@@ -36,6 +33,7 @@ variant_type = ObjectType("ProductVariant")
 # ---- presenters (derived from domain/products/fields.py) ---------------------------------------------
 present_product = PRODUCT.presenter()
 present_variant = VARIANT.presenter()
+present_option = PRODUCT_OPTION.presenter()
 
 _CHEAP_READS = PRODUCT.cheap_reads()
 """present_product's entries that read the row as it is (same values: tests/graphql/test_compiled_plan.py)."""
@@ -159,9 +157,8 @@ def owned_metafield_specs(context: RequestContext, raw: list[dict[str, Any]] | N
     for m in raw or []:
         spec = metafield_spec(m)
         if m.get("id") and not spec.key:
-            number = _number(m["id"], "Metafield")
-            row = context.conn.execute(metafields_table.select().where(
-                metafields_table.c.id == number, metafields_table.c.shop_id == context.shop.id)).first()
+            number = _number(m["id"], "Metafield") or -1
+            row = metafield_rules.get_metafield_by_id(context.conn, context.shop.id, number)
             if row is not None:
                 spec = spec._replace(namespace=row.namespace, key=row.key)
         out.append(spec)
@@ -398,8 +395,7 @@ def resolve_total_variants(product: dict[str, Any], info: GraphQLResolveInfo) ->
 
 @product_type.field("totalInventory")
 def resolve_total_inventory(product: dict[str, Any], info: GraphQLResolveInfo) -> int:
-    return ctx(info).conn.execute(select(func.coalesce(func.sum(product_variants.c.inventory_quantity), 0)).where(
-        product_variants.c.product_id == product["_pk"])).scalar() or 0
+    return rules.total_inventory(ctx(info).conn, product["_pk"])
 
 
 @product_type.field("hasOnlyDefaultVariant")
@@ -409,27 +405,13 @@ def resolve_only_default(product: dict[str, Any], info: GraphQLResolveInfo) -> b
 
 @product_type.field("hasOutOfStockVariants")
 def resolve_out_of_stock(product: dict[str, Any], info: GraphQLResolveInfo) -> bool:
-    return ctx(info).conn.execute(select(product_variants.c.id).where(
-        product_variants.c.product_id == product["_pk"], product_variants.c.inventory_quantity <= 0)).first() is not None
+    return rules.has_out_of_stock_variants(ctx(info).conn, product["_pk"])
 
 
 @product_type.field("options")
 def resolve_options(product: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None) -> list[dict[str, Any]]:
     context = ctx(info)
-    rows = rules.options_of(context.conn, product["_pk"])[:first]
-    if not rows:
-        return [{"__typename": "ProductOption", "id": f"gid://shopify/ProductOption/{product['_pk']}0",
-                 "name": "Title", "position": 1, "values": ["Default Title"], "linkedMetafield": None,
-                 "optionValues": [{"name": "Default Title", "hasVariants": True, "linkedMetafieldValue": None}]}]
-    used: dict[str, set[str]] = {}
-    for variant in context.conn.execute(rules.variants_query(context.shop.id, product["_pk"])):
-        for selected in variant.selected_options:
-            used.setdefault(selected["name"], set()).add(selected["value"])
-    return [{"__typename": "ProductOption", "id": f"gid://shopify/ProductOption/{r.id}", "name": r.name,
-             "position": r.position, "linkedMetafield": None,
-             "values": [v for v in r.values if v in used.get(r.name, set())],
-             "optionValues": [{"name": v, "hasVariants": v in used.get(r.name, set()), "linkedMetafieldValue": None}
-                              for v in r.values]} for r in rows]
+    return [present_option(o) for o in rules.options_in_use(context.conn, context.shop.id, product["_pk"])[:first]]
 
 
 def _owner_metafields(owner: str, key: str):  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from graphql import GraphQLResolveInfo, OperationType
 
 from bulkops.domain.paging import Page, Window
 from bulkops.domain.publications import listing, rules
+from bulkops.domain.publications.fields import PUBLICATION
 from bulkops.graphql.bindings.collections import load_collection, present_collection
 from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.nodes import register
@@ -42,10 +43,7 @@ def _publications(info: GraphQLResolveInfo) -> list[Any]:
         return rules.ensure_publications(conn, context.shop.id, context.now)
 
 
-def present_publication(row: Any) -> dict[str, Any]:
-    return {"__typename": "Publication", "id": f"gid://shopify/Publication/{row.id}", "_pk": row.id,
-            "name": row.name, "autoPublish": row.auto_publish, "supportsFuturePublishing": False,
-            "catalog": None, "operation": None}
+present_publication = PUBLICATION.presenter()
 
 
 @register("Publication")

@@ -2,44 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
-from bulkops.clock import iso_z
-from bulkops.domain.money import money
 from bulkops.domain.paging import Window
 from bulkops.domain.store_credit import listing, rules
+from bulkops.domain.store_credit.fields import ACCOUNT, CREDIT_TRANSACTION, transaction_of
 from bulkops.graphql.bindings.common import connection, guarded, page_args
 from bulkops.graphql.bindings.customers import load_customer
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.protocol.errors import RequestError
-from bulkops.protocol.ids import InvalidGlobalId, gid, parse_gid
+from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 
 mutation = ObjectType("Mutation")
 customer_type = ObjectType("Customer")
 account_type = ObjectType("StoreCreditAccount")
 
 
-def present_account(row: Any) -> dict[str, Any]:
-    return {
-        "__typename": "StoreCreditAccount", "id": gid("StoreCreditAccount", row.id), "_pk": row.id,
-        "balance": money(row.balance, row.currency),
-        "owner": lambda info: load_customer(ctx(info), row.owner_id),
-    }
+def _owner(row: Any) -> Callable[[GraphQLResolveInfo], dict[str, Any] | None]:
+    return lambda info: load_customer(ctx(info), row.owner_id)
+
+
+present_account = ACCOUNT.presenter({"owner": _owner})
+_present_transaction = CREDIT_TRANSACTION.presenter({"account": lambda t: present_account(t.account)})
 
 
 def present_transaction(row: Any, account: Any) -> dict[str, Any]:
-    return {
-        "__typename": "StoreCreditAccountCreditTransaction", "id": gid("StoreCreditAccountCreditTransaction", row.id),
-        "account": present_account(account), "amount": money(row.amount, account.currency),
-        "balanceAfterTransaction": money(row.balance_after, account.currency),
-        "remainingAmount": money(row.amount, account.currency), "event": row.event, "origin": None,
-        "createdAt": iso_z(row.created_at), "expiresAt": iso_z(row.expires_at),
-    }
+    return _present_transaction(transaction_of(row, account))
 
 
 @register("StoreCreditAccount")

@@ -8,14 +8,13 @@ from typing import Any
 from ariadne import ObjectType, UnionType
 from graphql import GraphQLResolveInfo
 
-from bulkops.clock import iso_z
 from bulkops.domain.paging import Window
 from bulkops.graphql.bindings.common import connection, guarded, page_args, require_id
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.defaults import resolve_typename
-from bulkops.protocol.versions import public_api_versions
 from bulkops.webhooks import subscriptions as rules
+from bulkops.webhooks.fields import SUBSCRIPTION
 from bulkops.webhooks.listing import SubscriptionFilter, subscriptions_page
 
 query = ObjectType("QueryRoot")
@@ -23,22 +22,7 @@ mutation = ObjectType("Mutation")
 endpoint_union = UnionType("WebhookSubscriptionEndpoint", resolve_typename)
 
 
-def present_api_version(handle: str) -> dict[str, Any]:
-    known = {v["handle"]: v for v in public_api_versions()}
-    return known.get(handle, {"handle": handle, "displayName": handle, "supported": False})
-
-
-def present_subscription(row: Any) -> dict[str, Any]:
-    """``apiVersion`` is the version the subscription was created with: Shopify reports the app's webhook API
-    version there, and an app here has no other setting than the version it speaks."""
-    return {
-        "__typename": "WebhookSubscription", "id": f"gid://shopify/WebhookSubscription/{row.id}",
-        "legacyResourceId": str(row.id), "topic": row.topic, "format": row.format, "uri": row.uri,
-        "callbackUrl": row.uri, "endpoint": {"__typename": "WebhookHttpEndpoint", "callbackUrl": row.uri},
-        "filter": row.filter, "includeFields": row.include_fields, "metafieldNamespaces": row.metafield_namespaces,
-        "metafields": [], "apiVersion": present_api_version(row.api_version),
-        "createdAt": iso_z(row.created_at), "updatedAt": iso_z(row.updated_at),
-    }
+present_subscription = SUBSCRIPTION.presenter()
 
 
 @register("WebhookSubscription")

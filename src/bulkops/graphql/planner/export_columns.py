@@ -30,13 +30,12 @@ from sqlalchemy import (
     Select,
     String,
     Table,
-    and_,
     bindparam,
     func,
-    or_,
     select,
 )
 
+from bulkops.db.pagination import after_row, keyset_order
 from bulkops.domain.fields import Plain, form_of, source_reader
 from bulkops.graphql.planner.export_sources import Listing
 
@@ -124,19 +123,15 @@ class DriverListing:
             heads.append(listing.parent.label("_bulk_parent"))
         narrow = listing.stmt.with_only_columns(*heads, *columns)
         sort, id_col = listing.sort, listing.id_col
-        order = [sort.desc(), id_col.desc()] if listing.descending else [sort.asc(), id_col.asc()]
-        after_sort: BindParameter[Any] = _per_run("after_sort")
+        order = keyset_order(sort, id_col, listing.descending)
         after_id: BindParameter[Any] = _per_run("after_id")
-        if sort is id_col:
-            after = id_col < after_id if listing.descending else id_col > after_id
-        elif listing.descending:
-            after = or_(sort < after_sort, and_(sort == after_sort, id_col < after_id))
-        else:
-            after = or_(sort > after_sort, and_(sort == after_sort, id_col > after_id))
+        after = after_row(sort, id_col, after_id, _per_run("after_sort"), listing.descending)
+        after_null = after_row(sort, id_col, after_id, None, listing.descending)
         limit = _per_run("limit", Integer)
         walk = id_col.table if sort is id_col and dialect.name == "sqlite" else None
         self.first = DriverStatement(narrow.order_by(*order).limit(limit), dialect, walk)
         self.next = DriverStatement(narrow.where(after).order_by(*order).limit(limit), dialect, walk)
+        self.next_after_null = DriverStatement(narrow.where(after_null).order_by(*order).limit(limit), dialect, walk)
         self.by_key = DriverStatement(narrow.where(id_col == _per_run("key")), dialect)
         self.children = None
         if listing.parent is not None:
@@ -212,6 +207,8 @@ class DriverConnection:
         compiled = self._ready(conn)
         if after is None:
             return compiled.first.rows(conn, limit=limit)
+        if after[SORT] is None:  # a null sort value sorts first (or last): another condition than a value's
+            return compiled.next_after_null.rows(conn, after_id=after[ID], limit=limit)
         return compiled.next.rows(conn, after_sort=after[SORT], after_id=after[ID], limit=limit)
 
     def row_by_key(self, conn: Connection, key: int) -> Row | None:

@@ -15,8 +15,7 @@ top-level fields) is refused when the operation is created, with a message namin
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -42,8 +41,9 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
-from sqlalchemy import Connection, and_, or_
+from sqlalchemy import Connection
 
+from bulkops.db.pagination import after_row, keyset_order
 from bulkops.domain.shops.rules import shop_by_id
 from bulkops.engine.exporter import PlanFactory, Row
 from bulkops.engine.operations import Operation
@@ -295,10 +295,7 @@ class PlanConnection:
         return self.shaper.shape(conn, rows)
 
     def _order(self) -> list[Any]:
-        listing = self.listing
-        if listing.descending:
-            return [listing.sort.desc(), listing.id_col.desc()]
-        return [listing.sort.asc(), listing.id_col.asc()]
+        return keyset_order(self.listing.sort, self.listing.id_col, self.listing.descending)
 
     def children_of(self, conn: Connection, parent_keys: list[int]) -> dict[int, list[Row]]:
         if self.listing.members is not None:
@@ -315,16 +312,8 @@ class PlanConnection:
     def page(self, conn: Connection, after: Row | None, limit: int) -> list[Row]:
         listing = self.listing
         stmt = listing.stmt
-        if after is not None and listing.sort is listing.id_col:
-            stmt = stmt.where(listing.id_col < after.id if listing.descending else listing.id_col > after.id)
-        elif after is not None:
-            sort_value, last_id = after._bulk_sort, after.id
-            if listing.descending:
-                stmt = stmt.where(or_(listing.sort < sort_value, and_(listing.sort == sort_value,
-                                                                      listing.id_col < last_id)))
-            else:
-                stmt = stmt.where(or_(listing.sort > sort_value, and_(listing.sort == sort_value,
-                                                                      listing.id_col > last_id)))
+        if after is not None:
+            stmt = stmt.where(after_row(listing.sort, listing.id_col, after.id, after._bulk_sort, listing.descending))
         return list(conn.execute(stmt.order_by(*self._order()).limit(limit)))
 
     def row_by_key(self, conn: Connection, key: int) -> Row | None:
@@ -441,44 +430,14 @@ def compile_plan(schema: GraphQLSchema, text: str, conn: Connection, shop_id: in
     return compiler.connection(schema.query_type, nodes)
 
 
-class PlansByOperation:
-    """Plans compiled when their operation was created, kept for the worker of this process, so a query is
-    compiled once per operation and process. Bounded: a plan not taken (the operation ran elsewhere) is
-    dropped after ``size`` newer ones. Each plan is kept with its query text: an id the database hands out again
-    (a rolled-back insert, another database in the same process) never gets another query's plan."""
-
-    def __init__(self, size: int = 32) -> None:
-        self._plans: OrderedDict[int, tuple[str | None, PlanNode]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.size = size
-
-    def keep(self, operation_id: int, plan: PlanNode, query: str | None = None) -> None:
-        with self._lock:
-            self._plans[operation_id] = (query, plan)
-            while len(self._plans) > self.size:
-                self._plans.popitem(last=False)
-
-    def take(self, operation_id: int, query: str | None = None) -> PlanNode | None:
-        with self._lock:
-            kept = self._plans.pop(operation_id, None)
-        if kept is None or (query is not None and kept[0] is not None and kept[0] != query):
-            return None
-        return kept[1]
-
-
-KEPT_PLANS = PlansByOperation()
-"""This process's plans compiled at creation (a bounded memo, like a cache: losing it costs one compile)."""
-
-
-def plan_factory(runtime: Runtime, schema_for: Callable[[str], GraphQLSchema],
-                 kept: PlansByOperation = KEPT_PLANS) -> PlanFactory:
+def plan_factory(runtime: Runtime, schema_for: Callable[[str], GraphQLSchema]) -> PlanFactory:
     """The engine's way to turn an export operation into its bound plan: the one compiled at creation when this
-    process created it, else compiled now."""
+    runtime created it (``runtime.kept_plans``), else compiled now."""
 
     def build(op: Operation) -> PlanNode:
         with runtime.db.read() as conn:
             shop = shop_by_id(conn, op.shop_id)
-            plan = kept.take(op.id, op.query)
+            plan: PlanNode | None = runtime.kept_plans.take(op.id, op.query)
             if plan is None:
                 plan = compile_plan(schema_for(op.api_version), op.query, conn, op.shop_id,
                                     driver=runtime.db.is_sqlite)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Connection, DateTime, Select, String, func, literal, select
+from sqlalchemy import Column, ColumnElement, Connection, Select, select
 
 from bulkops.db import tables
 from bulkops.domain import listing as domain
@@ -68,26 +67,12 @@ ListingBuilder = Callable[[Connection, int, dict[str, Any]], Listing]
 """(connection, shop id, the connection field's coerced arguments) -> its listing."""
 
 
-EARLIEST = datetime(1, 1, 1)
-
-
-def _sort_expr(column: Column) -> ColumnElement:
-    """Nullable sorts compare as their smallest value (text as '', a product's publishedAt as year 1, first
-    like SQLite's NULLs): a keyset after a NULL would otherwise match nothing and end the export early."""
-    if column.nullable and isinstance(column.type, String):
-        return func.coalesce(column, "")
-    if column.nullable and isinstance(column.type, DateTime):
-        return func.coalesce(column, literal(EARLIEST, DateTime))
-    return column
-
-
 def _listing(base: Select, id_col: Column, sort_col: Column, reverse: bool, type_name: str, present: Presenter,
              direct: Direct, parent: ColumnElement | None = None) -> Listing:
-    sort = _sort_expr(sort_col)
-    columns: list[ColumnElement] = [sort.label("_bulk_sort")]
+    columns: list[ColumnElement] = [sort_col.label("_bulk_sort")]
     if parent is not None:
         columns.append(parent.label("_bulk_parent"))
-    return Listing(base.add_columns(*columns), id_col, sort, reverse, type_name, present, direct, parent)
+    return Listing(base.add_columns(*columns), id_col, sort_col, reverse, type_name, present, direct, parent)
 
 
 def _of_type(type_name: str) -> tuple[Presenter, Direct]:
