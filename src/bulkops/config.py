@@ -66,6 +66,19 @@ class Settings:
     usual AWS variables (AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, profiles, roles)."""
     s3_addressing_style: str | None = None
     """``path`` or ``virtual``; unset lets boto choose (virtual on AWS, path for an IP endpoint)."""
+    graphql_body_max_bytes: int = MB
+    """A GraphQL request body larger than this is refused with a 413 before it is parsed."""
+    max_query_cost: int = 1000
+    """Shopify's single-query ceiling on requested cost (``MAX_COST_EXCEEDED``); 0 lifts it."""
+    max_query_depth: int = 25
+    """Deepest field nesting a request may select (fragments counted where spread); 0 lifts it."""
+    max_query_aliases: int = 1000
+    """Most aliased fields a request may hold (fragments counted each time they are spread); 0 lifts it.
+    Validation time grows with the square of a selection's width, so this also bounds it."""
+    max_query_tokens: int = 50_000
+    """Parsing stops past this many tokens (a 1,000-alias query has about 4,000)."""
+    parse_cache_bytes: int = 32 * MB
+    """Memory the parsed and validated documents kept for reuse may take (estimated from their size)."""
 
     @property
     def db_url(self) -> str:
@@ -112,6 +125,12 @@ class SettingsOverrides(TypedDict, total=False):
     storage_url: str | None
     s3_endpoint_url: str | None
     s3_addressing_style: str | None
+    graphql_body_max_bytes: int | None
+    max_query_cost: int | None
+    max_query_depth: int | None
+    max_query_aliases: int | None
+    max_query_tokens: int | None
+    parse_cache_bytes: int | None
 
 
 def settings_from_env(**overrides: Unpack[SettingsOverrides]) -> Settings:
@@ -142,5 +161,11 @@ def settings_from_env(**overrides: Unpack[SettingsOverrides]) -> Settings:
         storage_url=os.environ.get("BULKOPS_STORAGE_URL") or None,
         s3_endpoint_url=os.environ.get("BULKOPS_S3_ENDPOINT_URL") or None,
         s3_addressing_style=os.environ.get("BULKOPS_S3_ADDRESSING_STYLE") or None,
+        graphql_body_max_bytes=_env_int("BULKOPS_GRAPHQL_BODY_MAX_BYTES", MB),
+        max_query_cost=_env_int("BULKOPS_MAX_QUERY_COST", 1000),
+        max_query_depth=_env_int("BULKOPS_MAX_QUERY_DEPTH", 25),
+        max_query_aliases=_env_int("BULKOPS_MAX_QUERY_ALIASES", 1000),
+        max_query_tokens=_env_int("BULKOPS_MAX_QUERY_TOKENS", 50_000),
+        parse_cache_bytes=_env_int("BULKOPS_PARSE_CACHE_BYTES", 32 * MB),
     )
     return base.with_overrides(**overrides)
