@@ -46,6 +46,10 @@ class Settings:
     heartbeat_stale_s: float = 60.0
     """A running operation whose heartbeat (beaten at every chunk commit) is older than this is taken over by
     another worker: it must comfortably exceed the slowest chunk (a slower chunk is redone, never duplicated)."""
+    storage_retries: int = 30
+    """Times in a row an operation whose files meet a failure that may pass (a full disk, a store out of reach)
+    is let go and resumed after ``heartbeat_stale_s``, before it fails; it stays RUNNING meanwhile and
+    ``/healthz`` says why."""
     queue_url: str | None = None
     """A Redis URL: operations go to Celery workers (``bulkops worker``) instead of in-process threads."""
     queue_name: str = "bulkops"
@@ -117,6 +121,7 @@ class SettingsOverrides(TypedDict, total=False):
     helper_processes: int | None
     helper_min_input_bytes: int | None
     heartbeat_stale_s: float | None
+    storage_retries: int | None
     queue_url: str | None
     queue_name: str | None
     webhook_retry_schedule_s: tuple[float, ...] | None
@@ -151,6 +156,7 @@ def settings_from_env(**overrides: Unpack[SettingsOverrides]) -> Settings:
         helper_processes=_env_int("BULKOPS_HELPER_PROCESSES", Settings().helper_processes),
         helper_min_input_bytes=_env_int("BULKOPS_HELPER_MIN_INPUT_BYTES", 2 * MB),
         heartbeat_stale_s=_env_float("BULKOPS_HEARTBEAT_STALE", 60.0),
+        storage_retries=_env_int("BULKOPS_STORAGE_RETRIES", 30),
         queue_url=os.environ.get("BULKOPS_QUEUE_URL") or None,
         queue_name=os.environ.get("BULKOPS_QUEUE_NAME") or "bulkops",
         webhook_retry_schedule_s=(
