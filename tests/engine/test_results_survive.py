@@ -6,9 +6,12 @@ an operation never waits forever; and what a stopped process left behind is swep
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
+import httpx
 import pytest
 
 from bulkops.engine import engine as engine_module
@@ -18,9 +21,11 @@ from bulkops.engine.lifecycle import ErrorCode, Status
 from bulkops.protocol.results import operation_prefix, segment_key
 from bulkops.storage.local import LocalFileStore
 from bulkops.storage.signing import Signer
-from tests.engine.inprocess import InProcessBulk, products_jsonl
+from tests.engine.inprocess import CREATE, InProcessBulk, products_jsonl
+from tests.server import InProcessServer
 
 LINES = 60  # three chunks of 25, 25 and 10
+T = TypeVar("T")
 DISK_FULL = OSError(errno.ENOSPC, "No space left on device")
 
 
@@ -208,3 +213,45 @@ def test_the_local_store_finds_and_removes_the_temporary_files_of_unfinished_wri
     assert store.remove_temporary("bulk-operations/") == 2
     assert sorted(p.name for p in (tmp_path / folder).rglob("*") if p.is_file()) == ["00000000.jsonl",
                                                                                      "bulk-7.jsonl"]
+
+
+def test_healthz_says_which_operation_waits_on_a_full_disk_and_it_completes_once_freed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with InProcessServer(tmp_path, {"chunk_lines": 10, "workers": 1}) as server:
+        runtime = server.runtime
+        assert runtime is not None
+        put = runtime.store.put
+
+        def full_for_segments(key: str, data: bytes | BinaryIO) -> int:
+            if "/segments/" in key:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return put(key, data)
+
+        client = server.client(server.new_shop())
+        path = client.stage(products_jsonl(30))
+        monkeypatch.setattr(runtime.store, "put", full_for_segments)
+        operation = client.run_mutation(CREATE, path)["bulkOperation"]["id"]
+
+        health = wait_for(lambda: httpx.get(f"{server.base_url}/healthz").json().get("retrying"))
+        assert health == [{"id": operation, "status": "RUNNING", "retries": 1,
+                           "reason": "OSError: [Errno 28] No space left on device"}]
+        assert client.operation(operation)["status"] == "RUNNING"
+
+        monkeypatch.setattr(runtime.store, "put", put)
+        server.advance(runtime.settings.heartbeat_stale_s + 1)
+        done = client.wait(operation, timeout=60)
+
+        assert done["status"] == "COMPLETED"
+        assert [line["__lineNumber"] for line in client.results(done["url"])] == list(range(30))
+        assert "retrying" not in httpx.get(f"{server.base_url}/healthz").json()
+        client.close()
+
+
+def wait_for(condition: Callable[[], T | None], timeout: float = 30.0) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out")
