@@ -46,6 +46,10 @@ class Settings:
     heartbeat_stale_s: float = 60.0
     """A running operation whose heartbeat (beaten at every chunk commit) is older than this is taken over by
     another worker: it must comfortably exceed the slowest chunk (a slower chunk is redone, never duplicated)."""
+    storage_retries: int = 30
+    """Times in a row an operation whose files meet a failure that may pass (a full disk, a store out of reach)
+    is let go and resumed after ``heartbeat_stale_s``, before it fails; it stays RUNNING meanwhile and
+    ``/healthz`` says why."""
     queue_url: str | None = None
     """A Redis URL: operations go to Celery workers (``bulkops worker``) instead of in-process threads."""
     queue_name: str = "bulkops"
@@ -66,6 +70,19 @@ class Settings:
     usual AWS variables (AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, profiles, roles)."""
     s3_addressing_style: str | None = None
     """``path`` or ``virtual``; unset lets boto choose (virtual on AWS, path for an IP endpoint)."""
+    graphql_body_max_bytes: int = MB
+    """A GraphQL request body larger than this is refused with a 413 before it is parsed."""
+    max_query_cost: int = 1000
+    """Shopify's single-query ceiling on requested cost (``MAX_COST_EXCEEDED``); 0 lifts it."""
+    max_query_depth: int = 25
+    """Deepest field nesting a request may select (fragments counted where spread); 0 lifts it."""
+    max_query_aliases: int = 1000
+    """Most aliased fields a request may hold (fragments counted each time they are spread); 0 lifts it.
+    Validation time grows with the square of a selection's width, so this also bounds it."""
+    max_query_tokens: int = 50_000
+    """Parsing stops past this many tokens (a 1,000-alias query has about 4,000)."""
+    parse_cache_bytes: int = 32 * MB
+    """Memory the parsed and validated documents kept for reuse may take (estimated from their size)."""
 
     @property
     def db_url(self) -> str:
@@ -104,6 +121,7 @@ class SettingsOverrides(TypedDict, total=False):
     helper_processes: int | None
     helper_min_input_bytes: int | None
     heartbeat_stale_s: float | None
+    storage_retries: int | None
     queue_url: str | None
     queue_name: str | None
     webhook_retry_schedule_s: tuple[float, ...] | None
@@ -112,6 +130,12 @@ class SettingsOverrides(TypedDict, total=False):
     storage_url: str | None
     s3_endpoint_url: str | None
     s3_addressing_style: str | None
+    graphql_body_max_bytes: int | None
+    max_query_cost: int | None
+    max_query_depth: int | None
+    max_query_aliases: int | None
+    max_query_tokens: int | None
+    parse_cache_bytes: int | None
 
 
 def settings_from_env(**overrides: Unpack[SettingsOverrides]) -> Settings:
@@ -132,6 +156,7 @@ def settings_from_env(**overrides: Unpack[SettingsOverrides]) -> Settings:
         helper_processes=_env_int("BULKOPS_HELPER_PROCESSES", Settings().helper_processes),
         helper_min_input_bytes=_env_int("BULKOPS_HELPER_MIN_INPUT_BYTES", 2 * MB),
         heartbeat_stale_s=_env_float("BULKOPS_HEARTBEAT_STALE", 60.0),
+        storage_retries=_env_int("BULKOPS_STORAGE_RETRIES", 30),
         queue_url=os.environ.get("BULKOPS_QUEUE_URL") or None,
         queue_name=os.environ.get("BULKOPS_QUEUE_NAME") or "bulkops",
         webhook_retry_schedule_s=(
@@ -142,5 +167,11 @@ def settings_from_env(**overrides: Unpack[SettingsOverrides]) -> Settings:
         storage_url=os.environ.get("BULKOPS_STORAGE_URL") or None,
         s3_endpoint_url=os.environ.get("BULKOPS_S3_ENDPOINT_URL") or None,
         s3_addressing_style=os.environ.get("BULKOPS_S3_ADDRESSING_STYLE") or None,
+        graphql_body_max_bytes=_env_int("BULKOPS_GRAPHQL_BODY_MAX_BYTES", MB),
+        max_query_cost=_env_int("BULKOPS_MAX_QUERY_COST", 1000),
+        max_query_depth=_env_int("BULKOPS_MAX_QUERY_DEPTH", 25),
+        max_query_aliases=_env_int("BULKOPS_MAX_QUERY_ALIASES", 1000),
+        max_query_tokens=_env_int("BULKOPS_MAX_QUERY_TOKENS", 50_000),
+        parse_cache_bytes=_env_int("BULKOPS_PARSE_CACHE_BYTES", 32 * MB),
     )
     return base.with_overrides(**overrides)

@@ -193,3 +193,15 @@ def test_a_put_url_takes_the_raw_file_and_its_path_ends_with_the_key(backend: Ba
     assert response.status_code == 200
     assert urllib.parse.unquote(urllib.parse.urlparse(url).path).endswith("/" + key)
     assert store.size(key) == len(LINES)
+
+
+def test_keys_lists_the_objects_under_a_folder_in_order(store_backend: Backend) -> None:
+    """What the start-up sweep reads to find leftover segments."""
+    folder = f"bulk-operations/{uuid.uuid4().hex[:8]}/"
+    for key in ("9/segments/00000001.jsonl", "9/segments/00000000.jsonl", "9/bulk-9.jsonl"):
+        store_backend.store.put(folder + key, b"{}\n")
+    store_backend.store.put(folder.rstrip("/") + "-other/1.jsonl", b"{}\n")
+
+    assert store_backend.store.keys(folder) == [folder + "9/bulk-9.jsonl", folder + "9/segments/00000000.jsonl",
+                                                folder + "9/segments/00000001.jsonl"]
+    assert store_backend.store.remove_temporary(folder) == 0, "whole writes leave nothing temporary"

@@ -15,8 +15,9 @@ import orjson
 import pytest
 
 from bulkops.engine.importer import look_ahead_batches, read_batches
-from bulkops.workers.helpers import HelperProcesses
+from bulkops.workers.helpers import HelperDied, HelperProcesses
 from tests.server import ServerProcess
+from tests.workers.helper_calls import unreadable_answer
 
 CREATE = ("mutation call($product: ProductCreateInput!) { productCreate(product: $product) "
           "{ product { id handle } userErrors { field message } } }")
@@ -62,6 +63,23 @@ def test_a_helper_that_died_is_replaced_on_the_next_call() -> None:
         wait_for(lambda: first not in helpers.pids())
         second = helpers.submit(os.getpid).result(timeout=30)
         assert second != first
+    finally:
+        helpers.stop()
+
+
+def test_an_answer_that_cannot_be_read_ends_the_helper_and_fails_its_calls_at_once() -> None:
+    helpers = HelperProcesses(1)
+    try:
+        first = helpers.submit(os.getpid).result(timeout=30)
+        bad = helpers.submit(unreadable_answer)
+        queued = helpers.submit(os.getpid)
+        with pytest.raises(HelperDied, match="unreadable answer"):
+            bad.result(timeout=30)
+        with pytest.raises(HelperDied):
+            queued.result(timeout=30)  # before the fix: no answer ever came, so callers waited out their patience
+        assert not helpers.ready
+        wait_for(lambda: not alive(first))
+        assert helpers.submit(os.getpid).result(timeout=30) != first, "the next call starts another helper"
     finally:
         helpers.stop()
 

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from bulkops.app.auth import INVALID_TOKEN_BODY, authenticate, token_of
 from bulkops.app.urls import base_url
 from bulkops.engine.runtime import Runtime
-from bulkops.graphql.execution import execute_request
+from bulkops.graphql.execution import PreparedCache, execute_request
 from bulkops.protocol.versions import effective_version
 
 
@@ -26,8 +26,30 @@ def _bad_request(message: str) -> Response:
     return json_response({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}, 400)
 
 
-async def _read_body(request: Request) -> tuple[str, dict[str, Any] | None, str | None] | Response:
-    raw = await request.body()
+def _too_large(max_bytes: int) -> Response:
+    """No Shopify body for this is recorded (UNCONFIRMED): a 413 in the envelope of the other request errors."""
+    message = f"The request body is too large: the maximum is {max_bytes} bytes."
+    return json_response({"errors": [{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}, 413)
+
+
+async def _bounded_body(request: Request, max_bytes: int) -> bytes | Response:
+    """The body, read no further than ``max_bytes`` (a declared length past it is refused before reading)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        return _too_large(max_bytes)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            return _too_large(max_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _read_body(request: Request, max_bytes: int) -> tuple[str, dict[str, Any] | None, str | None] | Response:
+    raw = await _bounded_body(request, max_bytes)
+    if isinstance(raw, Response):
+        return raw
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/graphql":
         return raw.decode(), None, None
@@ -45,6 +67,7 @@ async def _read_body(request: Request) -> tuple[str, dict[str, Any] | None, str 
 
 def graphql_handler(runtime: Runtime) -> Callable[[Request], Awaitable[Response]]:
     explorer = ExplorerGraphiQL(title="bulkops GraphiQL")
+    prepared = PreparedCache(runtime.settings.parse_cache_bytes)
 
     async def handle(request: Request) -> Response:
         version = effective_version(request.path_params["version"])
@@ -55,13 +78,13 @@ def graphql_handler(runtime: Runtime) -> Callable[[Request], Awaitable[Response]
         shop = await run_in_threadpool(authenticate, runtime.db, token_of(request))
         if shop is None:
             return json_response(INVALID_TOKEN_BODY, 401)
-        parsed = await _read_body(request)
+        parsed = await _read_body(request, runtime.settings.graphql_body_max_bytes)
         if isinstance(parsed, Response):
             return parsed
         query, variables, operation_name = parsed
         response = await run_in_threadpool(
             execute_request, runtime, shop, version, base_url(request, runtime.settings.public_base_url),
-            query, variables, operation_name,
+            query, variables, operation_name, prepared,
         )
         return json_response(response, headers={"X-Shopify-API-Version": version})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -17,10 +18,16 @@ from bulkops.storage.local import DOWNLOAD_PREFIX, UPLOAD_PATH
 
 def health_handler(runtime: Runtime) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def health(_: Request) -> JSONResponse:
-        """Up; ``helpers`` says whether the import helper processes are warm ("ready"), "starting" or "off"."""
+        """Up; ``helpers`` says whether the import helper processes are warm ("ready"), "starting" or "off";
+        ``retrying`` (only when there are some) lists the operations waiting out a storage failure, and why."""
         helpers = runtime.helpers
         state = "off" if helpers is None else "ready" if helpers.ready else "starting"
-        return JSONResponse({"ok": True, "helpers": state})
+        body: dict[str, object] = {"ok": True, "helpers": state}
+        retrying = await run_in_threadpool(runtime.engine.retrying)
+        if retrying:
+            body["retrying"] = [{"id": op.gid, "status": op.status.value, "retries": op.retries,
+                                 "reason": op.retry_reason} for op in retrying]
+        return JSONResponse(body)
 
     return health
 

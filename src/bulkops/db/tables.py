@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -86,8 +87,13 @@ bulk_operations = Table(
     Column("partial_key", String(1024)),
     Column("heartbeat_at", DateTime),
     Column("worker", String(128)),
+    Column("retries", Integer, nullable=False, default=0, server_default="0"),
+    Column("retry_reason", Text),
+    Column("finishing_status", String(16)),
+    Column("finishing_error_code", String(32)),
     Index("ix_bulk_operations_shop_type_status", "shop_id", "type", "status"),
     Index("ix_bulk_operations_shop_created", "shop_id", "created_at"),
+    Index("ix_bulk_operations_retries", "retries"),
 )
 
 bulk_chunks = Table(
@@ -102,6 +108,7 @@ bulk_chunks = Table(
     Column("segment_key", String(1024), nullable=False),
     Column("segment_size", BigInteger, nullable=False),
     Column("resume_offset", BigInteger, nullable=False, default=0),
+    Column("result_data", LargeBinary),
 )
 
 products = Table(

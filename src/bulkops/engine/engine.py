@@ -15,13 +15,19 @@ from bulkops.config import Settings
 from bulkops.db.database import Database
 from bulkops.engine import admission
 from bulkops.engine import operations as ops
+from bulkops.engine.composing import (
+    OPERATIONS_PREFIX,
+    compose_results,
+    is_storage_trouble,
+    keep,
+    leftover_segments,
+)
 from bulkops.engine.executor import ExecutorFactory, HelperPool
 from bulkops.engine.exporter import ExportWork, PlanFactory
 from bulkops.engine.importer import ImportWork
 from bulkops.engine.lifecycle import TERMINAL, ErrorCode, OperationType, Status, transition
 from bulkops.engine.runner import ChunkWork, run_chunks
 from bulkops.protocol.errors import UserError
-from bulkops.protocol.results import partial_key, result_key
 from bulkops.storage.base import FileStore
 
 log = logging.getLogger(__name__)
@@ -92,11 +98,17 @@ class BulkEngine:
 
     # ---- running ----------------------------------------------------------------------------------
     def run(self, operation_id: int, worker: str) -> None:
-        """Run (or resume) one operation to a final status. Never leaves it RUNNING on an error."""
+        """Run (or resume) one operation to a final status. Never leaves it RUNNING on an error: a failure that
+        may pass (a full disk, a store out of reach) lets it go to be retried by the upkeep (see
+        :meth:`_wait_to_retry`), any other ends it."""
         op = self._claim(operation_id, worker)
         if op is None:
             return
         try:
+            if op.finishing_status is not None:
+                code = op.finishing_error_code
+                self.finish(op.id, Status(op.finishing_status), ErrorCode(code) if code else None)
+                return
             if op.status is Status.CANCELING:
                 raise Canceled()
             self._check_time_limit(op)
@@ -108,12 +120,35 @@ class BulkEngine:
             self.finish(op.id, Status.CANCELED)
         except TimedOut:
             self.finish(op.id, Status.FAILED, ErrorCode.TIMEOUT)
-        except Exception:
+        except Exception as error:
             if not self._still_holds(op):
                 log.warning("bulk operation %s: %s lost it to another worker mid-chunk", operation_id, worker)
                 return
+            if is_storage_trouble(error) and self._wait_to_retry(op, error):
+                return
             log.exception("bulk operation %s failed", operation_id)
             self.finish(op.id, Status.FAILED, ErrorCode.INTERNAL_SERVER_ERROR)
+
+    def _wait_to_retry(self, op: ops.Operation, error: BaseException,
+                       finishing: tuple[Status, ErrorCode | None] | None = None) -> bool:
+        """Let the operation go, unfinished, saying why: the upkeep resubmits it once its heartbeat is stale
+        (``heartbeat_stale_s``), and it resumes at its first unrecorded chunk (or, ``finishing``, composes its
+        file again). False once it has waited ``storage_retries`` times in a row: the caller ends it."""
+        reason = f"{type(error).__name__}: {error}"
+        final = (finishing[0].value, finishing[1].value if finishing[1] else None) if finishing else None
+        with self.db.write() as conn:
+            current = ops.get(conn, op.id)
+            if current is None or current.retries >= self.settings.storage_retries:
+                return False
+            ops.wait_to_retry(conn, op.id, current.worker, self.clock.now(), reason, final)
+        log.warning("bulk operation %s waits to retry (%d of %d): %s", op.id, current.retries + 1,
+                    self.settings.storage_retries, reason)
+        return True
+
+    def retrying(self) -> list[ops.Operation]:
+        """Operations waiting to retry after a storage failure (``/healthz`` lists them with the reason)."""
+        with self.db.read() as conn:
+            return ops.retrying(conn)
 
     def _still_holds(self, op: ops.Operation) -> bool:
         with self.db.read() as conn:
@@ -174,31 +209,45 @@ class BulkEngine:
         if not ops.hold(conn, op.id, op.worker, self.clock.now()):
             raise LostClaim()
         self.store.put(chunk.segment_key, data)
-        ops.record_chunk(conn, op.id, chunk, self.clock.now())
+        ops.record_chunk(conn, op.id, chunk, self.clock.now(), keep(data))
 
     # ---- finishing --------------------------------------------------------------------------------
     def finish(self, operation_id: int, target: Status, error_code: ErrorCode | None = None) -> None:
-        """Compose what was written and set the final status, with the finish hooks, in one transaction."""
+        """Compose what was written and set the final status, with the finish hooks, in one transaction. A
+        composing that meets storage trouble waits to be retried (the operation stays unfinished); lines whose
+        results cannot be recovered turn a success into a failure whose partial data holds every other line."""
         with self.db.read() as conn:
             op = ops.get(conn, operation_id)
-            segments = [c.segment_key for c in ops.chunks(conn, operation_id)] if op else []
+            chunks = ops.chunks(conn, operation_id) if op else []
         if op is None or op.status in TERMINAL:
             return
         key, size = None, None
-        if segments:
-            key = (partial_key if target is Status.FAILED else result_key)(op.shop_id, op.id)
+        if chunks:
             try:
-                size = self.store.compose(key, segments)
-            except Exception:
+                composed = compose_results(self.store, self.db, op, chunks, partial=target is Status.FAILED)
+            except Exception as error:
+                if is_storage_trouble(error) and self._wait_to_retry(op, error, (target, error_code)):
+                    return
                 log.exception("bulk operation %s: its result file could not be composed", operation_id)
-                key, size, segments = None, None, []
+                chunks = []
                 if target is Status.COMPLETED:
+                    target, error_code = Status.FAILED, ErrorCode.INTERNAL_SERVER_ERROR
+            else:
+                key, size = composed.key, composed.size
+                if composed.lost and target is Status.COMPLETED:
                     target, error_code = Status.FAILED, ErrorCode.INTERNAL_SERVER_ERROR
             if size == 0:
                 key, size = None, None
+        self._set_final(op, target, error_code, key, size, composed=bool(chunks))
+
+    def _set_final(self, op: ops.Operation, target: Status, error_code: ErrorCode | None, key: str | None,
+                   size: int | None, composed: bool) -> None:
+        """The final status in one transaction with the finish hooks; once ``composed``, the chunks' kept bytes
+        are forgotten with it and their segments deleted after it."""
         now = self.clock.now()
         fields: dict[str, object] = {"finished_at": now, "error_code": error_code.value if error_code else None,
-                                     "worker": None}
+                                     "worker": None, "retries": 0, "retry_reason": None, "finishing_status": None,
+                                     "finishing_error_code": None}
         if target is Status.FAILED:
             fields.update(completed_at=now, partial_key=key)
         elif target is Status.COMPLETED:
@@ -216,8 +265,10 @@ class BulkEngine:
                 assert final is not None
                 for hook in self.finish_hooks:
                     hook(conn, final)
-        if moved:
-            self._discard(segments)
+                if composed:
+                    ops.forget_chunk_data(conn, op.id)
+            segments = [c.segment_key for c in ops.chunks(conn, op.id)] if moved and composed else []
+        self._discard(segments)
 
     def _discard(self, keys: Iterable[str | None]) -> None:
         """Files nothing will read again (segments once composed, results once expired); a failure to delete
@@ -249,7 +300,22 @@ class BulkEngine:
             return [op.id for op in ops.stale(conn, stale_before)]
 
     def take_over_all(self) -> list[int]:
-        """Embedded start-up: this process is the only worker, so every unfinished operation is ours."""
+        """Embedded start-up: this process is the only worker, so every unfinished operation is ours, and what
+        a stopped process left behind (temporary files, segments of finished operations) is garbage."""
+        self.sweep_leftovers()
         with self.db.write() as conn:
             ops.release_all(conn)
             return [op.id for op in ops.unfinished(conn)]
+
+    def sweep_leftovers(self) -> None:
+        """Delete the files no operation will read again. Only where no other worker writes: a temporary file
+        is in flight while its writer lives."""
+        try:
+            swept = self.store.remove_temporary(OPERATIONS_PREFIX)
+            leftovers = leftover_segments(self.store, self.db)
+        except Exception:
+            log.warning("could not sweep leftover files", exc_info=True)
+            return
+        self._discard(leftovers)
+        if swept or leftovers:
+            log.info("swept %d temporary files and %d leftover segments", swept, len(leftovers))

@@ -38,6 +38,12 @@ class Operation:
     partial_key: str | None
     heartbeat_at: datetime | None
     worker: str | None
+    retries: int = 0
+    """Times in a row its work or its composing failed on storage (a full disk...) and waits to be retried."""
+    retry_reason: str | None = None
+    finishing_status: str | None = None
+    """Set while its result file waits to be composed: the final status it will then reach."""
+    finishing_error_code: str | None = None
 
     @property
     def gid(self) -> str:
@@ -215,9 +221,14 @@ def status_of(conn: Connection, operation_id: int) -> Status:
     )
 
 
+_CHUNK_COLUMNS = [c for c in bulk_chunks.c if c.name != "result_data"]
+
+
 def chunks(conn: Connection, operation_id: int) -> list[Chunk]:
+    """The operation's chunk records, in order (without their kept result bytes: see :func:`chunk_data`)."""
     rows = conn.execute(
-        select(bulk_chunks).where(bulk_chunks.c.operation_id == operation_id).order_by(bulk_chunks.c.chunk_index)
+        select(*_CHUNK_COLUMNS).where(bulk_chunks.c.operation_id == operation_id)
+        .order_by(bulk_chunks.c.chunk_index)
     )
     return [
         Chunk(r.chunk_index, r.first_line, r.last_line, r.object_count, r.root_object_count, r.segment_key,
@@ -226,10 +237,27 @@ def chunks(conn: Connection, operation_id: int) -> list[Chunk]:
     ]
 
 
-def record_chunk(conn: Connection, operation_id: int, chunk: Chunk, now: datetime) -> None:
-    """The chunk's record and the operation's counters, in the caller's transaction."""
+def chunk_data(conn: Connection, operation_id: int, index: int) -> bytes | None:
+    """The compressed result bytes a chunk record keeps (None: written before they were kept, or discarded
+    once the operation's file was composed)."""
+    return conn.execute(
+        select(bulk_chunks.c.result_data)
+        .where(bulk_chunks.c.operation_id == operation_id, bulk_chunks.c.chunk_index == index)
+    ).scalar_one_or_none()
+
+
+def forget_chunk_data(conn: Connection, operation_id: int) -> None:
+    """The operation's file is composed: its chunks' kept bytes are no longer needed."""
+    conn.execute(update(bulk_chunks).where(bulk_chunks.c.operation_id == operation_id).values(result_data=None))
+
+
+def record_chunk(conn: Connection, operation_id: int, chunk: Chunk, now: datetime,
+                 result_data: bytes | None = None) -> None:
+    """The chunk's record (with ``result_data``, its compressed result bytes) and the operation's counters, in
+    the caller's transaction; a committed chunk also ends a run of storage failures."""
     conn.execute(
         insert(bulk_chunks).values(
+            result_data=result_data,
             operation_id=operation_id,
             chunk_index=chunk.index,
             first_line=chunk.first_line,
@@ -248,8 +276,38 @@ def record_chunk(conn: Connection, operation_id: int, chunk: Chunk, now: datetim
             object_count=bulk_operations.c.object_count + chunk.object_count,
             root_object_count=bulk_operations.c.root_object_count + chunk.root_object_count,
             heartbeat_at=now,
+            retries=0,
+            retry_reason=None,
         )
     )
+
+
+def wait_to_retry(conn: Connection, operation_id: int, worker: str | None, now: datetime, reason: str,
+                  finishing: tuple[str, str | None] | None = None) -> bool:
+    """``worker`` lets go of the operation, which stays unfinished with ``reason``: the upkeep resubmits it
+    once its heartbeat (now) is stale. With ``finishing``, only its file is left to compose, to reach that
+    (status, error code). False if another worker holds it meanwhile."""
+    values: dict[str, Any] = {"worker": None, "heartbeat_at": now, "retries": bulk_operations.c.retries + 1,
+                              "retry_reason": reason}
+    if finishing is not None:
+        values.update(finishing_status=finishing[0], finishing_error_code=finishing[1])
+    result = conn.execute(
+        update(bulk_operations)
+        .where(bulk_operations.c.id == operation_id, bulk_operations.c.worker == worker)
+        .where(bulk_operations.c.status.in_([s.value for s in UNFINISHED]))
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def retrying(conn: Connection) -> list[Operation]:
+    """Unfinished operations waiting to retry after a storage failure."""
+    rows = conn.execute(
+        select(bulk_operations)
+        .where(bulk_operations.c.status.in_([s.value for s in UNFINISHED]), bulk_operations.c.retries > 0)
+        .order_by(bulk_operations.c.id)
+    )
+    return [from_row(r) for r in rows]
 
 
 def window_start(now: datetime) -> datetime:

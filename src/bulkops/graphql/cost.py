@@ -6,10 +6,14 @@ The bucket is reported full before the request (this server does not throttle).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
@@ -25,28 +29,56 @@ from graphql import (
 
 MAXIMUM_AVAILABLE = 2000.0
 RESTORE_RATE = 100.0
+LARGEST_INT = 2**31 - 1
+"""GraphQL's Int is 32 bits: a larger page size is refused when the request runs, so it sizes nothing here."""
+
+
+@dataclass
+class Request:
+    """What a document's cost depends on besides the schema: its variables and named fragments."""
+
+    variables: dict[str, Any]
+    fragments: dict[str, FragmentDefinitionNode]
+    fragment_costs: dict[tuple[str, str], int]
+    """A fragment's cost per parent type, computed once however often it is spread."""
 
 
 def _page_size(node: FieldNode, variables: dict[str, Any]) -> int:
     for arg in node.arguments or ():
         if arg.name.value in ("first", "last"):
             if isinstance(arg.value, IntValueNode):
-                return int(arg.value.value)
-            if isinstance(arg.value, VariableNode):
+                value: object = int(arg.value.value)
+            elif isinstance(arg.value, VariableNode):
                 value = variables.get(arg.value.name.value)
-                return int(value) if isinstance(value, int) else 0
+            else:
+                return 0
+            return value if isinstance(value, int) and 0 <= value <= LARGEST_INT else 0
     return 0
 
 
+def _fragment_cost(schema: GraphQLSchema, parent: Any, spread: FragmentSpreadNode, request: Request) -> int:
+    fragment = request.fragments.get(spread.name.value)
+    if fragment is None:
+        return 0
+    target = schema.get_type(fragment.type_condition.name.value) or parent
+    key = (spread.name.value, getattr(target, "name", ""))
+    if key not in request.fragment_costs:
+        request.fragment_costs[key] = _selection_cost(schema, target, fragment.selection_set, request)
+    return request.fragment_costs[key]
+
+
 def _selection_cost(schema: GraphQLSchema, parent: Any, selection_set: SelectionSetNode | None,
-                    variables: dict[str, Any]) -> int:
+                    request: Request) -> int:
     if selection_set is None:
         return 0
     total = 0
     for selection in selection_set.selections:
         if isinstance(selection, InlineFragmentNode):
             target = schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
-            total += _selection_cost(schema, target, selection.selection_set, variables)
+            total += _selection_cost(schema, target, selection.selection_set, request)
+            continue
+        if isinstance(selection, FragmentSpreadNode):
+            total += _fragment_cost(schema, parent, selection, request)
             continue
         if not isinstance(selection, FieldNode):
             continue
@@ -54,12 +86,12 @@ def _selection_cost(schema: GraphQLSchema, parent: Any, selection_set: Selection
         field = fields.get(selection.name.value)
         if field is None:
             continue
-        total += _field_cost(schema, field.type, selection, variables)
+        total += _field_cost(schema, field.type, selection, request)
     return total
 
 
 def _connection_node_cost(schema: GraphQLSchema, connection: Any, node: FieldNode,
-                          variables: dict[str, Any]) -> tuple[int, int]:
+                          request: Request) -> tuple[int, int]:
     """(cost of one node, cost of the connection's other fields such as pageInfo)."""
     per_node, extras = 0, 0
     for sub in node.selection_set.selections if node.selection_set else []:
@@ -67,26 +99,26 @@ def _connection_node_cost(schema: GraphQLSchema, connection: Any, node: FieldNod
             continue
         sub_type = get_named_type(connection.fields[sub.name.value].type)
         if sub.name.value == "nodes":
-            per_node = max(per_node, 1 + _selection_cost(schema, sub_type, sub.selection_set, variables))
+            per_node = max(per_node, 1 + _selection_cost(schema, sub_type, sub.selection_set, request))
         elif sub.name.value == "edges":
             inner = next((s for s in sub.selection_set.selections
                           if isinstance(s, FieldNode) and s.name.value == "node"), None) if sub.selection_set else None
             node_type = get_named_type(sub_type.fields["node"].type)
             per_node = max(per_node, 1 + _selection_cost(schema, node_type, inner.selection_set if inner else None,
-                                                         variables))
+                                                         request))
         else:
-            extras += _field_cost(schema, connection.fields[sub.name.value].type, sub, variables)
+            extras += _field_cost(schema, connection.fields[sub.name.value].type, sub, request)
     return per_node, extras
 
 
-def _field_cost(schema: GraphQLSchema, field_type: Any, node: FieldNode, variables: dict[str, Any]) -> int:
+def _field_cost(schema: GraphQLSchema, field_type: Any, node: FieldNode, request: Request) -> int:
     named = get_named_type(field_type)
     if is_leaf_type(named):
         return 0
     if named.name.endswith("Connection"):
-        per_node, extras = _connection_node_cost(schema, named, node, variables)
-        return 2 + _page_size(node, variables) * per_node + extras
-    return 1 + _selection_cost(schema, named, node.selection_set, variables)
+        per_node, extras = _connection_node_cost(schema, named, node, request)
+        return 2 + _page_size(node, request.variables) * per_node + extras
+    return 1 + _selection_cost(schema, named, node.selection_set, request)
 
 
 def _mutation_cost(schema: GraphQLSchema, node: FieldNode) -> int:
@@ -106,10 +138,15 @@ def _mutation_cost(schema: GraphQLSchema, node: FieldNode) -> int:
     return 10 + extra
 
 
-def requested_cost(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: dict[str, Any]) -> int:
+def requested_cost(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: dict[str, Any],
+                   document: DocumentNode | None = None) -> int:
+    """The cost Shopify would charge before running ``operation``; ``document`` holds the named fragments it
+    spreads (a validated document: no cycles, every fragment defined)."""
     if operation.operation == OperationType.MUTATION:
         return sum(_mutation_cost(schema, s) for s in operation.selection_set.selections if isinstance(s, FieldNode))
-    return _selection_cost(schema, schema.query_type, operation.selection_set, variables)
+    fragments = {d.name.value: d for d in (document.definitions if document else ())
+                 if isinstance(d, FragmentDefinitionNode)}
+    return _selection_cost(schema, schema.query_type, operation.selection_set, Request(variables, fragments, {}))
 
 
 def cost_extension(cost: int) -> dict[str, Any]:

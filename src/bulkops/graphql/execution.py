@@ -29,7 +29,9 @@ from bulkops.engine.runtime import Runtime
 from bulkops.graphql.context import RequestContext
 from bulkops.graphql.cost import cost_extension, requested_cost
 from bulkops.graphql.defaults import default_resolver
+from bulkops.graphql.document_cache import BoundedCache, document_weight
 from bulkops.graphql.errors import format_error
+from bulkops.graphql.limits import QueryLimits, cost_problem, reported_cost, shape_problems
 from bulkops.graphql.planner.executor import PlanExecutor
 from bulkops.graphql.planner.mutation_plan import Plan, compile_plan
 from bulkops.graphql.registry import batched_writer_for
@@ -63,11 +65,18 @@ def _pick_operation(document: DocumentNode, name: str | None) -> OperationDefini
     return operations[0] if len(operations) == 1 else None
 
 
-def prepare(schema: GraphQLSchema, text: str, operation_name: str | None = None) -> PreparedDocument:
+def prepare(schema: GraphQLSchema, text: str, operation_name: str | None = None,
+            limits: QueryLimits | None = None) -> PreparedDocument:
+    """Parse and validate; with ``limits``, a document past their token count, depth or alias count is refused
+    before validation (whose time grows with a selection's width)."""
+    max_tokens = limits.max_tokens if limits and limits.max_tokens else None
     try:
-        document = parse(text)
+        document = parse(text, max_tokens=max_tokens)
     except GraphQLError as error:
         return PreparedDocument(schema, None, None, [format_error(error)], {})
+    problems = shape_problems(document, limits) if limits else []
+    if problems:  # the refused document is not kept
+        return PreparedDocument(schema, None, None, problems, {})
     return _prepared(schema, document, operation_name)
 
 
@@ -88,11 +97,18 @@ def _prepared(schema: GraphQLSchema, document: DocumentNode, operation_name: str
     return PreparedDocument(schema, document, operation, [], variable_types)
 
 
-@lru_cache(maxsize=512)
-def prepare_cached(schema: GraphQLSchema, text: str, operation_name: str | None = None) -> PreparedDocument:
-    """Clients send the same few documents again and again (a poll every second or so): parse and validate
-    each once. A PreparedDocument is never changed after it is made."""
-    return prepare(schema, text, operation_name)
+PreparedCache = BoundedCache[PreparedDocument]
+"""Clients send the same few documents again and again (a poll every second or so): each is parsed and
+validated once. A PreparedDocument is never changed after it is made."""
+
+
+def prepare_request(schema: GraphQLSchema, text: str, operation_name: str | None, limits: QueryLimits,
+                    cache: PreparedCache | None = None) -> PreparedDocument:
+    """An HTTP request's document, prepared within ``limits``, from ``cache`` when it holds it."""
+    if cache is None:
+        return prepare(schema, text, operation_name, limits)
+    return cache.get((schema, text, operation_name), document_weight(text, operation_name),
+                     lambda: prepare(schema, text, operation_name, limits))
 
 
 def run_prepared(prepared: PreparedDocument, context: RequestContext, variables: dict[str, Any] | None) -> dict[str, Any]:
@@ -125,22 +141,27 @@ def _only_variable_errors(errors: list[dict[str, Any]]) -> bool:
 
 def execute_request(
     runtime: Runtime, shop: Shop, api_version: str, base_url: str, query: str,
-    variables: dict[str, Any] | None, operation_name: str | None,
+    variables: dict[str, Any] | None, operation_name: str | None, cache: PreparedCache | None = None,
 ) -> dict[str, Any]:
-    """One HTTP GraphQL request in one transaction; work announced by resolvers starts after commit."""
+    """One HTTP GraphQL request in one transaction; work announced by resolvers starts after commit. A request
+    past the server's limits (settings) is refused before it runs."""
     schema = schema_for_version(api_version)
-    prepared = prepare_cached(schema, query, operation_name)
+    limits = QueryLimits.of(runtime.settings)
+    prepared = prepare_request(schema, query, operation_name, limits, cache)
     if prepared.errors:
         return {"errors": prepared.errors}
     assert prepared.operation is not None
+    cost = requested_cost(schema, prepared.operation, variables or {}, prepared.document)
+    too_costly = cost_problem(cost, limits)
+    if too_costly is not None:
+        return {"errors": [too_costly]}
     transaction = runtime.db.write if prepared.is_mutation else runtime.db.read
     with transaction() as conn:
         context = RequestContext(runtime, shop, conn, api_version, base_url)
         response = run_prepared(prepared, context, variables)
     for announce in context.after_commit:
         announce()
-    cost = requested_cost(schema, prepared.operation, variables or {})
-    response["extensions"] = {**context.extensions, "cost": cost_extension(cost)}
+    response["extensions"] = {**context.extensions, "cost": cost_extension(reported_cost(cost))}
     return response
 
 

@@ -32,6 +32,13 @@ class FileStore(Protocol):
     def compose(self, key: str, parts: Iterable[str]) -> int:
         """Concatenate existing objects, in order, into ``key``; returns the composed size."""
 
+    def keys(self, prefix: str) -> list[str]:
+        """The keys of the objects under ``prefix`` (a folder: ends with ``/``), sorted."""
+
+    def remove_temporary(self, prefix: str) -> int:
+        """Delete the temporary files writes under ``prefix`` left behind (a process stopped mid-write, a full
+        disk); returns how many. Only when no write is in flight there."""
+
     def upload_target(
         self, key: str, content_type: str, max_bytes: int, expires_at: datetime, base_url: str
     ) -> UploadTarget: ...

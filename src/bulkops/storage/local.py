@@ -68,6 +68,24 @@ class LocalFileStore:
 
         return _atomic_write(self._path(key), fill)
 
+    def keys(self, prefix: str) -> list[str]:
+        folder = self.root / prefix
+        if not prefix.endswith("/") or not folder.is_dir():
+            return []
+        return sorted(path.relative_to(self.root).as_posix() for path in folder.rglob("*")
+                      if path.is_file() and not path.name.startswith("."))
+
+    def remove_temporary(self, prefix: str) -> int:
+        """The ``.<name>.<random>`` files :func:`_atomic_write` writes through, left by a write that never
+        finished (its process died before it could remove them)."""
+        folder = self.root / prefix
+        removed = 0
+        for path in folder.rglob(".*") if folder.is_dir() else ():
+            if path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def path_of(self, key: str) -> Path:
         """The local path of an object (for serving downloads)."""
         return self._path(key)

@@ -31,6 +31,11 @@ class MemoryStore:
     def keys(self, prefix: str = "") -> list[str]:
         return sorted(key for key in self.objects if key.startswith(prefix))
 
+    def remove_temporary(self, prefix: str) -> int:
+        """A write here is whole or absent: it leaves nothing temporary."""
+        self.calls.append(("remove_temporary", prefix))
+        return 0
+
     def read(self, key: str) -> bytes:
         return self.objects[_plain(key)]
 

@@ -122,6 +122,14 @@ class S3FileStore:
         A result smaller than one part is a single PUT."""
         return Composer(self, key).run(parts)
 
+    def keys(self, prefix: str) -> list[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        return sorted(item["Key"] for page in pages for item in page.get("Contents", ()))
+
+    def remove_temporary(self, prefix: str) -> int:
+        """Writes to S3 are whole or absent (a failed compose aborts its multipart upload): nothing to remove."""
+        return 0
+
     # ---- URLs -------------------------------------------------------------------------------------
     def upload_target(
         self, key: str, content_type: str, max_bytes: int, expires_at: datetime, base_url: str

@@ -101,16 +101,30 @@ class _Helper:
     def _receive(self) -> None:
         stdout = self.process.stdout
         assert stdout is not None
-        while (frame := read_frame(stdout)) is not None:
-            with self._lock:
-                future = self._waiting.popleft()
+        try:
+            while (frame := read_frame(stdout)) is not None:
+                with self._lock:
+                    future = self._waiting.popleft()
+                self._answer(future, frame)
+        except Exception:
+            log.exception("helper process %s sent an answer that cannot be read; ending it", self.process.pid)
+            self.process.kill()
+        finally:
+            self._died()
+
+    def _answer(self, future: Future[Any], frame: bytes) -> None:
+        """Settle ``future`` from its answer. An answer that cannot be read fails its call and then raises:
+        the stream is no longer trusted, so the helper is ended rather than its next answers misread."""
+        try:
             ok, value = pickle.loads(frame)
-            if ok:
-                future.set_result(value)
-                self.answered.set()
-            else:
-                future.set_exception(value)
-        self._died()
+        except Exception as exc:
+            future.set_exception(HelperDied(f"helper process {self.process.pid} sent an unreadable answer: {exc!r}"))
+            raise
+        if ok:
+            future.set_result(value)
+            self.answered.set()
+        else:
+            future.set_exception(value)
 
     def _died(self) -> None:
         with self._lock:
