@@ -92,11 +92,12 @@ def throttle_wait(response: httpx.Response) -> float | None:
 
 
 def _json_body(response: httpx.Response) -> Any:
+    """The body as JSON; None when it is not JSON or not read (a download streaming its 200)."""
     if "json" not in response.headers.get("Content-Type", ""):
         return None
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, httpx.ResponseNotRead):
         return None
 
 

@@ -7,18 +7,21 @@ from __future__ import annotations
 import math
 import sys
 import tempfile
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+import orjson
 from rich.console import Console
 
 from bulkops.client import console as ui
-from bulkops.client.lines import LineIndex
-from bulkops.client.report import EXIT_NOT_DONE, EXIT_OK, import_exit_code, tally_results
+from bulkops.client.inputs import MAX_FILE_BYTES, Part, Selection, failed_lines_path, input_name, parts
+from bulkops.client.models import BulkOperation
+from bulkops.client.progress import DEFAULT_EVERY, progress
+from bulkops.client.report import EXIT_NOT_DONE, EXIT_OK, ImportReport, Outputs, tally_results
 from bulkops.client.sdk import BulkClient
 
 LOOPBACK = ("localhost", "127.0.0.1", "[::1]", "::1")
@@ -68,7 +71,7 @@ def follow(client: BulkClient, operation: dict[str, Any], polling: Polling, on_s
             on_state(state)
     except KeyboardInterrupt:
         raise FlowError(f"stopped following {operation['id']}; it keeps running on the server "
-                        f"(`bulkops operation {operation['id']}` to look, `bulkops cancel` to stop it)") from None
+                        f"(`bulkops watch {operation['id']}` to follow it again, `bulkops cancel` to stop it)") from None
     return state
 
 
@@ -91,41 +94,110 @@ class ImportRequest:
     wait: bool = True
     show: int = 20
     """Failed lines (or problems) printed; the --failures file has them all."""
+    selection: Selection = field(default_factory=Selection)
+    max_bytes: int = MAX_FILE_BYTES
+    """The server's upload limit: a larger input goes up in parts, run one after the other."""
+    progress_every: float = DEFAULT_EVERY
 
 
-def run_import(client: BulkClient, request: ImportRequest, data: bytes, polling: Polling, out: Console,
-               err: Console) -> int:
-    """Upload ``data`` (the file's bytes, checked or not), run, follow, fetch and report."""
-    inputs = LineIndex(data)
-    lines = inputs.count
-    path = client.stage(data, request.file.name)
-    started = client.run_mutation(request.mutation, path, request.client_identifier)
+def resume_selection(client: BulkClient, operation_id: str, selection: Selection) -> Selection:
+    """``selection`` less the lines ``operation_id`` already has a result for (its result file, or what it left
+    when it failed or was canceled); its ``__lineNumber``s count from the selection's first line, as that run
+    uploaded them."""
+    state = client.bulk_operation(operation_id)
+    if not state.finished:
+        raise FlowError(f"{state.id} is still {state.status}: follow it with `bulkops watch {state.id}` or stop it "
+                        f"with `bulkops cancel {state.id}` before resuming")
+    if state.type not in (None, "MUTATION"):
+        raise FlowError(f"{state.id} is an export ({state.type}): only an import can be resumed")
+    done = selection.done
+    if state.result_url:
+        with tempfile.TemporaryFile() as results:
+            client.download_to(state.result_url, results)
+            results.seek(0)
+            for raw in results:
+                number = _line_number(raw)
+                if number is not None:
+                    done.add(number + selection.first)
+    return Selection(selection.first, selection.last, done)
+
+
+def _line_number(raw: bytes) -> int | None:
+    try:
+        number = orjson.loads(raw).get("__lineNumber")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    return number if isinstance(number, int) else None
+
+
+def run_import(client: BulkClient, request: ImportRequest, polling: Polling, out: Console, err: Console) -> int:
+    """Upload the input part by part, run each, follow it, fetch and report; stops at a part that does not
+    complete, saying how to go on from there."""
+    report = ImportReport()
+    with _outputs(request, report) as outputs:
+        for index, part in enumerate(parts(request.file, request.selection, request.max_bytes)):
+            if index and not request.wait:
+                ui.say(err, f"the input is over {request.max_bytes} bytes: its other parts need --wait", "yellow")
+                break
+            state = run_part(client, request, part, polling, out, err, report, outputs, index)
+            if state is None or not request.wait:
+                return EXIT_NOT_DONE if state is None else EXIT_OK
+            if state.status != "COMPLETED":
+                _say_how_to_resume(out, request, part, state)
+                break
+    ui.show_import_summary(out, report)
+    return report.exit_code
+
+
+def run_part(client: BulkClient, request: ImportRequest, part: Part, polling: Polling, out: Console,
+             err: Console, report: ImportReport, outputs: Outputs, index: int) -> BulkOperation | None:
+    """One upload and its operation, added to ``report``; None when the server refused to run it."""
+    target = client.stage_file(part.path, input_name(request.file))
+    started = client.run_mutation(request.mutation, target.staged_upload_path, request.client_identifier)
     if started["userErrors"] or not started.get("bulkOperation"):
         ui.show_user_errors(out, "bulkOperationRunMutation", started["userErrors"])
-        return EXIT_NOT_DONE
+        return None
     operation = started["bulkOperation"]
     if not request.wait:
         ui.say(out, operation["id"])
-        return EXIT_OK
-    ui.say(err, f"started {operation['id']}")
-    with ui.progress_bar(err, lines, "import") as update:
-        state = follow(client, operation, polling, update)
-    written: dict[str, str] = {}
-    with _results_file(request.results) as results:
-        fetched = fetch_result(client, state, results)
-        if fetched and request.results:
-            written["results"] = str(request.results)
-        results.seek(0)
-        with _written_or_none(request.failures) as failures:
-            tally = tally_results(results, keep=request.show, inputs=inputs, failures_out=failures)
-    if request.failures:
-        written["failures"] = str(request.failures)
-    ui.show_import_summary(out, state, lines, tally, written)
-    return import_exit_code(state["status"], lines, tally)
+        return BulkOperation.from_node(operation)
+    report.lines += part.lines
+    ui.say(err, f"started {operation['id']}" + (f" (from line {part.start + 1})" if part.start else ""))
+    label = "import" if not index else f"import part {index + 1}"
+    with progress(err, part.lines, label, request.progress_every) as update:
+        state = BulkOperation.from_node(follow(client, operation, polling, update))
+    report.operations.append(state)
+    with tempfile.TemporaryFile() as results, part.reader() as line:
+        if fetch_result(client, state.raw, results):
+            results.seek(0)
+            tally_results(results, keep=request.show, tally=report.tally, start=part.start, inputs=line,
+                          outputs=outputs)
+    return state
+
+
+def _say_how_to_resume(out: Console, request: ImportRequest, part: Part, state: BulkOperation) -> None:
+    lines = Selection(part.start, request.selection.last)
+    ui.say(out, f"to run the lines it did not reach: bulkops import {request.file} --resume {state.id}"
+           + (f" --lines {lines.label()}" if part.start else ""), "yellow")
+
+
+@contextmanager
+def _outputs(request: ImportRequest, report: ImportReport) -> Iterator[Outputs]:
+    """The files the request asked for, open for the whole import; named in the report once written."""
+    with ExitStack() as files:
+        outputs = Outputs()
+        wanted: list[tuple[str, Path | None]] = [("results", request.results), ("failures", request.failures)]
+        if request.failures:
+            wanted.append(("failed lines", failed_lines_path(request.failures, request.file)))
+        for what, path in wanted:
+            if path is not None:
+                setattr(outputs, what.replace(" ", "_"), files.enter_context(path.open("wb")))
+        yield outputs
+        report.written.update({what: str(path) for what, path in wanted if path is not None and report.operations})
 
 
 def run_export(client: BulkClient, query: str, group_objects: bool, destination: Path | None, polling: Polling,
-               err: Console) -> int:
+               err: Console, progress_every: float = DEFAULT_EVERY) -> int:
     """Run, follow, and stream the JSONL to ``destination`` (stdout when None); the summary goes to ``err``."""
     started = client.run_query(query, group_objects)
     if started["userErrors"] or not started.get("bulkOperation"):
@@ -133,7 +205,7 @@ def run_export(client: BulkClient, query: str, group_objects: bool, destination:
         return EXIT_NOT_DONE
     operation = started["bulkOperation"]
     ui.say(err, f"started {operation['id']}")
-    with ui.progress_bar(err, None, "export") as update:
+    with progress(err, None, "export", progress_every) as update:
         state = follow(client, operation, polling, update)
     if destination is None:
         fetch_result(client, state, sys.stdout.buffer)
@@ -141,14 +213,16 @@ def run_export(client: BulkClient, query: str, group_objects: bool, destination:
     else:
         with destination.open("wb") as out:
             fetch_result(client, state, out)
-    ui.show_export_summary(err, state, str(destination) if destination else None)
+    ui.show_state_summary(err, state, str(destination) if destination else None)
     return EXIT_OK if state["status"] == "COMPLETED" else EXIT_NOT_DONE
 
 
-def _results_file(path: Path | None) -> IO[bytes]:
-    """Where the result file lands: ``--results``, or a temporary file read once for the report."""
-    return path.open("w+b") if path else tempfile.TemporaryFile()
-
-
-def _written_or_none(path: Path | None) -> AbstractContextManager[IO[bytes] | None]:
-    return path.open("wb") if path else nullcontext()
+def watch(client: BulkClient, operation_id: str, polling: Polling, out: Console, err: Console,
+          progress_every: float = DEFAULT_EVERY) -> int:
+    """Follow an operation already running (from another terminal, a script, ``--no-wait``) to its end."""
+    state = client.operation(operation_id)
+    label = "import" if state.get("type") == "MUTATION" else "export"
+    with progress(err, None, label, progress_every) as update:
+        final = follow(client, state, polling, update)
+    ui.show_state_summary(out, final, None)
+    return EXIT_OK if final["status"] == "COMPLETED" else EXIT_NOT_DONE
