@@ -5,7 +5,6 @@ and ``operations`` / ``watch``. Against the server in this process, driven as a 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -21,15 +20,9 @@ CREATE_PRODUCT = (
 )
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
-    with InProcessServer(tmp_path_factory.mktemp("client-runs"), frozen=False) as running:
-        yield running
-
-
 @pytest.fixture
-def env(server: InProcessServer) -> dict[str, str]:
-    return {"BULKOPS_URL": server.base_url, "BULKOPS_TOKEN": server.new_shop("runs").access_token}
+def env(client_server: InProcessServer) -> dict[str, str]:
+    return {"BULKOPS_URL": client_server.base_url, "BULKOPS_TOKEN": client_server.new_shop("runs").access_token}
 
 
 def line(title: str) -> bytes:

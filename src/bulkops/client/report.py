@@ -144,6 +144,10 @@ class ImportReport:
     lines: int = 0
     tally: Tally = field(default_factory=Tally)
     written: dict[str, str] = field(default_factory=dict)
+    user_errors: list[dict[str, Any]] = field(default_factory=list)
+    """Why the server refused to start a part (``bulkOperationRunMutation``'s userErrors)."""
+    waited: bool = True
+    """False: the operations were started and left running, so nothing is counted."""
 
     @property
     def status(self) -> str:
@@ -152,7 +156,10 @@ class ImportReport:
 
     @property
     def exit_code(self) -> int:
-        return import_exit_code(self.status, self.lines, self.tally)
+        """``import_exit_code``; 2 when a part was refused, 0 for operations started without waiting."""
+        if self.user_errors or not self.operations:
+            return EXIT_NOT_DONE
+        return import_exit_code(self.status, self.lines, self.tally) if self.waited else EXIT_OK
 
 
 def import_exit_code(status: str, lines: int, tally: Tally) -> int:

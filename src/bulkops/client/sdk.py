@@ -15,7 +15,9 @@ from typing import IO, Any
 import httpx
 import orjson
 
+from bulkops.client.inputs import MAX_FILE_BYTES
 from bulkops.client.models import FINISHED, BulkOperation, StagedTarget
+from bulkops.client.report import ImportReport
 from bulkops.client.retry import RetryPolicy, is_throttled, send, send_async
 
 DEFAULT_VERSION = "2026-10"
@@ -202,6 +204,35 @@ class BulkClient:
 
     def results(self, url: str) -> list[dict[str, Any]]:
         return [orjson.loads(line) for line in self.download(url).splitlines() if line.strip()]
+
+    def import_file(self, path: Path, mutation: str, *, client_identifier: str | None = None,
+                    results: Path | None = None, failures: Path | None = None, lines: str | None = None,
+                    max_bytes: int = MAX_FILE_BYTES, interval: float = 1.0, timeout: float | None = None
+                    ) -> ImportReport:
+        """``bulkops import`` as a call: stream ``path`` (JSONL or gzip) up in parts under ``max_bytes``, run
+        ``mutation`` over each, wait, and return the report (counts and first failures by the file's line
+        numbers). ``failures`` also writes ``FILE.failed.jsonl`` beside it; ``lines`` is ``--lines`` (``N-M``)."""
+        from rich.console import Console
+
+        from bulkops.client.inputs import Selection
+        from bulkops.client.session import ImportRequest, Polling, import_report
+
+        request = ImportRequest(path, mutation, client_identifier, results, failures,
+                                selection=Selection.parse(lines), max_bytes=max_bytes)
+        quiet = Console(quiet=True)
+        return import_report(self, request, Polling(interval, timeout), quiet, quiet)
+
+    def export(self, query: str, out: IO[bytes], *, group_objects: bool = False, interval: float = 1.0,
+               timeout: float = 600.0) -> BulkOperation:
+        """Run a bulk query, wait, and stream its JSONL into ``out``; its final state (``status``: did it
+        complete; a refused query raises BulkClientError with the userErrors)."""
+        started = self.run_query(query, group_objects)
+        if started["userErrors"] or not started.get("bulkOperation"):
+            raise BulkClientError("bulkOperationRunQuery refused", started["userErrors"])
+        operation = self.await_operation(started["bulkOperation"]["id"], interval, timeout)
+        if operation.result_url:
+            self.download_to(operation.result_url, out)
+        return operation
 
 
 class AsyncBulkClient:

@@ -131,36 +131,50 @@ def _line_number(raw: bytes) -> int | None:
 
 
 def run_import(client: BulkClient, request: ImportRequest, polling: Polling, out: Console, err: Console) -> int:
-    """Upload the input part by part, run each, follow it, fetch and report; stops at a part that does not
-    complete, saying how to go on from there."""
-    report = ImportReport()
+    """``import_report`` as the CLI shows it: the summary and the first failures on ``out``."""
+    report = import_report(client, request, polling, out, err)
+    if request.wait and report.operations:
+        ui.show_import_summary(out, report)
+    if report.user_errors:
+        ui.show_user_errors(out, "bulkOperationRunMutation", report.user_errors)
+    return report.exit_code
+
+
+def import_report(client: BulkClient, request: ImportRequest, polling: Polling, out: Console, err: Console
+                  ) -> ImportReport:
+    """Upload the input part by part, run each, follow it, fetch its results into the report; stops at a part
+    the server refuses or that does not complete, saying how to go on from there. Without ``wait``: only the
+    first part starts, its id on ``out``."""
+    report = ImportReport(waited=request.wait)
     with _outputs(request, report) as outputs:
         for index, part in enumerate(parts(request.file, request.selection, request.max_bytes)):
             if index and not request.wait:
                 ui.say(err, f"the input is over {request.max_bytes} bytes: its other parts need --wait", "yellow")
                 break
-            state = run_part(client, request, part, polling, out, err, report, outputs, index)
+            state = run_part(client, request, part, polling, (out, err), report, outputs, index)
             if state is None or not request.wait:
-                return EXIT_NOT_DONE if state is None else EXIT_OK
+                break
             if state.status != "COMPLETED":
                 _say_how_to_resume(out, request, part, state)
                 break
-    ui.show_import_summary(out, report)
-    return report.exit_code
+    return report
 
 
-def run_part(client: BulkClient, request: ImportRequest, part: Part, polling: Polling, out: Console,
-             err: Console, report: ImportReport, outputs: Outputs, index: int) -> BulkOperation | None:
+def run_part(client: BulkClient, request: ImportRequest, part: Part, polling: Polling,
+             consoles: tuple[Console, Console], report: ImportReport, outputs: Outputs, index: int
+             ) -> BulkOperation | None:
     """One upload and its operation, added to ``report``; None when the server refused to run it."""
+    out, err = consoles
     target = client.stage_file(part.path, input_name(request.file))
     started = client.run_mutation(request.mutation, target.staged_upload_path, request.client_identifier)
     if started["userErrors"] or not started.get("bulkOperation"):
-        ui.show_user_errors(out, "bulkOperationRunMutation", started["userErrors"])
+        report.user_errors = started["userErrors"] or [{"message": "no bulkOperation in the answer"}]
         return None
     operation = started["bulkOperation"]
     if not request.wait:
         ui.say(out, operation["id"])
-        return BulkOperation.from_node(operation)
+        report.operations.append(BulkOperation.from_node(operation))
+        return report.operations[-1]
     report.lines += part.lines
     ui.say(err, f"started {operation['id']}" + (f" (from line {part.start + 1})" if part.start else ""))
     label = "import" if not index else f"import part {index + 1}"
@@ -193,7 +207,8 @@ def _outputs(request: ImportRequest, report: ImportReport) -> Iterator[Outputs]:
             if path is not None:
                 setattr(outputs, what.replace(" ", "_"), files.enter_context(path.open("wb")))
         yield outputs
-        report.written.update({what: str(path) for what, path in wanted if path is not None and report.operations})
+        if report.waited and report.operations:
+            report.written.update({what: str(path) for what, path in wanted if path is not None})
 
 
 def run_export(client: BulkClient, query: str, group_objects: bool, destination: Path | None, polling: Polling,
