@@ -215,7 +215,7 @@ class BulkClient:
         from rich.console import Console
 
         from bulkops.client.inputs import Selection
-        from bulkops.client.session import ImportRequest, Polling, import_report
+        from bulkops.client.runs import ImportRequest, Polling, import_report
 
         request = ImportRequest(path, mutation, client_identifier, results, failures,
                                 selection=Selection.parse(lines), max_bytes=max_bytes)
