@@ -5,7 +5,7 @@ so it starts in a fraction of a second whatever the server's size."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,10 +60,13 @@ ProgressEvery = typer.Option(10.0, "--progress-every", envvar="BULKOPS_PROGRESS_
 @app.command("import")
 def import_(
     file: Path = typer.Argument(..., exists=True, dir_okay=False,
-                                help="JSONL (or gzip JSONL): one line of variables per run."),
+                                help="JSONL (or gzip JSONL; or CSV with --csv): one line of variables per run."),
     mutation: Path | None = typer.Option(None, "--mutation", exists=True, dir_okay=False,
                                          help="File holding the mutation to run on each line."),
     mutation_text: str | None = typer.Option(None, "--mutation-text", help="The mutation itself."),
+    csv_kind: str | None = typer.Option(None, "--csv", metavar="KIND", help="FILE is CSV: products (productSet), "
+                                        "customers (customerCreate) or inventory (inventorySetQuantities); the "
+                                        "mutation is then optional. Columns: docs/client-csv.md."),
     url: str | None = Url,
     token: str | None = Token,
     api_version: str = ApiVersion,
@@ -95,25 +98,56 @@ def import_(
     """
     from bulkops.client.inputs import Selection
 
-    document = _document(mutation, mutation_text, "--mutation")
     try:
         selection = Selection.parse(lines)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     if validate_only and skip_validation:
         raise typer.BadParameter("--validate-only and --skip-validation contradict each other")
-    if not skip_validation:
-        _check_before_upload(file, selection, document, client_identifier, api_version, validate_only,
-                             schema_check, show)
-    from bulkops.client import session  # the HTTP stack, loaded only for an upload: --validate-only needs none
+    with ExitStack() as scratch:
+        source, document = _import_input(file, csv_kind, mutation, mutation_text, scratch)
+        if not skip_validation:
+            _check_before_upload(source, selection, document, client_identifier, api_version, validate_only,
+                                 schema_check, show)
+        from bulkops.client import session  # the HTTP stack, loaded only for an upload: --validate-only needs none
 
-    with _client_errors(), session.connect(url, token, api_version) as client:
-        if resume:
-            selection = session.resume_selection(client, session.operation_gid(resume), selection)
-        request = session.ImportRequest(file, document, client_identifier, results, failures, wait, show,
-                                        selection, max_file_bytes, progress_every)
-        code = session.run_import(client, request, session.Polling(poll_interval, timeout), console, err_console)
+        with _client_errors(), session.connect(url, token, api_version) as client:
+            if resume:
+                selection = session.resume_selection(client, session.operation_gid(resume), selection)
+            request = session.ImportRequest(source, document, client_identifier, results, failures, wait, show,
+                                            selection, max_file_bytes, progress_every,
+                                            f"bulkops import {file}" + (f" --csv {csv_kind}" if csv_kind else ""))
+            code = session.run_import(client, request, session.Polling(poll_interval, timeout), console,
+                                      err_console)
     raise typer.Exit(code)
+
+
+def _import_input(file: Path, csv_kind: str | None, mutation: Path | None, mutation_text: str | None,
+                  scratch: ExitStack) -> tuple[Path, str]:
+    """The JSONL to import and its mutation: the file itself, or a CSV converted (streamed) into ``scratch``
+    with its kind's mutation unless one is given."""
+    if csv_kind is None:
+        if file.name.lower().endswith((".csv", ".csv.gz")):
+            raise typer.BadParameter("a CSV file needs --csv products, customers or inventory (docs/client-csv.md)")
+        return file, _document(mutation, mutation_text, "--mutation")
+    import tempfile
+
+    from bulkops.client import console as ui
+    from bulkops.client.csv_input import KINDS, CsvError, convert, default_mutation
+
+    if csv_kind not in KINDS:
+        raise typer.BadParameter(f"--csv takes {', '.join(KINDS)}; got {csv_kind!r}")
+    document = default_mutation(csv_kind) if mutation is None and mutation_text is None else \
+        _document(mutation, mutation_text, "--mutation")
+    stem = file.name.split(".")[0] or "input"
+    converted = Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="bulkops-csv-"))) / f"{stem}.jsonl"
+    try:
+        count = convert(file, csv_kind, converted)
+    except (CsvError, UnicodeDecodeError) as exc:
+        ui.say(err_console, f"error: {file.name}: {exc}", "red")
+        raise typer.Exit(2) from exc
+    ui.say(console, f"{file.name}: converted to {count} line{'' if count == 1 else 's'} of {csv_kind} variables.")
+    return converted, document
 
 
 def _check_before_upload(file: Path, selection: Any, document: str, client_identifier: str | None,

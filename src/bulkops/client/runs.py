@@ -73,6 +73,8 @@ class ImportRequest:
     max_bytes: int = MAX_FILE_BYTES
     """The server's upload limit: a larger input goes up in parts, run one after the other."""
     progress_every: float = DEFAULT_EVERY
+    command: str | None = None
+    """How the user ran it, to say how to resume (a CSV's JSONL is converted into a temporary file)."""
 
 
 def resume_selection(client: BulkClient, operation_id: str, selection: Selection) -> Selection:
@@ -156,7 +158,8 @@ def run_part(client: BulkClient, request: ImportRequest, part: Part, polling: Po
 
 def _say_how_to_resume(out: Console, request: ImportRequest, part: Part, state: BulkOperation) -> None:
     lines = Selection(part.start, request.selection.last)
-    ui.say(out, f"to run the lines it did not reach: bulkops import {request.file} --resume {state.id}"
+    command = request.command or f"bulkops import {request.file}"
+    ui.say(out, f"to run the lines it did not reach: {command} --resume {state.id}"
            + (f" --lines {lines.label()}" if part.start else ""), "yellow")
 
 
