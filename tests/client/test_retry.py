@@ -4,8 +4,6 @@ server asks (``Retry-After``, the cost bucket's refill) or with jittered backoff
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -13,14 +11,12 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from bulkops.client import AsyncBulkClient, BulkClient, BulkClientError, RetryPolicy
 from bulkops.testing import free_port
+from tests.client.stub import stub_shop
 
 THROTTLED = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
              "extensions": {"cost": {"requestedQueryCost": 752, "actualQueryCost": None,
@@ -39,18 +35,8 @@ def stub_server(answers: list[Response]) -> Iterator[tuple[str, list[str]]]:
         asked.append(request.url.path)
         return answers[min(len(asked), len(answers)) - 1]
 
-    app = Starlette(routes=[Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"])])
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}", asked
-    finally:
-        server.should_exit = True
-        thread.join(5)
+    with stub_shop(graphql) as url:
+        yield url, asked
 
 
 def recording(waits: list[float], attempts: int = 6) -> RetryPolicy:

@@ -7,23 +7,19 @@ import gzip
 import re
 import socket
 import threading
-import time
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
-import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from bulkops.client import BulkClient, RetryPolicy
 from bulkops.client.checks import Checked, check_lines
 from bulkops.client.inputs import Selection, parts, selected_lines
-from bulkops.testing import free_port
+from tests.client.stub import stub_shop
 
 MB = 1024 * 1024
 
@@ -79,20 +75,12 @@ def upload_sink() -> Iterator[tuple[str, list[int]]]:
                   "parameters": [{"name": "key", "value": "tmp/bulk/vars.jsonl"}]}
         return JSONResponse({"data": {"stagedUploadsCreate": {"stagedTargets": [target], "userErrors": []}}})
 
-    app = Starlette(routes=[Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"])])
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threads = [threading.Thread(target=server.run, daemon=True), threading.Thread(target=accept, daemon=True)]
-    for thread in threads:
-        thread.start()
-    while not server.started:
-        time.sleep(0.01)
+    threading.Thread(target=accept, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{port}", received
+        with stub_shop(graphql) as url:
+            yield url, received
     finally:
-        server.should_exit = True
         sink.close()
-        threads[0].join(5)
 
 
 def test_checking_cutting_and_uploading_a_big_file_keeps_memory_flat(tmp_path: Path) -> None:

@@ -8,9 +8,10 @@ clients throttled together do not come back together."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -101,36 +102,38 @@ def _json_body(response: httpx.Response) -> Any:
         return None
 
 
+def _after(policy: RetryPolicy, attempt: int, outcome: httpx.Response | httpx.TransportError) -> float | None:
+    """The wait before the next try; None: ``outcome`` is the answer (a last error is raised)."""
+    wait = policy.delay(attempt, outcome)
+    if wait is None and isinstance(outcome, httpx.TransportError):
+        raise outcome
+    return wait
+
+
 def send(request: Callable[[], httpx.Response], policy: RetryPolicy) -> httpx.Response:
     """``request()`` until it succeeds or the policy gives up: the last response, or the last error raised."""
-    attempt = 0
-    while True:
-        attempt += 1
+    for attempt in itertools.count(1):
         try:
             outcome: httpx.Response | httpx.TransportError = request()
         except httpx.TransportError as exc:
             outcome = exc
-        wait = policy.delay(attempt, outcome)
-        if wait is None:
-            if isinstance(outcome, httpx.TransportError):
-                raise outcome
-            return outcome
+        if (wait := _after(policy, attempt, outcome)) is None:
+            break
         policy.sleep(wait)
+    assert isinstance(outcome, httpx.Response)
+    return outcome
 
 
-async def send_async(request: Callable[[], Any], policy: RetryPolicy, sleep: Callable[[float], Any]
-                     ) -> httpx.Response:
+async def send_async(request: Callable[[], Awaitable[httpx.Response]], policy: RetryPolicy,
+                     sleep: Callable[[float], Awaitable[None]]) -> httpx.Response:
     """``send`` for an async client: ``request()`` and ``sleep(seconds)`` are awaited."""
-    attempt = 0
-    while True:
-        attempt += 1
+    for attempt in itertools.count(1):
         try:
             outcome: httpx.Response | httpx.TransportError = await request()
         except httpx.TransportError as exc:
             outcome = exc
-        wait = policy.delay(attempt, outcome)
-        if wait is None:
-            if isinstance(outcome, httpx.TransportError):
-                raise outcome
-            return outcome
+        if (wait := _after(policy, attempt, outcome)) is None:
+            break
         await sleep(wait)
+    assert isinstance(outcome, httpx.Response)
+    return outcome
