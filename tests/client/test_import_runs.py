@@ -85,10 +85,13 @@ def test_resume_runs_only_the_lines_an_earlier_operation_has_no_result_for(tmp_p
     operation_id = earlier.stderr.split("started ", 1)[1].split()[0]
 
     rest = run_import(products, "--resume", operation_id, "--results", tmp_path / "rest.jsonl", env=env)
+    nothing = run_import(products, "--resume", operation_id, "--lines", "1-2", env=env)
 
     assert earlier.exit_code == 0, earlier.output
     assert rest.exit_code == 0, rest.output
     assert titles(tmp_path / "rest.jsonl") == [(2, "Board 2"), (3, "Board 3")]
+    assert nothing.exit_code == 0, nothing.output
+    assert "nothing to run: every line selected is blank or already has a result" in nothing.stdout
 
 
 def test_a_file_over_the_upload_limit_runs_in_parts_with_the_files_line_numbers(tmp_path: Path, env: dict[str, str]

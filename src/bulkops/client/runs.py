@@ -166,6 +166,9 @@ def _say_how_to_resume(out: Console, request: ImportRequest, part: Part, state: 
 @contextmanager
 def _outputs(request: ImportRequest, report: ImportReport) -> Iterator[Outputs]:
     """The files the request asked for, open for the whole import; named in the report once written."""
+    if not request.wait:
+        yield Outputs()  # nothing is fetched: no file to make
+        return
     with ExitStack() as files:
         outputs = Outputs()
         wanted: list[tuple[str, Path | None]] = [("results", request.results), ("failures", request.failures)]
@@ -175,5 +178,5 @@ def _outputs(request: ImportRequest, report: ImportReport) -> Iterator[Outputs]:
             if path is not None:
                 setattr(outputs, what.replace(" ", "_"), files.enter_context(path.open("wb")))
         yield outputs
-        if report.waited and report.operations:
+        if report.operations:
             report.written.update({what: str(path) for what, path in wanted if path is not None})

@@ -49,6 +49,9 @@ def connect(url: str | None, token: str | None, version: str) -> BulkClient:
 def run_import(client: BulkClient, request: ImportRequest, polling: Polling, out: Console, err: Console) -> int:
     """``import_report`` as the CLI shows it: the summary and the first failures on ``out``."""
     report = import_report(client, request, polling, out, err)
+    if not report.operations and not report.user_errors:
+        ui.say(out, "nothing to run: every line selected is blank or already has a result", "yellow")
+        return EXIT_OK
     if request.wait and report.operations:
         ui.show_import_summary(out, report)
     if report.user_errors:
