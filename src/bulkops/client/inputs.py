@@ -31,7 +31,8 @@ def is_gzip(path: Path) -> bool:
 
 def open_input(path: Path) -> IO[bytes]:
     """The file's bytes, decompressed when it is gzip (by its first bytes, whatever its name)."""
-    return gzip.open(path, "rb") if is_gzip(path) else path.open("rb")
+    stream: IO[bytes] = gzip.open(path, "rb") if is_gzip(path) else path.open("rb")  # type: ignore[assignment]
+    return stream
 
 
 def physical_lines(path: Path) -> Iterator[bytes]:

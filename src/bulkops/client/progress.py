@@ -88,8 +88,8 @@ def progress(console: Console, total: int | None, label: str, every: float = DEF
     meter = Meter(total, clock)
     noun = "lines" if total else "objects"
     if console.is_terminal:
-        with _bar(console, meter, label, noun) as update:
-            yield update
+        with _bar(console, meter, label, noun) as draw:
+            yield draw
         return
     last_said: list[float] = []
 

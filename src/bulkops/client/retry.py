@@ -4,7 +4,11 @@ GraphQL ``THROTTLED`` error (Shopify answers it with HTTP 200 or 429: spec 1.4, 
 
 The wait honours the server: ``Retry-After`` (seconds or an HTTP date) when sent, else for ``THROTTLED`` the time
 the cost bucket needs to refill (``extensions.cost``), else exponential backoff with full jitter, so that many
-clients throttled together do not come back together."""
+clients throttled together do not come back together.
+
+Every request is retried alike, mutations too, as Shopify's own API libraries do (their ``retries`` option): a
+5xx or a timeout after a run mutation was received may mean it ran, and then the retry is refused (one bulk
+mutation at a time) or starts a second run; ``bulkops operations`` shows which."""
 
 from __future__ import annotations
 
