@@ -7,8 +7,9 @@ the cost bucket needs to refill (``extensions.cost``), else exponential backoff 
 clients throttled together do not come back together.
 
 Every request is retried alike, mutations too, as Shopify's own API libraries do (their ``retries`` option): a
-5xx or a timeout after a run mutation was received may mean it ran, and then the retry is refused (one bulk
-mutation at a time) or starts a second run; ``bulkops operations`` shows which."""
+5xx or a timeout after a run mutation was received may mean it ran, and then the retry is refused
+(``OPERATION_IN_PROGRESS``, at 1 concurrent run before 2026-01) or starts a second run (5 from 2026-01, spec
+3.4); ``bulkops operations`` shows which."""
 
 from __future__ import annotations
 
