@@ -60,7 +60,7 @@ def test_the_failed_lines_file_holds_exactly_the_failed_input_lines_and_imports_
     second = run_import(failed, "--results", tmp_path / "second.jsonl", env=env)
 
     assert first.exit_code == 1, first.output
-    assert f"failed lines written to {failed}" in first.stdout
+    assert f"  retry file written to {failed}\n" in first.stdout
     assert failed.read_bytes().count(b"\n") == 3
     assert second.exit_code == 0, second.output
     assert [title for _, title in titles(tmp_path / "second.jsonl")] == ["Fixed", "Was not json", "Fixed"]
@@ -75,6 +75,7 @@ def test_lines_runs_part_of_a_file_and_reports_the_files_line_numbers(tmp_path: 
     assert run.exit_code == 0, run.output
     assert titles(tmp_path / "out.jsonl") == [(1, "Board 1"), (2, "Board 2")]
     assert "  lines      2\n  succeeded  2\n" in run.stdout
+    assert "import COMPLETED 2/2 lines (100%), " in run.stderr and ", ETA 0s\n" in run.stderr
 
 
 def test_resume_runs_only_the_lines_an_earlier_operation_has_no_result_for(tmp_path: Path, env: dict[str, str]

@@ -171,12 +171,12 @@ def _outputs(request: ImportRequest, report: ImportReport) -> Iterator[Outputs]:
         return
     with ExitStack() as files:
         outputs = Outputs()
-        wanted: list[tuple[str, Path | None]] = [("results", request.results), ("failures", request.failures)]
+        wanted = [("results", "results", request.results), ("failures", "failures", request.failures)]
         if request.failures:
-            wanted.append(("failed lines", failed_lines_path(request.failures, request.file)))
-        for what, path in wanted:
+            wanted.append(("retry file", "failed_lines", failed_lines_path(request.failures, request.file)))
+        for _, attribute, path in wanted:
             if path is not None:
-                setattr(outputs, what.replace(" ", "_"), files.enter_context(path.open("wb")))
+                setattr(outputs, attribute, files.enter_context(path.open("wb")))
         yield outputs
         if report.operations:
-            report.written.update({what: str(path) for what, path in wanted if path is not None})
+            report.written.update({label: str(path) for label, _, path in wanted if path is not None})
