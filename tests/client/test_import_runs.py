@@ -87,12 +87,16 @@ def test_resume_runs_only_the_lines_an_earlier_operation_has_no_result_for(tmp_p
 
     rest = run_import(products, "--resume", operation_id, "--results", tmp_path / "rest.jsonl", env=env)
     nothing = run_import(products, "--resume", operation_id, "--lines", "1-2", env=env)
+    tail = run_import(products, "--lines", "3-", env=env).stderr.split("started ", 1)[1].split()[0]
+    head = run_import(products, "--resume", f"{tail}@3", "--results", tmp_path / "head.jsonl", env=env)
 
     assert earlier.exit_code == 0, earlier.output
     assert rest.exit_code == 0, rest.output
     assert titles(tmp_path / "rest.jsonl") == [(2, "Board 2"), (3, "Board 3")]
     assert nothing.exit_code == 0, nothing.output
     assert "nothing to run: every line selected is blank or already has a result" in nothing.stdout
+    assert head.exit_code == 0, head.output
+    assert titles(tmp_path / "head.jsonl") == [(0, "Board 0"), (1, "Board 1")]  # its lines 0-1 were the file's 2-3
 
 
 def test_a_file_over_the_upload_limit_runs_in_parts_with_the_files_line_numbers(tmp_path: Path, env: dict[str, str]
@@ -172,4 +176,4 @@ def test_an_import_that_does_not_complete_says_how_to_resume(tmp_path: Path, fai
 
     operation_id = run.stderr.split("started ", 1)[1].split()[0]
     assert run.exit_code == 2, run.output
-    assert f"to run the lines it did not reach: bulkops import {products} --resume {operation_id}" in run.stdout
+    assert f"to run the lines it did not reach: bulkops import {products} --resume {operation_id}\n" in run.stdout

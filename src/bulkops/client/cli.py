@@ -77,8 +77,9 @@ def import_(
                                          "FILE.failed.jsonl beside it, to fix and import again."),
     lines: str | None = typer.Option(None, "--lines", metavar="N-M",
                                      help="Run only these lines (counted from 1, inclusive; N- to the end)."),
-    resume: str | None = typer.Option(None, "--resume", metavar="ID",
-                                      help="Run only the lines this earlier operation has no result for."),
+    resume: list[str] = typer.Option([], "--resume", metavar="ID[@LINE]",
+                                     help="Run only the lines this earlier import has no result for (repeatable; "
+                                     "@LINE: its first line was the file's line LINE, as a stopped import says)."),
     max_file_bytes: int = typer.Option(100 * 1024 * 1024, "--max-file-bytes", envvar="BULKOPS_MAX_FILE_BYTES",
                                        min=1, help="The server's upload limit: a larger input runs in parts."),
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Follow the operation (or print its id and exit)."),
@@ -113,10 +114,11 @@ def import_(
 
         with _client_errors(), session.connect(url, token, api_version) as client:
             if resume:
-                selection = session.resume_selection(client, session.operation_gid(resume), selection)
+                selection = session.resume_selection(client, resume, selection)
+            command = f"bulkops import {file}" + (f" --csv {csv_kind}" if csv_kind else "") + \
+                (f" --lines {lines}" if lines else "")
             request = session.ImportRequest(source, document, client_identifier, results, failures, wait, show,
-                                            selection, max_file_bytes, progress_every,
-                                            f"bulkops import {file}" + (f" --csv {csv_kind}" if csv_kind else ""))
+                                            selection, max_file_bytes, progress_every, command, tuple(resume))
             code = session.run_import(client, request, session.Polling(poll_interval, timeout), console,
                                       err_console)
     raise typer.Exit(code)

@@ -4,7 +4,9 @@ every physical line counts from 0, blank lines are skipped and never run), narro
 
 A part keeps every physical line from its first to its last, with each line not to run written blank: the server
 numbers a part's lines from 0, so a part's ``__lineNumber`` plus its ``start`` is the input's line number, and a
-report over several parts speaks of the input's lines."""
+report over several parts speaks of the input's lines. Lines written blank exist only where a resumed run skips
+lines that already have a result: bulkops skips a blank line and counts it (``engine.importer``), as a file's
+own blank lines; whether Shopify does is UNCONFIRMED (spec 3.4), so a plain import or ``--lines`` writes none."""
 
 from __future__ import annotations
 

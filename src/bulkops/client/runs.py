@@ -17,7 +17,15 @@ import orjson
 from rich.console import Console
 
 from bulkops.client import console as ui
-from bulkops.client.inputs import MAX_FILE_BYTES, Part, Selection, failed_lines_path, input_name, parts
+from bulkops.client.inputs import (
+    MAX_FILE_BYTES,
+    LineSet,
+    Part,
+    Selection,
+    failed_lines_path,
+    input_name,
+    parts,
+)
 from bulkops.client.models import BulkOperation
 from bulkops.client.progress import DEFAULT_EVERY, progress
 from bulkops.client.report import ImportReport, Outputs, tally_results
@@ -75,28 +83,50 @@ class ImportRequest:
     progress_every: float = DEFAULT_EVERY
     command: str | None = None
     """How the user ran it, to say how to resume (a CSV's JSONL is converted into a temporary file)."""
+    resumed: tuple[str, ...] = ()
+    """The ``--resume`` specs this run was given: a run that stops again names them too."""
 
 
-def resume_selection(client: BulkClient, operation_id: str, selection: Selection) -> Selection:
-    """``selection`` less the lines ``operation_id`` already has a result for (its result file, or what it left
-    when it failed or was canceled); its ``__lineNumber``s count from the selection's first line, as that run
-    uploaded them."""
-    state = client.bulk_operation(operation_id)
-    if not state.finished:
-        raise FlowError(f"{state.id} is still {state.status}: follow it with `bulkops watch {state.id}` or stop it "
-                        f"with `bulkops cancel {state.id}` before resuming")
-    if state.type not in (None, "MUTATION"):
-        raise FlowError(f"{state.id} is an export ({state.type}): only an import can be resumed")
+def operation_gid(identifier: str) -> str:
+    """``gid://shopify/BulkOperation/N`` from the gid itself or just ``N``."""
+    identifier = identifier.strip()
+    return f"gid://shopify/BulkOperation/{identifier}" if identifier.isdigit() else identifier
+
+
+def resume_spec(text: str) -> tuple[str, int]:
+    """``--resume ID`` or ``ID@LINE``: the operation, and the input line (counted from 1) its ``__lineNumber`` 0
+    stands for (1 unless its upload began further on: a part of a split file, a resumed run)."""
+    operation_id, _, line = text.rpartition("@") if "@" in text else (text, "", "1")
+    if not line.isdigit() or int(line) < 1:
+        raise FlowError(f"--resume takes ID or ID@LINE (LINE counted from 1); got {text!r}")
+    return operation_gid(operation_id), int(line) - 1
+
+
+def resume_selection(client: BulkClient, specs: list[str], selection: Selection) -> Selection:
+    """``selection`` less the lines these earlier operations already have a result for (their result files, or
+    what they left when they failed or were canceled). Each spec is ``resume_spec``'s."""
     done = selection.done
-    if state.result_url:
-        with tempfile.TemporaryFile() as results:
-            client.download_to(state.result_url, results)
-            results.seek(0)
-            for raw in results:
-                number = _line_number(raw)
-                if number is not None:
-                    done.add(number + selection.first)
+    for text in specs:
+        operation_id, offset = resume_spec(text)
+        state = client.bulk_operation(operation_id)
+        if not state.finished:
+            raise FlowError(f"{state.id} is still {state.status}: follow it with `bulkops watch {state.id}` or stop "
+                            f"it with `bulkops cancel {state.id}` before resuming")
+        if state.type not in (None, "MUTATION"):
+            raise FlowError(f"{state.id} is an export ({state.type}): only an import can be resumed")
+        if state.result_url:
+            _mark_done(client, state.result_url, offset, done)
     return Selection(selection.first, selection.last, done)
+
+
+def _mark_done(client: BulkClient, url: str, offset: int, done: LineSet) -> None:
+    with tempfile.TemporaryFile() as results:
+        client.download_to(url, results)
+        results.seek(0)
+        for raw in results:
+            number = _line_number(raw)
+            if number is not None:
+                done.add(number + offset)
 
 
 def _line_number(raw: bytes) -> int | None:
@@ -157,10 +187,12 @@ def run_part(client: BulkClient, request: ImportRequest, part: Part, polling: Po
 
 
 def _say_how_to_resume(out: Console, request: ImportRequest, part: Part, state: BulkOperation) -> None:
-    lines = Selection(part.start, request.selection.last)
+    """The command that runs what is left: the same one, with this operation (and the ones it resumed) to skip
+    the lines they have results for."""
     command = request.command or f"bulkops import {request.file}"
-    ui.say(out, f"to run the lines it did not reach: {command} --resume {state.id}"
-           + (f" --lines {lines.label()}" if part.start else ""), "yellow")
+    resumes = [*request.resumed, f"{state.id}@{part.start + 1}" if part.start else state.id]
+    ui.say(out, f"to run the lines it did not reach: {command}{''.join(f' --resume {r}' for r in resumes)}",
+           "yellow")
 
 
 @contextmanager

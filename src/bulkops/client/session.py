@@ -13,7 +13,16 @@ from rich.console import Console
 from bulkops.client import console as ui
 from bulkops.client.progress import DEFAULT_EVERY, progress
 from bulkops.client.report import EXIT_NOT_DONE, EXIT_OK
-from bulkops.client.runs import FlowError, ImportRequest, Polling, fetch_result, follow, import_report, resume_selection
+from bulkops.client.runs import (
+    FlowError,
+    ImportRequest,
+    Polling,
+    fetch_result,
+    follow,
+    import_report,
+    operation_gid,
+    resume_selection,
+)
 from bulkops.client.sdk import BulkClient
 
 __all__ = ["FlowError", "ImportRequest", "Polling", "base_url", "connect", "operation_gid", "resume_selection",
@@ -32,11 +41,6 @@ def base_url(url_or_shop: str) -> str:
         text = f"{text}.myshopify.com"
     host = urlsplit(f"//{text}").hostname or ""
     return f"{'http' if host in LOOPBACK else 'https'}://{text}"
-
-
-def operation_gid(identifier: str) -> str:
-    """``gid://shopify/BulkOperation/N`` from the gid itself or just ``N``."""
-    return f"gid://shopify/BulkOperation/{identifier}" if identifier.isdigit() else identifier
 
 
 def connect(url: str | None, token: str | None, version: str) -> BulkClient:
