@@ -207,18 +207,20 @@ class BulkClient:
 
     def import_file(self, path: Path, mutation: str, *, client_identifier: str | None = None,
                     results: Path | None = None, failures: Path | None = None, lines: str | None = None,
-                    max_bytes: int = MAX_FILE_BYTES, interval: float = 1.0, timeout: float | None = None
-                    ) -> ImportReport:
+                    resume: tuple[str, ...] = (), max_bytes: int = MAX_FILE_BYTES, interval: float = 1.0,
+                    timeout: float | None = None) -> ImportReport:
         """``bulkops import`` as a call: stream ``path`` (JSONL or gzip) up in parts under ``max_bytes``, run
         ``mutation`` over each, wait, and return the report (counts and first failures by the file's line
-        numbers). ``failures`` also writes ``FILE.failed.jsonl`` beside it; ``lines`` is ``--lines`` (``N-M``)."""
+        numbers). ``failures`` also writes ``FILE.failed.jsonl`` beside it; ``lines`` is ``--lines`` (``N-M``)
+        and ``resume`` the ``--resume`` specs (``ID`` or ``ID@LINE``)."""
         from rich.console import Console
 
         from bulkops.client.inputs import Selection
-        from bulkops.client.runs import ImportRequest, Polling, import_report
+        from bulkops.client.runs import ImportRequest, Polling, import_report, resume_selection
 
-        request = ImportRequest(path, mutation, client_identifier, results, failures,
-                                selection=Selection.parse(lines), max_bytes=max_bytes)
+        selection = resume_selection(self, list(resume), Selection.parse(lines)) if resume else Selection.parse(lines)
+        request = ImportRequest(path, mutation, client_identifier, results, failures, selection=selection,
+                                max_bytes=max_bytes, resumed=resume)
         quiet = Console(quiet=True)
         return import_report(self, request, Polling(interval, timeout), quiet, quiet)
 
