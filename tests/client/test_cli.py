@@ -61,7 +61,8 @@ def test_an_import_checked_locally_loads_no_server_module(tmp_path: Path) -> Non
 
 
 def test_the_sdk_is_the_client_packages_public_surface() -> None:
-    assert bulkops.client.__all__ == ["BulkClient", "BulkClientError"]
+    assert bulkops.client.__all__ == ["AsyncBulkClient", "BulkClient", "BulkClientError", "BulkOperation",
+                                      "ImportReport", "LineFailure", "RetryPolicy", "StagedTarget"]
     assert bulkops.client.BulkClient is BulkClient and bulkops.client.BulkClientError is BulkClientError
 
 
@@ -69,4 +70,5 @@ def test_one_bulkops_command_holds_the_server_and_the_client_commands_in_their_o
     command = typer.main.get_command(app)
 
     assert isinstance(command, typer.core.TyperGroup)
-    assert list(command.commands) == ["serve", "worker", "seed", "import", "export", "operation", "cancel", "shop", "webhooks"]
+    assert list(command.commands) == ["serve", "worker", "seed", "import", "export", "operations", "watch", "operation", "cancel", "shop",
+                                     "webhooks"]

@@ -1,4 +1,4 @@
-"""Checks of an import before upload: what the server would refuse outright (an empty or oversized file, a
+"""Checks of an import before upload: what the server would refuse outright (an empty file, a
 mutation document the bulk rules reject) and what would fail line by line (a line that is not a JSON object,
 variables the mutation's types do not accept), each with its ``__lineNumber``.
 
@@ -11,6 +11,7 @@ rather than refused.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from graphql import (
@@ -23,16 +24,12 @@ from graphql import (
 )
 
 from bulkops.client.coercion import VariablesCheck
-from bulkops.client.lines import numbered_lines
 from bulkops.client.report import describe
 from bulkops.protocol.check_schema import check_schema
 from bulkops.protocol.lines import decode_variables
 from bulkops.protocol.mutation_document import check_bulk_mutation, main_operation, parse_document
 
-MAX_FILE_BYTES = 100 * 1024 * 1024
-"""Shopify's upload limit since 2026-01 (104,857,600 B; spec 3.4)."""
 EMPTY_FILE = "The input file is empty."
-FILE_TOO_LARGE = "The input file size exceeds the maximum allowed size of 100 MB."
 MAX_KEPT = 1000
 """Problems kept for the report; past this only ``bad_lines`` counts (a file of 500,000 bad lines)."""
 
@@ -70,34 +67,36 @@ class Checked:
         return not self.problems and not self.bad_lines
 
 
-def check_import(data: bytes, mutation: str, client_identifier: str | None, api_version: str, *,
-                 with_schema: bool = True, each_line: bool = True, max_bytes: int = MAX_FILE_BYTES) -> Checked:
-    """Everything that can be known about an import without the server. ``with_schema``: check the document
-    against the bundled schema (cheap); ``each_line`` too: every line's variables (a few microseconds a good
-    line; the import's own failure report says the same later)."""
+def check_import(lines: Iterable[tuple[int, bytes]], size: int, mutation: str, client_identifier: str | None,
+                 api_version: str, *, with_schema: bool = True, each_line: bool = True) -> Checked:
+    """Everything that can be known about an import without the server, over its lines to run
+    (``inputs.selected_lines``, streamed) and its ``size`` in bytes. ``with_schema``: check the document against
+    the bundled schema (cheap); ``each_line`` too: every line's variables (a few microseconds a good line; the
+    import's own failure report says the same later). A file over the upload limit is no problem: it goes up in
+    parts."""
     checked = Checked()
     document, _ = parse_document(mutation)
     schema = check_schema(api_version, document)
     refused = document_problems(mutation, client_identifier, schema)
-    for problem in file_problems(data, max_bytes) + refused:
+    for problem in ([Problem(EMPTY_FILE, fatal=True, subject="file")] if not size else []) + refused:
         checked.add(problem)
     validator = None
     if with_schema and document is not None and not refused:
         validator = variables_validator(schema, document, checked)
     if not each_line:
         validator = None
-    check_lines(data, validator, checked)
-    if data and not checked.lines:
+    check_lines(lines, validator, checked)
+    if size and not checked.lines:
         checked.add(Problem("The input file has no lines to run (only blank lines).", subject="file"))
     return checked
 
 
-def check_lines(data: bytes, validator: VariablesCheck | None, checked: Checked) -> None:
+def check_lines(lines: Iterable[tuple[int, bytes]], validator: VariablesCheck | None, checked: Checked) -> None:
     """Decode every line the server will run and, with a ``validator``, check its variables: the hot loop of a
     100 MB file, so a good line costs one JSON parse and one fast walk."""
-    lines = bad = 0
-    for number, raw in numbered_lines(data):
-        lines += 1
+    count = bad = 0
+    for number, raw in lines:
+        count += 1
         variables, undecodable = decode_variables(raw)
         if variables is None:
             messages = [str(e["message"]) for e in undecodable["errors"]] if undecodable else []
@@ -108,17 +107,8 @@ def check_lines(data: bytes, validator: VariablesCheck | None, checked: Checked)
         for message in messages:
             checked.add(Problem(message, number))
         bad += bool(messages)
-    checked.lines += lines
+    checked.lines += count
     checked.bad_lines += bad
-
-
-def file_problems(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> list[Problem]:
-    """The synchronous file checks of ``bulkOperationRunMutation`` (spec 3.4), in the server's words."""
-    if not data:
-        return [Problem(EMPTY_FILE, fatal=True, subject="file")]
-    if len(data) > max_bytes:
-        return [Problem(FILE_TOO_LARGE, fatal=True, subject="file")]
-    return []
 
 
 def document_problems(mutation: str, client_identifier: str | None, schema: GraphQLSchema) -> list[Problem]:

@@ -1,11 +1,11 @@
-"""The client's commands: ``bulkops import``, ``export``, ``operation`` and ``cancel``, against bulkops or a real
+"""The client's commands: ``bulkops import``, ``export``, ``operations``, ``watch``, ``operation`` and ``cancel``, against bulkops or a real
 shop. Stands alone: it imports no server module (``tests/test_architecture.py``, ``tests/client/test_cli.py``),
 so it starts in a fraction of a second whatever the server's size."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,19 +53,35 @@ def _document(path: Path | None, text: str | None, option: str) -> str:
     return path.read_text()
 
 
+ProgressEvery = typer.Option(10.0, "--progress-every", envvar="BULKOPS_PROGRESS_EVERY", min=0,
+                             help="When output is not a terminal: seconds between progress lines.")
+
+
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL: one line of variables per run."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="JSONL (or gzip JSONL; or CSV with --csv): one line of variables per run."),
     mutation: Path | None = typer.Option(None, "--mutation", exists=True, dir_okay=False,
                                          help="File holding the mutation to run on each line."),
     mutation_text: str | None = typer.Option(None, "--mutation-text", help="The mutation itself."),
+    csv_kind: str | None = typer.Option(None, "--csv", metavar="KIND", help="FILE is CSV: products (productSet), "
+                                        "customers (customerCreate) or inventory (inventorySetQuantities); the "
+                                        "mutation is then optional. Columns: docs/client-csv.md."),
     url: str | None = Url,
     token: str | None = Token,
     api_version: str = ApiVersion,
     client_identifier: str | None = typer.Option(None, "--client-identifier", help="10-255 characters."),
     results: Path | None = typer.Option(None, "--results", help="Write the result JSONL here."),
     failures: Path | None = typer.Option(None, "--failures", help="Write each failed line, with its variables "
-                                         "and errors, here (JSONL)."),
+                                         "and errors, here (JSONL); and the failed input lines as they were to "
+                                         "FILE.failed.jsonl beside it, to fix and import again."),
+    lines: str | None = typer.Option(None, "--lines", metavar="N-M",
+                                     help="Run only these lines (counted from 1, inclusive; N- to the end)."),
+    resume: list[str] = typer.Option([], "--resume", metavar="ID[@LINE]",
+                                     help="Run only the lines this earlier import has no result for (repeatable; "
+                                     "@LINE: its first line was the file's line LINE, as a stopped import says)."),
+    max_file_bytes: int = typer.Option(100 * 1024 * 1024, "--max-file-bytes", envvar="BULKOPS_MAX_FILE_BYTES",
+                                       min=1, help="The server's upload limit: a larger input runs in parts."),
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Follow the operation (or print its id and exit)."),
     validate_only: bool = typer.Option(False, "--validate-only", help="Check locally and stop: exit 0 if valid."),
     skip_validation: bool = typer.Option(False, "--skip-validation", help="Upload without checking first."),
@@ -75,37 +91,84 @@ def import_(
     show: int = typer.Option(20, "--show", help="Failed lines to print (--failures has them all)."),
     poll_interval: float = PollInterval,
     timeout: float | None = Timeout,
+    progress_every: float = ProgressEvery,
 ) -> None:
     """Run a bulk mutation over a JSONL file: check it, upload it, follow the run and report each failed line.
 
     Exit code: 0 all lines succeeded; 1 some failed (or --validate-only found problems); 2 not started or not COMPLETED.
     """
-    from bulkops.client import console as ui
+    from bulkops.client.inputs import Selection
 
-    document = _document(mutation, mutation_text, "--mutation")
-    data = file.read_bytes()
+    try:
+        selection = Selection.parse(lines)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     if validate_only and skip_validation:
         raise typer.BadParameter("--validate-only and --skip-validation contradict each other")
-    if not skip_validation:
-        from bulkops.client.checks import check_import
+    with ExitStack() as scratch:
+        source, document = _import_input(file, csv_kind, mutation, mutation_text, scratch)
+        if not skip_validation:
+            _check_before_upload(source, selection, document, client_identifier, api_version, validate_only,
+                                 schema_check, show)
+        from bulkops.client import session  # the HTTP stack, loaded only for an upload: --validate-only needs none
 
-        checked = check_import(data, document, client_identifier, api_version,
-                               with_schema=schema_check is not False,
-                               each_line=validate_only if schema_check is None else schema_check)
-        ui.show_checked(console, checked, file.name, show)
-        if validate_only:
-            raise typer.Exit(0 if checked.ok else 1)
-        if checked.fatal:
-            raise typer.Exit(2)
-        if not checked.ok:
-            ui.say(console, "Uploading anyway: the server runs every other line and reports these as failed.")
-    from bulkops.client import session  # the HTTP stack, loaded only for an upload: --validate-only needs none
-
-    request = session.ImportRequest(file, document, client_identifier, results, failures, wait, show)
-    with _client_errors(), session.connect(url, token, api_version) as client:
-        code = session.run_import(client, request, data, session.Polling(poll_interval, timeout), console,
-                                  err_console)
+        with _client_errors(), session.connect(url, token, api_version) as client:
+            if resume:
+                selection = session.resume_selection(client, resume, selection)
+            command = f"bulkops import {file}" + (f" --csv {csv_kind}" if csv_kind else "") + \
+                (f" --lines {lines}" if lines else "")
+            request = session.ImportRequest(source, document, client_identifier, results, failures, wait, show,
+                                            selection, max_file_bytes, progress_every, command, tuple(resume))
+            code = session.run_import(client, request, session.Polling(poll_interval, timeout), console,
+                                      err_console)
     raise typer.Exit(code)
+
+
+def _import_input(file: Path, csv_kind: str | None, mutation: Path | None, mutation_text: str | None,
+                  scratch: ExitStack) -> tuple[Path, str]:
+    """The JSONL to import and its mutation: the file itself, or a CSV converted (streamed) into ``scratch``
+    with its kind's mutation unless one is given."""
+    if csv_kind is None:
+        if file.name.lower().endswith((".csv", ".csv.gz")):
+            raise typer.BadParameter("a CSV file needs --csv products, customers or inventory (docs/client-csv.md)")
+        return file, _document(mutation, mutation_text, "--mutation")
+    import tempfile
+
+    from bulkops.client import console as ui
+    from bulkops.client.csv_input import KINDS, CsvError, convert, default_mutation
+
+    if csv_kind not in KINDS:
+        raise typer.BadParameter(f"--csv takes {', '.join(KINDS)}; got {csv_kind!r}")
+    document = default_mutation(csv_kind) if mutation is None and mutation_text is None else \
+        _document(mutation, mutation_text, "--mutation")
+    stem = file.name.split(".")[0] or "input"
+    converted = Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="bulkops-csv-"))) / f"{stem}.jsonl"
+    try:
+        count = convert(file, csv_kind, converted)
+    except (CsvError, UnicodeDecodeError) as exc:
+        ui.say(err_console, f"error: {file.name}: {exc}", "red")
+        raise typer.Exit(2) from exc
+    ui.say(console, f"{file.name}: converted to {count} line{'' if count == 1 else 's'} of {csv_kind} variables.")
+    return converted, document
+
+
+def _check_before_upload(file: Path, selection: Any, document: str, client_identifier: str | None,
+                         api_version: str, validate_only: bool, schema_check: bool | None, show: int) -> None:
+    """The local checks, streamed over the lines to run: stop here with --validate-only or a fatal problem."""
+    from bulkops.client import console as ui
+    from bulkops.client.checks import check_import
+    from bulkops.client.inputs import input_name, selected_lines
+
+    checked = check_import(selected_lines(file, selection), file.stat().st_size, document, client_identifier,
+                           api_version, with_schema=schema_check is not False,
+                           each_line=validate_only if schema_check is None else schema_check)
+    ui.show_checked(console, checked, input_name(file), show)
+    if validate_only:
+        raise typer.Exit(0 if checked.ok else 1)
+    if checked.fatal:
+        raise typer.Exit(2)
+    if not checked.ok:
+        ui.say(console, "Uploading anyway: the server runs every other line and reports these as failed.")
 
 
 @app.command("export")
@@ -119,6 +182,7 @@ def export(
     out: Path | None = typer.Option(None, "--out", help="Write the JSONL here (default: stdout)."),
     poll_interval: float = PollInterval,
     timeout: float | None = Timeout,
+    progress_every: float = ProgressEvery,
 ) -> None:
     """Run a bulk query, follow it, and write its JSONL (to --out or stdout; progress and summary on stderr).
 
@@ -129,7 +193,60 @@ def export(
     document = _document(query, query_text, "--query")
     with _client_errors(), session.connect(url, token, api_version) as client:
         code = session.run_export(client, document, group_objects, out, session.Polling(poll_interval, timeout),
-                                  err_console)
+                                  err_console, progress_every)
+    raise typer.Exit(code)
+
+
+@app.command("operations")
+def operations(
+    status: str | None = typer.Option(None, "--status", help="Only these: created, running, completed, failed, "
+                                      "canceling or canceled."),
+    operation_type: str | None = typer.Option(None, "--type", help="Only imports (mutation) or exports (query)."),
+    limit: int = typer.Option(20, "--limit", min=1, max=250, help="How many, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object a line, as the server sent it."),
+    url: str | None = Url,
+    token: str | None = Token,
+    api_version: str = ApiVersion,
+) -> None:
+    """List the shop's bulk operations, newest first (``bulkOperations``, API 2026-01 and later)."""
+    from bulkops.client import console as ui
+    from bulkops.client import session
+
+    with _client_errors(), session.connect(url, token, api_version) as client:
+        found = client.operations(status=status, operation_type=_operation_type(operation_type), limit=limit)
+    if as_json:
+        for operation in found:
+            print(orjson.dumps(operation.raw).decode())
+    else:
+        ui.show_operations(console, found)
+
+
+def _operation_type(given: str | None) -> str | None:
+    """``--type``: the filter's words (``mutation``, ``query``), or the ones people say (import, export)."""
+    if given is None:
+        return None
+    known = {"mutation": "mutation", "import": "mutation", "query": "query", "export": "query"}
+    if given.lower() not in known:
+        raise typer.BadParameter(f"--type takes mutation (import) or query (export); got {given!r}")
+    return known[given.lower()]
+
+
+@app.command("watch")
+def watch(
+    operation_id: str = typer.Argument(..., metavar="ID", help="gid://shopify/BulkOperation/N, or N."),
+    url: str | None = Url,
+    token: str | None = Token,
+    api_version: str = ApiVersion,
+    poll_interval: float = PollInterval,
+    timeout: float | None = Timeout,
+    progress_every: float = ProgressEvery,
+) -> None:
+    """Follow a bulk operation until it finishes, with its progress; exit 0 when it COMPLETED, else 2."""
+    from bulkops.client import session
+
+    with _client_errors(), session.connect(url, token, api_version) as client:
+        code = session.watch(client, session.operation_gid(operation_id), session.Polling(poll_interval, timeout),
+                             console, err_console, progress_every)
     raise typer.Exit(code)
 
 

@@ -4,17 +4,16 @@ failure report. Line numbers are shown counting from 1 (as an editor shows them)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bulkops.client.report import Tally, describe
+from bulkops.client.report import describe
 
 if TYPE_CHECKING:
     from bulkops.client.checks import Checked  # its graphql-core is needed only where an import is checked
+    from bulkops.client.models import BulkOperation
+    from bulkops.client.report import ImportReport
 
 MESSAGE_CHARS = 300
 """A message longer than this is cut in the terminal (graphql-core quotes whole values); files keep it whole."""
@@ -62,34 +61,20 @@ def show_user_errors(console: Console, what: str, errors: list[dict[str, Any]]) 
         say(console, f"  {describe(error)}", "red")
 
 
-@contextmanager
-def progress_bar(console: Console, total: int | None, label: str) -> Iterator[Callable[[dict[str, Any]], None]]:
-    """A bar of ``objectCount`` (of ``total`` lines when known), updated with each polled state."""
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn() if total else
-               TextColumn("{task.completed} objects"), TimeElapsedColumn()]
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task(label, total=total)
-
-        def update(state: dict[str, Any]) -> None:
-            progress.update(task, completed=int(state.get("objectCount") or 0),
-                            description=f"{label} {state['status']}")
-
-        yield update
-
-
 def show_operation(console: Console, state: dict[str, Any]) -> None:
     code = f" ({state['errorCode']})" if state.get("errorCode") else ""
     say(console, f"{state['id']}: {state['status']}{code}", "green" if state["status"] == "COMPLETED" else "red")
 
 
-def show_import_summary(console: Console, state: dict[str, Any], lines: int, tally: Tally,
-                        written: dict[str, str]) -> None:
-    """Status, counts, where the files went, and the first failures with their messages."""
-    show_operation(console, state)
+def show_import_summary(console: Console, report: ImportReport) -> None:
+    """Each operation's status, the counts, where the files went, and the first failures with their messages."""
+    for state in report.operations:
+        show_operation(console, state.raw)
+    tally, lines = report.tally, report.lines
     rows: list[tuple[str, int | str]] = [("lines", lines), ("succeeded", tally.succeeded), ("failed", tally.failed)]
     if tally.results < lines:
         rows.append(("no result", lines - tally.results))
-    rows += [(what, f"written to {path}") for what, path in written.items()]
+    rows += [(what, f"written to {path}") for what, path in report.written.items()]
     for key, value in rows:
         say(console, f"  {key:<10} {value}")
     if not tally.first_failures:
@@ -99,11 +84,23 @@ def show_import_summary(console: Console, state: dict[str, Any], lines: int, tal
         for error in failure.errors:
             say(console, f"  {line_label(failure.line)}: {_cut(describe(error))}")
     if tally.failed > len(tally.first_failures):
-        where = f" (all in {written['failures']})" if "failures" in written else " (--failures FILE lists them all)"
+        where = report.written.get("failures")
+        where = f" (all in {where})" if where else " (--failures FILE lists them all)"
         say(console, f"  … and {_count(tally.failed - len(tally.first_failures), 'more failed line')}{where}")
 
 
-def show_export_summary(console: Console, state: dict[str, Any], written: str | None) -> None:
+def show_operations(console: Console, operations: list[BulkOperation]) -> None:
+    """``bulkops operations``: one row an operation, newest first."""
+    if not operations:
+        say(console, "no bulk operations")
+        return
+    for operation in operations:
+        code = f" {operation.error_code}" if operation.error_code else ""
+        say(console, f"{operation.id}  {operation.type or '':<8} {operation.status + code:<30} "
+            f"{operation.created_at or '':<20}  {operation.object_count:>10} objects")
+
+
+def show_state_summary(console: Console, state: dict[str, Any], written: str | None) -> None:
     show_operation(console, state)
     for key in ("objectCount", "rootObjectCount", "fileSize"):
         say(console, f"  {key:<16} {state.get(key) or 0}")

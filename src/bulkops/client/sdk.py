@@ -1,15 +1,24 @@
-"""A small client for the bulk flow, usable against bulkops or a real shop: stage a JSONL file, run a bulk
-mutation or query, follow it, and read the results."""
+"""The SDK: a client of the bulk flow, usable against bulkops or a real shop (``https://my-shop.myshopify.com``
+and its access token): stage a JSONL file, run a bulk mutation or query, follow it, and read the results.
+``BulkClient`` is synchronous, ``AsyncBulkClient`` the same for asyncio."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 import httpx
 import orjson
+
+from bulkops.client.inputs import MAX_FILE_BYTES
+from bulkops.client.models import FINISHED, BulkOperation, StagedTarget
+from bulkops.client.report import ImportReport
+from bulkops.client.retry import RetryPolicy, is_throttled, send, send_async
 
 DEFAULT_VERSION = "2026-10"
 
@@ -41,13 +50,20 @@ mutation run($query: String!, $groupObjects: Boolean!) {
   }
 }"""
 
-OPERATION_FIELDS = "id status type errorCode createdAt completedAt objectCount rootObjectCount fileSize url partialDataUrl query"
+OPERATION_FIELDS = ("id status type errorCode createdAt completedAt objectCount rootObjectCount fileSize url "
+                    "partialDataUrl query")
 NODE_QUERY = f"query op($id: ID!) {{ node(id: $id) {{ ... on BulkOperation {{ {OPERATION_FIELDS} }} }} }}"
-CANCEL = f"mutation cancel($id: ID!) {{ bulkOperationCancel(id: $id) {{ bulkOperation {{ {OPERATION_FIELDS} }} userErrors {{ field message }} }} }}"
-FINISHED = {"COMPLETED", "FAILED", "CANCELED", "EXPIRED"}
+CANCEL = (f"mutation cancel($id: ID!) {{ bulkOperationCancel(id: $id) {{ bulkOperation {{ {OPERATION_FIELDS} }} "
+          "userErrors { field message } } }")
+LIST_OPERATIONS = (f"query list($first: Int!, $query: String) {{ bulkOperations(first: $first, query: $query) "
+                   f"{{ nodes {{ {OPERATION_FIELDS} }} }} }}")
+MAX_PAGE = 250
+"""Shopify's largest page of a connection."""
 
 
 class BulkClientError(RuntimeError):
+    """A request the server refused (HTTP status, top-level GraphQL ``errors``) after any retries."""
+
     def __init__(self, message: str, details: Any = None) -> None:
         super().__init__(message)
         self.details = details
@@ -55,17 +71,25 @@ class BulkClientError(RuntimeError):
 
 @dataclass
 class BulkClient:
+    """A synchronous client of the bulk flow. Every request is retried on 429, 5xx, connection errors and
+    ``THROTTLED`` (``retry``); the dict-returning methods give the server's payloads as sent, the typed ones
+    (``bulk_operation``, ``operations``, ``stage_file``, ``await_operation``) give ``models`` dataclasses."""
+
     base_url: str
     token: str
     version: str = DEFAULT_VERSION
     timeout: float = 60.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def __post_init__(self) -> None:
         self.http = httpx.Client(base_url=self.base_url.rstrip("/"), timeout=self.timeout,
                                  headers={"X-Shopify-Access-Token": self.token})
+        self.files = httpx.Client(timeout=self.timeout)
+        """Uploads and downloads go to the storage's own URLs, without the shop's token."""
 
     def close(self) -> None:
         self.http.close()
+        self.files.close()
 
     def __enter__(self) -> BulkClient:
         return self
@@ -76,52 +100,54 @@ class BulkClient:
     def graphql(self, query: str, variables: dict[str, Any] | None = None, *, version: str | None = None,
                 operation_name: str | None = None) -> dict[str, Any]:
         """The whole response body (``data``, ``errors``, ``extensions``)."""
-        body: dict[str, Any] = {"query": query}
-        if variables is not None:
-            body["variables"] = variables
-        if operation_name:
-            body["operationName"] = operation_name
-        response = self.http.post(f"/admin/api/{version or self.version}/graphql.json", content=orjson.dumps(body),
-                                  headers={"Content-Type": "application/json"})
-        if response.status_code != 200:
-            raise BulkClientError(f"HTTP {response.status_code}: {response.text[:500]}", response)
-        return orjson.loads(response.content)
+        content = orjson.dumps(_request_body(query, variables, operation_name))
+        response = send(lambda: self.http.post(_graphql_path(version or self.version), content=content,
+                                               headers=JSON_HEADERS), self.retry)
+        return _graphql_body(response)
 
     def stage(self, data: bytes, filename: str = "bulk_op_vars.jsonl") -> str:
-        """Reserve a staged upload, POST the file, and return the ``stagedUploadPath``."""
-        body = self.graphql(STAGED_UPLOADS_CREATE, {"input": [{
-            "resource": "BULK_MUTATION_VARIABLES", "filename": filename, "mimeType": "text/jsonl",
-            "httpMethod": "POST"}]})
-        payload = _payload(body, "stagedUploadsCreate")
-        if payload["userErrors"]:
-            raise BulkClientError("stagedUploadsCreate failed", payload["userErrors"])
-        target = payload["stagedTargets"][0]
-        fields = [(p["name"], p["value"]) for p in target["parameters"]]
-        response = httpx.post(target["url"], data=dict(fields), files={"file": (filename, data, "text/jsonl")},
-                              timeout=self.timeout)
-        if response.status_code not in (200, 201, 204):
-            raise BulkClientError(f"upload refused: HTTP {response.status_code} {response.text[:300]}", response)
-        return dict(fields)["key"]
+        """Reserve a staged upload, POST ``data``, and return the ``stagedUploadPath``."""
+        return self.stage_file(io.BytesIO(data), filename).staged_upload_path
+
+    def stage_file(self, source: IO[bytes] | Path, filename: str | None = None) -> StagedTarget:
+        """Reserve a staged upload and POST the file to it, streamed from disk (never read whole)."""
+        if isinstance(source, Path):
+            with source.open("rb") as opened:
+                return self.stage_file(opened, filename or source.name)
+        name = filename or "bulk_op_vars.jsonl"
+        target = StagedTarget.from_payload(_staged_target(self.graphql(STAGED_UPLOADS_CREATE, _stage_input(name))))
+
+        def post() -> httpx.Response:
+            source.seek(0)
+            return self.files.post(target.url, data=dict(target.parameters),
+                                   files={"file": (name, source, "text/jsonl")})
+
+        _check_upload(send(post, self.retry))
+        return target
 
     def run_mutation(self, mutation: str, staged_upload_path: str, client_identifier: str | None = None
                      ) -> dict[str, Any]:
         """The ``bulkOperationRunMutation`` payload (``bulkOperation`` and ``userErrors``)."""
-        if client_identifier is None:
-            body = self.graphql(RUN_MUTATION_WITHOUT_IDENTIFIER, {"mutation": mutation, "path": staged_upload_path})
-        else:
-            body = self.graphql(RUN_MUTATION, {"mutation": mutation, "path": staged_upload_path,
-                                               "clientIdentifier": client_identifier})
-        return _payload(body, "bulkOperationRunMutation")
+        document, variables = _run_mutation_request(mutation, staged_upload_path, client_identifier)
+        return _payload(self.graphql(document, variables), "bulkOperationRunMutation")
 
     def run_query(self, query: str, group_objects: bool = False) -> dict[str, Any]:
+        """The ``bulkOperationRunQuery`` payload (``bulkOperation`` and ``userErrors``)."""
         body = self.graphql(RUN_QUERY, {"query": query, "groupObjects": group_objects})
         return _payload(body, "bulkOperationRunQuery")
 
     def operation(self, operation_id: str) -> dict[str, Any]:
-        state = _payload(self.graphql(NODE_QUERY, {"id": operation_id}), "node")
-        if state is None:
-            raise BulkClientError(f"no bulk operation {operation_id} on this shop")
-        return state
+        """The operation as ``node(id:)`` returns it; BulkClientError when the shop has no such operation."""
+        return _node_or_error(_payload(self.graphql(NODE_QUERY, {"id": operation_id}), "node"), operation_id)
+
+    def bulk_operation(self, operation_id: str) -> BulkOperation:
+        return BulkOperation.from_node(self.operation(operation_id))
+
+    def operations(self, *, status: str | None = None, operation_type: str | None = None, limit: int = 20
+                   ) -> list[BulkOperation]:
+        """The shop's operations, newest first (``bulkOperations``, 2026-01+), filtered by status and type."""
+        body = self.graphql(LIST_OPERATIONS, list_variables(status, operation_type, limit))
+        return [BulkOperation.from_node(node) for node in _payload(body, "bulkOperations")["nodes"]]
 
     def cancel(self, operation_id: str) -> dict[str, Any]:
         return _payload(self.graphql(CANCEL, {"id": operation_id}), "bulkOperationCancel")
@@ -145,27 +171,229 @@ class BulkClient:
             state = latest
         return state
 
+    def await_operation(self, operation_id: str, interval: float = 1.0, timeout: float = 600.0) -> BulkOperation:
+        """``wait``, typed."""
+        return BulkOperation.from_node(self.wait(operation_id, interval, timeout))
+
     def download(self, url: str) -> bytes:
-        response = httpx.get(url, timeout=self.timeout)
-        if response.status_code != 200:
-            raise BulkClientError(f"download failed: HTTP {response.status_code} {response.text[:300]}", response)
+        response = send(lambda: self.files.get(url), self.retry)
+        _check_download(response)
         return response.content
 
     def download_to(self, url: str, out: IO[bytes]) -> int:
-        """Stream a result file into ``out`` (results can be larger than memory wants); returns its size."""
-        size = 0
-        with httpx.stream("GET", url, timeout=self.timeout) as response:
+        """Stream a result file into ``out`` (results can be larger than memory wants); returns its size. A
+        failure before the first byte is retried; one after it is raised (``out`` already holds a part)."""
+
+        def open_stream() -> httpx.Response:
+            response = self.files.send(self.files.build_request("GET", url), stream=True)
             if response.status_code != 200:
                 response.read()
-                raise BulkClientError(f"download failed: HTTP {response.status_code} {response.text[:300]}",
-                                      response)
+                response.close()
+            return response
+
+        response = send(open_stream, self.retry)
+        _check_download(response)
+        size = 0
+        try:
             for block in response.iter_bytes(1 << 20):
                 out.write(block)
                 size += len(block)
+        finally:
+            response.close()
         return size
 
     def results(self, url: str) -> list[dict[str, Any]]:
         return [orjson.loads(line) for line in self.download(url).splitlines() if line.strip()]
+
+    def import_file(self, path: Path, mutation: str, *, client_identifier: str | None = None,
+                    results: Path | None = None, failures: Path | None = None, lines: str | None = None,
+                    resume: tuple[str, ...] = (), max_bytes: int = MAX_FILE_BYTES, interval: float = 1.0,
+                    timeout: float | None = None) -> ImportReport:
+        """``bulkops import`` as a call: stream ``path`` (JSONL or gzip) up in parts under ``max_bytes``, run
+        ``mutation`` over each, wait, and return the report (counts and first failures by the file's line
+        numbers). ``failures`` also writes ``FILE.failed.jsonl`` beside it; ``lines`` is ``--lines`` (``N-M``)
+        and ``resume`` the ``--resume`` specs (``ID`` or ``ID@LINE``)."""
+        from rich.console import Console
+
+        from bulkops.client.inputs import Selection
+        from bulkops.client.runs import ImportRequest, Polling, import_report, resume_selection
+
+        selection = resume_selection(self, list(resume), Selection.parse(lines)) if resume else Selection.parse(lines)
+        request = ImportRequest(path, mutation, client_identifier, results, failures, selection=selection,
+                                max_bytes=max_bytes, resumed=resume)
+        quiet = Console(quiet=True)
+        return import_report(self, request, Polling(interval, timeout), quiet, quiet)
+
+    def export(self, query: str, out: IO[bytes], *, group_objects: bool = False, interval: float = 1.0,
+               timeout: float = 600.0) -> BulkOperation:
+        """Run a bulk query, wait, and stream its JSONL into ``out``; its final state (``status``: did it
+        complete; a refused query raises BulkClientError with the userErrors)."""
+        started = self.run_query(query, group_objects)
+        if started["userErrors"] or not started.get("bulkOperation"):
+            raise BulkClientError("bulkOperationRunQuery refused", started["userErrors"])
+        operation = self.await_operation(started["bulkOperation"]["id"], interval, timeout)
+        if operation.result_url:
+            self.download_to(operation.result_url, out)
+        return operation
+
+
+class AsyncBulkClient:
+    """``BulkClient`` for asyncio code: the same requests, retries and typed results, awaited."""
+
+    def __init__(self, base_url: str, token: str, version: str = DEFAULT_VERSION, timeout: float = 60.0,
+                 retry: RetryPolicy | None = None) -> None:
+        self.version = version
+        self.retry = retry or RetryPolicy()
+        self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout,
+                                      headers={"X-Shopify-Access-Token": token})
+        self.files = httpx.AsyncClient(timeout=timeout)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        await self.files.aclose()
+
+    async def __aenter__(self) -> AsyncBulkClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def _send(self, request: Any) -> httpx.Response:
+        return await send_async(request, self.retry, asyncio.sleep)
+
+    async def graphql(self, query: str, variables: dict[str, Any] | None = None, *, version: str | None = None,
+                      operation_name: str | None = None) -> dict[str, Any]:
+        """The whole response body (``data``, ``errors``, ``extensions``)."""
+        content = orjson.dumps(_request_body(query, variables, operation_name))
+        response = await self._send(lambda: self.http.post(_graphql_path(version or self.version), content=content,
+                                                           headers=JSON_HEADERS))
+        return _graphql_body(response)
+
+    async def stage_file(self, path: Path, filename: str | None = None) -> StagedTarget:
+        """Reserve a staged upload and POST the file to it (read in blocks by httpx, not whole)."""
+        name = filename or path.name
+        body = await self.graphql(STAGED_UPLOADS_CREATE, _stage_input(name))
+        target = StagedTarget.from_payload(_staged_target(body))
+
+        async def post() -> httpx.Response:
+            with path.open("rb") as source:
+                return await self.files.post(target.url, data=dict(target.parameters),
+                                             files={"file": (name, source, "text/jsonl")})
+
+        _check_upload(await self._send(post))
+        return target
+
+    async def run_mutation(self, mutation: str, staged_upload_path: str, client_identifier: str | None = None
+                           ) -> dict[str, Any]:
+        document, variables = _run_mutation_request(mutation, staged_upload_path, client_identifier)
+        return _payload(await self.graphql(document, variables), "bulkOperationRunMutation")
+
+    async def run_query(self, query: str, group_objects: bool = False) -> dict[str, Any]:
+        body = await self.graphql(RUN_QUERY, {"query": query, "groupObjects": group_objects})
+        return _payload(body, "bulkOperationRunQuery")
+
+    async def bulk_operation(self, operation_id: str) -> BulkOperation:
+        node = _payload(await self.graphql(NODE_QUERY, {"id": operation_id}), "node")
+        return BulkOperation.from_node(_node_or_error(node, operation_id))
+
+    async def operations(self, *, status: str | None = None, operation_type: str | None = None, limit: int = 20
+                         ) -> list[BulkOperation]:
+        body = await self.graphql(LIST_OPERATIONS, list_variables(status, operation_type, limit))
+        return [BulkOperation.from_node(node) for node in _payload(body, "bulkOperations")["nodes"]]
+
+    async def cancel(self, operation_id: str) -> dict[str, Any]:
+        return _payload(await self.graphql(CANCEL, {"id": operation_id}), "bulkOperationCancel")
+
+    async def await_operation(self, operation_id: str, interval: float = 1.0, timeout: float = 600.0
+                              ) -> BulkOperation:
+        """Poll until the operation finishes; its final state."""
+        deadline = time.monotonic() + timeout
+        while True:
+            operation = await self.bulk_operation(operation_id)
+            if operation.finished:
+                return operation
+            if time.monotonic() > deadline:
+                raise BulkClientError(f"operation {operation_id} still {operation.status} after {timeout}s",
+                                      operation.raw)
+            await asyncio.sleep(interval)
+
+    async def download_to(self, url: str, out: IO[bytes]) -> int:
+        """Stream a result file into ``out``; returns its size."""
+        size = 0
+        async with self.files.stream("GET", url) as response:
+            if response.status_code != 200:
+                await response.aread()
+                _check_download(response)
+            async for block in response.aiter_bytes(1 << 20):
+                out.write(block)
+                size += len(block)
+        return size
+
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def _graphql_path(version: str) -> str:
+    return f"/admin/api/{version}/graphql.json"
+
+
+def _request_body(query: str, variables: dict[str, Any] | None, operation_name: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"query": query}
+    if variables is not None:
+        body["variables"] = variables
+    if operation_name:
+        body["operationName"] = operation_name
+    return body
+
+
+def _graphql_body(response: httpx.Response) -> dict[str, Any]:
+    if response.status_code != 200:
+        raise BulkClientError(f"HTTP {response.status_code}: {response.text[:500]}", response)
+    body = orjson.loads(response.content)
+    if is_throttled(response):
+        raise BulkClientError("THROTTLED: still throttled after retrying", body.get("errors"))
+    return body
+
+
+def _stage_input(filename: str) -> dict[str, Any]:
+    return {"input": [{"resource": "BULK_MUTATION_VARIABLES", "filename": filename, "mimeType": "text/jsonl",
+                       "httpMethod": "POST"}]}
+
+
+def _staged_target(body: dict[str, Any]) -> dict[str, Any]:
+    payload = _payload(body, "stagedUploadsCreate")
+    if payload["userErrors"]:
+        raise BulkClientError("stagedUploadsCreate failed", payload["userErrors"])
+    return payload["stagedTargets"][0]
+
+
+def _check_upload(response: httpx.Response) -> None:
+    if response.status_code not in (200, 201, 204):
+        raise BulkClientError(f"upload refused: HTTP {response.status_code} {response.text[:300]}", response)
+
+
+def _check_download(response: httpx.Response) -> None:
+    if response.status_code != 200:
+        raise BulkClientError(f"download failed: HTTP {response.status_code} {response.text[:300]}", response)
+
+
+def _run_mutation_request(mutation: str, path: str, client_identifier: str | None) -> tuple[str, dict[str, Any]]:
+    if client_identifier is None:
+        return RUN_MUTATION_WITHOUT_IDENTIFIER, {"mutation": mutation, "path": path}
+    return RUN_MUTATION, {"mutation": mutation, "path": path, "clientIdentifier": client_identifier}
+
+
+def _node_or_error(node: dict[str, Any] | None, operation_id: str) -> dict[str, Any]:
+    if node is None:
+        raise BulkClientError(f"no bulk operation {operation_id} on this shop")
+    return node
+
+
+def list_variables(status: str | None, operation_type: str | None, limit: int) -> dict[str, Any]:
+    """``bulkOperations`` arguments: its search syntax (``status:running operation_type:mutation``, spec 5.3)."""
+    terms = [f"status:{status.lower()}"] if status else []
+    terms += [f"operation_type:{operation_type.lower()}"] if operation_type else []
+    return {"first": max(1, min(limit, MAX_PAGE)), "query": " ".join(terms) or None}
 
 
 def _payload(body: dict[str, Any], field: str) -> Any:

@@ -4,28 +4,31 @@ follow with a progress bar, fetch the result file, report. Each returns the comm
 
 from __future__ import annotations
 
-import math
 import sys
-import tempfile
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
 from urllib.parse import urlsplit
 
 from rich.console import Console
 
 from bulkops.client import console as ui
-from bulkops.client.lines import LineIndex
-from bulkops.client.report import EXIT_NOT_DONE, EXIT_OK, import_exit_code, tally_results
+from bulkops.client.progress import DEFAULT_EVERY, progress
+from bulkops.client.report import EXIT_NOT_DONE, EXIT_OK
+from bulkops.client.runs import (
+    FlowError,
+    ImportRequest,
+    Polling,
+    fetch_result,
+    follow,
+    import_report,
+    operation_gid,
+    resume_selection,
+)
 from bulkops.client.sdk import BulkClient
 
+__all__ = ["FlowError", "ImportRequest", "Polling", "base_url", "connect", "operation_gid", "resume_selection",
+           "run_export", "run_import", "watch"]
+
 LOOPBACK = ("localhost", "127.0.0.1", "[::1]", "::1")
-
-
-class FlowError(Exception):
-    """A reason to stop that the user can act on (no URL, an unreachable server, a refused request)."""
 
 
 def base_url(url_or_shop: str) -> str:
@@ -40,11 +43,6 @@ def base_url(url_or_shop: str) -> str:
     return f"{'http' if host in LOOPBACK else 'https'}://{text}"
 
 
-def operation_gid(identifier: str) -> str:
-    """``gid://shopify/BulkOperation/N`` from the gid itself or just ``N``."""
-    return f"gid://shopify/BulkOperation/{identifier}" if identifier.isdigit() else identifier
-
-
 def connect(url: str | None, token: str | None, version: str) -> BulkClient:
     if not url or not token:
         raise FlowError("give the server or shop with --url (or BULKOPS_URL) and the access token with --token "
@@ -52,80 +50,21 @@ def connect(url: str | None, token: str | None, version: str) -> BulkClient:
     return BulkClient(base_url(url), token, version)
 
 
-@dataclass(frozen=True)
-class Polling:
-    interval: float = 1.0
-    timeout: float | None = None
-    """Seconds to follow the operation before giving up (it keeps running on the server); None: no limit."""
-
-
-def follow(client: BulkClient, operation: dict[str, Any], polling: Polling, on_state: Callable[[dict[str, Any]], None]
-           ) -> dict[str, Any]:
-    """Poll until the operation finishes; Ctrl-C stops following (not the operation) and says how to resume."""
-    state = operation
-    try:
-        for state in client.follow(operation["id"], polling.interval, polling.timeout or math.inf):
-            on_state(state)
-    except KeyboardInterrupt:
-        raise FlowError(f"stopped following {operation['id']}; it keeps running on the server "
-                        f"(`bulkops operation {operation['id']}` to look, `bulkops cancel` to stop it)") from None
-    return state
-
-
-def fetch_result(client: BulkClient, state: dict[str, Any], out: IO[bytes]) -> bool:
-    """The result file (``url``), or what a failed or canceled run left (``partialDataUrl``), into ``out``."""
-    url = state.get("url") or state.get("partialDataUrl")
-    if not url:
-        return False
-    client.download_to(url, out)
-    return True
-
-
-@dataclass(frozen=True)
-class ImportRequest:
-    file: Path
-    mutation: str
-    client_identifier: str | None = None
-    results: Path | None = None
-    failures: Path | None = None
-    wait: bool = True
-    show: int = 20
-    """Failed lines (or problems) printed; the --failures file has them all."""
-
-
-def run_import(client: BulkClient, request: ImportRequest, data: bytes, polling: Polling, out: Console,
-               err: Console) -> int:
-    """Upload ``data`` (the file's bytes, checked or not), run, follow, fetch and report."""
-    inputs = LineIndex(data)
-    lines = inputs.count
-    path = client.stage(data, request.file.name)
-    started = client.run_mutation(request.mutation, path, request.client_identifier)
-    if started["userErrors"] or not started.get("bulkOperation"):
-        ui.show_user_errors(out, "bulkOperationRunMutation", started["userErrors"])
-        return EXIT_NOT_DONE
-    operation = started["bulkOperation"]
-    if not request.wait:
-        ui.say(out, operation["id"])
+def run_import(client: BulkClient, request: ImportRequest, polling: Polling, out: Console, err: Console) -> int:
+    """``import_report`` as the CLI shows it: the summary and the first failures on ``out``."""
+    report = import_report(client, request, polling, out, err)
+    if not report.operations and not report.user_errors:
+        ui.say(out, "nothing to run: every line selected is blank or already has a result", "yellow")
         return EXIT_OK
-    ui.say(err, f"started {operation['id']}")
-    with ui.progress_bar(err, lines, "import") as update:
-        state = follow(client, operation, polling, update)
-    written: dict[str, str] = {}
-    with _results_file(request.results) as results:
-        fetched = fetch_result(client, state, results)
-        if fetched and request.results:
-            written["results"] = str(request.results)
-        results.seek(0)
-        with _written_or_none(request.failures) as failures:
-            tally = tally_results(results, keep=request.show, inputs=inputs, failures_out=failures)
-    if request.failures:
-        written["failures"] = str(request.failures)
-    ui.show_import_summary(out, state, lines, tally, written)
-    return import_exit_code(state["status"], lines, tally)
+    if request.wait and report.operations:
+        ui.show_import_summary(out, report)
+    if report.user_errors:
+        ui.show_user_errors(out, "bulkOperationRunMutation", report.user_errors)
+    return report.exit_code
 
 
 def run_export(client: BulkClient, query: str, group_objects: bool, destination: Path | None, polling: Polling,
-               err: Console) -> int:
+               err: Console, progress_every: float = DEFAULT_EVERY) -> int:
     """Run, follow, and stream the JSONL to ``destination`` (stdout when None); the summary goes to ``err``."""
     started = client.run_query(query, group_objects)
     if started["userErrors"] or not started.get("bulkOperation"):
@@ -133,7 +72,7 @@ def run_export(client: BulkClient, query: str, group_objects: bool, destination:
         return EXIT_NOT_DONE
     operation = started["bulkOperation"]
     ui.say(err, f"started {operation['id']}")
-    with ui.progress_bar(err, None, "export") as update:
+    with progress(err, None, "export", progress_every) as update:
         state = follow(client, operation, polling, update)
     if destination is None:
         fetch_result(client, state, sys.stdout.buffer)
@@ -141,14 +80,16 @@ def run_export(client: BulkClient, query: str, group_objects: bool, destination:
     else:
         with destination.open("wb") as out:
             fetch_result(client, state, out)
-    ui.show_export_summary(err, state, str(destination) if destination else None)
+    ui.show_state_summary(err, state, str(destination) if destination else None)
     return EXIT_OK if state["status"] == "COMPLETED" else EXIT_NOT_DONE
 
 
-def _results_file(path: Path | None) -> IO[bytes]:
-    """Where the result file lands: ``--results``, or a temporary file read once for the report."""
-    return path.open("w+b") if path else tempfile.TemporaryFile()
-
-
-def _written_or_none(path: Path | None) -> AbstractContextManager[IO[bytes] | None]:
-    return path.open("wb") if path else nullcontext()
+def watch(client: BulkClient, operation_id: str, polling: Polling, out: Console, err: Console,
+          progress_every: float = DEFAULT_EVERY) -> int:
+    """Follow an operation already running (from another terminal, a script, ``--no-wait``) to its end."""
+    state = client.operation(operation_id)
+    label = "import" if state.get("type") == "MUTATION" else "export"
+    with progress(err, None, label, progress_every) as update:
+        final = follow(client, state, polling, update)
+    ui.show_state_summary(out, final, None)
+    return EXIT_OK if final["status"] == "COMPLETED" else EXIT_NOT_DONE
