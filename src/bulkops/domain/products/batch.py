@@ -187,6 +187,11 @@ class ProductCreateBatch:
     _rows: dict[Table, list[list[Any]]] = field(default_factory=lambda: {table: [] for table in _WRITERS})
     _next_id: int = 0
     _handles: set[str] = field(default_factory=set)
+    _next_number: dict[str, int] = field(default_factory=dict)
+    """Per handle base, the number a free handle is first looked for at: every one below it is taken (a chunk
+    only adds products), so many lines of one title do not ask again about the same handles."""
+    _last_number: int = 0
+    """The number of the handle ``add`` derived last (``keep`` moves the base's next number past it)."""
     _publishing: AutoPublishing = AutoPublishing((), False)
     _owner_floor: int = 0
     """The highest product id that rows of other tables still point at (a deleted product's leftovers)."""
@@ -271,6 +276,8 @@ class ProductCreateBatch:
     def keep(self, pending: Pending) -> None:
         self._next_id += 1
         self._handles.add(pending.handle)
+        if pending.prepared.handle is None:
+            self._next_number[pending.prepared.base] = self._last_number + 1
         prepared, rows = pending.prepared, self._rows
         rows[products].append(prepared.product)
         rows[product_options] += prepared.options
@@ -286,12 +293,15 @@ class ProductCreateBatch:
             if prepared.handle in self._handles or self._taken(prepared.handle):
                 raise NotBatchable()
             return prepared.handle
-        base = prepared.base
-        used = {h for h in self._handles if h == base or h.startswith(base + "-")}
-        used |= {r[0] for r in self._query(
-            "SELECT handle FROM products WHERE shop_id = ? AND (handle = ? OR handle LIKE ?)",
-            (self.shop_id, base, f"{base}-%"))}
-        return first_free_handle(base, used)
+        handle, self._last_number = first_free_handle(prepared.base, self._taken_among,
+                                                      self._next_number.get(prepared.base, 0))
+        return handle
+
+    def _taken_among(self, wanted: list[str]) -> set[str]:
+        """Which of these handles this chunk or the shop already uses (one lookup through the unique index)."""
+        marks = ", ".join("?" for _ in wanted)
+        return {h for h in wanted if h in self._handles} | {r[0] for r in self._query(
+            f"SELECT handle FROM products WHERE shop_id = ? AND handle IN ({marks})", (self.shop_id, *wanted))}
 
     def prefetch_handles(self, handles: set[str]) -> None:
         """Learn which of these (handleized) handles the shop already uses, in one query for the chunk."""
