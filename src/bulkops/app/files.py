@@ -7,7 +7,9 @@ shape of a cloud storage service, as clients of Shopify's staged uploads already
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
+import logging
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -26,6 +28,7 @@ from bulkops.domain.staged_uploads.rules import record_upload
 from bulkops.engine.runtime import Runtime
 from bulkops.storage.local import UPLOAD_PATH, LocalFileStore, download_message, put_message
 
+log = logging.getLogger(__name__)
 BUCKET = "bulkops-staged-uploads"
 FORM_OVERHEAD = 64 * 1024
 PUT_CEILING_FACTOR = 2
@@ -35,10 +38,30 @@ with INVALID_STAGED_UPLOAD_FILE), but is cut off past twice that limit, streamed
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def storage_error(status: int, code: str, message: str) -> Response:
+def storage_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     body = (f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{escape(code)}</Code>"
             f"<Message>{escape(message)}</Message></Error>")
-    return Response(body, status_code=status, media_type="application/xml")
+    return Response(body, status_code=status, media_type="application/xml", headers=headers)
+
+
+NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+RETRY_AFTER_S = 60
+
+
+def storing_problem(exc: OSError) -> Response | None:
+    """What a client is told when its file cannot be stored; None: a fault of this server (raise it).
+
+    A full disk is no fault of the client's and may pass: 503 with ``Retry-After``, as a cloud store answers a
+    transient failure, so that clients retry (UNCONFIRMED what Shopify's storage answers; it never fills up).
+    A key too long for the file system is S3's ``KeyTooLongError`` (stagedUploadsCreate refuses such filenames
+    now; reservations made before may remain)."""
+    if exc.errno in NO_ROOM:
+        log.warning("no room to store an upload: %s", exc)
+        return storage_error(503, "ServiceUnavailable", "The server has no room for this file now. Please try "
+                             "again later.", {"Retry-After": str(RETRY_AFTER_S)})
+    if exc.errno == errno.ENAMETOOLONG:
+        return storage_error(400, "KeyTooLongError", "Your key is too long.")
+    return None
 
 
 def not_served_here() -> Response:
@@ -140,7 +163,10 @@ def upload_post_handler(runtime: Runtime) -> Handler:
                                  "Your proposed upload is smaller than the minimum object size specified in your "
                                  "Policy Document.")
         key = exact["key"]
-        _, md5 = await run_in_threadpool(_store_upload, runtime, key, upload)
+        try:
+            _, md5 = await run_in_threadpool(_store_upload, runtime, key, upload)
+        except OSError as exc:
+            return _answer_or_raise(exc)
         location = f"{base_url(request, runtime.settings.public_base_url)}{UPLOAD_PATH}/{key}"
         body = (f"<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>{escape(location)}</Location>"
                 f"<Bucket>{BUCKET}</Bucket><Key>{escape(key)}</Key><ETag>\"{md5}\"</ETag></PostResponse>")
@@ -152,7 +178,7 @@ def upload_post_handler(runtime: Runtime) -> Handler:
 
 def _signature_problem(runtime: Runtime, message: str, request: Request) -> Response | None:
     expires, signature = request.query_params.get("Expires", ""), request.query_params.get("Signature", "")
-    if not expires.isdigit() or not runtime.signer.verify(message.replace("{expires}", expires), signature):
+    if not (expires.isascii() and expires.isdigit()) or not runtime.signer.verify(message.replace("{expires}", expires), signature):
         return storage_error(403, "SignatureDoesNotMatch",
                              "The request signature we calculated does not match the signature you provided.")
     now = runtime.clock.now().replace(tzinfo=UTC).timestamp() if runtime.clock else time.time()
@@ -169,22 +195,41 @@ def upload_put_handler(runtime: Runtime) -> Handler:
         problem = _signature_problem(runtime, put_message(key, "{expires}"), request)
         if problem:
             return problem
-        ceiling = PUT_CEILING_FACTOR * runtime.settings.upload_max_bytes
-        digest, size = hashlib.md5(), 0
-        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
-            async for block in request.stream():
-                size += len(block)
-                if size > ceiling:
-                    return storage_error(400, "EntityTooLarge",
-                                         f"Your upload exceeds the maximum allowed size of {ceiling} bytes.")
-                digest.update(block)
-                spool.write(block)
-            spool.seek(0)
-            await run_in_threadpool(runtime.store.put, key, cast(BinaryIO, spool))
-        await run_in_threadpool(_record_upload, runtime, key, size, digest.hexdigest())
-        return Response(b"", status_code=200, headers={"ETag": f'"{digest.hexdigest()}"'})
+        try:
+            stored = await _receive_put(runtime, key, request)
+        except OSError as exc:
+            return _answer_or_raise(exc)
+        if isinstance(stored, Response):
+            return stored
+        size, md5 = stored
+        await run_in_threadpool(_record_upload, runtime, key, size, md5)
+        return Response(b"", status_code=200, headers={"ETag": f'"{md5}"'})
 
     return handle
+
+
+async def _receive_put(runtime: Runtime, key: str, request: Request) -> tuple[int, str] | Response:
+    """The PUT body streamed to the store (through a spool, never whole in memory): its size and MD5."""
+    ceiling = PUT_CEILING_FACTOR * runtime.settings.upload_max_bytes
+    digest, size = hashlib.md5(), 0
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+        async for block in request.stream():
+            size += len(block)
+            if size > ceiling:
+                return storage_error(400, "EntityTooLarge",
+                                     f"Your upload exceeds the maximum allowed size of {ceiling} bytes.")
+            digest.update(block)
+            spool.write(block)
+        spool.seek(0)
+        await run_in_threadpool(runtime.store.put, key, cast(BinaryIO, spool))
+    return size, digest.hexdigest()
+
+
+def _answer_or_raise(exc: OSError) -> Response:
+    problem = storing_problem(exc)
+    if problem is None:
+        raise exc
+    return problem
 
 
 def download_handler(runtime: Runtime) -> Handler:
