@@ -15,6 +15,7 @@ import orjson
 import pytest
 
 from bulkops.domain.shops.rules import Shop
+from bulkops.storage.local import download_message, put_message
 from tests.server import InProcessServer
 
 STAGE = """
@@ -255,3 +256,25 @@ def test_an_expired_operation_shows_no_url(tmp_path: Path) -> None:
         client.close()
 
     assert expired == {"status": "EXPIRED", "url": None, "partialDataUrl": None}
+
+
+def test_current_bulk_operation_of_type_null_is_the_default_type(hostile_server: InProcessServer,
+                                                                shop: Shop) -> None:
+    body = graphql(hostile_server, shop, "{ currentBulkOperation(type: null) { id } }")
+
+    assert body["data"] == {"currentBulkOperation": None} and "errors" not in body
+
+
+def test_signed_urls_for_keys_no_file_can_have_are_client_errors(hostile_server: InProcessServer) -> None:
+    assert hostile_server.runtime is not None
+    signer, expires = hostile_server.runtime.signer, "9999999999"
+    too_long, not_plain = "results/" + "x" * 300, "tmp//x.jsonl"
+
+    get = httpx.get(f"{hostile_server.base_url}/files/{too_long}", params={
+        "Expires": expires, "Signature": signer.sign(download_message(too_long, expires, "")),
+        "response-content-disposition": ""})
+    put = httpx.put(f"{hostile_server.base_url}/{not_plain}", content=b"{}\n", params={
+        "Expires": expires, "Signature": signer.sign(put_message(not_plain, expires))})
+
+    assert get.status_code == 404 and "<Code>NoSuchKey</Code>" in get.text
+    assert put.status_code == 400 and "<Code>InvalidArgument</Code>" in put.text

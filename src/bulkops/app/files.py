@@ -199,6 +199,8 @@ def upload_put_handler(runtime: Runtime) -> Handler:
             stored = await _receive_put(runtime, key, request)
         except OSError as exc:
             return _answer_or_raise(exc)
+        except ValueError:  # signed, yet no plain key (stagedUploadsCreate never signs such a one)
+            return storage_error(400, "InvalidArgument", "The specified key is not a valid object name.")
         if isinstance(stored, Response):
             return stored
         size, md5 = stored
@@ -242,7 +244,7 @@ def download_handler(runtime: Runtime) -> Handler:
         if problem:
             return problem
         store = runtime.store
-        if not isinstance(store, LocalFileStore) or not store.exists(key):
+        if not isinstance(store, LocalFileStore) or store.size(key) is None:
             return storage_error(404, "NoSuchKey", "The specified key does not exist.")
         return FileResponse(store.path_of(key), media_type="application/jsonl",
                             headers={"Content-Disposition": disposition})

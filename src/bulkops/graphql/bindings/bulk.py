@@ -108,9 +108,10 @@ def load_operation(context: RequestContext, number: int) -> dict[str, Any] | Non
 
 
 @query.field("currentBulkOperation")
-def resolve_current(_: Any, info: GraphQLResolveInfo, type: str = "QUERY") -> dict[str, Any] | None:
+def resolve_current(_: Any, info: GraphQLResolveInfo, type: str | None = "QUERY") -> dict[str, Any] | None:
+    """``type: null`` given explicitly means the default (the argument is nullable)."""
     context = ctx(info)
-    op = ops.latest_of_type(context.conn, context.shop.id, OperationType(type))
+    op = ops.latest_of_type(context.conn, context.shop.id, OperationType(type or "QUERY"))
     return present_operation(context, op) if op else None
 
 
