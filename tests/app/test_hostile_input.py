@@ -278,3 +278,18 @@ def test_signed_urls_for_keys_no_file_can_have_are_client_errors(hostile_server:
 
     assert get.status_code == 404 and "<Code>NoSuchKey</Code>" in get.text
     assert put.status_code == 400 and "<Code>InvalidArgument</Code>" in put.text
+
+
+@pytest.mark.parametrize("policy", [{"conditions": None, "expiration": True}, {"conditions": [], "expiration": 1},
+                                    {"conditions": [["content-length-range", "a", []]], "expiration": "2099-01-01"},
+                                    [1, 2]])
+def test_a_signed_policy_of_another_shape_is_an_invalid_policy(hostile_server: InProcessServer,
+                                                               policy: object) -> None:
+    assert hostile_server.runtime is not None
+    raw = base64.b64encode(orjson.dumps(policy)).decode()
+
+    response = httpx.post(f"{hostile_server.base_url}/staged-uploads",
+                          data={"policy": raw, "x-goog-signature": hostile_server.runtime.signer.sign(raw)},
+                          files={"file": ("vars.jsonl", b"{}\n", "text/jsonl")})
+
+    assert response.status_code == 400 and "<Code>InvalidPolicyDocument</Code>" in response.text

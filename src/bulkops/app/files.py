@@ -29,6 +29,7 @@ from bulkops.engine.runtime import Runtime
 from bulkops.storage.local import UPLOAD_PATH, LocalFileStore, download_message, put_message
 
 log = logging.getLogger(__name__)
+SUCCESS_STATUSES = ("200", "201", "204")
 BUCKET = "bulkops-staged-uploads"
 FORM_OVERHEAD = 64 * 1024
 PUT_CEILING_FACTOR = 2
@@ -72,31 +73,38 @@ def not_served_here() -> Response:
 
 
 def _policy(raw: str) -> dict[str, Any] | None:
+    """The policy document, when it has the shape this server issues (a key, an expiry, a list of conditions)."""
     try:
         value = orjson.loads(base64.b64decode(raw, validate=True))
     except Exception:
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict) or not isinstance(value.get("conditions"), list):
+        return None
+    exact, _ = _conditions(value)
+    return value if isinstance(value.get("expiration"), str) and "key" in exact else None
 
 
 def _conditions(policy: dict[str, Any]) -> tuple[dict[str, str], tuple[int, int] | None]:
     exact: dict[str, str] = {}
     length: tuple[int, int] | None = None
-    for condition in policy.get("conditions", []):
+    for condition in policy["conditions"]:
         if isinstance(condition, dict):
             exact.update({k: str(v) for k, v in condition.items()})
-        elif isinstance(condition, list) and condition and condition[0] == "content-length-range":
-            length = (int(condition[1]), int(condition[2]))
+        elif isinstance(condition, list) and len(condition) == 3 and condition[0] == "content-length-range" \
+                and all(type(n) is int for n in condition[1:]):
+            length = (condition[1], condition[2])
     return exact, length
 
 
-def _expired(expiration: str | None, now: datetime) -> bool:
+def _expired(expiration: str, now: datetime) -> bool:
     if not expiration:
         return True
     try:
         moment = datetime.fromisoformat(expiration.rstrip("Z"))
     except ValueError:
         return True
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return now > moment
 
 
@@ -141,8 +149,10 @@ def upload_post_handler(runtime: Runtime) -> Handler:
         if not policy_raw or not signer.verify(policy_raw, signature):
             return storage_error(403, "SignatureDoesNotMatch",
                                  "The request signature we calculated does not match the signature you provided.")
-        policy = _policy(policy_raw) or {}
-        if _expired(policy.get("expiration"), runtime.clock.now()):
+        policy = _policy(policy_raw)
+        if policy is None:  # signed, yet not shaped as this server's policies are
+            return storage_error(400, "InvalidPolicyDocument", "Invalid Policy: Invalid JSON.")
+        if _expired(policy["expiration"], runtime.clock.now()):
             return storage_error(403, "AccessDenied", "Invalid according to Policy: Policy expired.")
         exact, length = _conditions(policy)
         for name, expected in exact.items():
@@ -170,7 +180,8 @@ def upload_post_handler(runtime: Runtime) -> Handler:
         location = f"{base_url(request, runtime.settings.public_base_url)}{UPLOAD_PATH}/{key}"
         body = (f"<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>{escape(location)}</Location>"
                 f"<Bucket>{BUCKET}</Bucket><Key>{escape(key)}</Key><ETag>\"{md5}\"</ETag></PostResponse>")
-        status = int(exact.get("success_action_status") or 201)
+        wanted = exact.get("success_action_status")
+        status = int(wanted) if wanted in SUCCESS_STATUSES else 201
         return Response(body, status_code=status, media_type="application/xml")
 
     return handle
