@@ -189,7 +189,8 @@ def upload_post_handler(runtime: Runtime) -> Handler:
 
 def _signature_problem(runtime: Runtime, message: str, request: Request) -> Response | None:
     expires, signature = request.query_params.get("Expires", ""), request.query_params.get("Signature", "")
-    if not (expires.isascii() and expires.isdigit()) or not runtime.signer.verify(message.replace("{expires}", expires), signature):
+    signed = message.replace("{expires}", expires)
+    if not (expires.isascii() and expires.isdigit()) or not runtime.signer.verify(signed, signature):
         return storage_error(403, "SignatureDoesNotMatch",
                              "The request signature we calculated does not match the signature you provided.")
     now = runtime.clock.now().replace(tzinfo=UTC).timestamp() if runtime.clock else time.time()

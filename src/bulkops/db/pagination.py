@@ -55,7 +55,8 @@ def _is_id(value: Any) -> bool:
 
 
 def _is_scalar(value: Any) -> bool:
-    return value is None or (isinstance(value, str | int | float) and not isinstance(value, bool))
+    """A sort value as ``encode_cursor`` writes one (a boolean column's values stay booleans)."""
+    return value is None or isinstance(value, str | int | float)
 
 
 def _beyond(sort: Column, id_col: Column, cursor: str, descending: bool) -> Any:
