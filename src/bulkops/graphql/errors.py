@@ -11,6 +11,7 @@ from bulkops.protocol.errors import RequestError, UserFacingError
 from bulkops.protocol.ids import InvalidGlobalId
 from bulkops.protocol.mutation_document import ruby_style_syntax_error
 
+INVALID_ARGUMENT = "Argument has an invalid value ({v}). Expected type '{t}'."
 _REWORDS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^Cannot query field '(?P<f>\w+)' on type '(?P<t>\w+)'\..*$", re.S),
      "Field '{f}' doesn't exist on type '{t}'", "undefinedField"),
@@ -23,7 +24,7 @@ _REWORDS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^Variable '\$(?P<v>\w+)' is not defined.*$"),
      "Variable ${v} is used by {op} but not declared", "variableNotDefined"),
     (re.compile(r"^Enum '(?P<t>\w+)' cannot represent non-enum value: (?P<v>.+?)\..*$", re.S),
-     "Argument has an invalid value ({v}). Expected type '{t}'.", "argumentLiteralsIncompatible"),
+     INVALID_ARGUMENT, "argumentLiteralsIncompatible"),
 ]
 
 _UNPARSABLE_LITERAL = re.compile(r"^Expected value of type '(?P<t>[^']+)', but encountered error .*; found: (?P<v>.*)\.$",
@@ -91,7 +92,7 @@ def format_error(error: GraphQLError, variable_types: dict[str, str] | None = No
         return out
     literal = _UNPARSABLE_LITERAL.match(error.message)
     if literal and isinstance(original, ValueError | OverflowError):
-        out["message"] = "Argument has an invalid value ({v}). Expected type '{t}'.".format(**literal.groupdict())
+        out["message"] = INVALID_ARGUMENT.format(**literal.groupdict())
         out["extensions"] = {"code": "argumentLiteralsIncompatible"}
         return out
     if original is not None:
