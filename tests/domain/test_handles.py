@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from bulkops.db.database import Database
 from bulkops.db.tables import products
 from bulkops.domain.common import HANDLE_PROBE_WINDOWS
 from bulkops.domain.products import rules
-from bulkops.domain.products.batch import create_many
+from bulkops.domain.products.batch import ProductCreateBatch, create_many, prepare_product
 from bulkops.domain.shops.rules import create_shop
 from bulkops.graphql.bindings.products import new_product
 
@@ -35,9 +35,10 @@ def handles_of(conn: Connection, shop_id: int) -> list[str]:
                              .where(products.c.shop_id == shop_id).order_by(products.c.id)).scalars())
 
 
-@pytest.fixture()
-def sqlite_db(tmp_path: Path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'handles.db'}")
+@pytest.fixture(scope="module")
+def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One database for the module: each test makes its own shop."""
+    db = Database(f"sqlite:///{tmp_path_factory.mktemp('handles') / 'handles.db'}")
     db.migrate()
     yield db
     db.dispose()
@@ -78,9 +79,9 @@ def test_other_shops_handles_do_not_count(sqlite_db: Database) -> None:
 def test_the_sqlite_handle_lookups_search_the_unique_index_on_both_paths(sqlite_db: Database) -> None:
     with sqlite_db.write() as conn:
         shop = create_shop(conn, "plans", NOW)
-        statements = traced_sqlite(conn)
-        create_many(conn, shop.id, [titled("Mug") for _ in range(30)], NOW)
-        rules.create_product(conn, shop.id, titled("Mug"), NOW)
+        with traced_sqlite(conn) as statements:
+            create_many(conn, shop.id, [titled("Mug") for _ in range(30)], NOW)
+            rules.create_product(conn, shop.id, titled("Mug"), NOW)
         lookups = [sql for sql in statements if "handle IN" in sql]
 
         assert len(lookups) >= 2
@@ -89,12 +90,17 @@ def test_the_sqlite_handle_lookups_search_the_unique_index_on_both_paths(sqlite_
             assert "INDEX" in plan and "handle=?" in plan, plan
 
 
-def traced_sqlite(conn: Connection) -> list[str]:
-    """Every statement this connection's driver runs from now on (with its values filled in), whether it came
+@contextmanager
+def traced_sqlite(conn: Connection) -> Iterator[list[str]]:
+    """Every statement this connection's driver runs meanwhile (with its values filled in), whether it came
     through SQLAlchemy or straight from the driver's cursor."""
     seen: list[str] = []
-    conn.connection.driver_connection.set_trace_callback(seen.append)
-    return seen
+    driver = conn.connection.driver_connection
+    driver.set_trace_callback(seen.append)
+    try:
+        yield seen
+    finally:
+        driver.set_trace_callback(None)
 
 
 @pytest.fixture()
@@ -141,3 +147,39 @@ def test_the_postgresql_handle_lookup_uses_the_unique_index_and_numbers_as_sqlit
         for sql, params in lookups:
             plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql, params))
             assert "Index" in plan and "uq_products_shop_handle" in plan and "Seq Scan" not in plan, plan
+
+
+def create_chunk(conn: Connection, shop_id: int, hints: dict[str, int], titles: list[str]) -> list[str]:
+    """One import chunk through the batch writer, with the import's shared numbering hints."""
+    batch = ProductCreateBatch(conn, shop_id, hints)
+    prepared = [prepare_product(titled(title)) for title in titles]
+    return batch.run(prepared, NOW, lambda pending: pending.handle, lambda _index: "ordinary")
+
+
+def test_an_imports_chunks_resume_a_titles_numbering_without_walking_it_again(sqlite_db: Database) -> None:
+    hints: dict[str, int] = {}
+    with sqlite_db.write() as conn:
+        shop = create_shop(conn, "chunks", NOW)
+        first = create_chunk(conn, shop.id, hints, ["Cap"] * 600)
+    with sqlite_db.write() as conn:
+        with traced_sqlite(conn) as statements:
+            second = create_chunk(conn, shop.id, hints, ["Cap"] * 3)
+        lookups = [sql for sql in statements if "handle IN" in sql]
+
+    assert first == ["cap", *(f"cap-{n}" for n in range(1, 600))]
+    assert second == ["cap-600", "cap-601", "cap-602"]
+    assert len(lookups) == 1 + 3  # the hint confirmed, then one exact handle per line (not 600 again)
+
+
+def test_a_rolled_back_chunk_leaves_no_gap_in_the_numbering(sqlite_db: Database) -> None:
+    hints: dict[str, int] = {}
+    with sqlite_db.write() as conn:
+        shop = create_shop(conn, "rolled-back", NOW)
+        create_chunk(conn, shop.id, hints, ["Cap"] * 3)
+    with pytest.raises(RuntimeError), sqlite_db.write() as conn:
+        create_chunk(conn, shop.id, hints, ["Cap"] * 5)
+        raise RuntimeError("the chunk's transaction fails")
+    with sqlite_db.write() as conn:
+        again = create_chunk(conn, shop.id, hints, ["Cap"] * 2)
+
+    assert again == ["cap-3", "cap-4"]
