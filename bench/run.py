@@ -2,11 +2,14 @@
 
     .venv/bin/python bench/run.py [--sizes 20,100] [--runs 3] [--out bench/out/results.json] [--quick]
                                   [--export-products 100000] [--no-export] [--profile]
+                                  [--title-only 100000] [--products-before 150000]
 
 Each import run starts a fresh ``bulkops serve`` (own data dir, free loopback port), then times the whole
 flow over HTTP with BulkClient: staged upload, bulkOperationRunMutation, polling until COMPLETED, download.
 The floor (decode each line, write a same-size result line; no GraphQL, no database) is measured in the same
 run on the same file, so the ratio holds on a busy shared machine better than the absolute figures do.
+The title-only import (every handle derived from its title) runs into an empty shop and into one already
+holding ``--products-before`` products, and reports the second's speed as a share of the first's.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ sys.path.insert(0, str(HERE))
 from bench_server import BenchServer  # noqa: E402
 from floor import export_floor, import_floor  # noqa: E402
 from profile_summary import summarize  # noqa: E402
-from workload import EXPORT_PRODUCTS_WITH_VARIANTS, PRODUCT_CREATE, write_products  # noqa: E402
+from workload import EXPORT_PRODUCTS_WITH_VARIANTS, PRODUCT_CREATE, write_products, write_titles  # noqa: E402
 
 MB = 1_000_000
 
@@ -69,7 +72,8 @@ def check_results(body: bytes, lines: int) -> int:
     return failed
 
 
-def one_import(path: Path, lines: int, work: Path, profile_to: Path | None = None) -> dict[str, Any]:
+def one_import(path: Path, lines: int, work: Path, profile_to: Path | None = None,
+               products_before: int = 0) -> dict[str, Any]:
     floor_lines, floor_s = import_floor(path, work / "floor-out.jsonl")
     assert floor_lines == lines
     data = path.read_bytes()
@@ -78,6 +82,8 @@ def one_import(path: Path, lines: int, work: Path, profile_to: Path | None = Non
     with BenchServer(run_dir) as server:
         server.wait_until_warm()
         shop = server.new_shop()
+        if products_before:
+            seed_products(run_dir, shop.name, products_before, 1)
         client = server.client(shop)
         spy = _start_profiler(server.pid, profile_to) if profile_to else None
         cpu_before, helper_cpu_before = server.cpu(), server.helper_cpu()
@@ -155,10 +161,41 @@ def bench_imports(sizes: list[float], runs: int, out_dir: Path, profile: bool) -
     return rows
 
 
+def bench_title_only(lines: int, products_before: int, runs: int, out_dir: Path) -> list[dict[str, Any]]:
+    """Title-only lines (every handle derived) into an empty shop, then into one already holding
+    ``products_before`` products: finding a free handle must not slow down with the shop's size."""
+    path = out_dir / f"titles-{lines}.jsonl"
+    write_titles(path, lines)
+    rows = []
+    for before in (0, products_before):
+        measured = []
+        for attempt in range(runs):
+            result = one_import(path, lines, out_dir, products_before=before)
+            print(f"  title-only import of {lines:,} lines into {before:,} products, run {attempt + 1}/{runs}: "
+                  f"{result['lines_per_s']:,} lines/s", flush=True)
+            measured.append(result)
+        rows.append({"kind": "import", "size_mb": round(path.stat().st_size / MB, 2), "products_before": before,
+                     "title_only": True, "runs": measured, "median": median_of(measured)})
+    empty, full = (row["median"]["lines_per_s"] for row in rows)
+    print(f"  title-only into {products_before:,} products: {full / empty:.0%} of the speed into an empty shop "
+          "(target: at least 80%)", flush=True)
+    return rows
+
+
 # ---- export -------------------------------------------------------------------------------------
 def seed_available() -> bool:
     probe = subprocess.run([sys.executable, "-m", "bulkops.cli", "seed", "--help"], capture_output=True, text=True)
     return probe.returncode == 0
+
+
+def seed_products(data_dir: Path, shop: str, products: int, variants: int) -> None:
+    seeding = subprocess.run(
+        [sys.executable, "-m", "bulkops.cli", "seed", "--data-dir", str(data_dir), "--shop", shop,
+         "--products", str(products), "--variants-per-product", str(variants)],
+        capture_output=True, text=True,
+    )
+    if seeding.returncode != 0:
+        raise SystemExit(f"bulkops seed failed: {seeding.stdout[-2000:]}{seeding.stderr[-2000:]}")
 
 
 def bench_export(products: int, variants: int, runs: int, out_dir: Path) -> dict[str, Any]:
@@ -166,13 +203,7 @@ def bench_export(products: int, variants: int, runs: int, out_dir: Path) -> dict
     shutil.rmtree(run_dir, ignore_errors=True)
     with BenchServer(run_dir) as server:
         shop = server.new_shop()
-        seeding = subprocess.run(
-            [sys.executable, "-m", "bulkops.cli", "seed", "--data-dir", str(run_dir), "--shop", shop.name,
-             "--products", str(products), "--variants-per-product", str(variants)],
-            capture_output=True, text=True,
-        )
-        if seeding.returncode != 0:
-            raise SystemExit(f"bulkops seed failed: {seeding.stdout[-2000:]}{seeding.stderr[-2000:]}")
+        seed_products(run_dir, shop.name, products, variants)
         client = server.client(shop)
         measured = []
         for attempt in range(runs):
@@ -213,7 +244,9 @@ def table(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         m = row["median"]
         if row["kind"] == "import":
-            out.append(f"| import productCreate | {row['size_mb']:g} MB, {m['lines']:,.0f} lines | "
+            kind = f"import title-only into {row['products_before']:,} products" if row.get("title_only") \
+                else "import productCreate"
+            out.append(f"| {kind} | {row['size_mb']:g} MB, {m['lines']:,.0f} lines | "
                        f"{m['lines_per_s']:,.0f} lines | {m['mb_per_s']} | {m['seconds']} | "
                        f"{m['floor_lines_per_s']:,.0f} lines | {m['ratio_to_floor']} | {m['peak_rss_mb']} | "
                        f"{m.get('helper_peak_rss_mb', 0)} | {m['server_cpu_ms_per_1000_lines']:.0f} + "
@@ -234,12 +267,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--export-products", type=int, default=100_000)
     parser.add_argument("--no-export", action="store_true")
     parser.add_argument("--no-import", action="store_true")
+    parser.add_argument("--title-only", type=int, default=100_000, metavar="LINES",
+                        help="title-only import of this many lines, into an empty shop and a full one (0: skip)")
+    parser.add_argument("--products-before", type=int, default=150_000,
+                        help="how many products the full shop holds before the title-only import")
     parser.add_argument("--profile", action="store_true", help="profile one import with py-spy")
     args = parser.parse_args(argv)
     sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
-    runs, products = args.runs, args.export_products
+    runs, products, titles, before = args.runs, args.export_products, args.title_only, args.products_before
     if args.quick:
-        sizes, runs, products = [1.0, 3.0], 1, 2_000
+        sizes, runs, products, titles, before = [1.0, 3.0], 1, 2_000, 1_000, 5_000
     out_dir = args.out.parent
     out_dir.mkdir(parents=True, exist_ok=True)
     info = machine()
@@ -248,6 +285,8 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[dict[str, Any]] = []
     if not args.no_import:
         rows += bench_imports(sizes, runs, out_dir, args.profile)
+        if titles:
+            rows += bench_title_only(titles, before, runs, out_dir)
     skipped = None
     if not args.no_export:
         if seed_available():

@@ -72,6 +72,18 @@ def product_line(rng: random.Random, number: int) -> dict[str, object]:
     }}
 
 
+def write_titles(path: Path, lines: int, seed: int = 6) -> int:
+    """``lines`` productCreate inputs holding only a title (the README's own format): each handle is derived
+    from its title, so the server looks for a free one per line. Deterministic per seed."""
+    rng = random.Random(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        for number in range(lines):
+            title = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {number}"
+            out.write(orjson.dumps({"product": {"title": title}}) + b"\n")
+    return lines
+
+
 def write_products(path: Path, target_bytes: int, seed: int = 6) -> int:
     """Write lines until the file reaches ``target_bytes``; returns the line count. Deterministic per seed."""
     rng = random.Random(seed)

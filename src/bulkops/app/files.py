@@ -7,7 +7,9 @@ shape of a cloud storage service, as clients of Shopify's staged uploads already
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
+import logging
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -26,6 +28,8 @@ from bulkops.domain.staged_uploads.rules import record_upload
 from bulkops.engine.runtime import Runtime
 from bulkops.storage.local import UPLOAD_PATH, LocalFileStore, download_message, put_message
 
+log = logging.getLogger(__name__)
+SUCCESS_STATUSES = ("200", "201", "204")
 BUCKET = "bulkops-staged-uploads"
 FORM_OVERHEAD = 64 * 1024
 PUT_CEILING_FACTOR = 2
@@ -35,10 +39,30 @@ with INVALID_STAGED_UPLOAD_FILE), but is cut off past twice that limit, streamed
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def storage_error(status: int, code: str, message: str) -> Response:
+def storage_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     body = (f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{escape(code)}</Code>"
             f"<Message>{escape(message)}</Message></Error>")
-    return Response(body, status_code=status, media_type="application/xml")
+    return Response(body, status_code=status, media_type="application/xml", headers=headers)
+
+
+NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+RETRY_AFTER_S = 60
+
+
+def storing_problem(exc: OSError) -> Response | None:
+    """What a client is told when its file cannot be stored; None: a fault of this server (raise it).
+
+    A full disk is no fault of the client's and may pass: 503 with ``Retry-After``, as a cloud store answers a
+    transient failure, so that clients retry (UNCONFIRMED what Shopify's storage answers; it never fills up).
+    A key too long for the file system is S3's ``KeyTooLongError`` (stagedUploadsCreate refuses such filenames
+    now; reservations made before may remain)."""
+    if exc.errno in NO_ROOM:
+        log.warning("no room to store an upload: %s", exc)
+        return storage_error(503, "ServiceUnavailable", "The server has no room for this file now. Please try "
+                             "again later.", {"Retry-After": str(RETRY_AFTER_S)})
+    if exc.errno == errno.ENAMETOOLONG:
+        return storage_error(400, "KeyTooLongError", "Your key is too long.")
+    return None
 
 
 def not_served_here() -> Response:
@@ -49,31 +73,38 @@ def not_served_here() -> Response:
 
 
 def _policy(raw: str) -> dict[str, Any] | None:
+    """The policy document, when it has the shape this server issues (a key, an expiry, a list of conditions)."""
     try:
         value = orjson.loads(base64.b64decode(raw, validate=True))
     except Exception:
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict) or not isinstance(value.get("conditions"), list):
+        return None
+    exact, _ = _conditions(value)
+    return value if isinstance(value.get("expiration"), str) and "key" in exact else None
 
 
 def _conditions(policy: dict[str, Any]) -> tuple[dict[str, str], tuple[int, int] | None]:
     exact: dict[str, str] = {}
     length: tuple[int, int] | None = None
-    for condition in policy.get("conditions", []):
+    for condition in policy["conditions"]:
         if isinstance(condition, dict):
             exact.update({k: str(v) for k, v in condition.items()})
-        elif isinstance(condition, list) and condition and condition[0] == "content-length-range":
-            length = (int(condition[1]), int(condition[2]))
+        elif isinstance(condition, list) and len(condition) == 3 and condition[0] == "content-length-range" \
+                and all(type(n) is int for n in condition[1:]):
+            length = (condition[1], condition[2])
     return exact, length
 
 
-def _expired(expiration: str | None, now: datetime) -> bool:
+def _expired(expiration: str, now: datetime) -> bool:
     if not expiration:
         return True
     try:
         moment = datetime.fromisoformat(expiration.rstrip("Z"))
     except ValueError:
         return True
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return now > moment
 
 
@@ -118,8 +149,10 @@ def upload_post_handler(runtime: Runtime) -> Handler:
         if not policy_raw or not signer.verify(policy_raw, signature):
             return storage_error(403, "SignatureDoesNotMatch",
                                  "The request signature we calculated does not match the signature you provided.")
-        policy = _policy(policy_raw) or {}
-        if _expired(policy.get("expiration"), runtime.clock.now()):
+        policy = _policy(policy_raw)
+        if policy is None:  # signed, yet not shaped as this server's policies are
+            return storage_error(400, "InvalidPolicyDocument", "Invalid Policy: Invalid JSON.")
+        if _expired(policy["expiration"], runtime.clock.now()):
             return storage_error(403, "AccessDenied", "Invalid according to Policy: Policy expired.")
         exact, length = _conditions(policy)
         for name, expected in exact.items():
@@ -140,11 +173,15 @@ def upload_post_handler(runtime: Runtime) -> Handler:
                                  "Your proposed upload is smaller than the minimum object size specified in your "
                                  "Policy Document.")
         key = exact["key"]
-        _, md5 = await run_in_threadpool(_store_upload, runtime, key, upload)
+        try:
+            _, md5 = await run_in_threadpool(_store_upload, runtime, key, upload)
+        except OSError as exc:
+            return _answer_or_raise(exc)
         location = f"{base_url(request, runtime.settings.public_base_url)}{UPLOAD_PATH}/{key}"
         body = (f"<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>{escape(location)}</Location>"
                 f"<Bucket>{BUCKET}</Bucket><Key>{escape(key)}</Key><ETag>\"{md5}\"</ETag></PostResponse>")
-        status = int(exact.get("success_action_status") or 201)
+        wanted = exact.get("success_action_status")
+        status = int(wanted) if wanted in SUCCESS_STATUSES else 201
         return Response(body, status_code=status, media_type="application/xml")
 
     return handle
@@ -152,7 +189,8 @@ def upload_post_handler(runtime: Runtime) -> Handler:
 
 def _signature_problem(runtime: Runtime, message: str, request: Request) -> Response | None:
     expires, signature = request.query_params.get("Expires", ""), request.query_params.get("Signature", "")
-    if not expires.isdigit() or not runtime.signer.verify(message.replace("{expires}", expires), signature):
+    signed = message.replace("{expires}", expires)
+    if not (expires.isascii() and expires.isdigit()) or not runtime.signer.verify(signed, signature):
         return storage_error(403, "SignatureDoesNotMatch",
                              "The request signature we calculated does not match the signature you provided.")
     now = runtime.clock.now().replace(tzinfo=UTC).timestamp() if runtime.clock else time.time()
@@ -169,22 +207,43 @@ def upload_put_handler(runtime: Runtime) -> Handler:
         problem = _signature_problem(runtime, put_message(key, "{expires}"), request)
         if problem:
             return problem
-        ceiling = PUT_CEILING_FACTOR * runtime.settings.upload_max_bytes
-        digest, size = hashlib.md5(), 0
-        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
-            async for block in request.stream():
-                size += len(block)
-                if size > ceiling:
-                    return storage_error(400, "EntityTooLarge",
-                                         f"Your upload exceeds the maximum allowed size of {ceiling} bytes.")
-                digest.update(block)
-                spool.write(block)
-            spool.seek(0)
-            await run_in_threadpool(runtime.store.put, key, cast(BinaryIO, spool))
-        await run_in_threadpool(_record_upload, runtime, key, size, digest.hexdigest())
-        return Response(b"", status_code=200, headers={"ETag": f'"{digest.hexdigest()}"'})
+        try:
+            stored = await _receive_put(runtime, key, request)
+        except OSError as exc:
+            return _answer_or_raise(exc)
+        except ValueError:  # signed, yet no plain key (stagedUploadsCreate never signs such a one)
+            return storage_error(400, "InvalidArgument", "The specified key is not a valid object name.")
+        if isinstance(stored, Response):
+            return stored
+        size, md5 = stored
+        await run_in_threadpool(_record_upload, runtime, key, size, md5)
+        return Response(b"", status_code=200, headers={"ETag": f'"{md5}"'})
 
     return handle
+
+
+async def _receive_put(runtime: Runtime, key: str, request: Request) -> tuple[int, str] | Response:
+    """The PUT body streamed to the store (through a spool, never whole in memory): its size and MD5."""
+    ceiling = PUT_CEILING_FACTOR * runtime.settings.upload_max_bytes
+    digest, size = hashlib.md5(), 0
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+        async for block in request.stream():
+            size += len(block)
+            if size > ceiling:
+                return storage_error(400, "EntityTooLarge",
+                                     f"Your upload exceeds the maximum allowed size of {ceiling} bytes.")
+            digest.update(block)
+            spool.write(block)
+        spool.seek(0)
+        await run_in_threadpool(runtime.store.put, key, cast(BinaryIO, spool))
+    return size, digest.hexdigest()
+
+
+def _answer_or_raise(exc: OSError) -> Response:
+    problem = storing_problem(exc)
+    if problem is None:
+        raise exc
+    return problem
 
 
 def download_handler(runtime: Runtime) -> Handler:
@@ -197,7 +256,7 @@ def download_handler(runtime: Runtime) -> Handler:
         if problem:
             return problem
         store = runtime.store
-        if not isinstance(store, LocalFileStore) or not store.exists(key):
+        if not isinstance(store, LocalFileStore) or store.size(key) is None:
             return storage_error(404, "NoSuchKey", "The specified key does not exist.")
         return FileResponse(store.path_of(key), media_type="application/jsonl",
                             headers={"Content-Disposition": disposition})

@@ -52,7 +52,10 @@ async def _read_body(request: Request, max_bytes: int) -> tuple[str, dict[str, A
         return raw
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/graphql":
-        return raw.decode(), None, None
+        try:
+            return raw.decode(), None, None
+        except UnicodeDecodeError:
+            return _bad_request("The request body is not valid UTF-8.")
     try:
         body = orjson.loads(raw) if raw else None
     except orjson.JSONDecodeError:
@@ -62,7 +65,10 @@ async def _read_body(request: Request, max_bytes: int) -> tuple[str, dict[str, A
     variables = body.get("variables")
     if variables is not None and not isinstance(variables, dict):
         return _bad_request("`variables` must be a JSON object.")
-    return body["query"], variables, body.get("operationName")
+    operation_name = body.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        return _bad_request("`operationName` must be a string.")
+    return body["query"], variables, operation_name
 
 
 def graphql_handler(runtime: Runtime) -> Callable[[Request], Awaitable[Response]]:

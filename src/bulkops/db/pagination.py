@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -43,9 +44,27 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
         value = orjson.loads(base64.b64decode(cursor.encode(), validate=True))
     except Exception as exc:
         raise BadCursor(cursor) from exc
-    if not isinstance(value, dict) or "last_id" not in value:
+    if not isinstance(value, dict) or not _is_id(value.get("last_id")) or not _is_scalar(value.get("last_value")):
         raise BadCursor(cursor)
     return value
+
+
+def _is_id(value: Any) -> bool:
+    """A row id as the database stores it: an integer (not a boolean) in the signed 64-bit range."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
+def _is_scalar(value: Any) -> bool:
+    """A sort value as ``encode_cursor`` writes one (a boolean column's values stay booleans)."""
+    return value is None or isinstance(value, str | int | float)
+
+
+def _beyond(sort: Column, id_col: Column, cursor: str, descending: bool) -> Any:
+    """Rows after ``cursor``; a cursor whose sort value the column cannot hold is as invalid as garbage."""
+    try:
+        return _after(sort, id_col, decode_cursor(cursor), descending)
+    except BadCursor as exc:
+        raise BadCursor(cursor) from exc
 
 
 def _after(sort: Column, id_col: Column, cursor: dict[str, Any], descending: bool) -> Any:
@@ -79,11 +98,20 @@ def keyset_order(sort: Any, id_col: Column, descending: bool) -> list[Any]:
 
 
 def _coerce(sort: Column, raw: Any) -> Any:
-    from datetime import datetime
-
-    python_type = getattr(sort.type, "python_type", str)
-    if python_type is datetime and isinstance(raw, str):
-        return datetime.fromisoformat(raw)
+    """The cursor's sort value as the column compares it (``encode_cursor`` wrote dates as ISO text)."""
+    try:
+        python_type = sort.type.python_type
+    except NotImplementedError:
+        return raw
+    if python_type is datetime:
+        try:
+            return datetime.fromisoformat(raw)
+        except (TypeError, ValueError) as exc:
+            raise BadCursor(str(raw)) from exc
+    if python_type is int and not _is_id(raw):
+        raise BadCursor(str(raw))
+    if python_type is str and not isinstance(raw, str):
+        raise BadCursor(str(raw))
     return raw
 
 
@@ -105,9 +133,9 @@ def paginate(
     backwards = last is not None and first is None
     walk_desc = descending != backwards
     if after:
-        stmt = stmt.where(_after(sort, id_col, decode_cursor(after), descending))
+        stmt = stmt.where(_beyond(sort, id_col, after, descending))
     if before:
-        stmt = stmt.where(_after(sort, id_col, decode_cursor(before), not descending))
+        stmt = stmt.where(_beyond(sort, id_col, before, not descending))
     order = keyset_order(sort, id_col, walk_desc)
     limit = last if backwards else first
     assert limit is not None

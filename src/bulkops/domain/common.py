@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table, select
@@ -19,23 +20,41 @@ def handleize(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def unique_handle(conn: Connection, column: Column, shop_column: Column, shop_id: int, base: str,
-                  taken: set[str] | None = None) -> str:
+HANDLE_PROBE_WINDOWS = (1, 8, 64, 500)
+"""How many numbered handles each lookup asks about: the base alone first (usually free), then more and more,
+up to what one ``IN`` list may hold."""
+
+
+def unique_handle(conn: Connection, column: Column, shop_column: Column, shop_id: int, base: str) -> str:
     """``base``, or ``base-1``, ``base-2``… whichever is free in this shop."""
-    rows = conn.execute(
-        select(column).where(shop_column == shop_id, (column == base) | column.like(f"{base}-%"))
-    )
-    return first_free_handle(base, {r[0] for r in rows} | (taken or set()))
+    return first_free_handle(base, lambda wanted: taken_handles(conn, column, shop_column, shop_id, wanted))[0]
 
 
-def first_free_handle(base: str, used: set[str]) -> str:
-    """``base``, or ``base-1``, ``base-2``… whichever is not in ``used``."""
-    if base not in used:
-        return base
-    n = 1
-    while f"{base}-{n}" in used:
-        n += 1
-    return f"{base}-{n}"
+def taken_handles(conn: Connection, column: Column, shop_column: Column, shop_id: int, wanted: list[str]
+                  ) -> set[str]:
+    """Which of ``wanted`` this shop uses: exact handles, so the (shop, handle) unique index answers, whatever
+    the shop's size and the database's collation (a ``LIKE 'base-%'`` read every product of the shop)."""
+    return set(conn.execute(select(column).where(shop_column == shop_id, column.in_(wanted))).scalars())
+
+
+def first_free_handle(base: str, taken_among: Callable[[list[str]], set[str]], start: int = 0) -> tuple[str, int]:
+    """The first of ``base``, ``base-1``, ``base-2``… (Shopify's numbering), from number ``start`` (0: ``base``
+    itself), that ``taken_among`` does not answer, and its number. Asked in growing windows of exact handles,
+    so the cost follows how many products share the base, not how many the shop holds."""
+    number, windows = start, iter(HANDLE_PROBE_WINDOWS)
+    size = 1
+    while True:
+        size = next(windows, size)
+        candidates = [numbered_handle(base, n) for n in range(number, number + size)]
+        taken = taken_among(candidates)
+        for n, handle in enumerate(candidates, number):
+            if handle not in taken:
+                return handle, n
+        number += size
+
+
+def numbered_handle(base: str, number: int) -> str:
+    return f"{base}-{number}" if number else base
 
 
 def normalize_tags(tags: Any) -> list[str]:

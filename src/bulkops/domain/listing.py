@@ -29,12 +29,18 @@ def _value_for(column: Column, raw: str) -> Any:
     return raw
 
 
+MAX_ID = 2**63 - 1
+"""Ids are signed 64-bit integers in every database: a search for one beyond them is answered, not sent."""
+
+
 def _clause(column: Column, term: Term) -> Any:
     if isinstance(column.type, JSON):
         return cast(column, String).like(f'%"{term.value}"%')
     value = _value_for(column, term.value)
     if value is None:
-        return column.is_(None) & column.isnot(None)
+        return _nothing(column)
+    if column.key == "id" and not -MAX_ID - 1 <= value <= MAX_ID:
+        return _beyond_ids(column, term.comparator, above=value > 0)
     if isinstance(value, str) and not isinstance(column.type, DateTime):
         if term.value.endswith("*"):
             return column.ilike(term.value[:-1] + "%")
@@ -42,6 +48,16 @@ def _clause(column: Column, term: Term) -> Any:
             return column.ilike(value) if column.key != "status" else column == value.upper()
     ops = {">": column > value, ">=": column >= value, "<": column < value, "<=": column <= value}
     return ops.get(term.comparator, column == value)
+
+
+def _nothing(column: Column) -> Any:
+    return column.is_(None) & column.isnot(None)
+
+
+def _beyond_ids(column: Column, comparator: str, above: bool) -> Any:
+    """``id:`` compared with a number past every possible id: every row or none, by which side it lies on."""
+    every_row = comparator in ("<", "<=") if above else comparator in (">", ">=")
+    return column.isnot(None) if every_row else _nothing(column)
 
 
 def apply_search(stmt: Select, query: str | None, fields: dict[str, Column], default: Column) -> Select:

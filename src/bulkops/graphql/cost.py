@@ -43,6 +43,12 @@ class Request:
     """A fragment's cost per parent type, computed once however often it is spread."""
 
 
+MAX_REPORTED_COST = 2**53 - 1
+"""Nested connections multiply: a short query can cost more than 2^64, which no JSON writer here (nor a
+JavaScript client) holds. Costs are reported up to the largest integer a JSON number keeps exactly (UNCONFIRMED
+what Shopify reports past it; any such query is far over its 1,000-point ceiling anyway)."""
+
+
 def _page_size(node: FieldNode, variables: dict[str, Any]) -> int:
     for arg in node.arguments or ():
         if arg.name.value in ("first", "last"):
@@ -143,10 +149,12 @@ def requested_cost(schema: GraphQLSchema, operation: OperationDefinitionNode, va
     """The cost Shopify would charge before running ``operation``; ``document`` holds the named fragments it
     spreads (a validated document: no cycles, every fragment defined)."""
     if operation.operation == OperationType.MUTATION:
-        return sum(_mutation_cost(schema, s) for s in operation.selection_set.selections if isinstance(s, FieldNode))
-    fragments = {d.name.value: d for d in (document.definitions if document else ())
-                 if isinstance(d, FragmentDefinitionNode)}
-    return _selection_cost(schema, schema.query_type, operation.selection_set, Request(variables, fragments, {}))
+        cost = sum(_mutation_cost(schema, s) for s in operation.selection_set.selections if isinstance(s, FieldNode))
+    else:
+        fragments = {d.name.value: d for d in (document.definitions if document else ())
+                     if isinstance(d, FragmentDefinitionNode)}
+        cost = _selection_cost(schema, schema.query_type, operation.selection_set, Request(variables, fragments, {}))
+    return min(cost, MAX_REPORTED_COST)
 
 
 def cost_extension(cost: int) -> dict[str, Any]:

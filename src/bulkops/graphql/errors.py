@@ -11,6 +11,7 @@ from bulkops.protocol.errors import RequestError, UserFacingError
 from bulkops.protocol.ids import InvalidGlobalId
 from bulkops.protocol.mutation_document import ruby_style_syntax_error
 
+INVALID_ARGUMENT = "Argument has an invalid value ({v}). Expected type '{t}'."
 _REWORDS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^Cannot query field '(?P<f>\w+)' on type '(?P<t>\w+)'\..*$", re.S),
      "Field '{f}' doesn't exist on type '{t}'", "undefinedField"),
@@ -23,9 +24,13 @@ _REWORDS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^Variable '\$(?P<v>\w+)' is not defined.*$"),
      "Variable ${v} is used by {op} but not declared", "variableNotDefined"),
     (re.compile(r"^Enum '(?P<t>\w+)' cannot represent non-enum value: (?P<v>.+?)\..*$", re.S),
-     "Argument has an invalid value ({v}). Expected type '{t}'.", "argumentLiteralsIncompatible"),
+     INVALID_ARGUMENT, "argumentLiteralsIncompatible"),
 ]
 
+_UNPARSABLE_LITERAL = re.compile(r"^Expected value of type '(?P<t>[^']+)', but encountered error .*; found: (?P<v>.*)\.$",
+                                 re.S)
+"""A literal the scalar could not even read (an integer of thousands of digits is past Python's conversion
+limit): the client's mistake, worded as Shopify words any literal of the wrong type."""
 _VARIABLE = re.compile(r"^Variable '\$(?P<v>\w+)' has invalid value(?: at (?P<path>\S+))?: (?P<why>.*)$", re.S)
 _PATH_PART = re.compile(r"\.(\w+)|\[(\d+)\]")
 
@@ -84,6 +89,11 @@ def format_error(error: GraphQLError, variable_types: dict[str, str] | None = No
         return out
     if isinstance(original, UserFacingError):
         out["extensions"] = {"code": "BAD_REQUEST"}
+        return out
+    literal = _UNPARSABLE_LITERAL.match(error.message)
+    if literal and isinstance(original, ValueError | OverflowError):
+        out["message"] = INVALID_ARGUMENT.format(**literal.groupdict())
+        out["extensions"] = {"code": "argumentLiteralsIncompatible"}
         return out
     if original is not None:
         out["message"] = "Internal error. Looks like something went wrong on our end."

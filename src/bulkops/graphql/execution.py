@@ -31,7 +31,7 @@ from bulkops.graphql.cost import cost_extension, requested_cost
 from bulkops.graphql.defaults import default_resolver
 from bulkops.graphql.document_cache import BoundedCache, document_weight
 from bulkops.graphql.errors import format_error
-from bulkops.graphql.limits import QueryLimits, cost_problem, reported_cost, shape_problems
+from bulkops.graphql.limits import QueryLimits, cost_problem, shape_problems
 from bulkops.graphql.planner.executor import PlanExecutor
 from bulkops.graphql.planner.mutation_plan import Plan, compile_plan
 from bulkops.graphql.registry import batched_writer_for
@@ -161,7 +161,7 @@ def execute_request(
         response = run_prepared(prepared, context, variables)
     for announce in context.after_commit:
         announce()
-    response["extensions"] = {**context.extensions, "cost": cost_extension(reported_cost(cost))}
+    response["extensions"] = {**context.extensions, "cost": cost_extension(cost)}
     return response
 
 

@@ -30,10 +30,6 @@ MAX_COST_MESSAGE = (
 )
 """Shopify's message, as real responses carry it (spec 1.4 shows its first sentence)."""
 
-LARGEST_REPORTED_COST = 2**63 - 1
-"""A cost is reported as at most this (a computed cost has no bound; a JSON integer past 64 bits does)."""
-
-
 @dataclass(frozen=True)
 class QueryLimits:
     """0 lifts a limit."""
@@ -49,18 +45,14 @@ class QueryLimits:
                    settings.max_query_tokens)
 
 
-def reported_cost(cost: int) -> int:
-    return min(cost, LARGEST_REPORTED_COST)
-
-
 def cost_problem(cost: int, limits: QueryLimits) -> dict[str, Any] | None:
-    """Shopify's ``MAX_COST_EXCEEDED`` error for a requested cost above the ceiling, else None."""
+    """Shopify's ``MAX_COST_EXCEEDED`` error for a requested cost above the ceiling, else None (``cost`` as
+    ``requested_cost`` reports it: capped where JSON stops holding integers exactly)."""
     if not limits.max_cost or cost <= limits.max_cost:
         return None
-    shown = reported_cost(cost)
     return {
-        "message": MAX_COST_MESSAGE.format(cost=shown, max_cost=limits.max_cost),
-        "extensions": {"code": "MAX_COST_EXCEEDED", "cost": shown, "maxCost": limits.max_cost,
+        "message": MAX_COST_MESSAGE.format(cost=cost, max_cost=limits.max_cost),
+        "extensions": {"code": "MAX_COST_EXCEEDED", "cost": cost, "maxCost": limits.max_cost,
                        "documentation": RATE_LIMITS_DOCUMENTATION},
     }
 
@@ -84,10 +76,9 @@ def shape_problems(document: DocumentNode, limits: QueryLimits) -> list[dict[str
             "extensions": {"code": "MAX_DEPTH_EXCEEDED", "depth": depth, "maxDepth": limits.max_depth},
         })
     if limits.max_aliases and aliases > limits.max_aliases:
-        shown = reported_cost(aliases)
         problems.append({
-            "message": f"Query has {shown} aliases, which exceeds the max of {limits.max_aliases}",
-            "extensions": {"code": "MAX_ALIASES_EXCEEDED", "aliases": shown, "maxAliases": limits.max_aliases},
+            "message": f"Query has {aliases} aliases, which exceeds the max of {limits.max_aliases}",
+            "extensions": {"code": "MAX_ALIASES_EXCEEDED", "aliases": aliases, "maxAliases": limits.max_aliases},
         })
     return problems
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import posixpath
 import shutil
+import stat
 import tempfile
 import urllib.parse
 from collections.abc import Callable, Iterable
@@ -40,10 +41,13 @@ class LocalFileStore:
         return self._path(key).is_file()
 
     def size(self, key: str) -> int | None:
+        """The object's size; None when there is no such object (a directory is none: ``tmp/<shop>/bulk`` is
+        a prefix, not a file), including for a key the file system cannot even name."""
         try:
-            return self._path(key).stat().st_size
-        except (FileNotFoundError, ValueError):
+            status = self._path(key).stat()
+        except (OSError, ValueError):
             return None
+        return status.st_size if stat.S_ISREG(status.st_mode) else None
 
     def put(self, key: str, data: bytes | BinaryIO) -> int:
         def fill(out: BinaryIO) -> None:

@@ -15,7 +15,9 @@ class Signer:
         return hmac.new(self._key, message.encode(), hashlib.sha256).hexdigest()
 
     def verify(self, message: str, signature: str) -> bool:
-        return hmac.compare_digest(self.sign(message), signature or "")
+        """Compared as UTF-8 bytes: ``compare_digest`` refuses ``str`` with non-ASCII characters, and any
+        text a client sends must be a plain mismatch."""
+        return hmac.compare_digest(self.sign(message).encode(), (signature or "").encode("utf-8", "replace"))
 
 
 def b64(data: bytes) -> str:

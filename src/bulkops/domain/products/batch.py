@@ -29,7 +29,7 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bulkops.db.raw_insert import RawInsert
 from bulkops.db.tables import metafields, product_options, product_variants, products, resource_publications
-from bulkops.domain.common import first_free_handle
+from bulkops.domain.common import first_free_handle, numbered_handle
 from bulkops.domain.metafields.rules import (
     DEFAULT_NAMESPACE,
     MAX_PER_CALL,
@@ -48,6 +48,8 @@ from bulkops.protocol.errors import UserError, UserErrors
 __all__ = ["MetafieldSpec", "PreparedProduct", "ProductCreateBatch", "create_many", "prepare_product"]
 R = TypeVar("R")
 
+MAX_HINTS = 10_000
+"""Handle bases an import remembers numbering for (forgotten all at once past it: only speed is lost)."""
 _SET_BY_CREATE = {*rules.NEW_PRODUCT_DEFAULTS, "handle", "shop_id", "created_at", "updated_at", "id"}
 
 
@@ -184,9 +186,18 @@ def _check_metafields(specs: list[MetafieldSpec]) -> list[tuple[MetafieldSpec, s
 class ProductCreateBatch:
     conn: Connection
     shop_id: int
+    hints: dict[str, int] = field(default_factory=dict)
+    """Shared by an import's chunks: per handle base that needed a number, the number after the last one a
+    chunk gave (see :meth:`_resume_at`), so that each chunk of a file of one title does not walk every earlier
+    chunk's handles again."""
     _rows: dict[Table, list[list[Any]]] = field(default_factory=lambda: {table: [] for table in _WRITERS})
     _next_id: int = 0
     _handles: set[str] = field(default_factory=set)
+    _next_number: dict[str, int] = field(default_factory=dict)
+    """Per handle base, the number a free handle is first looked for at: every one below it is taken (a chunk
+    only adds products), so many lines of one title do not ask again about the same handles."""
+    _last_number: int = 0
+    """The number of the handle ``add`` derived last (``keep`` moves the base's next number past it)."""
     _publishing: AutoPublishing = AutoPublishing((), False)
     _owner_floor: int = 0
     """The highest product id that rows of other tables still point at (a deleted product's leftovers)."""
@@ -271,6 +282,12 @@ class ProductCreateBatch:
     def keep(self, pending: Pending) -> None:
         self._next_id += 1
         self._handles.add(pending.handle)
+        if pending.prepared.handle is None:
+            self._next_number[pending.prepared.base] = self._last_number + 1
+            if self._last_number:
+                if len(self.hints) >= MAX_HINTS:
+                    self.hints.clear()
+                self.hints[pending.prepared.base] = self._last_number + 1
         prepared, rows = pending.prepared, self._rows
         rows[products].append(prepared.product)
         rows[product_options] += prepared.options
@@ -286,12 +303,23 @@ class ProductCreateBatch:
             if prepared.handle in self._handles or self._taken(prepared.handle):
                 raise NotBatchable()
             return prepared.handle
-        base = prepared.base
-        used = {h for h in self._handles if h == base or h.startswith(base + "-")}
-        used |= {r[0] for r in self._query(
-            "SELECT handle FROM products WHERE shop_id = ? AND (handle = ? OR handle LIKE ?)",
-            (self.shop_id, base, f"{base}-%"))}
-        return first_free_handle(base, used)
+        start = self._next_number.get(prepared.base)
+        handle, self._last_number = first_free_handle(prepared.base, self._taken_among,
+                                                      self._resume_at(prepared.base) if start is None else start)
+        return handle
+
+    def _resume_at(self, base: str) -> int:
+        """Where an earlier chunk left this base's numbering, if the handle just before is still taken (it is
+        not when that chunk was rolled back: then from the start, as the one-by-one path numbers)."""
+        hint = self.hints.get(base, 0)
+        previous = numbered_handle(base, hint - 1)
+        return hint if hint > 1 and previous in self._taken_among([previous]) else 0
+
+    def _taken_among(self, wanted: list[str]) -> set[str]:
+        """Which of these handles this chunk or the shop already uses (one lookup through the unique index)."""
+        marks = ", ".join("?" for _ in wanted)
+        return {h for h in wanted if h in self._handles} | {r[0] for r in self._query(
+            f"SELECT handle FROM products WHERE shop_id = ? AND handle IN ({marks})", (self.shop_id, *wanted))}
 
     def prefetch_handles(self, handles: set[str]) -> None:
         """Learn which of these (handleized) handles the shop already uses, in one query for the chunk."""

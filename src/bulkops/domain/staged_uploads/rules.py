@@ -44,10 +44,22 @@ class Reservation:
     expires_at: datetime
 
 
+MAX_FILENAME_BYTES = 200
+"""A filename becomes a file's name in the local store, where a name ends at 255 bytes (and the store writes
+through a temporary file named after it): a longer one is refused up front, on every store alike (UNCONFIRMED:
+Shopify's own limit is not recorded; its storage takes object names up to 1,024 bytes)."""
+
+
 def plain_filename(name: str) -> bool:
-    """A filename becomes the last segment of the staged key, so it must be one plain path segment (the
-    wording of the refusal is ours: Shopify's is not recorded)."""
-    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\x00")
+    """A filename becomes the last segment of the staged key, so it must be one plain path segment, short
+    enough for a file system, without control characters (the wording of the refusal is ours: Shopify's is
+    not recorded; its storage refuses object names with a line break)."""
+    if not name or name in (".", "..") or any(c in "/\\" or ord(c) < 32 or ord(c) == 127 for c in name):
+        return False
+    try:
+        return len(name.encode()) <= MAX_FILENAME_BYTES
+    except UnicodeEncodeError:  # a lone surrogate: no file system or database takes it
+        return False
 
 
 def _recognized(request: UploadRequest) -> bool:

@@ -11,7 +11,7 @@ from graphql import GraphQLResolveInfo
 from bulkops.clock import iso_z
 from bulkops.domain.paging import Window
 from bulkops.engine import operations as ops
-from bulkops.engine.lifecycle import OperationType
+from bulkops.engine.lifecycle import OperationType, Status
 from bulkops.engine.listing import filtered_operations, operations_page
 from bulkops.graphql.bindings.common import connection, page_args, require_id
 from bulkops.graphql.bindings.nodes import register
@@ -26,7 +26,9 @@ query_from_2026_01 = ObjectType("QueryRoot")
 
 
 def _signed(context: RequestContext, op: ops.Operation, key: str | None) -> str | None:
-    if key is None or op.finished_at is None:
+    """A fresh signed URL for a result file; none once the operation is EXPIRED (its files are gone: Shopify
+    answers null ``url`` and ``partialDataUrl`` then)."""
+    if key is None or op.finished_at is None or op.status is Status.EXPIRED:
         return None
     expires_at = op.finished_at + timedelta(seconds=context.runtime.settings.result_url_ttl_s)
     return context.runtime.store.download_url(key, op.result_filename, expires_at, context.base_url)
@@ -106,9 +108,10 @@ def load_operation(context: RequestContext, number: int) -> dict[str, Any] | Non
 
 
 @query.field("currentBulkOperation")
-def resolve_current(_: Any, info: GraphQLResolveInfo, type: str = "QUERY") -> dict[str, Any] | None:
+def resolve_current(_: Any, info: GraphQLResolveInfo, type: str | None = "QUERY") -> dict[str, Any] | None:
+    """``type: null`` given explicitly means the default (the argument is nullable)."""
     context = ctx(info)
-    op = ops.latest_of_type(context.conn, context.shop.id, OperationType(type))
+    op = ops.latest_of_type(context.conn, context.shop.id, OperationType(type or "QUERY"))
     return present_operation(context, op) if op else None
 
 

@@ -93,6 +93,7 @@ class ProductCreateChunks(PlanExecutor):
         self._ahead: deque[tuple[list[bytes], Future[list[PreparedProduct | None]]]] = deque()
         self.chunks_checked_elsewhere = 0
         self.chunks_checked_here = 0
+        self._handle_hints: dict[str, int] = {}
 
     @staticmethod
     def prepare(plan: Plan, lines: list[bytes]) -> list[PreparedProduct | None]:
@@ -124,7 +125,7 @@ class ProductCreateChunks(PlanExecutor):
         if not ProductCreateBatch.supported(conn):
             return [run_line(raw) for raw in lines]
         context = self.make_context(conn)
-        batch = ProductCreateBatch(conn, context.shop.id)
+        batch = ProductCreateBatch(conn, context.shop.id, self._handle_hints)
         prepared = self._prepared(lines)
         # the chunk's products are committed together: they share its creation time
         return batch.run(prepared, context.now, lambda pending: self._response(context, pending),
