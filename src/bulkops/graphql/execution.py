@@ -130,6 +130,8 @@ def execute_request(
     with transaction() as conn:
         context = RequestContext(runtime, shop, conn, api_version, base_url)
         response = run_prepared(prepared, context, variables)
+    if "data" not in response:
+        return response  # refused before execution (invalid variables): Shopify then reports no cost
     for announce in context.after_commit:
         announce()
     cost = requested_cost(schema, prepared.operation, variables or {})

@@ -45,6 +45,15 @@ from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 
 NOT_NULL = "Expected value to not be null"
 
+DEFINITION_ORDER: dict[str, tuple[str, ...]] = {
+    "StagedUploadTargetGenerateUploadResource": (
+        "COLLECTION_IMAGE", "FILE", "IMAGE", "MODEL_3D", "PRODUCT_IMAGE", "SHOP_IMAGE", "VIDEO",
+        "BULK_MUTATION_VARIABLES", "RETURN_LABEL", "URL_REDIRECT_IMPORT", "DISPUTE_FILE_UPLOAD",
+    ),
+}
+"""Enums whose values Shopify lists in its own definition order (REC); the SDL, like introspection, sorts them.
+Other enums are listed in SDL order (UNCONFIRMED)."""
+
 
 def variable_errors(schema: GraphQLSchema, operation: OperationDefinitionNode,
                     variables: dict[str, Any]) -> list[dict[str, Any]]:
@@ -96,9 +105,16 @@ def input_problems(value: Any, type_: GraphQLInputType, path: list[str | int]) -
     if isinstance(type_, GraphQLEnumType):
         if isinstance(value, str) and value in type_.values:
             return []
-        return [_problem(path, f"Expected {ruby_inspect(value)} to be one of: {', '.join(type_.values)}")]
+        return [_problem(path, f"Expected {ruby_inspect(value)} to be one of: {', '.join(enum_values(type_))}")]
     assert isinstance(type_, GraphQLScalarType)
     return _scalar_problems(value, type_, path)
+
+
+def enum_values(type_: GraphQLEnumType) -> list[str]:
+    """The enum's values in the order Shopify lists them."""
+    order = DEFINITION_ORDER.get(type_.name, ())
+    known = [name for name in order if name in type_.values]
+    return known + [name for name in type_.values if name not in order]
 
 
 def _object_problems(value: Any, type_: GraphQLInputObjectType, path: list[str | int]) -> list[dict[str, Any]]:
