@@ -49,10 +49,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     ArgumentNode,
+    ASTValidationRule,
     BooleanValueNode,
     DirectiveNode,
     DocumentNode,
@@ -88,6 +89,7 @@ from graphql import (
     VariableNode,
     Visitor,
     get_named_type,
+    is_input_type,
     is_leaf_type,
     is_required_argument,
     is_required_input_field,
@@ -101,7 +103,7 @@ from graphql.language.visitor import SKIP, ParallelVisitor
 from graphql.pyutils import Undefined
 from graphql.validation.validate import FragmentNestingVisitor, ValidationAbortedError
 
-from bulkops.protocol.ids import InvalidGlobalId, parse_gid
+from bulkops.protocol.ids import InvalidGlobalId, check_global_id
 
 MAX_ERRORS = 100
 
@@ -301,10 +303,10 @@ class ArgumentLiteralsAreCompatible(ValidationRule):
 
     def enter_variable_definition(self, node: VariableDefinitionNode, *_: Any) -> Any:
         declared = type_from_ast(self.context.schema, node.type)
-        if node.default_value is None or declared is None:
+        if node.default_value is None or not is_input_type(declared):
             return SKIP
         probe = _Literal(self.context, report=False)
-        if probe.problems(node.default_value, declared, [], []) or probe.found:
+        if probe.problems(node.default_value, cast(GraphQLInputType, declared), [], []) or probe.found:
             self.context.report(f"Default value for ${node.variable.name.value} doesn't match type "
                                 f"{print_ast(node.type)}", node,
                                 {"code": "defaultValueInvalidType", "variableName": node.variable.name.value,
@@ -395,7 +397,7 @@ class _Literal:
             return True
         if type_.name == "ID":
             try:
-                parse_gid(str(parsed))
+                check_global_id(str(parsed))
             except InvalidGlobalId as exc:
                 coercion.append(str(exc))
                 return True
@@ -476,7 +478,8 @@ class VariablesAreUsedAndDefined(ValidationRule):
     def enter_variable(self, node: VariableNode, *_: Any) -> None:
         argument = self.context.get_argument()
         self.scopes[self.current].usages.append(_Usage(
-            node, list(self.context.path), self.context.get_input_type(), argument and self.context.path[-1],
+            node, list(self.context.path), self.context.get_input_type(),
+            self.context.path[-1] if argument is not None else None,
             self.context.type_info.get_default_value() is not Undefined))
 
     def leave_document(self, *_: Any) -> None:
@@ -516,7 +519,7 @@ class VariablesAreUsedAndDefined(ValidationRule):
             return
         if isinstance(expected, GraphQLNonNull) and not isinstance(declared, GraphQLNonNull):
             if definition.default_value is not None and not isinstance(definition.default_value, NullValueNode):
-                declared = GraphQLNonNull(declared)
+                declared = GraphQLNonNull(cast(Any, declared))
             elif usage.has_default:
                 expected = expected.of_type
         if is_type_sub_type_of(self.context.schema, declared, expected):
@@ -724,7 +727,7 @@ class _Reporting:
         return getattr(self._shared, name)
 
 
-_CORE_RULES: tuple[tuple[type[ValidationRule], Translate], ...] = (
+_CORE_RULES: tuple[tuple[type[ASTValidationRule], Translate], ...] = (
     (core.ExecutableDefinitionsRule, _executable),
     (core.KnownOperationTypesRule, _operation_type),
     (core.UniqueOperationNamesRule, _unique_operation),

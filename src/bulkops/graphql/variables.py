@@ -41,7 +41,7 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 
-from bulkops.protocol.ids import InvalidGlobalId, parse_gid
+from bulkops.protocol.ids import InvalidGlobalId, check_global_id
 
 NOT_NULL = "Expected value to not be null"
 
@@ -135,7 +135,7 @@ def _scalar_problems(value: Any, type_: GraphQLScalarType, path: list[str | int]
         if not isinstance(value, str | int) or isinstance(value, bool):
             return [_problem(path, f"Could not coerce value {ruby_inspect(value)} to ID")]
         try:
-            parse_gid(str(value))
+            check_global_id(str(value))
         except InvalidGlobalId as exc:
             return [{**_problem(path, str(exc)), "message": str(exc)}]
         return []

@@ -59,7 +59,7 @@ def unexpected_token(error: GraphQLError) -> tuple[int, int, str]:
     top-level PARSE_ERROR's ``locations`` is this position."""
     if error.source is None or not error.positions:
         return 1, 1, "end of file"
-    position = error.positions[0]
+    position = next(iter(error.positions))
     lexer = Lexer(error.source)
     try:
         token = lexer.advance()
