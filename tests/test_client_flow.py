@@ -120,7 +120,7 @@ def test_validate_only_passes_a_good_file_with_no_server_at_all(workdir: Path) -
     ("document", "message"),
     [
         (PRODUCTS_QUERY, "Invalid operation type. Only `mutation` operations are supported. (INVALID_MUTATION)"),
-        ("mutation { productCreate(", "Failed to parse the mutation - syntax error, unexpected end of file at [1, 26] (INVALID_MUTATION)"),
+        ("mutation { productCreate(", "Failed to parse the mutation - syntax error, unexpected end of file at [1, 25] (INVALID_MUTATION)"),
         ("mutation { a: productCreate(product: {title: \"a\"}) { userErrors { message } } "
          "b: productCreate(product: {title: \"b\"}) { userErrors { message } } }",
          "You must specify a single top level mutation."),

@@ -103,7 +103,7 @@ def test_a_first_of_thousands_of_digits_is_an_argument_error(hostile_server: InP
     body = graphql(hostile_server, shop, "{ products(first: %s) { nodes { id } } }" % ("9" * 5000))
 
     assert error_codes(body) == ["argumentLiteralsIncompatible"]
-    assert body["errors"][0]["message"].startswith("Argument has an invalid value (9999")
+    assert body["errors"][0]["message"].startswith("Argument 'first' on Field 'products' has an invalid value (9999")
     assert body["errors"][0]["message"].endswith("). Expected type 'Int'.")
 
 

@@ -108,7 +108,7 @@ def test_an_empty_query_is_a_syntax_error(shop_client: BulkClient) -> None:
 
 def test_an_unfinished_query_is_a_syntax_error_with_its_position(shop_client: BulkClient) -> None:
     assert refusal(shop_client, UNFINISHED) == invalid(
-        "Invalid bulk query: syntax error, unexpected end of file at [1, 33]")
+        "Invalid bulk query: syntax error, unexpected end of file at [1, 32]")
 
 
 def test_a_field_the_schema_lacks_is_refused_in_shopify_words(shop_client: BulkClient) -> None:

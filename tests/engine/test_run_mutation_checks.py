@@ -30,7 +30,7 @@ def rejected(client: BulkClient, mutation: str, path: str, client_identifier: st
     ("mutation", "expected"),
     [
         ("mutation {", {"field": None, "code": INVALID_MUTATION,
-                        "message": "Failed to parse the mutation - syntax error, unexpected end of file at [1, 11]"}),
+                        "message": "Failed to parse the mutation - syntax error, unexpected end of file at [1, 10]"}),
         ("{ products(first: 1) { edges { node { id } } } }",
          {"field": None, "code": INVALID_MUTATION,
           "message": "Invalid operation type. Only `mutation` operations are supported."}),

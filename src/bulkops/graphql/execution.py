@@ -17,8 +17,6 @@ from graphql import (
     OperationType,
     execute_sync,
     parse,
-    print_ast,
-    validate,
 )
 from sqlalchemy import Connection
 
@@ -30,12 +28,14 @@ from bulkops.graphql.context import RequestContext
 from bulkops.graphql.cost import cost_extension, requested_cost
 from bulkops.graphql.defaults import default_resolver
 from bulkops.graphql.document_cache import BoundedCache, document_weight
-from bulkops.graphql.errors import format_error
+from bulkops.graphql.errors import format_error, parse_error
 from bulkops.graphql.limits import QueryLimits, cost_problem, shape_problems
 from bulkops.graphql.planner.executor import PlanExecutor
 from bulkops.graphql.planner.mutation_plan import Plan, compile_plan
 from bulkops.graphql.registry import batched_writer_for
 from bulkops.graphql.schema import schema_for_generation, schema_for_version
+from bulkops.graphql.validation import shopify_error, validate_document
+from bulkops.graphql.variables import variable_errors
 from bulkops.protocol.errors import UserFacingError
 from bulkops.protocol.ids import InvalidGlobalId
 from bulkops.protocol.mutation_document import parse_document
@@ -51,7 +51,6 @@ class PreparedDocument:
     document: DocumentNode | None
     operation: OperationDefinitionNode | None
     errors: list[dict[str, Any]]
-    variable_types: dict[str, str]
 
     @property
     def is_mutation(self) -> bool:
@@ -73,28 +72,23 @@ def prepare(schema: GraphQLSchema, text: str, operation_name: str | None = None,
     try:
         document = parse(text, max_tokens=max_tokens)
     except GraphQLError as error:
-        return PreparedDocument(schema, None, None, [format_error(error)], {})
+        return PreparedDocument(schema, None, None, [parse_error(error)])
     problems = shape_problems(document, limits) if limits else []
     if problems:  # the refused document is not kept
-        return PreparedDocument(schema, None, None, problems, {})
+        return PreparedDocument(schema, None, None, problems)
     return _prepared(schema, document, operation_name)
 
 
 def _prepared(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> PreparedDocument:
     operation = _pick_operation(document, operation_name)
-    variable_types = {
-        v.variable.name.value: print_ast(v.type) for v in ((operation.variable_definitions or []) if operation else [])
-    }
-    problems = validate(schema, document)
+    problems = validate_document(schema, document)
     if problems:
-        return PreparedDocument(schema, document, operation, [format_error(e, variable_types) for e in problems],
-                                variable_types)
+        return PreparedDocument(schema, document, operation, [shopify_error(e) for e in problems])
     if operation is None:
         message = (f"No operation named '{operation_name}'" if operation_name
                    else "An operation name is required when sending multiple operations.")
-        return PreparedDocument(schema, document, None, [{"message": message, "extensions": {"code": "BAD_REQUEST"}}],
-                                variable_types)
-    return PreparedDocument(schema, document, operation, [], variable_types)
+        return PreparedDocument(schema, document, None, [{"message": message, "extensions": {"code": "BAD_REQUEST"}}])
+    return PreparedDocument(schema, document, operation, [])
 
 
 PreparedCache = BoundedCache[PreparedDocument]
@@ -114,6 +108,9 @@ def prepare_request(schema: GraphQLSchema, text: str, operation_name: str | None
 def run_prepared(prepared: PreparedDocument, context: RequestContext, variables: dict[str, Any] | None) -> dict[str, Any]:
     """Execute; the response dict has ``data`` and/or ``errors`` in Shopify's shapes."""
     assert prepared.document is not None and prepared.operation is not None
+    invalid = variable_errors(prepared.schema, prepared.operation, variables or {})
+    if invalid:
+        return {"errors": invalid}
     result: ExecutionResult = execute_sync(  # every resolver is synchronous
         prepared.schema,
         prepared.document,
@@ -128,15 +125,11 @@ def run_prepared(prepared: PreparedDocument, context: RequestContext, variables:
             log.error("resolver error at %s", error.path, exc_info=original)
     response: dict[str, Any] = {}
     if result.errors:
-        response["errors"] = [format_error(e, prepared.variable_types, variables) for e in result.errors]
-    if result.data is not None or not _only_variable_errors(response.get("errors", [])):
-        response["data"] = result.data
+        response["errors"] = [format_error(e) for e in result.errors]
+        if result.data is None and all(e["extensions"]["code"] == "INVALID_VARIABLE" for e in response["errors"]):
+            return response
+    response["data"] = result.data
     return response
-
-
-def _only_variable_errors(errors: list[dict[str, Any]]) -> bool:
-    """Invalid variables stop a request before execution: Shopify then sends no ``data`` key."""
-    return bool(errors) and all(e.get("extensions", {}).get("code") == "INVALID_VARIABLE" for e in errors)
 
 
 def execute_request(
@@ -159,6 +152,8 @@ def execute_request(
     with transaction() as conn:
         context = RequestContext(runtime, shop, conn, api_version, base_url)
         response = run_prepared(prepared, context, variables)
+    if "data" not in response:
+        return response  # refused before execution (invalid variables): Shopify then reports no cost
     for announce in context.after_commit:
         announce()
     response["extensions"] = {**context.extensions, "cost": cost_extension(cost)}

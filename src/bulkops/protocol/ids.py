@@ -13,6 +13,16 @@ class InvalidGlobalId(ValueError):
         self.raw = raw
 
 
+_ANY_GID = re.compile(r"^gid://[A-Za-z0-9-]+/[A-Za-z][A-Za-z0-9]*/[^/?#\s]+(\?\S*)?$")
+
+
+def check_global_id(raw: object) -> None:
+    """What Shopify's ``ID`` input accepts: any well-formed gid (``gid://shopify/TaxonomyCategory/aa-1`` too);
+    a malformed one is ``Invalid global id '...'``. Which resource it names is each resolver's business."""
+    if not isinstance(raw, str) or not _ANY_GID.match(raw):
+        raise InvalidGlobalId(raw)
+
+
 def gid(type_name: str, number: int) -> str:
     return f"gid://shopify/{type_name}/{number}"
 

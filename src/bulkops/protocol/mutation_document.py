@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from graphql import (
@@ -12,8 +11,10 @@ from graphql import (
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
+    Lexer,
     OperationDefinitionNode,
     OperationType,
+    TokenKind,
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
@@ -33,19 +34,49 @@ def is_connection_type(named: GraphQLNamedType) -> bool:
 FORBIDDEN_BULK_ROOTS = frozenset({"bulkOperationRunMutation", "bulkOperationRunQuery"})
 
 
+_TOKEN_NAMES = {
+    TokenKind.BRACE_L: "LCURLY", TokenKind.BRACE_R: "RCURLY", TokenKind.PAREN_L: "LPAREN",
+    TokenKind.PAREN_R: "RPAREN", TokenKind.BRACKET_L: "LBRACKET", TokenKind.BRACKET_R: "RBRACKET",
+    TokenKind.COLON: "COLON", TokenKind.BANG: "BANG", TokenKind.DOLLAR: "VAR_SIGN", TokenKind.AT: "DIR_SIGN",
+    TokenKind.EQUALS: "EQUALS", TokenKind.SPREAD: "ELLIPSIS", TokenKind.PIPE: "PIPE", TokenKind.AMP: "AMP",
+    TokenKind.NAME: "IDENTIFIER", TokenKind.INT: "INT", TokenKind.FLOAT: "FLOAT", TokenKind.STRING: "STRING",
+    TokenKind.BLOCK_STRING: "STRING",
+}
+
+
 def ruby_style_syntax_error(error: GraphQLError) -> str:
-    """graphql-core's syntax message reworded as Shopify's parser words it:
-    ``syntax error, unexpected end of file at [1, 16]``."""
-    line, column = (error.locations[0].line, error.locations[0].column) if error.locations else (1, 1)
-    found = re.search(r"found (.+?)\.?$", error.message)
-    token = found.group(1) if found else ""
-    if token in ("<EOF>", ""):
-        what = "end of file"
-    elif token.startswith("'") or token.startswith('"'):
-        what = token
-    else:
-        what = f"'{token}'"
+    """A syntax error as Shopify's parser words it: ``syntax error, unexpected end of file at [1, 16]``.
+
+    At the end of the input the position is the start of the last token read (recorded in both recordings of
+    spec 3.3 and in a top-level PARSE_ERROR); another unexpected token is named with its text at its own
+    position (that wording is UNCONFIRMED)."""
+    line, column, what = unexpected_token(error)
     return f"syntax error, unexpected {what} at [{line}, {column}]"
+
+
+def unexpected_token(error: GraphQLError) -> tuple[int, int, str]:
+    """(line, column, description) of what the parser could not take, found by lexing the source again; the
+    top-level PARSE_ERROR's ``locations`` is this position."""
+    if error.source is None or not error.positions:
+        return 1, 1, "end of file"
+    position = next(iter(error.positions))
+    lexer = Lexer(error.source)
+    try:
+        token = lexer.advance()
+        while token.kind != TokenKind.EOF and token.start < position:
+            token = lexer.advance()
+    except GraphQLError:
+        character = error.source.body[position:position + 1]
+        what = f'"{character}"' if character else "end of file"
+        where = error.locations[0] if error.locations else None
+        return (where.line, where.column, what) if where else (1, 1, what)
+    if token.kind == TokenKind.EOF:
+        last = lexer.last_token
+        if last.kind == TokenKind.SOF:
+            return 1, 1, "end of file"
+        return last.line, last.column, "end of file"
+    text = token.value if token.value is not None else token.kind.value
+    return token.line, token.column, f'{_TOKEN_NAMES.get(token.kind, token.kind.name)} ("{text}")'
 
 
 @lru_cache(maxsize=32)

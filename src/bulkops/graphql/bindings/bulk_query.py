@@ -10,8 +10,8 @@ from graphql import GraphQLResolveInfo
 
 from bulkops.graphql.bindings.bulk import present_operation
 from bulkops.graphql.context import ctx
-from bulkops.graphql.errors import format_error
 from bulkops.graphql.planner.export_plan import UnsupportedExport, compile_plan
+from bulkops.graphql.validation import validate_document
 from bulkops.protocol.errors import UserError
 from bulkops.protocol.query_document import check_bulk_query, invalid
 
@@ -25,7 +25,8 @@ def _refused(errors: list[UserError]) -> dict[str, Any]:
 @mutation.field("bulkOperationRunQuery")
 def resolve_run_query(_: Any, info: GraphQLResolveInfo, query: str, groupObjects: bool = False) -> dict[str, Any]:
     context = ctx(info)
-    problems = check_bulk_query(query, info.schema, lambda error: format_error(error)["message"])
+    problems = check_bulk_query(query, info.schema,
+                                lambda document: [e.message for e in validate_document(info.schema, document)])
     if problems:
         return _refused(problems)
     try:
