@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Numeric, bindparam, cast, select
 
 from bulkops.db.tables import collection_products, product_variants, products
 from bulkops.domain.collections import rules as collection_rules
@@ -62,7 +62,7 @@ VARIANTS = Listing(
     search=Search(
         fields={"sku": product_variants.c.sku, "title": product_variants.c.title,
                 "barcode": product_variants.c.barcode, "product_id": product_variants.c.product_id,
-                "id": product_variants.c.id, "price": product_variants.c.price,
+                "id": product_variants.c.id, "price": cast(product_variants.c.price, Numeric(20, 4)),
                 "created_at": product_variants.c.created_at, "updated_at": product_variants.c.updated_at,
                 "inventory_quantity": product_variants.c.inventory_quantity},
         default=product_variants.c.title,
