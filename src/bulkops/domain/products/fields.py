@@ -9,6 +9,7 @@ from typing import Any
 from bulkops.domain.fields import Child, Computed, Const, FieldMap, Plain, columns, common
 from bulkops.domain.metafields.listing import owned_metafields
 from bulkops.domain.products.listing import PRODUCT_VARIANTS
+from bulkops.domain.products.pricing import option_value_id
 
 
 def plain_text(html: str | None) -> Callable[..., str]:
@@ -49,7 +50,8 @@ INVENTORY_ITEM = FieldMap("InventoryItem", {
     **common(), **columns(sku="sku"),
     "tracked": Computed(lambda row: bool(_item(row).get("tracked", False))),
     "requiresShipping": Computed(lambda row: bool(_item(row).get("requiresShipping", True))),
-    "measurement": Computed(lambda row: {"weight": _weight(_item(row))}),
+    "measurement": Computed(lambda row: {"id": f"gid://shopify/InventoryItemMeasurement/{row.id}",
+                                         "weight": _weight(_item(row))}),
     "unitCost": Computed(lambda row: _unit_cost(_item(row))),
     "countryCodeOfOrigin": Computed(lambda row: _item(row).get("countryCodeOfOrigin")),
     "harmonizedSystemCode": Computed(lambda row: _item(row).get("harmonizedSystemCode")),
@@ -63,7 +65,9 @@ present_inventory_item = INVENTORY_ITEM.presenter()
 
 def _selected_options(row: Any) -> list[dict[str, Any]]:
     return [{"name": s["name"], "value": s["value"],
-             "optionValue": {"__typename": "ProductOptionValue", "name": s["value"], "hasVariants": True}}
+             "optionValue": {"__typename": "ProductOptionValue", "name": s["value"], "hasVariants": True,
+                             "id": option_value_id(row.product_id, s["name"], s["value"]),
+                             "linkedMetafieldValue": None, "swatch": None}}
             for s in row.selected_options]
 
 

@@ -19,6 +19,7 @@ from bulkops.domain.products import rules
 from bulkops.domain.products.batch import create_many
 from bulkops.domain.products.fields import PRODUCT, VARIANT, present_inventory_item
 from bulkops.domain.products.listing import PRODUCT_VARIANTS, PRODUCTS, VARIANTS
+from bulkops.domain.products.pricing import option_value_id, price_ranges
 from bulkops.domain.publications import rules as publication_rules
 from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id, user_errors
 from bulkops.graphql.bindings.media_input import new_media
@@ -420,7 +421,7 @@ def resolve_options(product: dict[str, Any], info: GraphQLResolveInfo, first: in
     if not rows:
         return [{"__typename": "ProductOption", "id": f"gid://shopify/ProductOption/{product['_pk']}0",
                  "name": "Title", "position": 1, "values": ["Default Title"], "linkedMetafield": None,
-                 "optionValues": [{"name": "Default Title", "hasVariants": True, "linkedMetafieldValue": None}]}]
+                 "optionValues": [_option_value(product["_pk"], "Title", "Default Title", True)]}]
     used: dict[str, set[str]] = {}
     for variant in context.conn.execute(rules.variants_query(context.shop.id, product["_pk"])):
         for selected in variant.selected_options:
@@ -428,8 +429,24 @@ def resolve_options(product: dict[str, Any], info: GraphQLResolveInfo, first: in
     return [{"__typename": "ProductOption", "id": f"gid://shopify/ProductOption/{r.id}", "name": r.name,
              "position": r.position, "linkedMetafield": None,
              "values": [v for v in r.values if v in used.get(r.name, set())],
-             "optionValues": [{"name": v, "hasVariants": v in used.get(r.name, set()), "linkedMetafieldValue": None}
+             "optionValues": [_option_value(product["_pk"], r.name, v, v in used.get(r.name, set()))
                               for v in r.values]} for r in rows]
+
+
+def _option_value(product_id: int, option_name: str, value: str, has_variants: bool) -> dict[str, Any]:
+    return {"__typename": "ProductOptionValue", "id": option_value_id(product_id, option_name, value),
+            "name": value, "hasVariants": has_variants, "linkedMetafieldValue": None, "swatch": None}
+
+
+@product_type.field("priceRangeV2")
+@product_type.field("priceRange")
+def resolve_price_range(product: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
+    return price_ranges(ctx(info).conn, product["_pk"]).price_range()
+
+
+@product_type.field("compareAtPriceRange")
+def resolve_compare_at_price_range(product: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any] | None:
+    return price_ranges(ctx(info).conn, product["_pk"]).compare_at_range()
 
 
 def _owner_metafields(owner: str, key: str):  # type: ignore[no-untyped-def]
