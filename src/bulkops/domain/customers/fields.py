@@ -77,7 +77,11 @@ def _default_email(row: Any) -> dict[str, Any] | None:
         return None
     return {"emailAddress": row.email, "marketingState": consent["marketingState"],
             "marketingOptInLevel": consent["marketingOptInLevel"], "marketingUpdatedAt": consent["consentUpdatedAt"],
-            "validFormat": True, "sourceLocation": None}
+            "validFormat": True, "sourceLocation": None, "openTrackingLevel": "UNKNOWN",
+            # Non-null URLs Shopify serves from the shop's domain (their form UNCONFIRMED): nothing here sends mail,
+            # so they name the customer on a path that says so rather than fail the field.
+            "marketingUnsubscribeUrl": f"https://bulkops.invalid/unsubscribe?customer_id={row.id}",
+            "openTrackingUrl": f"https://bulkops.invalid/open-tracking?customer_id={row.id}"}
 
 
 def _default_phone(row: Any) -> dict[str, Any] | None:

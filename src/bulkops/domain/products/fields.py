@@ -27,7 +27,7 @@ PRODUCT = FieldMap("Product", {
     "description": Computed(lambda row: plain_text(row.description_html)),
     "seo": Computed(lambda row: {"title": row.seo_title, "description": row.seo_description}),
     "onlineStoreUrl": Const(None), "tracksInventory": Const(False), "hasVariantsThatRequiresComponents": Const(False),
-    "giftCardTemplateSuffix": Const(None), "combinedListingRole": Const(None),
+    "giftCardTemplateSuffix": Const(None), "combinedListingRole": Const(None), "sellingPlanGroupCount": Const(0),
     "variants": Child(PRODUCT_VARIANTS), "metafields": Child(owned_metafields("Product")),
 })
 
@@ -56,7 +56,7 @@ INVENTORY_ITEM = FieldMap("InventoryItem", {
     "countryCodeOfOrigin": Computed(lambda row: _item(row).get("countryCodeOfOrigin")),
     "harmonizedSystemCode": Computed(lambda row: _item(row).get("harmonizedSystemCode")),
     "provinceCodeOfOrigin": Computed(lambda row: _item(row).get("provinceCodeOfOrigin")),
-    "duplicateSkuCount": Const(0),
+    "duplicateSkuCount": Const(0), "trackedEditable": Const({"locked": False, "reason": None}),
 })
 """Read from the variant's row (an inventory item is its variant's, with the variant's number)."""
 
@@ -79,6 +79,6 @@ VARIANT = FieldMap("ProductVariant", {
     "selectedOptions": Computed(_selected_options),
     "inventoryItem": Computed(present_inventory_item),
     "availableForSale": Const(True), "requiresComponents": Const(False), "showUnitPrice": Const(False),
-    "taxCode": Const(None),
+    "taxCode": Const(None), "sellingPlanGroupCount": Const(0),
     "metafields": Child(owned_metafields("ProductVariant")),
 })

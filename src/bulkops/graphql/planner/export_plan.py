@@ -52,7 +52,7 @@ from bulkops.graphql.context import RequestContext
 from bulkops.graphql.defaults import default_resolver, snake
 from bulkops.graphql.errors import format_error
 from bulkops.graphql.planner.export_columns import DriverConnection, Field, row_reader
-from bulkops.graphql.planner.export_sources import Direct, Listing, source_for
+from bulkops.graphql.planner.export_sources import Direct, Listing, answered_fields, source_for
 from bulkops.protocol.mutation_document import is_connection_type, main_operation, parse_document
 from bulkops.protocol.query_document import field_definition, fragments_of, iter_fields
 
@@ -380,6 +380,7 @@ class _Compiler:
                 if named is not None and not is_leaf_type(named):
                     self._no_connection_inside(field_nodes, named)
                 own[key] = field_nodes
+        self._answered(node_type, own)
         fields = plain_fields(own, listing.direct) if self.driver and listing.members is None else None
         if fields is not None:
             return DriverConnection(listing, fields, children)
@@ -399,6 +400,25 @@ class _Compiler:
                     if inner.name.value == "node":
                         found.append(inner.selection_set)
         return found
+
+    def _answered(self, node_type: GraphQLObjectType, own: dict[str, list[FieldNode]]) -> None:
+        """Refuse now a non-null field that neither a resolver nor its type's presenter answers (objects within
+        included): graphql-core would fail it on the first row, and a query is run or refused at creation,
+        never failed for that."""
+        answered = answered_fields(node_type.name)
+        for field_nodes in own.values():
+            name = field_nodes[0].name.value
+            definition = node_type.fields.get(name)
+            if definition is None:
+                continue
+            missing = definition.resolve is None and answered is not None and name not in answered
+            if missing and isinstance(definition.type, GraphQLNonNull):
+                raise UnsupportedExport(
+                    f"Bulk queries on this server cannot export the field '{node_type.name}.{name}' yet.")
+            named = get_named_type(definition.type)
+            if isinstance(named, GraphQLObjectType) and not is_connection_type(named):
+                inner = grouped_fields(self.schema, [n.selection_set for n in field_nodes], named, self.fragments)
+                self._answered(named, inner)
 
     def _no_connection_inside(self, nodes: list[FieldNode], named: GraphQLNamedType) -> None:
         for selection_set in (n.selection_set for n in nodes):

@@ -22,7 +22,7 @@ from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.customers.listing import CUSTOMERS
 from bulkops.domain.fields import FieldMap, Plain
 from bulkops.domain.metafields.fields import METAFIELD
-from bulkops.domain.products.fields import PRODUCT, VARIANT
+from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
 from bulkops.graphql.bindings.collections import present_collection
 from bulkops.graphql.bindings.customers import present_customer
@@ -88,6 +88,18 @@ def _listing(base: Select, id_col: Column, sort_col: Column, reverse: bool, type
     if parent is not None:
         columns.append(parent.label("_bulk_parent"))
     return Listing(base.add_columns(*columns), id_col, sort, reverse, type_name, present, direct, parent)
+
+
+PRESENTED: dict[str, FieldMap] = {**{name: field_map for name, (field_map, _) in EXPORTED.items()},
+                                  "InventoryItem": INVENTORY_ITEM}
+"""The types whose presenters come from a field map, wherever they are met in a selection."""
+
+
+def answered_fields(type_name: str) -> frozenset[str] | None:
+    """The fields a type's presenter fills (graphql-core reads the others as null, or fails on a non-null
+    one: the planner refuses those at creation); None for a type presented otherwise."""
+    field_map = PRESENTED.get(type_name)
+    return None if field_map is None else frozenset(field_map.fields)
 
 
 def _of_type(type_name: str) -> tuple[Presenter, Direct]:
