@@ -52,7 +52,7 @@ from bulkops.graphql.context import RequestContext
 from bulkops.graphql.defaults import default_resolver, snake
 from bulkops.graphql.errors import format_error
 from bulkops.graphql.planner.export_columns import DriverConnection, Field, row_reader
-from bulkops.graphql.planner.export_sources import Direct, Listing, answered_fields, source_for
+from bulkops.graphql.planner.export_sources import WITHIN_OBJECTS, Direct, Listing, answered_fields, source_for
 from bulkops.protocol.mutation_document import is_connection_type, main_operation, parse_document
 from bulkops.protocol.query_document import field_definition, fragments_of, iter_fields
 
@@ -376,10 +376,13 @@ class _Compiler:
             named = get_named_type(field_def.type) if field_def else None
             if named is not None and is_connection_type(named):
                 children.append(self.connection(node_type, field_nodes))
-            else:
-                if named is not None and not is_leaf_type(named):
-                    self._no_connection_inside(field_nodes, named)
-                own[key] = field_nodes
+                continue
+            if (node_type.name, field_nodes[0].name.value) in WITHIN_OBJECTS and isinstance(named, GraphQLObjectType):
+                field_nodes, inner = self._connections_within(field_nodes, named)
+                children += inner
+            elif named is not None and not is_leaf_type(named):
+                self._no_connection_inside(field_nodes, named)
+            own[key] = field_nodes
         self._answered(node_type, own)
         fields = plain_fields(own, listing.direct) if self.driver and listing.members is None else None
         if fields is not None:
@@ -419,6 +422,27 @@ class _Compiler:
             if isinstance(named, GraphQLObjectType) and not is_connection_type(named):
                 inner = grouped_fields(self.schema, [n.selection_set for n in field_nodes], named, self.fragments)
                 self._answered(named, inner)
+
+    def _connections_within(self, nodes: list[FieldNode], object_type: GraphQLObjectType
+                            ) -> tuple[list[FieldNode], list[PlanNode]]:
+        """An object field of the node (``inventoryItem``) with its connections (``inventoryLevels``) taken out
+        as the node's own children; their lines name the node as ``__parentId`` (UNCONFIRMED: the nearest
+        enclosing node, as for any nested connection)."""
+        kept: list[FieldNode] = []
+        children: list[PlanNode] = []
+        for node in nodes:
+            selections = []
+            for inner in node.selection_set.selections if node.selection_set else ():
+                definition = object_type.fields.get(inner.name.value) if isinstance(inner, FieldNode) else None
+                if definition is not None and is_connection_type(get_named_type(definition.type)):
+                    children.append(self.connection(object_type, [inner]))
+                else:
+                    selections.append(inner)
+            stripped = FieldNode(alias=node.alias, name=node.name, arguments=node.arguments,
+                                 directives=node.directives, selection_set=SelectionSetNode(selections=tuple(selections)))
+            self._no_connection_inside([stripped], object_type)
+            kept.append(stripped)
+        return kept, children
 
     def _no_connection_inside(self, nodes: list[FieldNode], named: GraphQLNamedType) -> None:
         for selection_set in (n.selection_set for n in nodes):

@@ -21,11 +21,14 @@ from bulkops.domain.collections.listing import COLLECTIONS, Members
 from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.customers.listing import CUSTOMERS
 from bulkops.domain.fields import FieldMap, Plain
+from bulkops.domain.inventory import rules as inventory_rules
 from bulkops.domain.metafields.fields import METAFIELD
+from bulkops.domain.money import SHOP_CURRENCY, money
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
 from bulkops.graphql.bindings.collections import present_collection
 from bulkops.graphql.bindings.customers import present_customer
+from bulkops.graphql.bindings.inventory import present_level
 from bulkops.graphql.bindings.metafields import present_metafield
 from bulkops.graphql.bindings.products import present_product, present_variant
 
@@ -138,6 +141,42 @@ def members_of(members: Members) -> ListingBuilder:
     return build
 
 
+RowsByParent = Callable[[Connection, int, list[int]], dict[int, list[Any]]]
+"""(connection, shop id, parent keys) -> each parent's rows, for a connection whose rows are computed."""
+
+
+def computed_of(type_name: str, present: Presenter, rows_by_parent: RowsByParent) -> ListingBuilder:
+    """A nested connection whose nodes are no table's rows (an item's levels, a variant's price pairs): read per
+    batch of parents by ``rows_by_parent``; it can have no connection below it."""
+
+    def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+        p = tables.products
+        listing = _listing(select(p.c.id).where(p.c.shop_id == shop_id), p.c.id, p.c.id, False, type_name,
+                           present, {})
+        return Listing(listing.stmt, listing.id_col, listing.sort, False, type_name, present, {},
+                       members=lambda conn, keys: rows_by_parent(conn, shop_id, keys))
+
+    return build
+
+
+def _levels_by_item(conn: Connection, shop_id: int, item_ids: list[int]) -> dict[int, list[Any]]:
+    return {item_id: inventory_rules.item_levels(conn, shop_id, item_id) for item_id in item_ids}
+
+
+def _price_pairs(conn: Connection, shop_id: int, variant_ids: list[int]) -> dict[int, list[Any]]:
+    """A variant's prices in each presentment currency: the shop's one currency here, so one pair."""
+    v = tables.product_variants
+    rows = conn.execute(select(v.c.id, v.c.price, v.c.compare_at_price).where(
+        v.c.shop_id == shop_id, v.c.id.in_(variant_ids)))
+    return {row.id: [row] for row in rows}
+
+
+def _present_pair(row: Any) -> dict[str, Any]:
+    compare_at = row.compare_at_price
+    return {"__typename": "ProductVariantPricePair", "price": money(row.price, SHOP_CURRENCY),
+            "compareAtPrice": money(compare_at, SHOP_CURRENCY) if compare_at is not None else None}
+
+
 def _child(source: Any) -> ListingBuilder:
     return members_of(source) if isinstance(source, Members) else rows_of(source)
 
@@ -146,7 +185,13 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     **{("QueryRoot", name): rows_of(rows) for name, rows in ROOTS.items()},
     **{(type_name, name): _child(child.listing) for type_name, (field_map, _) in EXPORTED.items()
        for name, child in field_map.children().items()},
+    ("InventoryItem", "inventoryLevels"): computed_of("InventoryLevel", present_level, _levels_by_item),
+    ("ProductVariant", "presentmentPrices"): computed_of("ProductVariantPricePair", _present_pair, _price_pairs),
 }
+
+WITHIN_OBJECTS: dict[tuple[str, str], str] = {("ProductVariant", "inventoryItem"): "InventoryItem"}
+"""Object fields whose connections export as the node's own children: a variant's inventory item is the
+variant's (same number), so ``inventoryItem { inventoryLevels }`` reads the levels by the variant's key."""
 
 
 def source_for(parent_type: str, field_name: str) -> ListingBuilder | None:
