@@ -56,6 +56,10 @@ def _embed_url(url: str, host: str | None) -> str:
     return url
 
 
+def media_gid(row: Any) -> str:
+    return f"gid://shopify/{TYPE_NAMES[row.media_content_type]}/{row.id}"
+
+
 def present_media(row: Any) -> dict[str, Any]:
     type_name = TYPE_NAMES[row.media_content_type]
     alt = row.alt or ""
@@ -172,4 +176,4 @@ def resolve_media_count(product: dict[str, Any], info: GraphQLResolveInfo, **_: 
 
 
 bindables = [mutation, product_type]
-__all__ = ["bindables", "check_input_size", "new_media", "present_media"]
+__all__ = ["bindables", "check_input_size", "media_gid", "new_media", "present_media"]

@@ -33,6 +33,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    InlineFragmentNode,
     NameNode,
     OperationDefinitionNode,
     OperationType,
@@ -275,6 +276,20 @@ class Shaper:
         return result.data["objects"]
 
 
+class AbstractShaper(Shaper):
+    """Rows of an interface's nodes (``Media``): always graphql-core, which reads each presented row's type."""
+
+    def __init__(self, schema: GraphQLSchema, node_type: GraphQLAbstractType, selections: list[Any],
+                 document: DocumentNode, present: Callable[[Row], dict[str, Any]]) -> None:
+        self.schema = schema
+        self.node_type = node_type  # type: ignore[assignment]
+        self.present = present
+        self.direct = None
+        self.specs = None
+        self.document = objects_document({"": selections}, document)
+        self.context_for = None
+
+
 # ---- connections ------------------------------------------------------------------------------------
 class PlanConnection:
     """One connection of the plan: reads its rows, shapes them, and knows its nested connections."""
@@ -289,6 +304,8 @@ class PlanConnection:
         return row.id
 
     def gid(self, row: Row) -> str:
+        if self.listing.gid_of is not None:
+            return self.listing.gid_of(row)
         return self._prefix + str(row.id)
 
     def shape(self, conn: Connection, rows: list[Row]) -> list[dict[str, Any]]:
@@ -366,9 +383,11 @@ class _Compiler:
         args = get_argument_values(definition, nodes[0], self.variables)
         listing = builder(self.conn, self.shop_id, args)
         node_type = self.schema.get_type(listing.type_name)
+        selections = self._node_selections(nodes, get_named_type(definition.type))
+        if isinstance(node_type, GraphQLAbstractType):
+            return self._abstract_connection(listing, node_type, selections)
         assert isinstance(node_type, GraphQLObjectType)
-        grouped = grouped_fields(self.schema, self._node_selections(nodes, get_named_type(definition.type)),
-                                 node_type, self.fragments)
+        grouped = grouped_fields(self.schema, selections, node_type, self.fragments)
         own: dict[str, list[FieldNode]] = {}
         children: list[PlanNode] = []
         for key, field_nodes in grouped.items():
@@ -423,6 +442,33 @@ class _Compiler:
                 inner = grouped_fields(self.schema, [n.selection_set for n in field_nodes], named, self.fragments)
                 self._answered(named, inner)
 
+    def _abstract_connection(self, listing: Listing, node_type: GraphQLAbstractType,
+                             selections: list[SelectionSetNode | None]) -> PlanNode:
+        """A connection of an interface's nodes (``Product.media``): the node's selection as written, run by
+        graphql-core per batch (each row says its type); connections inside its type conditions
+        (``... on MediaImage { metafields }``) are exported as its children."""
+        kept: list[Any] = []
+        children: list[PlanNode] = []
+        for selection_set in selections:
+            for selection in selection_set.selections if selection_set else ():
+                condition = self._condition(selection)
+                if condition is None or not isinstance(selection, InlineFragmentNode):
+                    kept.append(selection)
+                    continue
+                inner, found = self._without_connections(selection.selection_set, condition)
+                children += found
+                kept.append(InlineFragmentNode(type_condition=selection.type_condition, directives=selection.directives,
+                                               selection_set=inner))
+        shaper = AbstractShaper(self.schema, node_type, kept, self.document, listing.present)
+        return PlanConnection(listing, shaper, children)
+
+    def _condition(self, selection: Any) -> GraphQLObjectType | None:
+        """The object type of an inline fragment (``... on MediaImage``), whose connections can be exported."""
+        if not isinstance(selection, InlineFragmentNode) or selection.type_condition is None:
+            return None
+        condition = self.schema.get_type(selection.type_condition.name.value)
+        return condition if isinstance(condition, GraphQLObjectType) else None
+
     def _connections_within(self, nodes: list[FieldNode], object_type: GraphQLObjectType
                             ) -> tuple[list[FieldNode], list[PlanNode]]:
         """An object field of the node (``inventoryItem``) with its connections (``inventoryLevels``) taken out
@@ -431,18 +477,28 @@ class _Compiler:
         kept: list[FieldNode] = []
         children: list[PlanNode] = []
         for node in nodes:
-            selections = []
-            for inner in node.selection_set.selections if node.selection_set else ():
-                definition = object_type.fields.get(inner.name.value) if isinstance(inner, FieldNode) else None
-                if definition is not None and is_connection_type(get_named_type(definition.type)):
-                    children.append(self.connection(object_type, [inner]))
-                else:
-                    selections.append(inner)
-            stripped = FieldNode(alias=node.alias, name=node.name, arguments=node.arguments,
-                                 directives=node.directives, selection_set=SelectionSetNode(selections=tuple(selections)))
-            self._no_connection_inside([stripped], object_type)
-            kept.append(stripped)
+            selection_set, found = self._without_connections(node.selection_set, object_type)
+            children += found
+            kept.append(FieldNode(alias=node.alias, name=node.name, arguments=node.arguments,
+                                  directives=node.directives, selection_set=selection_set))
         return kept, children
+
+    def _without_connections(self, selection_set: SelectionSetNode | None, object_type: GraphQLObjectType
+                             ) -> tuple[SelectionSetNode, list[PlanNode]]:
+        """The selection set less the connections selected on it directly, and their plans."""
+        selections = []
+        children: list[PlanNode] = []
+        for inner in selection_set.selections if selection_set else ():
+            definition = object_type.fields.get(inner.name.value) if isinstance(inner, FieldNode) else None
+            if isinstance(inner, FieldNode) and definition is not None and is_connection_type(
+                    get_named_type(definition.type)):
+                children.append(self.connection(object_type, [inner]))
+            else:
+                selections.append(inner)
+        stripped = SelectionSetNode(selections=tuple(selections))
+        self._no_connection_inside([FieldNode(name=NameNode(value=object_type.name), selection_set=stripped)],
+                                   object_type)
+        return stripped, children
 
     def _no_connection_inside(self, nodes: list[FieldNode], named: GraphQLNamedType) -> None:
         for selection_set in (n.selection_set for n in nodes):

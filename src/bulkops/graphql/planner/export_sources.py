@@ -8,7 +8,7 @@ A listing is read in keyset batches (top level) or for a batch of parents at onc
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,8 @@ from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.customers.listing import CUSTOMERS
 from bulkops.domain.fields import FieldMap, Plain
 from bulkops.domain.inventory import rules as inventory_rules
+from bulkops.domain.media import listing as media_listing
+from bulkops.domain.media import rules as media_rules
 from bulkops.domain.metafields.fields import METAFIELD
 from bulkops.domain.money import SHOP_CURRENCY, money
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
@@ -29,6 +31,7 @@ from bulkops.domain.products.listing import PRODUCTS, VARIANTS
 from bulkops.graphql.bindings.collections import present_collection
 from bulkops.graphql.bindings.customers import present_customer
 from bulkops.graphql.bindings.inventory import present_level
+from bulkops.graphql.bindings.media import media_gid, present_media
 from bulkops.graphql.bindings.metafields import present_metafield
 from bulkops.graphql.bindings.products import present_product, present_variant
 
@@ -65,6 +68,8 @@ class Listing:
     parent: ColumnElement | None = None
     members: Callable[[Connection, list[int]], dict[int, list[Any]]] | None = None
     """For a nested connection whose order differs per parent (a collection's products): rows per parent key."""
+    gid_of: Callable[[Any], str] | None = None
+    """A row's global id when its type is the row's own (a product's media: MediaImage, Video…)."""
 
 
 ListingBuilder = Callable[[Connection, int, dict[str, Any]], Listing]
@@ -159,6 +164,32 @@ def computed_of(type_name: str, present: Presenter, rows_by_parent: RowsByParent
     return build
 
 
+def media_of(images: bool) -> ListingBuilder:
+    """``Product.media`` (any kind, ``query:`` and ``sortKey:`` as its resolver) or the deprecated
+    ``Product.images`` (image media presented as ``Image``)."""
+    m = tables.product_media
+
+    def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+        stmt = media_rules.media_query(shop_id)
+        if images:
+            stmt = stmt.where(m.c.media_content_type == "IMAGE")
+        else:
+            stmt = domain.apply_search(stmt, args.get("query"), media_listing.SEARCH, m.c.alt)
+        sorts = media_listing.IMAGE_SORT if images else media_listing.SORT
+        sort = sorts.get(args.get("sortKey") or "POSITION", m.c.position)
+        present: Presenter = (lambda row: present_media(row)["image"]) if images else present_media
+        listing = _listing(stmt, m.c.id, sort, bool(args.get("reverse")), "Image" if images else "Media", present,
+                           {}, m.c.product_id)
+        return replace(listing, gid_of=None if images else media_gid)
+
+    return build
+
+
+def _no_rows(conn: Connection, shop_id: int, parent_keys: list[int]) -> dict[int, list[Any]]:
+    """Metafields of a media image: nothing here writes them, so every image has none."""
+    return {}
+
+
 def _levels_by_item(conn: Connection, shop_id: int, item_ids: list[int]) -> dict[int, list[Any]]:
     return {item_id: inventory_rules.item_levels(conn, shop_id, item_id) for item_id in item_ids}
 
@@ -187,6 +218,9 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
        for name, child in field_map.children().items()},
     ("InventoryItem", "inventoryLevels"): computed_of("InventoryLevel", present_level, _levels_by_item),
     ("ProductVariant", "presentmentPrices"): computed_of("ProductVariantPricePair", _present_pair, _price_pairs),
+    ("Product", "media"): media_of(images=False),
+    ("Product", "images"): media_of(images=True),
+    ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
 }
 
 WITHIN_OBJECTS: dict[tuple[str, str], str] = {("ProductVariant", "inventoryItem"): "InventoryItem"}
