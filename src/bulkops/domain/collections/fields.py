@@ -23,5 +23,6 @@ COLLECTION = FieldMap("Collection", {
     "description": Computed(lambda row: plain_text(row.description_html)),
     "seo": Computed(lambda row: {"title": row.seo_title, "description": row.seo_description}),
     "ruleSet": Computed(_rule_set), "image": Const(None), "feedback": Const(None),
+    "activeOperations": Const({"duplicate": []}),
     "products": Child(MEMBERS), "metafields": Child(owned_metafields("Collection")),
 })
