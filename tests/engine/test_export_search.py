@@ -102,3 +102,17 @@ def test_prices_compare_as_numbers_not_text(synced: tuple[BulkClient, str]) -> N
 
     assert _both(client, "productVariants", "price:>=21 price:<31", "sku") == (["B2-M", "B2-L", "B3-S"],) * 2
     assert _both(client, "productVariants", "price:>9.5 price:<=10", "sku") == (["B1-S"],) * 2
+
+
+def test_fields_of_related_rows(synced: tuple[BulkClient, str]) -> None:
+    """A product's ``sku:`` is any of its variants' (``-sku:`` none of them); a variant's ``product_status:``,
+    ``product_ids:`` and ``gift_card:`` are its product's."""
+    client, _ = synced
+    numbers = [node["id"].rsplit("/", 1)[-1] for node in client.graphql(
+        '{ products(first: 5, query: "handle:board-1 OR handle:board-3") { nodes { id } } }')["data"]["products"]["nodes"]]
+
+    assert _both(client, "products", "sku:B2-M", "handle") == (["board-2"],) * 2
+    assert _both(client, "products", "-sku:B2-M gift_card:false", "handle") == (["board-1", "board-3"],) * 2
+    assert _both(client, "productVariants", f"product_ids:{','.join(numbers)} -sku:B1*", "sku") == (
+        ["B3-S", "B3-XL"],) * 2
+    assert _both(client, "productVariants", "product_status:draft OR gift_card:true", "sku") == ([], [])

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     ColumnElement,
     Connection,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     cast,
     false,
     not_,
@@ -109,9 +111,13 @@ def _exists(column: SearchColumn) -> Any:
 
 def _clause(column: SearchColumn, term: Term) -> Any:
     """``field:value`` on one column, by the column's kind: a list of tags holds the value, a time compares as a
-    moment or a day, a number as a number, text case-insensitively (``value*`` as a prefix)."""
+    moment or a day, a number as a number, a flag as ``true``/``false``, text case-insensitively (``value*`` as a
+    prefix)."""
     if term.exists:
         return _exists(column)
+    if isinstance(column.type, Boolean):
+        flag = term.value.lower()
+        return column.is_(flag == "true") if flag in ("true", "false") else false()
     if isinstance(column.type, JSON):
         inner = _like_text(term.prefix if term.prefix is not None else term.value)
         pattern = f'%"{inner}%' if term.prefix is not None else f'%"{inner}"%'
@@ -159,6 +165,28 @@ def apply_search(stmt: Select, query: str | None, fields: Mapping[str, SearchCol
 
 TermFilter = Callable[[Connection, int, Term], Any]
 """A search field that is no column: (connection, shop id, term) -> the clause (e.g. a collection's members)."""
+
+
+def through(key: Column, link: Column, column: SearchColumn) -> TermFilter:
+    """A field of related rows: ``key`` among the ``link`` values of the rows whose ``column`` matches the term
+    (a product's ``sku:`` is any of its variants'; ``-sku:`` then means none of them)."""
+
+    def lookup(conn: Connection, shop_id: int, term: Term) -> Any:
+        return key.in_(select(link).where(_clause(column, term)))
+
+    return lookup
+
+
+def any_of(column: Column) -> TermFilter:
+    """``field:1,2,3``: the column is one of the listed numbers (global ids too), written into the SQL (the
+    export's driver path runs it as compiled)."""
+
+    def lookup(conn: Connection, shop_id: int, term: Term) -> Any:
+        numbers = [_number(column, part.strip()) for part in term.value.split(",") if part.strip()]
+        listed = [n for n in numbers if n is not None]
+        return column.in_(bindparam("listed", listed, unique=True, expanding=True, literal_execute=True))
+
+    return lookup
 
 
 @dataclass(frozen=True)
