@@ -16,9 +16,13 @@ from bulkops.graphql.planner.export_plan import UnsupportedExport, compile_plan
 from bulkops.graphql.schema import schema_for_version
 from bulkops.protocol.mutation_document import is_connection_type
 from tests.engine.inprocess import VERSION, InProcessBulk
+from tests.engine.test_export_breadth import CREATE_WITH_MEDIA
 from tests.engine.test_export_format import COLLECTION_CREATE, CUSTOMER_CREATE, PRODUCT_SET, board
 
 REFUSED = "Bulk queries on this server cannot export the field '"
+MEDIA = [{"mediaContentType": kind, "originalSource": f"https://example.com/media/{n}{suffix}", "alt": kind}
+         for n, (kind, suffix) in enumerate([("IMAGE", ".png"), ("VIDEO", ".mp4"), ("MODEL_3D", ".glb")])]
+MEDIA += [{"mediaContentType": "EXTERNAL_VIDEO", "originalSource": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}]
 ROOTS = {"products": "Product", "productVariants": "ProductVariant", "customers": "Customer",
          "collections": "Collection"}
 
@@ -53,11 +57,12 @@ def jsonl(objects: list[dict]) -> bytes:
 def bulk(tmp_path_factory: pytest.TempPathFactory) -> InProcessBulk:
     bulk = InProcessBulk(Path(tmp_path_factory.mktemp("every-field")))
     made = [bulk.start_import(jsonl([board(1), board(2)]), PRODUCT_SET),
+            bulk.start_import(jsonl([{"product": {"title": "Lamp"}, "media": MEDIA}]), CREATE_WITH_MEDIA),
             bulk.start_import(jsonl([{"input": {"firstName": "Ada", "email": "ada@example.com", "tags": ["vip"]}}]),
                               CUSTOMER_CREATE),
             bulk.start_import(jsonl([{"input": {"title": "Line"}}]), COLLECTION_CREATE)]
     bulk.queue.run_pending()
-    assert [bulk.operation(op).status for op in made] == ["COMPLETED"] * 3
+    assert [bulk.operation(op).status for op in made] == ["COMPLETED"] * 4
     return bulk
 
 
@@ -89,3 +94,21 @@ def test_every_field_of_a_root_runs_or_is_refused_at_creation(bulk: InProcessBul
 
     assert (done.status, done.error_code) == ("COMPLETED", None), refused
     assert len(fields) > 10
+
+
+def test_every_field_of_every_kind_of_media_exports(bulk: InProcessBulk) -> None:
+    """``Product.media``'s nodes are shaped by graphql-core from each row's own type: every field of each."""
+    kinds = ["MediaImage", "Video", "ExternalVideo", "Model3d"]
+    fragments = " ".join(
+        f"... on {kind} {{ {' '.join(f'{kind}_{key}: {text}' for key, text in every_field(kind, set(), 1).items())} }}"
+        for kind in kinds)
+    query = f"{{ products {{ edges {{ node {{ id media {{ edges {{ node {{ {fragments} }} }} }} }} }} }} }}"
+    assert refused_field(bulk, query) is None
+
+    done = bulk.operation(bulk.start_export(query))
+    bulk.queue.run_pending()
+    done = bulk.operation(done)
+
+    assert (done.status, done.error_code) == ("COMPLETED", None)
+    media = [line for line in bulk.lines(done.result_key) if "__parentId" in line]
+    assert sorted(next(iter(line)).split("_")[0] for line in media) == sorted(kinds)
