@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bulkops.db.pagination import encode_cursor
 from bulkops.domain.fields import Child, Computed, Const, FieldMap, Plain, columns, common
 from bulkops.domain.metafields.listing import owned_metafields
 from bulkops.domain.products.listing import PRODUCT_VARIANTS
@@ -18,6 +19,21 @@ def plain_text(html: str | None) -> Callable[..., str]:
     return lambda info, truncateAt=None: text[:truncateAt] if truncateAt else text
 
 
+def plain_summary(html: str | None) -> str:
+    """``descriptionPlainSummary``: the description's text on one line, cut at 60 characters (Shopify's docs)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html or "").split())[:60]
+
+
+def storefront_id(type_name: str) -> Callable[[Any], str]:
+    """``storefrontId``: the node's id (Shopify's Storefront API ids are no longer Base64 since 2022-04)."""
+    return lambda row: f"gid://shopify/{type_name}/{row.id}"
+
+
+def _default_cursor(row: Any) -> str:
+    """The cursor after this node in its connection's default order (by id), as the connection gives it."""
+    return encode_cursor(row.id)
+
+
 PRODUCT = FieldMap("Product", {
     **common(), "_pk": Plain("id"),
     **columns(title="title", handle="handle", descriptionHtml="description_html", bodyHtml="description_html",
@@ -25,6 +41,8 @@ PRODUCT = FieldMap("Product", {
               templateSuffix="template_suffix", isGiftCard="gift_card", requiresSellingPlan="requires_selling_plan"),
     "publishedAt": Plain("published_at", "time"),
     "description": Computed(lambda row: plain_text(row.description_html)),
+    "descriptionPlainSummary": Computed(lambda row: plain_summary(row.description_html)),
+    "defaultCursor": Computed(_default_cursor), "storefrontId": Computed(storefront_id("Product")),
     "seo": Computed(lambda row: {"title": row.seo_title, "description": row.seo_description}),
     "onlineStoreUrl": Const(None), "tracksInventory": Const(False), "hasVariantsThatRequiresComponents": Const(False),
     "giftCardTemplateSuffix": Const(None), "combinedListingRole": Const(None), "sellingPlanGroupCount": Const(0),
@@ -80,5 +98,6 @@ VARIANT = FieldMap("ProductVariant", {
     "inventoryItem": Computed(present_inventory_item),
     "availableForSale": Const(True), "requiresComponents": Const(False), "showUnitPrice": Const(False),
     "taxCode": Const(None), "sellingPlanGroupCount": Const(0),
+    "defaultCursor": Computed(_default_cursor), "storefrontId": Computed(storefront_id("ProductVariant")),
     "metafields": Child(owned_metafields("ProductVariant")),
 })
