@@ -70,7 +70,7 @@ def test_inventory_levels_under_the_inventory_item_and_presentment_prices(shop: 
 
 
 def test_price_ranges_and_option_values(shop: BulkClient) -> None:
-    lines = exported(shop, """{ products(query: "handle:board-1") { edges { node { id
+    lines = exported(shop, """{ products(query: "handle:board-1") { edges { node { id storefrontId
       priceRangeV2 { minVariantPrice { amount currencyCode } maxVariantPrice { amount } }
       compareAtPriceRange { maxVariantCompareAtPrice { amount } }
       options { name optionValues { id name swatch { color } } }
@@ -85,3 +85,12 @@ def test_price_ranges_and_option_values(shop: BulkClient) -> None:
     assert [small["selectedOptions"][0]["optionValue"], medium["selectedOptions"][0]["optionValue"]] == [
         {"id": v["id"], "name": v["name"]} for v in values]
     assert all(re.fullmatch(r"gid://shopify/ProductOptionValue/\d+", v["id"]) for v in values)
+    assert product["storefrontId"] == product["id"]
+
+
+def test_a_default_cursor_continues_after_its_node(shop: BulkClient) -> None:
+    answered = shop.graphql("{ products(first: 2) { nodes { id defaultCursor } } }")["data"]["products"]["nodes"]
+
+    after = shop.graphql(f'{{ products(first: 1, after: "{answered[0]["defaultCursor"]}") {{ nodes {{ id }} }} }}')
+
+    assert after["data"]["products"]["nodes"] == [{"id": answered[1]["id"]}]
