@@ -190,10 +190,6 @@ def _no_rows(conn: Connection, shop_id: int, parent_keys: list[int]) -> dict[int
     return {}
 
 
-def _levels_by_item(conn: Connection, shop_id: int, item_ids: list[int]) -> dict[int, list[Any]]:
-    return {item_id: inventory_rules.item_levels(conn, shop_id, item_id) for item_id in item_ids}
-
-
 def _price_pairs(conn: Connection, shop_id: int, variant_ids: list[int]) -> dict[int, list[Any]]:
     """A variant's prices in each presentment currency: the shop's one currency here, so one pair."""
     v = tables.product_variants
@@ -216,7 +212,7 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     **{("QueryRoot", name): rows_of(rows) for name, rows in ROOTS.items()},
     **{(type_name, name): _child(child.listing) for type_name, (field_map, _) in EXPORTED.items()
        for name, child in field_map.children().items()},
-    ("InventoryItem", "inventoryLevels"): computed_of("InventoryLevel", present_level, _levels_by_item),
+    ("InventoryItem", "inventoryLevels"): computed_of("InventoryLevel", present_level, inventory_rules.levels_of_items),
     ("ProductVariant", "presentmentPrices"): computed_of("ProductVariantPricePair", _present_pair, _price_pairs),
     ("Product", "media"): media_of(images=False),
     ("Product", "images"): media_of(images=True),
