@@ -10,6 +10,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from bulkops.client import BulkClient
+from tests.engine.test_export_format import PRODUCT_SET, board, bulk_import, export, lines_of
 from tests.server import ServerProcess
 
 psycopg = pytest.importorskip("psycopg")
@@ -98,3 +100,24 @@ def test_inventory_adjustment_groups_are_numbered_by_the_database(pg_server: Ser
                                  ).fetchone()
     assert done["status"] == "COMPLETED" and len(set(numbers)) == 4
     assert following is not None and following[0] > max(numbers)
+
+
+def test_searches_read_the_same_on_postgresql(pg_server: ServerProcess) -> None:
+    """Quoted dates with an offset, groups, negation, numbers kept as text and escaped patterns, in PostgreSQL's
+    SQL: the query and the export agree."""
+    client = pg_server.client(pg_server.new_shop())
+    bulk_import(client, PRODUCT_SET, [board(1), board(2), board(10)])
+    search = ("updated_at:>='2000-01-01T00:00:00+02:00' (handle:board-1 OR handle:board-10 OR handle:board_2) "
+              "-handle:board-1 title:Board*")
+
+    assert _handles(client, "products", search, "handle") == ["board-10"]
+    assert _handles(client, "productVariants", "price:>=100 price:<101.5", "sku") == ["B10-S", "B10-M"]
+
+
+def _handles(client: BulkClient, root: str, search: str, field: str) -> list[str]:
+    arguments = f"query: {orjson.dumps(search).decode()}"
+    _, body = export(client, f"{{ {root}({arguments}) {{ edges {{ node {{ {field} }} }} }} }}")
+    answered = client.graphql(f"{{ {root}(first: 50, {arguments}) {{ nodes {{ {field} }} }} }}")
+    exported = [line[field] for line in lines_of(body)]
+    assert exported == [node[field] for node in answered["data"][root]["nodes"]]
+    return exported

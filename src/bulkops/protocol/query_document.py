@@ -119,14 +119,16 @@ class _Walker:
 
     def walk(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, depth: int, in_list: bool,
              enclosing: tuple[str, bool] | None) -> None:
-        """``enclosing``: the name of the connection whose node we are in, and whether that node selects ``id``."""
+        """``depth``: how many connections enclose this selection (a top-level connection is not nested, as
+        Shopify counts: ``products → variants → inventoryLevels`` is depth 2); ``enclosing``: the name of the
+        connection whose node we are in, and whether that node selects ``id``."""
         for node, on_type in iter_fields(selection_set, parent, self.fragments, self.schema):
             definition = field_definition(on_type, node.name.value)
             if definition is None:
                 continue
             named = get_named_type(definition.type)
             if is_connection_type(named):
-                self.connection(node, named, depth + 1, in_list, enclosing)
+                self.connection(node, named, depth, in_list, enclosing)
             elif is_composite_type(named):
                 self.walk(node.selection_set, named, depth, in_list or _is_list(definition), enclosing)
 
@@ -161,7 +163,7 @@ class _Walker:
             return
         node_type = get_named_type(definition.type)
         has_id = selects_plain_id(node.selection_set, node_type, self.fragments, self.schema)
-        self.walk(node.selection_set, node_type, depth, False, (connection_name, has_id))
+        self.walk(node.selection_set, node_type, depth + 1, False, (connection_name, has_id))
 
 
 def _is_list(definition: GraphQLField) -> bool:

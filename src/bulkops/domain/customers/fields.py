@@ -90,7 +90,15 @@ def _default_email(row: Any) -> dict[str, Any] | None:
         return None
     return {"emailAddress": row.email, "marketingState": consent["marketingState"],
             "marketingOptInLevel": consent["marketingOptInLevel"], "marketingUpdatedAt": consent["consentUpdatedAt"],
-            "validFormat": True, "sourceLocation": None}
+            "validFormat": True, "sourceLocation": None, "openTrackingLevel": "UNKNOWN",
+            "marketingUnsubscribeUrl": _unsubscribe_url(row),
+            "openTrackingUrl": f"https://bulkops.invalid/open-tracking?customer_id={row.id}"}
+
+
+def _unsubscribe_url(row: Any) -> str:
+    """A non-null URL Shopify serves from the shop's domain (its form UNCONFIRMED): nothing here sends mail, so
+    it names the customer on a host that says so rather than fail the field."""
+    return f"https://bulkops.invalid/unsubscribe?customer_id={row.id}"
 
 
 def _default_phone(row: Any) -> dict[str, Any] | None:
@@ -127,5 +135,8 @@ CUSTOMER = FieldMap("Customer", {
     "amountSpent": Computed(lambda row: money("0", SHOP_CURRENCY)),
     "numberOfOrders": Const("0"), "canDelete": Const(True), "productSubscriberStatus": Const("NEVER_SUBSCRIBED"),
     "dataSaleOptOut": Const(False), "lifetimeDuration": Const("now"), "hasTimelineComment": Const(False),
+    "statistics": Const({"predictedSpendTier": None, "rfmGroup": None}),
+    "mergeable": Const({"isMergeable": True, "reason": None, "errorFields": [], "mergeInProgress": None}),
+    "unsubscribeUrl": Computed(_unsubscribe_url),
     "metafields": Child(owned_metafields("Customer")),
 })

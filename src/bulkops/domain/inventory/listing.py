@@ -14,7 +14,7 @@ from bulkops.domain.listing import apply_search
 from bulkops.domain.paging import Page, Window, invalid_cursor, read_page
 
 LOCATION_SEARCH = {"id": locations.c.id, "location_id": locations.c.id, "name": locations.c.name,
-                   "created_at": locations.c.created_at}
+                   "created_at": locations.c.created_at, "updated_at": locations.c.updated_at}
 LOCATION_SORT: dict[str, Any] = {"ID": locations.c.id, "NAME": locations.c.name, "RELEVANCE": locations.c.id}
 
 

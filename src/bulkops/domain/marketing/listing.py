@@ -9,7 +9,7 @@ from bulkops.domain.listing import apply_search
 from bulkops.domain.paging import Page, Window, read_page
 
 SEARCH = {"title": marketing_activities.c.title, "tactic": marketing_activities.c.tactic,
-          "created_at": marketing_activities.c.created_at}
+          "created_at": marketing_activities.c.created_at, "updated_at": marketing_activities.c.updated_at}
 SORT = {"CREATED_AT": marketing_activities.c.created_at, "ID": marketing_activities.c.id,
         "TITLE": marketing_activities.c.title, "RELEVANCE": marketing_activities.c.id}
 

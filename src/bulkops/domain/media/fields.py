@@ -91,6 +91,11 @@ MEDIA: dict[str, FieldMap] = {
 _PRESENTERS: dict[str, Presenter] = {content: field_map.presenter() for content, field_map in MEDIA.items()}
 
 
+def media_gid(row: Any) -> str:
+    """A media row's global id, typed by its kind (MediaImage, Video…)."""
+    return f"gid://shopify/{TYPE_NAMES[row.media_content_type]}/{row.id}"
+
+
 def present_media(row: Any) -> dict[str, Any]:
     """A media row as its type (MediaImage, Video, ExternalVideo or Model3d)."""
     return _PRESENTERS[row.media_content_type](row)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Numeric, bindparam, cast, select
 
 from bulkops.db.tables import collection_products, product_variants, products
 from bulkops.domain.collections import rules as collection_rules
-from bulkops.domain.listing import Listing, Search
+from bulkops.domain.listing import Listing, Search, any_of, through
 from bulkops.domain.search_syntax import Term
 from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 
@@ -35,6 +35,9 @@ def in_collection(conn: Connection, shop_id: int, term: Term) -> Any:
     return products.c.id.in_(bindparam("collection_members", ids, expanding=True, literal_execute=True))
 
 
+_VARIANT_PRICE = cast(product_variants.c.price, Numeric(20, 4))
+"""Prices are kept as text; searches compare them as numbers."""
+
 PRODUCTS = Listing(
     "Product", products,
     sort_keys={"ID": products.c.id, "TITLE": products.c.title, "CREATED_AT": products.c.created_at,
@@ -45,9 +48,13 @@ PRODUCTS = Listing(
         fields={"title": products.c.title, "handle": products.c.handle, "vendor": products.c.vendor,
                 "product_type": products.c.product_type, "status": products.c.status, "tag": products.c.tags,
                 "created_at": products.c.created_at, "updated_at": products.c.updated_at, "id": products.c.id,
-                "published_at": products.c.published_at},
+                "published_at": products.c.published_at, "gift_card": products.c.gift_card},
         default=products.c.title,
-        lookups={"collection_id": in_collection},
+        lookups={"collection_id": in_collection,
+                 **{name: through(products.c.id, product_variants.c.product_id, column) for name, column in
+                    {"sku": product_variants.c.sku, "barcode": product_variants.c.barcode,
+                     "price": _VARIANT_PRICE}.items()}},
+        negating_aliases={"tag_not": "tag"},
     ),
 )
 
@@ -62,10 +69,16 @@ VARIANTS = Listing(
     search=Search(
         fields={"sku": product_variants.c.sku, "title": product_variants.c.title,
                 "barcode": product_variants.c.barcode, "product_id": product_variants.c.product_id,
-                "id": product_variants.c.id, "price": product_variants.c.price,
+                "id": product_variants.c.id, "price": _VARIANT_PRICE,
                 "created_at": product_variants.c.created_at, "updated_at": product_variants.c.updated_at,
-                "inventory_quantity": product_variants.c.inventory_quantity},
+                "inventory_quantity": product_variants.c.inventory_quantity,
+                "taxable": product_variants.c.taxable},
         default=product_variants.c.title,
+        lookups={"product_ids": any_of(product_variants.c.product_id),
+                 **{name: through(product_variants.c.product_id, products.c.id, column) for name, column in
+                    {"product_status": products.c.status, "vendor": products.c.vendor, "tag": products.c.tags,
+                     "product_type": products.c.product_type, "gift_card": products.c.gift_card}.items()}},
+        negating_aliases={"tag_not": "tag"},
     ),
 )
 """``productVariants``: every variant of the shop."""

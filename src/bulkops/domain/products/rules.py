@@ -295,6 +295,7 @@ class OptionInUse:
     position: int
     values: list[str]
     used: frozenset[str]
+    product_id: int
 
 
 DEFAULT_OPTION = ("Title", "Default Title")
@@ -307,12 +308,13 @@ def options_in_use(conn: Connection, shop_id: int, product_id: int) -> list[Opti
     rows = options_of(conn, product_id)
     if not rows:
         name, value = DEFAULT_OPTION
-        return [OptionInUse(int(f"{product_id}0"), name, 1, [value], frozenset({value}))]
+        return [OptionInUse(int(f"{product_id}0"), name, 1, [value], frozenset({value}), product_id)]
     used: dict[str, set[str]] = {}
     for variant in conn.execute(variants_query(shop_id, product_id)):
         for selected in variant.selected_options:
             used.setdefault(selected["name"], set()).add(selected["value"])
-    return [OptionInUse(r.id, r.name, r.position, list(r.values), frozenset(used.get(r.name, ()))) for r in rows]
+    return [OptionInUse(r.id, r.name, r.position, list(r.values), frozenset(used.get(r.name, ())), product_id)
+            for r in rows]
 
 
 def variants_count(conn: Connection, product_id: int) -> int:

@@ -16,6 +16,7 @@ from bulkops.domain.products import rules
 from bulkops.domain.products.batch import create_many
 from bulkops.domain.products.fields import PRODUCT, PRODUCT_OPTION, VARIANT, present_inventory_item
 from bulkops.domain.products.listing import PRODUCT_VARIANTS, PRODUCTS, VARIANTS
+from bulkops.domain.products.pricing import price_ranges
 from bulkops.domain.publications import rules as publication_rules
 from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id, user_errors
 from bulkops.graphql.bindings.media_input import new_media
@@ -412,6 +413,17 @@ def resolve_out_of_stock(product: dict[str, Any], info: GraphQLResolveInfo) -> b
 def resolve_options(product: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None) -> list[dict[str, Any]]:
     context = ctx(info)
     return [present_option(o) for o in rules.options_in_use(context.conn, context.shop.id, product["_pk"])[:first]]
+
+
+@product_type.field("priceRangeV2")
+@product_type.field("priceRange")
+def resolve_price_range(product: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
+    return price_ranges(ctx(info).conn, product["_pk"]).price_range()
+
+
+@product_type.field("compareAtPriceRange")
+def resolve_compare_at_price_range(product: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any] | None:
+    return price_ranges(ctx(info).conn, product["_pk"]).compare_at_range()
 
 
 def _owner_metafields(owner: str, key: str):  # type: ignore[no-untyped-def]

@@ -32,6 +32,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    InlineFragmentNode,
     NameNode,
     OperationDefinitionNode,
     OperationType,
@@ -52,7 +53,7 @@ from bulkops.graphql.context import RequestContext
 from bulkops.graphql.defaults import default_resolver, snake
 from bulkops.graphql.errors import format_error
 from bulkops.graphql.planner.export_columns import DriverConnection, Field, row_reader
-from bulkops.graphql.planner.export_sources import Direct, Listing, source_for
+from bulkops.graphql.planner.export_sources import WITHIN_OBJECTS, Direct, Listing, answered_fields, source_for
 from bulkops.protocol.mutation_document import is_connection_type, main_operation, parse_document
 from bulkops.protocol.query_document import field_definition, fragments_of, iter_fields
 
@@ -275,6 +276,20 @@ class Shaper:
         return result.data["objects"]
 
 
+class AbstractShaper(Shaper):
+    """Rows of an interface's nodes (``Media``): always graphql-core, which reads each presented row's type."""
+
+    def __init__(self, schema: GraphQLSchema, node_type: GraphQLAbstractType, selections: list[Any],
+                 document: DocumentNode, present: Callable[[Row], dict[str, Any]]) -> None:
+        self.schema = schema
+        self.node_type = node_type  # type: ignore[assignment]
+        self.present = present
+        self.direct = None
+        self.specs = None
+        self.document = objects_document({"": selections}, document)
+        self.context_for = None
+
+
 # ---- connections ------------------------------------------------------------------------------------
 class PlanConnection:
     """One connection of the plan: reads its rows, shapes them, and knows its nested connections."""
@@ -289,6 +304,8 @@ class PlanConnection:
         return row.id
 
     def gid(self, row: Row) -> str:
+        if self.listing.gid_of is not None:
+            return self.listing.gid_of(row)
         return self._prefix + str(row.id)
 
     def shape(self, conn: Connection, rows: list[Row]) -> list[dict[str, Any]]:
@@ -355,9 +372,11 @@ class _Compiler:
         args = get_argument_values(definition, nodes[0], self.variables)
         listing = builder(self.conn, self.shop_id, args)
         node_type = self.schema.get_type(listing.type_name)
+        selections = self._node_selections(nodes, get_named_type(definition.type))
+        if isinstance(node_type, GraphQLAbstractType):
+            return self._abstract_connection(listing, node_type, selections)
         assert isinstance(node_type, GraphQLObjectType)
-        grouped = grouped_fields(self.schema, self._node_selections(nodes, get_named_type(definition.type)),
-                                 node_type, self.fragments)
+        grouped = grouped_fields(self.schema, selections, node_type, self.fragments)
         own: dict[str, list[FieldNode]] = {}
         children: list[PlanNode] = []
         for key, field_nodes in grouped.items():
@@ -365,10 +384,14 @@ class _Compiler:
             named = get_named_type(field_def.type) if field_def else None
             if named is not None and is_connection_type(named):
                 children.append(self.connection(node_type, field_nodes))
-            else:
-                if named is not None and not is_leaf_type(named):
-                    self._no_connection_inside(field_nodes, named)
-                own[key] = field_nodes
+                continue
+            if (node_type.name, field_nodes[0].name.value) in WITHIN_OBJECTS and isinstance(named, GraphQLObjectType):
+                field_nodes, inner = self._connections_within(field_nodes, named)
+                children += inner
+            elif named is not None and not is_leaf_type(named):
+                self._no_connection_inside(field_nodes, named)
+            own[key] = field_nodes
+        self._answered(node_type, own)
         fields = plain_fields(own, listing.direct) if self.driver and listing.members is None else None
         if fields is not None:
             return DriverConnection(listing, fields, children)
@@ -388,6 +411,83 @@ class _Compiler:
                     if inner.name.value == "node":
                         found.append(inner.selection_set)
         return found
+
+    def _answered(self, node_type: GraphQLObjectType, own: dict[str, list[FieldNode]]) -> None:
+        """Refuse now a non-null field that neither a resolver nor its type's presenter answers (objects within
+        included): graphql-core would fail it on the first row, and a query is run or refused at creation,
+        never failed for that."""
+        answered = answered_fields(node_type.name)
+        for field_nodes in own.values():
+            name = field_nodes[0].name.value
+            definition = node_type.fields.get(name)
+            if definition is None:
+                continue
+            missing = definition.resolve is None and answered is not None and name not in answered
+            if missing and isinstance(definition.type, GraphQLNonNull):
+                raise UnsupportedExport(
+                    f"Bulk queries on this server cannot export the field '{node_type.name}.{name}' yet.")
+            named = get_named_type(definition.type)
+            if isinstance(named, GraphQLObjectType) and not is_connection_type(named):
+                inner = grouped_fields(self.schema, [n.selection_set for n in field_nodes], named, self.fragments)
+                self._answered(named, inner)
+
+    def _abstract_connection(self, listing: Listing, node_type: GraphQLAbstractType,
+                             selections: list[SelectionSetNode | None]) -> PlanNode:
+        """A connection of an interface's nodes (``Product.media``): the node's selection as written, run by
+        graphql-core per batch (each row says its type); connections inside its type conditions
+        (``... on MediaImage { metafields }``) are exported as its children."""
+        kept: list[Any] = []
+        children: list[PlanNode] = []
+        for selection_set in selections:
+            for selection in selection_set.selections if selection_set else ():
+                condition = self._condition(selection)
+                if condition is None or not isinstance(selection, InlineFragmentNode):
+                    kept.append(selection)
+                    continue
+                inner, found = self._without_connections(selection.selection_set, condition)
+                children += found
+                kept.append(InlineFragmentNode(type_condition=selection.type_condition, directives=selection.directives,
+                                               selection_set=inner))
+        shaper = AbstractShaper(self.schema, node_type, kept, self.document, listing.present)
+        return PlanConnection(listing, shaper, children)
+
+    def _condition(self, selection: Any) -> GraphQLObjectType | None:
+        """The object type of an inline fragment (``... on MediaImage``), whose connections can be exported."""
+        if not isinstance(selection, InlineFragmentNode) or selection.type_condition is None:
+            return None
+        condition = self.schema.get_type(selection.type_condition.name.value)
+        return condition if isinstance(condition, GraphQLObjectType) else None
+
+    def _connections_within(self, nodes: list[FieldNode], object_type: GraphQLObjectType
+                            ) -> tuple[list[FieldNode], list[PlanNode]]:
+        """An object field of the node (``inventoryItem``) with its connections (``inventoryLevels``) taken out
+        as the node's own children; their lines name the node as ``__parentId`` (UNCONFIRMED: the nearest
+        enclosing node, as for any nested connection)."""
+        kept: list[FieldNode] = []
+        children: list[PlanNode] = []
+        for node in nodes:
+            selection_set, found = self._without_connections(node.selection_set, object_type)
+            children += found
+            kept.append(FieldNode(alias=node.alias, name=node.name, arguments=node.arguments,
+                                  directives=node.directives, selection_set=selection_set))
+        return kept, children
+
+    def _without_connections(self, selection_set: SelectionSetNode | None, object_type: GraphQLObjectType
+                             ) -> tuple[SelectionSetNode, list[PlanNode]]:
+        """The selection set less the connections selected on it directly, and their plans."""
+        selections = []
+        children: list[PlanNode] = []
+        for inner in selection_set.selections if selection_set else ():
+            definition = object_type.fields.get(inner.name.value) if isinstance(inner, FieldNode) else None
+            if isinstance(inner, FieldNode) and definition is not None and is_connection_type(
+                    get_named_type(definition.type)):
+                children.append(self.connection(object_type, [inner]))
+            else:
+                selections.append(inner)
+        stripped = SelectionSetNode(selections=tuple(selections))
+        self._no_connection_inside([FieldNode(name=NameNode(value=object_type.name), selection_set=stripped)],
+                                   object_type)
+        return stripped, children
 
     def _no_connection_inside(self, nodes: list[FieldNode], named: GraphQLNamedType) -> None:
         for selection_set in (n.selection_set for n in nodes):

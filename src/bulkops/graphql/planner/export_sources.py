@@ -8,7 +8,7 @@ A listing is read in keyset batches (top level) or for a batch of parents at onc
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Connection, Select, select
@@ -20,11 +20,17 @@ from bulkops.domain.collections.listing import COLLECTIONS, Members
 from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.customers.listing import CUSTOMERS
 from bulkops.domain.fields import FieldMap, Plain
+from bulkops.domain.inventory import rules as inventory_rules
+from bulkops.domain.media import listing as media_listing
+from bulkops.domain.media import rules as media_rules
+from bulkops.domain.media.fields import media_gid, present_media
 from bulkops.domain.metafields.fields import METAFIELD
-from bulkops.domain.products.fields import PRODUCT, VARIANT
+from bulkops.domain.money import SHOP_CURRENCY, money
+from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
 from bulkops.graphql.bindings.collections import present_collection
 from bulkops.graphql.bindings.customers import present_customer
+from bulkops.graphql.bindings.inventory import present_level
 from bulkops.graphql.bindings.metafields import present_metafield
 from bulkops.graphql.bindings.products import present_product, present_variant
 
@@ -61,6 +67,8 @@ class Listing:
     parent: ColumnElement | None = None
     members: Callable[[Connection, list[int]], dict[int, list[Any]]] | None = None
     """For a nested connection whose order differs per parent (a collection's products): rows per parent key."""
+    gid_of: Callable[[Any], str] | None = None
+    """A row's global id when its type is the row's own (a product's media: MediaImage, Video…)."""
 
 
 ListingBuilder = Callable[[Connection, int, dict[str, Any]], Listing]
@@ -73,6 +81,18 @@ def _listing(base: Select, id_col: Column, sort_col: Column, reverse: bool, type
     if parent is not None:
         columns.append(parent.label("_bulk_parent"))
     return Listing(base.add_columns(*columns), id_col, sort_col, reverse, type_name, present, direct, parent)
+
+
+PRESENTED: dict[str, FieldMap] = {**{name: field_map for name, (field_map, _) in EXPORTED.items()},
+                                  "InventoryItem": INVENTORY_ITEM}
+"""The types whose presenters come from a field map, wherever they are met in a selection."""
+
+
+def answered_fields(type_name: str) -> frozenset[str] | None:
+    """The fields a type's presenter fills (graphql-core reads the others as null, or fails on a non-null
+    one: the planner refuses those at creation); None for a type presented otherwise."""
+    field_map = PRESENTED.get(type_name)
+    return None if field_map is None else frozenset(field_map.fields)
 
 
 def _of_type(type_name: str) -> tuple[Presenter, Direct]:
@@ -111,6 +131,64 @@ def members_of(members: Members) -> ListingBuilder:
     return build
 
 
+RowsByParent = Callable[[Connection, int, list[int]], dict[int, list[Any]]]
+"""(connection, shop id, parent keys) -> each parent's rows, for a connection whose rows are computed."""
+
+
+def computed_of(type_name: str, present: Presenter, rows_by_parent: RowsByParent) -> ListingBuilder:
+    """A nested connection whose nodes are no table's rows (an item's levels, a variant's price pairs): read per
+    batch of parents by ``rows_by_parent``; it can have no connection below it."""
+
+    def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+        p = tables.products
+        listing = _listing(select(p.c.id).where(p.c.shop_id == shop_id), p.c.id, p.c.id, False, type_name,
+                           present, {})
+        return Listing(listing.stmt, listing.id_col, listing.sort, False, type_name, present, {},
+                       members=lambda conn, keys: rows_by_parent(conn, shop_id, keys))
+
+    return build
+
+
+def media_of(images: bool) -> ListingBuilder:
+    """``Product.media`` (any kind, ``query:`` and ``sortKey:`` as its resolver) or the deprecated
+    ``Product.images`` (image media presented as ``Image``)."""
+    m = tables.product_media
+
+    def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+        stmt = media_rules.media_query(shop_id)
+        if images:
+            stmt = stmt.where(m.c.media_content_type == "IMAGE")
+        else:
+            stmt = domain.apply_search(stmt, args.get("query"), media_listing.SEARCH, m.c.alt)
+        sorts = media_listing.IMAGE_SORT if images else media_listing.SORT
+        sort = sorts.get(args.get("sortKey") or "POSITION", m.c.position)
+        present: Presenter = (lambda row: present_media(row)["image"]) if images else present_media
+        listing = _listing(stmt, m.c.id, sort, bool(args.get("reverse")), "Image" if images else "Media", present,
+                           {}, m.c.product_id)
+        return replace(listing, gid_of=None if images else media_gid)
+
+    return build
+
+
+def _no_rows(conn: Connection, shop_id: int, parent_keys: list[int]) -> dict[int, list[Any]]:
+    """Metafields of a media image: nothing here writes them, so every image has none."""
+    return {}
+
+
+def _price_pairs(conn: Connection, shop_id: int, variant_ids: list[int]) -> dict[int, list[Any]]:
+    """A variant's prices in each presentment currency: the shop's one currency here, so one pair."""
+    v = tables.product_variants
+    rows = conn.execute(select(v.c.id, v.c.price, v.c.compare_at_price).where(
+        v.c.shop_id == shop_id, v.c.id.in_(variant_ids)))
+    return {row.id: [row] for row in rows}
+
+
+def _present_pair(row: Any) -> dict[str, Any]:
+    compare_at = row.compare_at_price
+    return {"__typename": "ProductVariantPricePair", "price": money(row.price, SHOP_CURRENCY),
+            "compareAtPrice": money(compare_at, SHOP_CURRENCY) if compare_at is not None else None}
+
+
 def _child(source: Any) -> ListingBuilder:
     return members_of(source) if isinstance(source, Members) else rows_of(source)
 
@@ -119,7 +197,16 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     **{("QueryRoot", name): rows_of(rows) for name, rows in ROOTS.items()},
     **{(type_name, name): _child(child.listing) for type_name, (field_map, _) in EXPORTED.items()
        for name, child in field_map.children().items()},
+    ("InventoryItem", "inventoryLevels"): computed_of("InventoryLevel", present_level, inventory_rules.levels_of_items),
+    ("ProductVariant", "presentmentPrices"): computed_of("ProductVariantPricePair", _present_pair, _price_pairs),
+    ("Product", "media"): media_of(images=False),
+    ("Product", "images"): media_of(images=True),
+    ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
 }
+
+WITHIN_OBJECTS: dict[tuple[str, str], str] = {("ProductVariant", "inventoryItem"): "InventoryItem"}
+"""Object fields whose connections export as the node's own children: a variant's inventory item is the
+variant's (same number), so ``inventoryItem { inventoryLevels }`` reads the levels by the variant's key."""
 
 
 def source_for(parent_type: str, field_name: str) -> ListingBuilder | None:
