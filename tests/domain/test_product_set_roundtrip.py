@@ -14,19 +14,20 @@ SET = """mutation set($input: ProductSetInput!, $identifier: ProductSetIdentifie
   productSet(input: $input, identifier: $identifier) { product { id handle } userErrors { field message code } }
 }"""
 READ_PAGE = """query page($after: String) {
-  products(first: 100, after: $after, sortKey: ID) {
+  products(first: 25, after: $after, sortKey: ID) {
     pageInfo { hasNextPage endCursor }
     nodes {
       id handle title vendor productType status tags descriptionHtml
       options { name values }
-      metafields(first: 5) { nodes { namespace key type value } }
-      variants(first: 10) { nodes {
+      metafields(first: 2) { nodes { namespace key type value } }
+      variants(first: 6) { nodes {
         title sku price compareAtPrice barcode taxable inventoryPolicy position selectedOptions { name value }
-        metafields(first: 5) { nodes { namespace key type value } }
+        metafields(first: 1) { nodes { namespace key type value } }
       } }
     }
   }
 }"""
+"""Sized to what each product holds (below), so a page costs under Shopify's 1,000 points."""
 SIZES = ("S", "M", "L")
 COLORS = ("Black", "White")
 

@@ -19,9 +19,9 @@ def test_seed_adds_products_with_their_variants_and_customers_to_the_named_shop(
     )
 
     client = server.client(shop)
-    body = client.graphql("""{ products(first: 50) { edges { node { handle title vendor
-      options { name values } variants(first: 20) { edges { node { title sku price selectedOptions { name } } } }
-    } } } customers(first: 50) { edges { node { email phone } } } }""")["data"]
+    body = client.graphql("""{ products(first: 41) { edges { node { handle title vendor
+      options { name values } variants(first: 9) { edges { node { title sku price selectedOptions { name } } } }
+    } } } customers(first: 26) { edges { node { email phone } } } }""")["data"]  # one more of each; 932 points
     products = [e["node"] for e in body["products"]["edges"]]
     assert "40 products, 320 variants, 25 customers" in done.stdout
     assert len(products) == 40 and len({p["handle"] for p in products}) == 40

@@ -6,6 +6,7 @@ an operation never waits forever; and what a stopped process left behind is swep
 from __future__ import annotations
 
 import errno
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -110,6 +111,39 @@ def test_a_segment_lost_with_nothing_kept_fails_with_every_other_line_as_partial
     assert done.result_key is None
     assert line_numbers(bulk, done.partial_key) == list(range(25, LINES))
     assert len(bulk.titles()) == LINES, "the lines' writes stay committed"
+
+
+def copy_database(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+
+
+def test_a_database_rolled_back_after_the_segments_were_discarded_still_composes_every_line(
+        bulk: InProcessBulk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    op = bulk.start_import(products_jsonl(LINES))
+    database, before_finish = tmp_path / "bulkops.db", tmp_path / "before-finish.db"
+    compose = bulk.store.compose
+
+    def copy_then_compose(key: str, parts: list[str]) -> int:
+        copy_database(database, before_finish)  # the last state the database will keep
+        return compose(key, parts)
+
+    monkeypatch.setattr(bulk.store, "compose", copy_then_compose)
+    bulk.queue.run_pending()
+    monkeypatch.setattr(bulk.store, "compose", compose)
+    segments = [c.segment_key for c in bulk.chunks(op)]
+    assert bulk.operation(op).status is Status.COMPLETED and not any(bulk.store.exists(k) for k in segments)
+
+    bulk.db.dispose()  # the finish is lost (a rolled-back WAL), its segments stay deleted
+    copy_database(before_finish, database)
+    assert bulk.operation(op).status is Status.RUNNING
+    assert bulk.restart() == [op.id]
+    bulk.queue.run_pending()
+
+    done = bulk.operation(op)
+    assert done.status is Status.COMPLETED
+    assert line_numbers(bulk, done.result_key) == list(range(LINES))
+    assert bulk.titles() == [f"Board {i}" for i in range(LINES)]
 
 
 def test_a_full_disk_mid_run_keeps_the_operation_running_until_it_is_freed(bulk: InProcessBulk) -> None:
