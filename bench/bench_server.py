@@ -10,7 +10,7 @@ import httpx
 
 from bulkops.client import BulkClient
 from bulkops.domain.shops.rules import Shop
-from bulkops.testing import ServerProcess
+from bulkops.testing import ServerProcess, token_of
 
 
 def proc_status(pid: int, key: str) -> int:
@@ -34,7 +34,7 @@ class BenchServer(ServerProcess):
         return super().new_shop(prefix)
 
     def client(self, shop: Shop, version: str = "2026-10") -> BulkClient:
-        return BulkClient(self.base_url, shop.access_token, version, timeout=600.0)
+        return BulkClient(self.base_url, token_of(shop), version, timeout=600.0)
 
     def peak_rss(self) -> int:
         return proc_status(self.pid, "VmHWM")

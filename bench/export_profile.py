@@ -26,6 +26,7 @@ from floor import export_floor  # noqa: E402
 from workload import EXPORT_PRODUCTS_WITH_VARIANTS  # noqa: E402
 
 from bulkops.app.bootstrap import build_runtime  # noqa: E402
+from bulkops.app.deployment import secret_box  # noqa: E402
 from bulkops.config import settings_from_env  # noqa: E402
 from bulkops.domain.shops.rules import create_shop  # noqa: E402
 from bulkops.engine import operations as ops  # noqa: E402
@@ -39,7 +40,8 @@ def seeded(data_dir: Path, products: int, variants: int) -> int:
         if marker.exists():
             return int(marker.read_text())
         with runtime.db.write() as conn:
-            shop = create_shop(conn, f"export-bench-{time.monotonic_ns() % 10**9}", runtime.clock.now())
+            shop = create_shop(conn, f"export-bench-{time.monotonic_ns() % 10**9}", runtime.clock.now(),
+                              secret_box(runtime.settings))
     finally:
         runtime.db.dispose()
     subprocess.run([sys.executable, "-m", "bulkops.cli", "seed", "--data-dir", str(data_dir), "--shop", shop.name,

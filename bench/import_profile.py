@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE))
 from workload import PRODUCT_CREATE, write_products  # noqa: E402
 
 from bulkops.app.bootstrap import build_runtime  # noqa: E402
+from bulkops.app.deployment import secret_box  # noqa: E402
 from bulkops.config import settings_from_env  # noqa: E402
 from bulkops.domain.shops.rules import create_shop  # noqa: E402
 from bulkops.engine import operations as ops  # noqa: E402
@@ -43,7 +44,7 @@ def one_import(path: Path, data_dir: Path, profile_to: Path | None) -> tuple[int
     gc.freeze()  # as `bulkops serve` does after start-up
     try:
         with runtime.db.write() as conn:
-            shop = create_shop(conn, "import-bench", runtime.clock.now())
+            shop = create_shop(conn, "import-bench", runtime.clock.now(), secret_box(runtime.settings))
         staged = f"tmp/{shop.id}/bench/{path.name}"
         with path.open("rb") as stream:
             runtime.store.put(staged, stream)

@@ -27,20 +27,20 @@ def test_shop_create_prints_a_working_token_as_json(server: ServerProcess) -> No
     assert response.json()["data"] == {"shop": {"name": "cli-made-shop"}}
 
 
-def test_shop_create_refuses_a_taken_or_malformed_name(tmp_path: Path) -> None:
-    assert bulkops("shop", "create", "twice", "--data-dir", str(tmp_path)).returncode == 0
-
-    again = bulkops("shop", "create", "twice", "--data-dir", str(tmp_path))
-    malformed = bulkops("shop", "create", "Not A Name", "--data-dir", str(tmp_path))
-
-    assert again.returncode == 2 and "already exists" in again.stdout
-    assert malformed.returncode == 2
-
-
-def test_serve_creates_a_development_shop_and_prints_its_token(tmp_path: Path) -> None:
-    process = ServerProcess(tmp_path / "dev").start()
+def test_serve_prints_its_banner_and_the_development_shop_token_once(tmp_path: Path) -> None:
+    """The first start creates the development shop and prints its token; the next prints what it runs on, no
+    token (the database keeps only its digest) and no Alembic chatter (no migration ran)."""
+    process = ServerProcess(tmp_path / "dev")
+    process.start()
     process.stop()
-    log = (tmp_path / "dev" / "server.log").read_text()
+    first = (tmp_path / "dev" / "server.log").read_text()
+    process.start()
+    process.stop()
+    second = (tmp_path / "dev" / "server.log").read_text()[len(first):]
 
-    assert "Created development shop dev-shop.myshopify.com" in log
-    assert "access token: shpat_" in log
+    assert "Created development shop dev-shop.myshopify.com" in first and "access token: shpat_" in first
+    assert "Running upgrade" in first and "setup plugin" not in first
+    assert f"database: sqlite:///{(tmp_path / 'dev' / 'bulkops.db').resolve()}" in second
+    assert "queue:    none (embedded" in second and f"endpoint: http://127.0.0.1:{process.port}/admin" in second
+    assert "Development shop dev-shop.myshopify.com (its token was printed when it was created" in second
+    assert "shpat_" not in second and "alembic" not in second

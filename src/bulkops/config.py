@@ -1,4 +1,4 @@
-"""Runtime settings, read once from flags and environment variables (``BULKOPS_*``)."""
+"""Runtime settings, read once from flags, environment variables (``BULKOPS_*``) and an optional ``bulkops.toml``."""
 
 from __future__ import annotations
 
@@ -9,16 +9,6 @@ from typing import Any, TypedDict, Unpack
 
 MB = 1024 * 1024
 DAY = 24 * 3600
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return float(raw) if raw not in (None, "") else default
 
 
 @dataclass(frozen=True)
@@ -83,6 +73,14 @@ class Settings:
     """Parsing stops past this many tokens (a 1,000-alias query has about 4,000)."""
     parse_cache_bytes: int = 32 * MB
     """Memory the parsed and validated documents kept for reuse may take (estimated from their size)."""
+    secret_key: str | None = None
+    """Encrypts the secrets the server must read back (app secrets for webhook HMACs, the URL-signing secret).
+    Unset, a key is made once in ``<data dir>/secret.key``; every process of a deployment needs the same key."""
+    proxy_headers: bool = False
+    """Trust ``X-Forwarded-Proto``/``-Host``/``-For`` (only behind a proxy that sets them, as uvicorn's
+    --proxy-headers); off, a client cannot make the server hand out URLs on a host of its choosing."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """The proxies whose ``X-Forwarded-*`` headers count when ``proxy_headers`` is on (comma-separated, or *)."""
 
     @property
     def db_url(self) -> str:
@@ -137,41 +135,116 @@ class SettingsOverrides(TypedDict, total=False):
     max_query_tokens: int | None
     parse_cache_bytes: int | None
 
+    secret_key: str | None
+    proxy_headers: bool | None
+    forwarded_allow_ips: str | None
 
-def settings_from_env(**overrides: Unpack[SettingsOverrides]) -> Settings:
-    """Environment first, explicit overrides (CLI flags) last."""
-    schedule = os.environ.get("BULKOPS_WEBHOOK_RETRY_SCHEDULE")
-    base = Settings(
-        data_dir=Path(os.environ.get("BULKOPS_DATA_DIR", "./data")),
-        database_url=os.environ.get("BULKOPS_DATABASE_URL") or None,
-        public_base_url=os.environ.get("BULKOPS_PUBLIC_BASE_URL") or None,
-        upload_max_bytes=_env_int("BULKOPS_UPLOAD_MAX_BYTES", 100 * MB),
-        staged_upload_ttl_s=_env_int("BULKOPS_STAGED_UPLOAD_TTL", DAY),
-        result_url_ttl_s=_env_int("BULKOPS_RESULT_URL_TTL", 7 * DAY),
-        mutation_time_limit_s=_env_float("BULKOPS_MUTATION_TIME_LIMIT", DAY),
-        query_time_limit_s=_env_float("BULKOPS_QUERY_TIME_LIMIT", 10 * DAY),
-        daily_mutation_cap=_env_int("BULKOPS_DAILY_MUTATION_CAP", 25_000),
-        chunk_lines=_env_int("BULKOPS_CHUNK_LINES", 500),
-        workers=_env_int("BULKOPS_WORKERS", 2),
-        helper_processes=_env_int("BULKOPS_HELPER_PROCESSES", Settings().helper_processes),
-        helper_min_input_bytes=_env_int("BULKOPS_HELPER_MIN_INPUT_BYTES", 2 * MB),
-        heartbeat_stale_s=_env_float("BULKOPS_HEARTBEAT_STALE", 60.0),
-        storage_retries=_env_int("BULKOPS_STORAGE_RETRIES", 30),
-        queue_url=os.environ.get("BULKOPS_QUEUE_URL") or None,
-        queue_name=os.environ.get("BULKOPS_QUEUE_NAME") or "bulkops",
-        webhook_retry_schedule_s=(
-            tuple(float(x) for x in schedule.split(",") if x.strip()) if schedule else Settings.webhook_retry_schedule_s
-        ),
-        webhook_timeout_s=_env_float("BULKOPS_WEBHOOK_TIMEOUT", 5.0),
-        webhook_remove_after_failures=_env_int("BULKOPS_WEBHOOK_REMOVE_AFTER_FAILURES", 8),
-        storage_url=os.environ.get("BULKOPS_STORAGE_URL") or None,
-        s3_endpoint_url=os.environ.get("BULKOPS_S3_ENDPOINT_URL") or None,
-        s3_addressing_style=os.environ.get("BULKOPS_S3_ADDRESSING_STYLE") or None,
-        graphql_body_max_bytes=_env_int("BULKOPS_GRAPHQL_BODY_MAX_BYTES", MB),
-        max_query_cost=_env_int("BULKOPS_MAX_QUERY_COST", 1000),
-        max_query_depth=_env_int("BULKOPS_MAX_QUERY_DEPTH", 25),
-        max_query_aliases=_env_int("BULKOPS_MAX_QUERY_ALIASES", 1000),
-        max_query_tokens=_env_int("BULKOPS_MAX_QUERY_TOKENS", 50_000),
-        parse_cache_bytes=_env_int("BULKOPS_PARSE_CACHE_BYTES", 32 * MB),
-    )
-    return base.with_overrides(**overrides)
+
+class ConfigError(Exception):
+    """A setting that cannot work (a bad value, an unreachable database, bucket or queue): the commands print the
+    problem and its fix on one line and exit 2, with no traceback."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"{problem} (fix: {fix})" if fix else problem)
+        self.problem = problem
+        self.fix = fix
+
+
+CONFIG_FILE = "bulkops.toml"
+"""Read from the working directory when present (or from ``--config`` / ``BULKOPS_CONFIG``)."""
+
+_ENV: dict[str, tuple[str, Any]] = {
+    "data_dir": ("BULKOPS_DATA_DIR", Path),
+    "database_url": ("BULKOPS_DATABASE_URL", str),
+    "public_base_url": ("BULKOPS_PUBLIC_BASE_URL", str),
+    "upload_max_bytes": ("BULKOPS_UPLOAD_MAX_BYTES", int),
+    "staged_upload_ttl_s": ("BULKOPS_STAGED_UPLOAD_TTL", int),
+    "result_url_ttl_s": ("BULKOPS_RESULT_URL_TTL", int),
+    "mutation_time_limit_s": ("BULKOPS_MUTATION_TIME_LIMIT", float),
+    "query_time_limit_s": ("BULKOPS_QUERY_TIME_LIMIT", float),
+    "daily_mutation_cap": ("BULKOPS_DAILY_MUTATION_CAP", int),
+    "chunk_lines": ("BULKOPS_CHUNK_LINES", int),
+    "workers": ("BULKOPS_WORKERS", int),
+    "helper_processes": ("BULKOPS_HELPER_PROCESSES", int),
+    "helper_min_input_bytes": ("BULKOPS_HELPER_MIN_INPUT_BYTES", int),
+    "heartbeat_stale_s": ("BULKOPS_HEARTBEAT_STALE", float),
+    "storage_retries": ("BULKOPS_STORAGE_RETRIES", int),
+    "queue_url": ("BULKOPS_QUEUE_URL", str),
+    "queue_name": ("BULKOPS_QUEUE_NAME", str),
+    "webhook_retry_schedule_s": ("BULKOPS_WEBHOOK_RETRY_SCHEDULE", tuple),
+    "webhook_timeout_s": ("BULKOPS_WEBHOOK_TIMEOUT", float),
+    "webhook_remove_after_failures": ("BULKOPS_WEBHOOK_REMOVE_AFTER_FAILURES", int),
+    "storage_url": ("BULKOPS_STORAGE_URL", str),
+    "s3_endpoint_url": ("BULKOPS_S3_ENDPOINT_URL", str),
+    "s3_addressing_style": ("BULKOPS_S3_ADDRESSING_STYLE", str),
+    "secret_key": ("BULKOPS_SECRET_KEY", str),
+    "proxy_headers": ("BULKOPS_PROXY_HEADERS", bool),
+    "forwarded_allow_ips": ("BULKOPS_FORWARDED_ALLOW_IPS", str),
+    "graphql_body_max_bytes": ("BULKOPS_GRAPHQL_BODY_MAX_BYTES", int),
+    "max_query_cost": ("BULKOPS_MAX_QUERY_COST", int),
+    "max_query_depth": ("BULKOPS_MAX_QUERY_DEPTH", int),
+    "max_query_aliases": ("BULKOPS_MAX_QUERY_ALIASES", int),
+    "max_query_tokens": ("BULKOPS_MAX_QUERY_TOKENS", int),
+    "parse_cache_bytes": ("BULKOPS_PARSE_CACHE_BYTES", int),
+}
+"""Each setting read from the environment or ``bulkops.toml`` (the file uses the setting's own name as key)."""
+
+
+def _convert(name: str, raw: Any, kind: Any, source: str) -> Any:
+    """One setting's value from text (environment) or TOML, or a ConfigError naming where it came from."""
+    try:
+        if kind is tuple:
+            items = raw.split(",") if isinstance(raw, str) else raw
+            return tuple(float(x) for x in items if str(x).strip())
+        if kind is bool:
+            return raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "yes", "on")
+        if kind is int and isinstance(raw, float):
+            raise ValueError(raw)
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{source}: {name} = {raw!r} is not a valid value",
+                          f"give {name} a {getattr(kind, '__name__', kind)}") from exc
+
+
+def _from_environment() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name, (variable, kind) in _ENV.items():
+        raw = os.environ.get(variable)
+        if raw not in (None, ""):
+            found[name] = _convert(name, raw, kind, variable)
+    return found
+
+
+def config_file_path(explicit: Path | None = None) -> Path | None:
+    """The ``bulkops.toml`` to read: ``--config``, else ``BULKOPS_CONFIG``, else one in the working directory."""
+    if explicit is not None:
+        return explicit
+    named = os.environ.get("BULKOPS_CONFIG")
+    if named:
+        return Path(named)
+    here = Path(CONFIG_FILE)
+    return here if here.is_file() else None
+
+
+def _from_file(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    import tomllib
+
+    try:
+        table = tomllib.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist", "create it or drop --config/BULKOPS_CONFIG") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}", "fix the file's syntax") from exc
+    unknown = sorted(set(table) - set(_ENV))
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown setting {unknown[0]!r}",
+                          f"use one of {', '.join(sorted(_ENV))}")
+    return {name: _convert(name, value, _ENV[name][1], str(path)) for name, value in table.items()}
+
+
+def settings_from_env(config_file: Path | None = None, **overrides: Unpack[SettingsOverrides]) -> Settings:
+    """Defaults, then ``bulkops.toml``, then the environment, then explicit overrides (CLI flags): flags win."""
+    merged = {**_from_file(config_file_path(config_file)), **_from_environment()}
+    return Settings(**merged).with_overrides(**overrides)

@@ -19,6 +19,7 @@ import httpx
 import uvicorn
 
 from bulkops.app.bootstrap import build_runtime, open_database
+from bulkops.app.deployment import secret_box
 from bulkops.app.http import build_app
 from bulkops.client.sdk import BulkClient
 from bulkops.clock import Clock, FrozenClock, SystemClock
@@ -33,6 +34,13 @@ def _cmdline(pid: int) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except FileNotFoundError:
         return b""
+
+
+def token_of(shop: Shop) -> str:
+    """The shop's access token, known in clear only on the shop as it was made (the database keeps a digest)."""
+    if shop.access_token is None:
+        raise ValueError(f"{shop.domain}'s token is not known here: use the shop new_shop() returned")
+    return shop.access_token
 
 
 def free_port() -> int:
@@ -114,17 +122,19 @@ class ServerProcess:
 
     def new_shop(self, prefix: str = "shop") -> Shop:
         self._shops += 1
-        db = open_database(settings_from_env(data_dir=self.data_dir,
-                                             database_url=self.env.get("BULKOPS_DATABASE_URL")))
+        settings = settings_from_env(data_dir=self.data_dir, database_url=self.env.get("BULKOPS_DATABASE_URL"),
+                                     secret_key=self.env.get("BULKOPS_SECRET_KEY"))
+        box = secret_box(settings)
+        db = open_database(settings, box)
         try:
             with db.write() as conn:
                 return create_shop(conn, f"{prefix}-{os.getpid()}-{self._shops}-{time.monotonic_ns() % 10**6}",
-                                   _now())
+                                   _now(), box)
         finally:
             db.dispose()
 
     def client(self, shop: Shop, version: str = "2026-10") -> BulkClient:
-        return BulkClient(self.base_url, shop.access_token, version)
+        return BulkClient(self.base_url, token_of(shop), version)
 
 
 def _now() -> datetime:
@@ -163,7 +173,9 @@ class InProcessServer:
     def start(self, timeout: float = 30.0) -> InProcessServer:
         self.runtime = build_runtime(self.settings, clock=self.clock)
         self.runtime.start()
-        config = uvicorn.Config(build_app(self.runtime), host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(build_app(self.runtime), host="127.0.0.1", port=self.port, log_level="warning",
+                                proxy_headers=self.settings.proxy_headers,
+                                forwarded_allow_ips=self.settings.forwarded_allow_ips)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="in-process-server", daemon=True)
         self._thread.start()
@@ -194,7 +206,7 @@ class InProcessServer:
         assert self.runtime is not None, "start the server first"
         self._shops += 1
         with self.runtime.db.write() as conn:
-            return create_shop(conn, f"{prefix}-in-process-{self._shops}", self.clock.now())
+            return create_shop(conn, f"{prefix}-in-process-{self._shops}", self.clock.now(), secret_box(self.settings))
 
     def client(self, shop: Shop, version: str = "2026-10") -> BulkClient:
-        return BulkClient(self.base_url, shop.access_token, version)
+        return BulkClient(self.base_url, token_of(shop), version)

@@ -99,6 +99,16 @@ def test_invalid_utf8_in_an_application_graphql_body_is_a_bad_request(hostile_se
     assert response.json()["errors"][0]["message"] == "The request body is not valid UTF-8."
 
 
+def test_an_enum_literal_where_a_string_is_expected_is_an_argument_error(hostile_server: InProcessServer,
+                                                                        shop: Shop) -> None:
+    body = graphql(hostile_server, shop,
+                   'mutation { bulkOperationRunMutation(mutation: NOPE, stagedUploadPath: "") { userErrors { message } } }')
+
+    assert error_codes(body) == ["argumentLiteralsIncompatible"] and "data" not in body
+    assert body["errors"][0]["message"] == (
+        "Argument 'mutation' on Field 'bulkOperationRunMutation' has an invalid value (NOPE). Expected type 'String!'.")
+
+
 def test_a_first_of_thousands_of_digits_is_an_argument_error(hostile_server: InProcessServer, shop: Shop) -> None:
     body = graphql(hostile_server, shop, "{ products(first: %s) { nodes { id } } }" % ("9" * 5000))
 

@@ -19,9 +19,11 @@ from bulkops.domain.common import HANDLE_PROBE_WINDOWS
 from bulkops.domain.products import rules
 from bulkops.domain.products.batch import ProductCreateBatch, create_many, prepare_product
 from bulkops.domain.shops.rules import create_shop
+from bulkops.domain.shops.secrets import SecretBox
 from bulkops.graphql.bindings.products import new_product
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+BOX = SecretBox("handles")
 FILLER = 30_000
 PG_ADMIN_URL = os.environ.get("BULKOPS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -47,7 +49,7 @@ def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 def test_many_products_of_one_title_are_numbered_in_order_on_both_paths(sqlite_db: Database) -> None:
     many = 2 * HANDLE_PROBE_WINDOWS[-1] + 37  # past several lookup windows
     with sqlite_db.write() as conn:
-        shop = create_shop(conn, "same-titles", NOW)
+        shop = create_shop(conn, "same-titles", NOW, BOX)
         batched = create_many(conn, shop.id, [titled("Snow Board") for _ in range(many)], NOW)
         one_more = rules.create_product(conn, shop.id, titled("Snow Board"), NOW)
         second_batch = create_many(conn, shop.id, [titled("Snow Board") for _ in range(3)], NOW)
@@ -58,7 +60,7 @@ def test_many_products_of_one_title_are_numbered_in_order_on_both_paths(sqlite_d
 
 def test_the_first_free_number_is_taken_again_gaps_first(sqlite_db: Database) -> None:
     with sqlite_db.write() as conn:
-        shop = create_shop(conn, "gaps", NOW)
+        shop = create_shop(conn, "gaps", NOW, BOX)
         for handle in ("coat", "coat-1", "coat-3", "coat-5", "coat-x", "coat-1-1"):
             rules.create_product(conn, shop.id, titled("Coat", handle), NOW)
         create_many(conn, shop.id, [titled("Coat"), titled("Coat"), titled("Coat", "coat-6"), titled("Coat")], NOW)
@@ -69,7 +71,7 @@ def test_the_first_free_number_is_taken_again_gaps_first(sqlite_db: Database) ->
 
 def test_other_shops_handles_do_not_count(sqlite_db: Database) -> None:
     with sqlite_db.write() as conn:
-        first, second = create_shop(conn, "first", NOW), create_shop(conn, "second", NOW)
+        first, second = create_shop(conn, "first", NOW, BOX), create_shop(conn, "second", NOW, BOX)
         create_many(conn, first.id, [titled("Hat") for _ in range(3)], NOW)
         create_many(conn, second.id, [titled("Hat") for _ in range(2)], NOW)
 
@@ -78,7 +80,7 @@ def test_other_shops_handles_do_not_count(sqlite_db: Database) -> None:
 
 def test_the_sqlite_handle_lookups_search_the_unique_index_on_both_paths(sqlite_db: Database) -> None:
     with sqlite_db.write() as conn:
-        shop = create_shop(conn, "plans", NOW)
+        shop = create_shop(conn, "plans", NOW, BOX)
         with traced_sqlite(conn) as statements:
             create_many(conn, shop.id, [titled("Mug") for _ in range(30)], NOW)
             rules.create_product(conn, shop.id, titled("Mug"), NOW)
@@ -125,7 +127,7 @@ def postgres_db() -> Iterator[Database]:
 def test_the_postgresql_handle_lookup_uses_the_unique_index_and_numbers_as_sqlite_does(
         postgres_db: Database) -> None:
     with postgres_db.write() as conn:
-        shop = create_shop(conn, "pg-plans", NOW)
+        shop = create_shop(conn, "pg-plans", NOW, BOX)
         conn.exec_driver_sql(  # a shop of some size: a scan of it would cost more than the lookups
             "INSERT INTO products (shop_id, title, handle, description_html, vendor, product_type, status, tags, "
             "gift_card, requires_selling_plan, created_at, updated_at) SELECT %(shop)s, 'Filler', 'filler-' || n, "
@@ -159,7 +161,7 @@ def create_chunk(conn: Connection, shop_id: int, hints: dict[str, int], titles: 
 def test_an_imports_chunks_resume_a_titles_numbering_without_walking_it_again(sqlite_db: Database) -> None:
     hints: dict[str, int] = {}
     with sqlite_db.write() as conn:
-        shop = create_shop(conn, "chunks", NOW)
+        shop = create_shop(conn, "chunks", NOW, BOX)
         first = create_chunk(conn, shop.id, hints, ["Cap"] * 600)
     with sqlite_db.write() as conn:
         with traced_sqlite(conn) as statements:
@@ -174,7 +176,7 @@ def test_an_imports_chunks_resume_a_titles_numbering_without_walking_it_again(sq
 def test_a_rolled_back_chunk_leaves_no_gap_in_the_numbering(sqlite_db: Database) -> None:
     hints: dict[str, int] = {}
     with sqlite_db.write() as conn:
-        shop = create_shop(conn, "rolled-back", NOW)
+        shop = create_shop(conn, "rolled-back", NOW, BOX)
         create_chunk(conn, shop.id, hints, ["Cap"] * 3)
     with pytest.raises(RuntimeError), sqlite_db.write() as conn:
         create_chunk(conn, shop.id, hints, ["Cap"] * 5)

@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import select
 
 from bulkops.app.bootstrap import open_database
+from bulkops.app.deployment import secret_box
 from bulkops.clock import FrozenClock
 from bulkops.config import Settings, SettingsOverrides
 from bulkops.db.tables import products
@@ -67,7 +68,7 @@ class InProcessBulk:
 
     def new_shop(self) -> Shop:
         with self.db.write() as conn:
-            return create_shop(conn, f"in-process-{uuid.uuid4().hex[:8]}", self.clock.now())
+            return create_shop(conn, f"in-process-{uuid.uuid4().hex[:8]}", self.clock.now(), secret_box(self.settings))
 
     def seed(self, products_count: int, variants: int = 3) -> None:
         seed_shop(self.db, self.shop.id, products_count=products_count, variants_per_product=variants,

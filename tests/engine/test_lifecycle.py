@@ -9,6 +9,7 @@ import pytest
 
 from bulkops.db.database import Database
 from bulkops.domain.shops.rules import create_shop
+from bulkops.domain.shops.secrets import SecretBox
 from bulkops.engine import operations as ops
 from bulkops.engine.lifecycle import TRANSITIONS, Status, transition
 
@@ -24,7 +25,7 @@ def db(tmp_path: Path) -> Database:
 
 def new_operation(db: Database, status: Status) -> int:
     with db.write() as conn:
-        shop = create_shop(conn, f"s-{status.value.lower()}-{id(conn) % 10000}", NOW)
+        shop = create_shop(conn, f"s-{status.value.lower()}-{id(conn) % 10000}", NOW, SecretBox("lifecycle"))
         return ops.insert_operation(conn, shop_id=shop.id, type="MUTATION", status=status.value, query="mutation {}",
                                     group_objects=False, api_version="2026-10", created_at=NOW).id
 

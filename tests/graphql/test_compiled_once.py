@@ -12,6 +12,7 @@ from graphql import DocumentNode
 from graphql.language.parser import Parser
 
 from bulkops.app.bootstrap import build_runtime
+from bulkops.app.deployment import secret_box
 from bulkops.clock import FrozenClock
 from bulkops.config import Settings
 from bulkops.domain.shops.rules import create_shop
@@ -35,7 +36,7 @@ RUN_MUTATION = """mutation($mutation: String!, $path: String!) {
 def _embedded(data_dir: Path) -> tuple[Runtime, Any]:
     runtime = build_runtime(Settings(data_dir=data_dir, helper_processes=0), clock=FrozenClock())
     with runtime.db.write() as conn:
-        shop = create_shop(conn, "compiled-once", runtime.clock.now())
+        shop = create_shop(conn, "compiled-once", runtime.clock.now(), secret_box(runtime.settings))
     return runtime, shop
 
 

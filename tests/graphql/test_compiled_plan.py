@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bulkops.app.bootstrap import build_runtime
+from bulkops.app.deployment import secret_box
 from bulkops.clock import FrozenClock
 from bulkops.config import Settings
 from bulkops.domain.publications.rules import ONLINE_STORE, set_auto_publish, shop_publications
@@ -123,7 +124,7 @@ class Side:
             self.runtime.helpers.start()
             self.runtime.helpers.submit(int).result()  # warm: from now on the executor waits for the helper
         with self.runtime.db.write() as conn:
-            self.shop = create_shop(conn, "plan-diff", self.runtime.clock.now())
+            self.shop = create_shop(conn, "plan-diff", self.runtime.clock.now(), secret_box(settings))
             for publication in shop_publications(conn, self.shop.id):
                 if publication.name == ONLINE_STORE:  # new products then get published, as shops usually do
                     set_auto_publish(conn, publication.id, True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from bulkops.app.bootstrap import open_database, signing_secret
+from bulkops.app.deployment import secret_box
 from bulkops.config import settings_from_env
 from bulkops.storage.base import FileStore
 from bulkops.storage.local import LocalFileStore
@@ -71,9 +72,10 @@ def s3_backend(s3_endpoint: str) -> Backend:
 @pytest.fixture
 def local_backend(server: ServerProcess) -> Backend:
     """The running server's own files directory and signing secret: its routes serve this store's URLs."""
-    db = open_database(settings_from_env(data_dir=server.data_dir))
+    settings = settings_from_env(data_dir=server.data_dir)
+    db = open_database(settings)
     try:
-        signer = Signer(signing_secret(db))
+        signer = Signer(signing_secret(db, secret_box(settings)))
     finally:
         db.dispose()
     return Backend("local", LocalFileStore(server.data_dir / "files", signer), server.base_url)

@@ -5,8 +5,6 @@ and resumes at the first chunk without a record, so every line runs exactly once
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -257,13 +255,3 @@ def wait_for_takeovers(client: BulkClient, operation_id: str, workers: list[Work
             return state
         assert time.monotonic() < deadline, f"only {takeovers(workers)} takeovers in {timeout} s"
         time.sleep(0.05)
-
-
-def test_bulkops_worker_without_a_queue_url_says_what_it_needs(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "BULKOPS_QUEUE_URL"}
-
-    done = subprocess.run([sys.executable, "-m", "bulkops.cli", "worker", "--data-dir", str(tmp_path)],
-                          env=env, capture_output=True, text=True, timeout=60)
-
-    assert done.returncode == 2
-    assert "bulkops worker needs BULKOPS_QUEUE_URL, e.g. redis://127.0.0.1:6379/0" in done.stdout

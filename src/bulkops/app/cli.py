@@ -2,28 +2,110 @@
 
 Importing this module is cheap: each command imports the server (the runtime, the database, the schemas) only
 when it runs, so ``bulkops import`` and ``bulkops --help`` never load it (``bulkops.cli`` joins both sides).
+
+Every command reads its settings the same way (``settings_from_env``): flags, then ``BULKOPS_*`` variables, then
+``bulkops.toml``. A setting that cannot work is one line and its fix on stderr, exit code 2 (``--debug``: the
+traceback).
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import typer
 from rich.console import Console
 
-from bulkops.config import settings_from_env
+from bulkops import __version__
+from bulkops.config import ConfigError, Settings, settings_from_env
+
+if TYPE_CHECKING:
+    from bulkops.domain.shops.rules import Shop
+    from bulkops.engine.runtime import Runtime
 
 app = typer.Typer(help="bulkops server commands.", no_args_is_help=True, pretty_exceptions_enable=False)
 shop_app = typer.Typer(help="Create and list shops (each has its own access token).", no_args_is_help=True)
 app.add_typer(shop_app, name="shop")
 webhooks_app = typer.Typer(help="Webhook deliveries: what was sent, and how each attempt went.", no_args_is_help=True)
 app.add_typer(webhooks_app, name="webhooks")
-console = Console()
+console = Console(soft_wrap=True)
 
-DataDir = typer.Option(None, "--data-dir", help="Where the database and files live (default ./data).")
+DataDir = typer.Option(None, "--data-dir", help="Where the SQLite database, the secret key and local files live "
+                       "(default ./data; BULKOPS_DATA_DIR).")
+ConfigFile = typer.Option(None, "--config", help="Settings file (default ./bulkops.toml when present; "
+                          "BULKOPS_CONFIG). Flags win over BULKOPS_* variables, which win over the file.")
+DatabaseUrl = typer.Option(None, "--database-url", help="SQLAlchemy URL of the database, e.g. "
+                           "postgresql+psycopg://user:pw@host/bulkops (default SQLite in the data dir; "
+                           "BULKOPS_DATABASE_URL).")
+QueueUrl = typer.Option(None, "--queue-url", help="Redis URL: operations run in bulkops worker processes "
+                        "(BULKOPS_QUEUE_URL).")
+Storage = typer.Option(None, "--storage", help="s3://BUCKET: keep files in S3-compatible storage "
+                       "(BULKOPS_STORAGE_URL; credentials from AWS_*).")
+S3Endpoint = typer.Option(None, "--s3-endpoint-url", help="The S3-compatible server (MinIO, moto...); unset: AWS "
+                          "(BULKOPS_S3_ENDPOINT_URL).")
+Debug = typer.Option(False, "--debug", help="Show the traceback of a configuration error.")
+Reconfigure = typer.Option(False, "--reconfigure", help="Record this process's mode (queue or embedded) and storage "
+                           "as the deployment's, when its database says otherwise (refused while operations run).")
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@contextmanager
+def reporting(debug: bool) -> Iterator[None]:
+    """A ConfigError becomes its one line and its fix on stderr and exit code 2 (the traceback with --debug)."""
+    try:
+        yield
+    except ConfigError as exc:
+        if debug:
+            raise
+        print(f"error: {exc.problem}", file=sys.stderr)
+        print(f"  fix: {exc.fix}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
+def endpoint_url(host: str, port: int) -> str:
+    return f"http://{host}:{port}/admin/api/2026-10/graphql.json"
+
+
+def print_banner(runtime: Runtime, work: str, endpoint: str | None = None) -> None:
+    """What this process runs on, so the operator sees at once which database, queue and storage are in use."""
+    from bulkops.app.deployment import display_url
+
+    settings = runtime.settings
+    queue = (f"{display_url(settings.queue_url)} (queue {settings.queue_name})" if settings.queue_url
+             else "none (embedded: operations run in this server)")
+    storage = (f"{settings.storage_url} at {settings.s3_endpoint_url or 'AWS'}" if settings.storage_url
+               else f"local files in {settings.files_dir.resolve()}")
+    helpers = settings.helper_processes if runtime.helpers else 0
+    console.print(f"bulkops {__version__}", highlight=False)
+    console.print(f"  database: {display_url(settings.db_url)}", highlight=False)
+    console.print(f"  queue:    {queue}", highlight=False)
+    console.print(f"  storage:  {storage}", highlight=False)
+    console.print(f"  workers:  {work}, {helpers} import helper process(es)", highlight=False)
+    if endpoint:
+        console.print(f"  endpoint: {endpoint}", highlight=False)
+
+
+def print_development_shop(shop: Shop, created: bool) -> None:
+    """The development shop's token, shown once: when it is made (the database keeps only its digest)."""
+    if not created:
+        console.print(f"Development shop [bold]{shop.domain}[/bold] (its token was printed when it was created; "
+                      f"`bulkops shop token {shop.name}` makes a new one)", highlight=False)
+        return
+    console.print(f"Created development shop [bold]{shop.domain}[/bold]", highlight=False)
+    print_credentials(shop)
+
+
+def print_credentials(shop: Shop) -> None:
+    console.print(f"  access token: [bold]{shop.access_token}[/bold]", highlight=False)
+    console.print(f"  app secret (webhook HMAC): {shop.api_secret}", highlight=False)
+    console.print(f"  (shown once: `bulkops shop token {shop.name}` makes a new token)", highlight=False)
 
 
 @app.command()
@@ -32,34 +114,57 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     data_dir: Path | None = DataDir,
     public_url: str | None = typer.Option(None, "--public-url", help="Base URL clients reach this server by."),
-    workers: int | None = typer.Option(None, help="In-process bulk workers."),
-    storage: str | None = typer.Option(None, "--storage", help="s3://BUCKET: keep files in S3-compatible storage "
-                                       "(endpoint from BULKOPS_S3_ENDPOINT_URL, credentials from AWS_*)."),
+    workers: int | None = typer.Option(None, help="In-process bulk workers (embedded deployments)."),
+    database_url: str | None = DatabaseUrl,
+    queue_url: str | None = QueueUrl,
+    storage: str | None = Storage,
+    s3_endpoint_url: str | None = S3Endpoint,
+    proxy_headers: bool | None = typer.Option(None, "--proxy-headers/--no-proxy-headers", help="Trust X-Forwarded-"
+                                              "Proto/Host/For from --forwarded-allow-ips (behind a reverse proxy)."),
+    forwarded_allow_ips: str | None = typer.Option(None, "--forwarded-allow-ips", help="Proxies trusted with "
+                                                   "--proxy-headers (comma-separated, or *; default 127.0.0.1)."),
+    config: Path | None = ConfigFile,
+    debug: bool = Debug,
+    reconfigure: bool = Reconfigure,
 ) -> None:
-    """Run the server: SQLite, local files and in-process workers under the data dir."""
-    import uvicorn
+    """Run the server: the GraphQL endpoint and file routes, with in-process workers unless a queue is set."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    listen_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    with reporting(debug):
+        settings = settings_from_env(
+            config, data_dir=data_dir, public_base_url=public_url, workers=workers, database_url=database_url,
+            queue_url=queue_url, storage_url=storage, s3_endpoint_url=s3_endpoint_url, proxy_headers=proxy_headers,
+            forwarded_allow_ips=forwarded_allow_ips, listen_url=f"http://{listen_host}:{port}")
+        runtime, shop, created = _start_server(settings, reconfigure)
+    work = ("none here (bulkops worker processes run the operations)" if settings.queue_url
+            else f"{settings.workers} in-process")
+    print_banner(runtime, work, endpoint_url(host, port))
+    print_development_shop(shop, created)
+    _run_server(runtime, settings, host, port)
 
+
+def _start_server(settings: Settings, reconfigure: bool) -> tuple[Runtime, Shop, bool]:
     from bulkops.app.bootstrap import build_runtime
-    from bulkops.app.http import build_app
+    from bulkops.app.deployment import secret_box
     from bulkops.domain.shops.rules import development_shop
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    listen_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    settings = settings_from_env(data_dir=data_dir, public_base_url=public_url, workers=workers,
-                                 storage_url=storage, listen_url=f"http://{listen_host}:{port}")
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, reconfigure=reconfigure)
     with runtime.db.write() as conn:
-        shop, created = development_shop(conn, runtime.clock.now())
-    word = "Created" if created else "Using"
-    console.print(f"{word} development shop [bold]{shop.domain}[/bold]")
-    console.print(f"  access token: [bold]{shop.access_token}[/bold]")
-    console.print(f"  app secret (webhook HMAC): {shop.api_secret}")
-    console.print(f"GraphQL endpoint: http://{host}:{port}/admin/api/2026-10/graphql.json", highlight=False)
+        shop, created = development_shop(conn, runtime.clock.now(), secret_box(settings))
+    return runtime, shop, created
+
+
+def _run_server(runtime: Runtime, settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from bulkops.app.http import build_app
+
     _freeze_startup_objects()
     signal.signal(signal.SIGTERM, _exit_through_finally)
     runtime.start()
     try:
-        uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning")
+        uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning",
+                    proxy_headers=settings.proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips)
     finally:
         runtime.stop()
 
@@ -74,17 +179,28 @@ def _exit_through_finally(_signum: int, _frame: object) -> None:
 def worker(
     concurrency: int = typer.Option(2, "--concurrency", help="Bulk operations this process runs at once."),
     data_dir: Path | None = DataDir,
+    database_url: str | None = DatabaseUrl,
+    queue_url: str | None = QueueUrl,
+    storage: str | None = Storage,
+    s3_endpoint_url: str | None = S3Endpoint,
+    config: Path | None = ConfigFile,
+    debug: bool = Debug,
+    reconfigure: bool = Reconfigure,
 ) -> None:
-    """Run bulk operations from the Celery queue (BULKOPS_QUEUE_URL), with upkeep and webhook delivery."""
+    """Run bulk operations from the Celery queue (--queue-url), with upkeep and webhook delivery."""
     from bulkops.app.bootstrap import build_runtime
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    with reporting(debug):
+        settings = settings_from_env(config, data_dir=data_dir, database_url=database_url, queue_url=queue_url,
+                                     storage_url=storage, s3_endpoint_url=s3_endpoint_url)
+        if not settings.queue_url:
+            raise ConfigError("bulkops worker needs a queue",
+                              "pass --queue-url redis://127.0.0.1:6379/0 (or set BULKOPS_QUEUE_URL)")
+        runtime = build_runtime(settings, reconfigure=reconfigure)
     from bulkops.workers.celery_queue import CeleryWorker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = settings_from_env(data_dir=data_dir)
-    if not settings.queue_url:
-        console.print("[red]bulkops worker needs BULKOPS_QUEUE_URL, e.g. redis://127.0.0.1:6379/0[/red]")
-        raise typer.Exit(2)
-    runtime = build_runtime(settings)
+    print_banner(runtime, f"{concurrency} at once (Celery)")
     _freeze_startup_objects()
     raise typer.Exit(CeleryWorker(runtime, concurrency).run())
 
@@ -98,43 +214,86 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def admin_settings(config: Path | None, data_dir: Path | None, database_url: str | None) -> Settings:
+    return settings_from_env(config, data_dir=data_dir, database_url=database_url)
+
+
 @shop_app.command("create")
 def shop_create(
     name: str = typer.Argument(..., help="Shop name: NAME.myshopify.com"),
     as_json: bool = typer.Option(False, "--json", help="Print the shop as JSON."),
     data_dir: Path | None = DataDir,
+    database_url: str | None = DatabaseUrl,
+    config: Path | None = ConfigFile,
+    debug: bool = Debug,
 ) -> None:
-    """Create a shop and print its access token and app secret."""
-    from bulkops.app.bootstrap import open_database
+    """Create a shop in the deployment's database and print its access token and app secret (shown once)."""
+    from bulkops.app.bootstrap import open_deployment
+    from bulkops.app.deployment import display_url
     from bulkops.clock import SystemClock
     from bulkops.domain.shops.rules import InvalidShopName, create_shop
 
-    db = open_database(settings_from_env(data_dir=data_dir))
+    with reporting(debug):
+        settings = admin_settings(config, data_dir, database_url)
+        db, box, _ = open_deployment(settings)
     try:
         with db.write() as conn:
-            shop = create_shop(conn, name, SystemClock().now())
+            shop = create_shop(conn, name, SystemClock().now(), box)
     except InvalidShopName as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+    print(f"Created shop {shop.domain} in {display_url(settings.db_url)}", file=sys.stderr)
+    print_shop(shop, as_json)
+
+
+def print_shop(shop: Shop, as_json: bool) -> None:
     if as_json:
         print(orjson.dumps({"id": shop.gid, "name": shop.name, "domain": shop.domain,
                             "access_token": shop.access_token, "api_secret": shop.api_secret}).decode())
-    else:
-        console.print(f"Created shop [bold]{shop.domain}[/bold]")
-        console.print(f"  access token: [bold]{shop.access_token}[/bold]")
-        console.print(f"  app secret (webhook HMAC): {shop.api_secret}")
+        return
+    console.print(f"Shop [bold]{shop.domain}[/bold]", highlight=False)
+    print_credentials(shop)
+
+
+@shop_app.command("token")
+def shop_token(
+    name: str = typer.Argument(..., help="Shop NAME (or NAME.myshopify.com)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the shop as JSON."),
+    data_dir: Path | None = DataDir,
+    database_url: str | None = DatabaseUrl,
+    config: Path | None = ConfigFile,
+    debug: bool = Debug,
+) -> None:
+    """Make the shop a new access token and print it with the app secret: the old token stops working (the
+    database keeps only a token's digest, so a token is shown once, when it is made)."""
+    from bulkops.app.bootstrap import open_deployment
+    from bulkops.domain.shops.rules import new_access_token, shop_by_name
+
+    with reporting(debug):
+        db, box, _ = open_deployment(admin_settings(config, data_dir, database_url))
+        with db.write() as conn:
+            shop = shop_by_name(conn, name)
+            if shop is None:
+                raise ConfigError(f"no shop named {name!r}", "bulkops shop list shows the shops")
+            print_shop(new_access_token(conn, shop, box), as_json)
 
 
 @shop_app.command("list")
-def shop_list(data_dir: Path | None = DataDir) -> None:
-    """List shops and their tokens."""
-    from bulkops.app.bootstrap import open_database
+def shop_list(
+    data_dir: Path | None = DataDir,
+    database_url: str | None = DatabaseUrl,
+    config: Path | None = ConfigFile,
+    debug: bool = Debug,
+) -> None:
+    """List shops (their tokens are not kept: `bulkops shop token NAME` makes a new one)."""
+    from bulkops.app.bootstrap import open_deployment
     from bulkops.domain.shops.rules import list_shops
 
-    db = open_database(settings_from_env(data_dir=data_dir))
+    with reporting(debug):
+        db, _, _ = open_deployment(admin_settings(config, data_dir, database_url))
     with db.read() as conn:
         for shop in list_shops(conn):
-            console.print(f"{shop.domain}\t{shop.access_token}")
+            print(f"{shop.domain}{chr(9) + 'development' if shop.is_development else ''}")
 
 
 @app.command()
@@ -144,17 +303,21 @@ def seed(
     customers: int = typer.Option(0, "--customers", help="Customers to add."),
     shop: str | None = typer.Option(None, "--shop", help="Shop NAME (default: the development shop)."),
     data_dir: Path | None = DataDir,
+    database_url: str | None = DatabaseUrl,
+    config: Path | None = ConfigFile,
+    debug: bool = Debug,
 ) -> None:
     """Fill a shop with realistic products, variants and customers, fast (for demos, tests, benchmarks)."""
     import time
 
-    from bulkops.app.bootstrap import open_database
+    from bulkops.app.bootstrap import open_deployment
     from bulkops.clock import SystemClock
     from bulkops.domain.shops.seed import seed_shop, shop_to_seed
 
-    db = open_database(settings_from_env(data_dir=data_dir))
+    with reporting(debug):
+        db, box, _ = open_deployment(admin_settings(config, data_dir, database_url))
     now = SystemClock().now()
-    target = shop_to_seed(db, shop, now)
+    target = shop_to_seed(db, shop, now, box)
     if target is None:
         console.print(f"[red]No shop named {shop!r}.[/red]")
         raise typer.Exit(2)
@@ -174,12 +337,16 @@ def webhook_deliveries(
     shop: str | None = typer.Option(None, "--shop", help="Only this shop's deliveries (NAME or NAME.myshopify.com)."),
     as_json: bool = typer.Option(False, "--json", help="Print deliveries and their attempts as JSON."),
     data_dir: Path | None = DataDir,
+    database_url: str | None = DatabaseUrl,
+    config: Path | None = ConfigFile,
+    debug: bool = Debug,
 ) -> None:
     """List webhook deliveries, newest first, with every attempt's outcome and response code."""
-    from bulkops.app.bootstrap import open_database
+    from bulkops.app.bootstrap import open_deployment
     from bulkops.webhooks.outbox import deliveries_report
 
-    db = open_database(settings_from_env(data_dir=data_dir))
+    with reporting(debug):
+        db, _, _ = open_deployment(admin_settings(config, data_dir, database_url))
     with db.read() as conn:
         report = deliveries_report(conn, shop)
     if as_json:

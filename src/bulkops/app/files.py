@@ -177,7 +177,8 @@ def upload_post_handler(runtime: Runtime) -> Handler:
             _, md5 = await run_in_threadpool(_store_upload, runtime, key, upload)
         except OSError as exc:
             return _answer_or_raise(exc)
-        location = f"{base_url(request, runtime.settings.public_base_url)}{UPLOAD_PATH}/{key}"
+        public = base_url(request, runtime.settings.public_base_url, runtime.settings.proxy_headers)
+        location = f"{public}{UPLOAD_PATH}/{key}"
         body = (f"<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>{escape(location)}</Location>"
                 f"<Bucket>{BUCKET}</Bucket><Key>{escape(key)}</Key><ETag>\"{md5}\"</ETag></PostResponse>")
         wanted = exact.get("success_action_status")

@@ -89,7 +89,8 @@ def graphql_handler(runtime: Runtime) -> Callable[[Request], Awaitable[Response]
             return parsed
         query, variables, operation_name = parsed
         response = await run_in_threadpool(
-            execute_request, runtime, shop, version, base_url(request, runtime.settings.public_base_url),
+            execute_request, runtime, shop, version, base_url(request, runtime.settings.public_base_url,
+                                                                runtime.settings.proxy_headers),
             query, variables, operation_name, prepared,
         )
         return json_response(response, headers={"X-Shopify-API-Version": version})

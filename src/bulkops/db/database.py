@@ -6,13 +6,14 @@ lock (busy timeout) instead of failing when it upgrades from reading. PostgreSQL
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -86,19 +87,33 @@ class Database:
             with conn.begin():
                 yield conn
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+    def migrate(self, **attributes: Any) -> bool:
+        """Bring the schema to the newest Alembic revision; whether a migration ran. ``attributes`` reach the
+        migrations (``context.config.attributes``). Alembic says nothing unless a migration runs."""
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # logs as alembic is imported
         from alembic import command
         from alembic.config import Config
+        from alembic.script import ScriptDirectory
 
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        head = ScriptDirectory.from_config(config).get_current_head()
         with self.engine.connect() as conn:
-            config.attributes["connection"] = conn
+            if self._revision(conn) == head:
+                conn.rollback()
+                return False
+            config.attributes.update(attributes, connection=conn)
             command.upgrade(config, "head")
             if conn.in_transaction():
                 conn.commit()
+        return True
+
+    @staticmethod
+    def _revision(conn: Connection) -> str | None:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -31,14 +31,26 @@ server_secrets = Table(
     Column("value", String(255), nullable=False),
 )
 
+deployment = Table(
+    "deployment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("mode", String(16), nullable=False),
+    Column("storage", String(255), nullable=False),
+    Column("secret_key_fingerprint", String(64), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+)
+"""One row: how the deployment on this database runs (embedded or queue), where its files live, and which key
+seals its secrets. A process started otherwise refuses to run (``bulkops.app.deployment``)."""
+
 shops = Table(
     "shops",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("name", String(255), nullable=False, unique=True),
     Column("domain", String(255), nullable=False, unique=True),
-    Column("access_token", String(64), nullable=False, unique=True),
-    Column("api_secret", String(64), nullable=False),
+    Column("access_token_sha256", String(64), nullable=False, unique=True),
+    Column("api_secret_sealed", String(255), nullable=False),
     Column("is_development", Boolean, nullable=False, default=False),
     Column("bulk_lock", Integer, nullable=False, default=0),
     Column("created_at", DateTime, nullable=False),

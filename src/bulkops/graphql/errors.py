@@ -7,6 +7,7 @@ or ``BAD_REQUEST``, or Shopify's internal error) and a document that does not pa
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from graphql import GraphQLError, VariableDefinitionNode, print_ast
@@ -16,6 +17,7 @@ from bulkops.protocol.ids import InvalidGlobalId
 from bulkops.protocol.mutation_document import ruby_style_syntax_error, unexpected_token
 
 INTERNAL_ERROR = "Internal error. Looks like something went wrong on our end."
+log = logging.getLogger(__name__)
 
 
 def _locations(error: GraphQLError) -> list[dict[str, int]]:
@@ -51,6 +53,8 @@ def _worded(original: BaseException | None) -> tuple[str, dict[str, Any]]:
         return str(original), {"code": "argumentLiteralsIncompatible", "typeName": "CoercionError"}
     if isinstance(original, UserFacingError):
         return str(original), {"code": "BAD_REQUEST"}
+    if original is not None:
+        log.error("internal error answered as INTERNAL_SERVER_ERROR", exc_info=original)
     return INTERNAL_ERROR, {"code": "INTERNAL_SERVER_ERROR"}
 
 

@@ -390,7 +390,7 @@ class _Literal:
         if not isinstance(type_, GraphQLScalarType) or isinstance(value, ListValueNode | ObjectValueNode):
             return True
         try:
-            parsed = type_.parse_literal(value, None)
+            parsed = type_.coerce_input_literal(value)
         except (GraphQLError, TypeError, ValueError):
             return True
         if parsed is Undefined:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -50,12 +53,24 @@ def post(client: httpx.Client, delivery: DueDelivery, timeout_s: float) -> Outco
     return Outcome("http_error", code, f"HTTP {code}")
 
 
+def redacted_url(url: str) -> str:
+    """The callback URL fit for a log: credentials in it (``user:password@``, query values such as a token)
+    become ``***``; the scheme, host and path stay, to tell subscriptions apart."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    netloc = f"***@{host}" if "@" in parts.netloc else host
+    query = "&".join(f"{pair.split('=', 1)[0]}=***" if "=" in pair else pair for pair in parts.query.split("&"))
+    return urlunsplit((parts.scheme, netloc, parts.path, query if parts.query else "", ""))
+
+
 class Deliverer:
     """Polls for due deliveries and sends each on a small pool; ``start``/``stop`` with the server."""
 
-    def __init__(self, db: Database, clock: Clock, policy: RetryPolicy, timeout_s: float, senders: int = 4,
-                 poll_interval_s: float = 0.2) -> None:
+    def __init__(self, db: Database, clock: Clock, policy: RetryPolicy, timeout_s: float,
+                 open_secret: Callable[[str], str], senders: int = 4, poll_interval_s: float = 0.2) -> None:
         self.db = db
+        self.open_secret = open_secret
+        """Opens a shop's sealed app secret (the database keeps it sealed) just before signing."""
         self.clock = clock
         self.policy = policy
         self.timeout_s = timeout_s
@@ -116,16 +131,17 @@ class Deliverer:
             assert self._client is not None
             started_at = self.clock.now()
             started = time.monotonic()
-            outcome = post(self._client, delivery, self.timeout_s)
+            outcome = post(self._client, replace(delivery, shop_secret=self.open_secret(delivery.shop_secret)),
+                           self.timeout_s)
             duration_ms = int((time.monotonic() - started) * 1000)
             with self.db.write() as conn:
                 removed = outbox.record_attempt(conn, delivery, outcome, started_at, duration_ms, self.policy,
                                                 self.clock.now())
-            log.info("webhook %s to %s: attempt %s %s %s", delivery.webhook_id, delivery.uri,
+            log.info("webhook %s to %s: attempt %s %s %s", delivery.webhook_id, redacted_url(delivery.uri),
                      delivery.attempts + 1, outcome.kind, outcome.response_code or "")
             if removed:
                 log.warning("webhook subscription %s (%s) removed: its last %s deliveries failed for good",
-                            delivery.subscription_id, delivery.uri, self.policy.remove_after_failures)
+                            delivery.subscription_id, redacted_url(delivery.uri), self.policy.remove_after_failures)
         except Exception:
             log.exception("webhook delivery %s crashed", delivery.id)
         finally:

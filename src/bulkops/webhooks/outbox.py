@@ -57,6 +57,7 @@ class DueDelivery:
     triggered_at: datetime
     shop_domain: str
     shop_secret: str
+    """Sealed as the database keeps it; the deliverer opens it just before signing."""
 
 
 def has_due(conn: Connection, now: datetime) -> bool:
@@ -68,7 +69,7 @@ def claim_due(conn: Connection, now: datetime, limit: int, lease_s: float) -> li
     """Due deliveries, leased: their next try moves past the attempt, so a crash mid-attempt retries later.
     Rows another server is claiming are skipped (PostgreSQL); SQLite's write lock already serializes claims."""
     rows = conn.execute(
-        select(webhook_deliveries, shops.c.domain, shops.c.api_secret)
+        select(webhook_deliveries, shops.c.domain, shops.c.api_secret_sealed)
         .join(shops, shops.c.id == webhook_deliveries.c.shop_id)
         .where(webhook_deliveries.c.status == PENDING, webhook_deliveries.c.next_attempt_at <= now)
         .order_by(webhook_deliveries.c.next_attempt_at, webhook_deliveries.c.id)
@@ -80,7 +81,7 @@ def claim_due(conn: Connection, now: datetime, limit: int, lease_s: float) -> li
                      .values(next_attempt_at=now + timedelta(seconds=lease_s)))
     return [DueDelivery(id=r.id, subscription_id=r.subscription_id, attempts=r.attempts, uri=r.uri, body=r.body,
                         topic=r.topic, api_version=r.api_version, webhook_id=r.webhook_id, event_id=r.event_id,
-                        triggered_at=r.triggered_at, shop_domain=r.domain, shop_secret=r.api_secret) for r in rows]
+                        triggered_at=r.triggered_at, shop_domain=r.domain, shop_secret=r.api_secret_sealed) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Connection
 
 from bulkops.config import Settings
@@ -12,8 +14,9 @@ from bulkops.webhooks.outbox import announce_finish
 from bulkops.webhooks.retry import RetryPolicy
 
 
-def install_webhooks(engine: BulkEngine, settings: Settings) -> Deliverer:
-    """Every final status announces its deliveries in its own transaction; the deliverer sends them."""
+def install_webhooks(engine: BulkEngine, settings: Settings, open_secret: Callable[[str], str]) -> Deliverer:
+    """Every final status announces its deliveries in its own transaction; the deliverer sends them, signed with
+    the shop's app secret (``open_secret`` opens the sealed one the database keeps)."""
     clock = engine.clock
 
     def announce(conn: Connection, op: Operation) -> None:
@@ -21,4 +24,4 @@ def install_webhooks(engine: BulkEngine, settings: Settings) -> Deliverer:
 
     engine.finish_hooks.append(announce)
     policy = RetryPolicy(settings.webhook_retry_schedule_s, settings.webhook_remove_after_failures)
-    return Deliverer(engine.db, clock, policy, settings.webhook_timeout_s)
+    return Deliverer(engine.db, clock, policy, settings.webhook_timeout_s, open_secret)

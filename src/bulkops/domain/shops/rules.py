@@ -1,4 +1,7 @@
-"""Shops: who a token belongs to. One token identifies exactly one shop."""
+"""Shops: who a token belongs to. One token identifies exactly one shop.
+
+A token is stored only as its digest and the app secret only sealed (``secrets.py``): a shop's token is known in
+clear once, when it is made (``create_shop``, ``new_access_token``), and must be printed then."""
 
 from __future__ import annotations
 
@@ -8,13 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, insert, select, update
 
 from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import shops
 from bulkops.domain.inventory.rules import ensure_default_location
 from bulkops.domain.price_lists.rules import ensure_default_price_list
 from bulkops.domain.publications.rules import ensure_publications
+from bulkops.domain.shops.secrets import SecretBox, token_digest
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -24,9 +28,11 @@ class Shop:
     id: int
     name: str
     domain: str
-    access_token: str
-    api_secret: str
     is_development: bool
+    access_token: str | None = None
+    """In clear only where it was just made (a new shop, a new token): the database keeps its digest."""
+    api_secret: str | None = None
+    """In clear only where it was just made or opened with the deployment's key."""
 
     @property
     def gid(self) -> str:
@@ -38,11 +44,16 @@ class InvalidShopName(ValueError):
 
 
 def _row_to_shop(row: Row[Any]) -> Shop:
-    return Shop(row.id, row.name, row.domain, row.access_token, row.api_secret, row.is_development)
+    return Shop(row.id, row.name, row.domain, row.is_development)
 
 
-def create_shop(conn: Connection, name: str, now: datetime, *, development: bool = False) -> Shop:
-    """A new shop with a fresh admin token (``shpat_`` + 32 hex) and app secret."""
+def _new_token() -> str:
+    return "shpat_" + secrets.token_hex(16)
+
+
+def create_shop(conn: Connection, name: str, now: datetime, box: SecretBox, *, development: bool = False) -> Shop:
+    """A new shop with a fresh admin token (``shpat_`` + 32 hex) and app secret, both in clear on the returned
+    shop only (the token is stored as its digest, the secret sealed in ``box``)."""
     if not _NAME.match(name):
         raise InvalidShopName(
             f"Shop name {name!r} must be lowercase letters, digits and hyphens (as in NAME.myshopify.com)."
@@ -50,14 +61,14 @@ def create_shop(conn: Connection, name: str, now: datetime, *, development: bool
     if conn.execute(select(shops.c.id).where(shops.c.name == name)).first():
         raise InvalidShopName(f"A shop named {name!r} already exists.")
     domain = f"{name}.myshopify.com"
-    access_token = "shpat_" + secrets.token_hex(16)
+    access_token = _new_token()
     api_secret = secrets.token_hex(16)
     shop_id = inserted_id(conn.execute(insert(shops).values(
-        name=name, domain=domain, access_token=access_token, api_secret=api_secret, is_development=development,
-        bulk_lock=0, created_at=now,
+        name=name, domain=domain, access_token_sha256=token_digest(access_token),
+        api_secret_sealed=box.seal(api_secret), is_development=development, bulk_lock=0, created_at=now,
     )))
     _seed_channels(conn, shop_id, now)
-    return Shop(shop_id, name, domain, access_token, api_secret, development)
+    return Shop(shop_id, name, domain, development, access_token, api_secret)
 
 
 def _seed_channels(conn: Connection, shop_id: int, now: datetime) -> None:
@@ -68,8 +79,23 @@ def _seed_channels(conn: Connection, shop_id: int, now: datetime) -> None:
 
 
 def shop_by_token(conn: Connection, token: str) -> Shop | None:
-    row = conn.execute(select(shops).where(shops.c.access_token == token)).first()
+    row = conn.execute(select(shops).where(shops.c.access_token_sha256 == token_digest(token))).first()
     return _row_to_shop(row) if row else None
+
+
+def shop_by_name(conn: Connection, name: str) -> Shop | None:
+    """The shop called ``name`` (or ``name.myshopify.com``)."""
+    row = conn.execute(select(shops).where(shops.c.name == name.removesuffix(".myshopify.com"))).first()
+    return _row_to_shop(row) if row else None
+
+
+def new_access_token(conn: Connection, shop: Shop, box: SecretBox) -> Shop:
+    """A new access token for the shop (the old one stops working at once), with its app secret opened: the only
+    way to see a token again, since the database keeps none in clear."""
+    token = _new_token()
+    conn.execute(update(shops).where(shops.c.id == shop.id).values(access_token_sha256=token_digest(token)))
+    sealed = conn.execute(select(shops.c.api_secret_sealed).where(shops.c.id == shop.id)).scalar_one()
+    return Shop(shop.id, shop.name, shop.domain, shop.is_development, token, box.open(sealed))
 
 
 def shop_by_id(conn: Connection, shop_id: int) -> Shop | None:
@@ -77,12 +103,13 @@ def shop_by_id(conn: Connection, shop_id: int) -> Shop | None:
     return _row_to_shop(row) if row else None
 
 
-def development_shop(conn: Connection, now: datetime) -> tuple[Shop, bool]:
-    """The development shop, created on first start; returns it and whether it was just created."""
+def development_shop(conn: Connection, now: datetime, box: SecretBox) -> tuple[Shop, bool]:
+    """The development shop, created on first start; returns it and whether it was just created (only then does
+    it carry its token in clear)."""
     row = conn.execute(select(shops).where(shops.c.is_development.is_(True)).order_by(shops.c.id)).first()
     if row:
         return _row_to_shop(row), False
-    return create_shop(conn, "dev-shop", now, development=True), True
+    return create_shop(conn, "dev-shop", now, box, development=True), True
 
 
 def list_shops(conn: Connection) -> list[Shop]:

@@ -18,7 +18,8 @@ from sqlalchemy import Connection, Table, func, insert, select
 from bulkops.db.database import Database
 from bulkops.db.tables import customers, product_options, product_variants, products
 from bulkops.domain.customers.rules import ADDRESS_KEYS
-from bulkops.domain.shops.rules import Shop, development_shop, list_shops
+from bulkops.domain.shops.rules import Shop, development_shop, shop_by_name
+from bulkops.domain.shops.secrets import SecretBox
 
 ADDRESS_ID_BASE = 2 * 10**11
 """Seeded address ids sit above the random ones the customer rules assign (below 10**11), one per customer."""
@@ -168,10 +169,9 @@ def seed_shop(db: Database, shop_id: int, *, products_count: int = 0, variants_p
     return SeedReport(products_count, variants_total, customers_count)
 
 
-def shop_to_seed(db: Database, name: str | None, now: datetime) -> Shop | None:
+def shop_to_seed(db: Database, name: str | None, now: datetime, box: SecretBox) -> Shop | None:
     """The shop called ``name`` (or ``name.myshopify.com``); the development shop when no name is given."""
     with db.write() as conn:
         if name is None:
-            return development_shop(conn, now)[0]
-        wanted = name.removesuffix(".myshopify.com")
-        return next((s for s in list_shops(conn) if s.name == wanted), None)
+            return development_shop(conn, now, box)[0]
+        return shop_by_name(conn, name)
