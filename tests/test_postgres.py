@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
+import psycopg
 import pytest
 
 from bulkops.client import BulkClient
 from tests.engine.test_export_format import PRODUCT_SET, board, bulk_import, export, lines_of
+from tests.scaleout import fresh_database, sqlalchemy_url
 from tests.server import ServerProcess
 
-psycopg = pytest.importorskip("psycopg")
-ADMIN_URL = os.environ.get("BULKOPS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 CREATE = ("mutation call($product: ProductCreateInput!) { productCreate(product: $product) "
           "{ product { id handle } userErrors { field message } } }")
 
@@ -23,23 +21,13 @@ CREATE = ("mutation call($product: ProductCreateInput!) { productCreate(product:
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
     """A fresh database's URL (psycopg's form), dropped afterwards."""
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        pytest.skip("PostgreSQL is not reachable")
-    name = f"bulkops_test_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with fresh_database("bulkops_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def pg_server(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    url = pg_url.replace("postgresql://", "postgresql+psycopg://")
-    process = ServerProcess(Path(tmp_path_factory.mktemp("pg")), env={"BULKOPS_DATABASE_URL": url,
+    process = ServerProcess(Path(tmp_path_factory.mktemp("pg")), env={"BULKOPS_DATABASE_URL": sqlalchemy_url(pg_url),
                                                                        "BULKOPS_CHUNK_LINES": "40"})
     try:
         yield process.start()

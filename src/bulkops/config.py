@@ -40,6 +40,10 @@ class Settings:
     """Times in a row an operation whose files meet a failure that may pass (a full disk, a store out of reach)
     is let go and resumed after ``heartbeat_stale_s``, before it fails; it stays RUNNING meanwhile and
     ``/healthz`` says why."""
+    worker_stale_s: float = 5.0
+    """A worker process whose heartbeat (beaten every second) is older than this counts as dead for ``/readyz``."""
+    ready_wait_s: float = 5.0
+    """``/readyz`` fails when an operation has waited in CREATED longer than this and no worker is alive."""
     queue_url: str | None = None
     """A Redis URL: operations go to Celery workers (``bulkops worker``) instead of in-process threads."""
     queue_name: str = "bulkops"
@@ -120,6 +124,8 @@ class SettingsOverrides(TypedDict, total=False):
     helper_min_input_bytes: int | None
     heartbeat_stale_s: float | None
     storage_retries: int | None
+    worker_stale_s: float | None
+    ready_wait_s: float | None
     queue_url: str | None
     queue_name: str | None
     webhook_retry_schedule_s: tuple[float, ...] | None
@@ -169,6 +175,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "helper_min_input_bytes": ("BULKOPS_HELPER_MIN_INPUT_BYTES", int),
     "heartbeat_stale_s": ("BULKOPS_HEARTBEAT_STALE", float),
     "storage_retries": ("BULKOPS_STORAGE_RETRIES", int),
+    "worker_stale_s": ("BULKOPS_WORKER_STALE", float),
+    "ready_wait_s": ("BULKOPS_READY_WAIT", float),
     "queue_url": ("BULKOPS_QUEUE_URL", str),
     "queue_name": ("BULKOPS_QUEUE_NAME", str),
     "webhook_retry_schedule_s": ("BULKOPS_WEBHOOK_RETRY_SCHEDULE", tuple),

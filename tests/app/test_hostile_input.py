@@ -109,6 +109,17 @@ def test_an_enum_literal_where_a_string_is_expected_is_an_argument_error(hostile
         "Argument 'mutation' on Field 'bulkOperationRunMutation' has an invalid value (NOPE). Expected type 'String!'.")
 
 
+def test_a_custom_scalar_written_inline_is_accepted(hostile_server: InProcessServer, shop: Shop) -> None:
+    """The SDL's own scalars (URL here) read their literals as a variable's value would be read."""
+    body = graphql(hostile_server, shop, 'mutation { webhookSubscriptionCreate(topic: BULK_OPERATIONS_FINISH, '
+                   'webhookSubscription: {callbackUrl: "https://example.com/hooks", format: JSON}) '
+                   '{ webhookSubscription { id } userErrors { message } } }')
+
+    assert "errors" not in body, body
+    assert body["data"]["webhookSubscriptionCreate"]["webhookSubscription"]["id"].startswith(
+        "gid://shopify/WebhookSubscription/")
+
+
 def test_a_first_of_thousands_of_digits_is_an_argument_error(hostile_server: InProcessServer, shop: Shop) -> None:
     body = graphql(hostile_server, shop, "{ products(first: %s) { nodes { id } } }" % ("9" * 5000))
 

@@ -16,10 +16,11 @@ from bulkops.storage.base import FileStore
 from bulkops.storage.local import LocalFileStore
 from bulkops.storage.memory import MemoryStore
 from bulkops.storage.signing import Signer
+from tests.scaleout import moto_s3
 from tests.server import ServerProcess
 
 boto3 = pytest.importorskip("boto3")
-moto_server = pytest.importorskip("moto.server")
+pytest.importorskip("moto.server")
 
 AWS_TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "bulkops-test",
@@ -42,11 +43,8 @@ class Backend:
 
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_s3() as endpoint:
+        yield endpoint
 
 
 def aws_session() -> object:

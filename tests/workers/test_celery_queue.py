@@ -4,28 +4,26 @@ and resumes at the first chunk without a record, so every line runs exactly once
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 
 from bulkops.client import BulkClient
+from tests.scaleout import REDIS_URL, fresh_database, fresh_queue_name, sqlalchemy_url
 from tests.server import ServerProcess
 from tests.webhooks.flow import finish_an_import, subscribe
 from tests.webhooks.receiver import receiving
 from tests.workers.worker_process import WorkerProcess
 
 psycopg = pytest.importorskip("psycopg")
-redis = pytest.importorskip("redis")
+pytest.importorskip("redis")
 pytest.importorskip("celery")
 
-ADMIN_URL = os.environ.get("BULKOPS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("BULKOPS_TEST_REDIS", "redis://127.0.0.1:6379/0")
 HEARTBEAT_STALE_S = "2"
 """A killed worker's operation is taken over 2 s after its last chunk commit (60 s in production)."""
 HAIR_TRIGGER_STALE_S = "0.05"
@@ -77,39 +75,23 @@ class Deployment:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    broker = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    try:
-        broker.ping()
-    except redis.RedisError:
-        pytest.skip(f"Redis does not answer at {REDIS_URL}; the Celery queue needs it")
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        pytest.skip("PostgreSQL is not reachable (the scale-out database)")
-    name = f"bulkops_celery_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    base = ADMIN_URL.rsplit("/", 1)[0]
-    env = {
-        "BULKOPS_DATABASE_URL": base.replace("postgresql://", "postgresql+psycopg://") + f"/{name}",
-        "BULKOPS_QUEUE_URL": REDIS_URL,
-        "BULKOPS_QUEUE_NAME": name,
-        "BULKOPS_HEARTBEAT_STALE": HEARTBEAT_STALE_S,
-        "BULKOPS_CHUNK_LINES": CHUNK_LINES,
-    }
-    server = ServerProcess(Path(tmp_path_factory.mktemp("scaleout")), env=env)
-    deployment = Deployment(server, f"{base}/{name}", env, [])
-    try:
-        server.start()
-        yield deployment
-    finally:
-        for worker in deployment.workers:
-            worker.stop()
-        server.stop()
-        for key in broker.scan_iter(match=f"{name}:*"):
-            broker.delete(key)
-        broker.close()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with fresh_queue_name("bulkops_celery") as name, fresh_database(name) as database_url:
+        env = {
+            "BULKOPS_DATABASE_URL": sqlalchemy_url(database_url),
+            "BULKOPS_QUEUE_URL": REDIS_URL,
+            "BULKOPS_QUEUE_NAME": name,
+            "BULKOPS_HEARTBEAT_STALE": HEARTBEAT_STALE_S,
+            "BULKOPS_CHUNK_LINES": CHUNK_LINES,
+        }
+        server = ServerProcess(Path(tmp_path_factory.mktemp("scaleout")), env=env)
+        deployment = Deployment(server, database_url, env, [])
+        try:
+            server.start()
+            yield deployment
+        finally:
+            for worker in deployment.workers:
+                worker.stop()
+            server.stop()
 
 
 @pytest.fixture
@@ -211,6 +193,28 @@ def test_a_cancel_sent_to_the_server_stops_the_import_running_in_a_worker(
     assert 0 < kept < total
     assert [line["__lineNumber"] for line in client.results(done["url"])] == list(range(kept))
     assert len(deployment.titles(shop.id)) == kept
+
+
+def test_readyz_fails_within_10_seconds_of_the_last_worker_dying_while_an_operation_waits(
+        deployment: Deployment, two_workers: list[WorkerProcess]) -> None:
+    ready_url = f"{deployment.server.base_url}/readyz"
+    before = httpx.get(ready_url, timeout=10)
+    for worker in two_workers:
+        worker.kill()
+    killed_at = time.monotonic()
+    client = deployment.server.client(deployment.server.new_shop())
+    client.run_mutation(CREATE, client.stage(products_jsonl(1, "Unserved")))
+    while True:
+        asked_at = time.monotonic()
+        answer = httpx.get(ready_url, timeout=10)
+        if answer.status_code != 200 or asked_at - killed_at > 30:
+            break
+        time.sleep(0.2)
+
+    assert before.status_code == 200 and before.json()["checks"]["workers"]["alive"] == 2
+    assert answer.status_code == 503, answer.text
+    assert asked_at - killed_at < 10
+    assert "waiting in CREATED" in answer.json()["reasons"][0] and "no live worker" in answer.json()["reasons"][0]
 
 
 def test_workers_taking_an_operation_from_a_live_worker_never_commit_a_chunk_twice(

@@ -10,7 +10,6 @@ traceback).
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 from collections.abc import Iterator
@@ -53,7 +52,6 @@ Debug = typer.Option(False, "--debug", help="Show the traceback of a configurati
 Reconfigure = typer.Option(False, "--reconfigure", help="Record this process's mode (queue or embedded) and storage "
                            "as the deployment's, when its database says otherwise (refused while operations run).")
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 @contextmanager
@@ -106,6 +104,8 @@ def print_credentials(shop: Shop) -> None:
     console.print(f"  access token: [bold]{shop.access_token}[/bold]", highlight=False)
     console.print(f"  app secret (webhook HMAC): {shop.api_secret}", highlight=False)
     console.print(f"  (shown once: `bulkops shop token {shop.name}` makes a new token)", highlight=False)
+LogFormat = typer.Option("text", "--log-format", envvar="BULKOPS_LOG_FORMAT", help="text, or json: one JSON object per line, with the bulk "
+                         "operation and shop on every line of an operation's work.")
 
 
 @app.command()
@@ -126,9 +126,10 @@ def serve(
     config: Path | None = ConfigFile,
     debug: bool = Debug,
     reconfigure: bool = Reconfigure,
+    log_format: str = LogFormat,
 ) -> None:
     """Run the server: the GraphQL endpoint and file routes, with in-process workers unless a queue is set."""
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    _configure_logging(log_format)
     listen_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     with reporting(debug):
         settings = settings_from_env(
@@ -163,7 +164,7 @@ def _run_server(runtime: Runtime, settings: Settings, host: str, port: int) -> N
     signal.signal(signal.SIGTERM, _exit_through_finally)
     runtime.start()
     try:
-        uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning",
+        uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning", log_config=None,
                     proxy_headers=settings.proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips)
     finally:
         runtime.stop()
@@ -186,11 +187,12 @@ def worker(
     config: Path | None = ConfigFile,
     debug: bool = Debug,
     reconfigure: bool = Reconfigure,
+    log_format: str = LogFormat,
 ) -> None:
     """Run bulk operations from the Celery queue (--queue-url), with upkeep and webhook delivery."""
     from bulkops.app.bootstrap import build_runtime
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    _configure_logging(log_format)
     with reporting(debug):
         settings = settings_from_env(config, data_dir=data_dir, database_url=database_url, queue_url=queue_url,
                                      storage_url=storage, s3_endpoint_url=s3_endpoint_url)
@@ -203,6 +205,16 @@ def worker(
     print_banner(runtime, f"{concurrency} at once (Celery)")
     _freeze_startup_objects()
     raise typer.Exit(CeleryWorker(runtime, concurrency).run())
+
+
+def _configure_logging(log_format: str) -> None:
+    from bulkops.logs import configure_logging
+
+    try:
+        configure_logging(log_format)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
 
 
 def _freeze_startup_objects() -> None:

@@ -89,8 +89,9 @@ class Database:
 
     def migrate(self, **attributes: Any) -> bool:
         """Bring the schema to the newest Alembic revision; whether a migration ran. ``attributes`` reach the
-        migrations (``context.config.attributes``). Alembic says nothing unless a migration runs."""
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # logs as alembic is imported
+        migrations (``context.config.attributes``). Alembic's step-by-step lines stay out of the log (a new
+        database runs ten of them before the banner, and a configuration error must read as one line)."""
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         from alembic import command
         from alembic.config import Config
         from alembic.script import ScriptDirectory

@@ -121,6 +121,19 @@ bulk_chunks = Table(
     Column("segment_size", BigInteger, nullable=False),
     Column("resume_offset", BigInteger, nullable=False, default=0),
     Column("result_data", LargeBinary),
+    Column("failed_lines", BigInteger, nullable=False, default=0, server_default="0"),
+    Column("duration_ms", Integer),
+)
+
+bulk_workers = Table(
+    "bulk_workers",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("heartbeat_at", DateTime, nullable=False, index=True),
 )
 
 products = Table(

@@ -27,6 +27,7 @@ from bulkops.engine.exporter import ExportWork, PlanFactory
 from bulkops.engine.importer import ImportWork
 from bulkops.engine.lifecycle import TERMINAL, ErrorCode, OperationType, Status, transition
 from bulkops.engine.runner import ChunkWork, run_chunks
+from bulkops.logs import bind, log_context
 from bulkops.protocol.errors import UserError
 from bulkops.storage.base import FileStore
 
@@ -100,7 +101,12 @@ class BulkEngine:
     def run(self, operation_id: int, worker: str) -> None:
         """Run (or resume) one operation to a final status. Never leaves it RUNNING on an error: a failure that
         may pass (a full disk, a store out of reach) lets it go to be retried by the upkeep (see
-        :meth:`_wait_to_retry`), any other ends it."""
+        :meth:`_wait_to_retry`), any other ends it. Every log line of its work names the operation, the worker
+        and (once claimed) the shop."""
+        with log_context(operation=f"gid://shopify/BulkOperation/{operation_id}", worker=worker):
+            self._run(operation_id, worker)
+
+    def _run(self, operation_id: int, worker: str) -> None:
         op = self._claim(operation_id, worker)
         if op is None:
             return
@@ -158,10 +164,18 @@ class BulkEngine:
         now = self.clock.now()
         stale_before = now - timedelta(seconds=self.settings.heartbeat_stale_s)
         with self.db.write() as conn:
+            previous = ops.worker_of(conn, operation_id)
             if not ops.claim(conn, operation_id, worker, now, stale_before):
                 return None
             transition(conn, operation_id, Status.RUNNING, started_at=now)
-            return ops.get(conn, operation_id)
+            op = ops.get(conn, operation_id)
+            assert op is not None
+            bind(shop_id=op.shop_id, shop=ops.shop_domain(conn, op.shop_id))
+        if previous is not None and previous != worker:
+            log.warning("took over bulk operation %s from %s: its heartbeat was older than %s s",
+                        operation_id, previous, self.settings.heartbeat_stale_s)
+        log.info("bulk operation %s (%s, %s) runs on %s", operation_id, op.type.value, op.status.value, worker)
+        return op
 
     def _check_time_limit(self, op: ops.Operation) -> None:
         limit = (
@@ -254,6 +268,7 @@ class BulkEngine:
             fields.update(completed_at=now, result_key=key, file_size=size)
         else:
             fields.update(result_key=key, file_size=size)
+        final: ops.Operation | None = None
         with self.db.write() as conn:
             moved = transition(conn, op.id, target, **fields)
             if not moved:
@@ -268,6 +283,9 @@ class BulkEngine:
                 if composed:
                     ops.forget_chunk_data(conn, op.id)
             segments = [c.segment_key for c in ops.chunks(conn, op.id)] if moved and composed else []
+        if final is not None:
+            log.info("bulk operation %s finished: %s%s, %s objects", op.id, final.status.value,
+                     f" ({final.error_code})" if final.error_code else "", final.object_count)
         self._discard(segments)
 
     def _discard(self, keys: Iterable[str | None]) -> None:

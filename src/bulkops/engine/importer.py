@@ -101,8 +101,18 @@ def run_batch(
         segment_key=segment_key(shop_id, operation_id, index),
         segment_size=len(data),
         resume_offset=batch.end_offset,
+        failed_lines=sum(1 for response in responses if line_failed(response)),
     )
     return data, chunk
+
+
+def line_failed(response: dict[str, Any]) -> bool:
+    """A line failed when its response has top-level ``errors`` or a payload with non-empty ``userErrors``."""
+    if response.get("errors"):
+        return True
+    data = response.get("data")
+    payloads = data.values() if isinstance(data, dict) else ()
+    return any(isinstance(p, dict) and p.get("userErrors") for p in payloads)
 
 
 @dataclass

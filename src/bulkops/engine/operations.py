@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from bulkops.db.inserted import inserted_id
-from bulkops.db.tables import bulk_chunks, bulk_operations
+from bulkops.db.tables import bulk_chunks, bulk_operations, shops
 from bulkops.engine.lifecycle import IN_PROGRESS, UNFINISHED, OperationType, Status
 
 
@@ -64,6 +64,10 @@ class Chunk:
     segment_key: str
     segment_size: int
     resume_offset: int
+    failed_lines: int = 0
+    """Import lines whose result has errors or userErrors (for ``/metrics``)."""
+    duration_ms: int | None = None
+    """How long the chunk's work took (for ``/metrics``)."""
 
 
 def from_row(row: Any) -> Operation:
@@ -206,6 +210,15 @@ def holder(conn: Connection, operation_id: int) -> tuple[Status, str | None]:
     return Status(row.status), row.worker
 
 
+def worker_of(conn: Connection, operation_id: int) -> str | None:
+    """The worker holding the operation (None: none, or no such operation)."""
+    return conn.execute(select(bulk_operations.c.worker).where(bulk_operations.c.id == operation_id)).scalar()
+
+
+def shop_domain(conn: Connection, shop_id: int) -> str | None:
+    return conn.execute(select(shops.c.domain).where(shops.c.id == shop_id)).scalar()
+
+
 def release_all(conn: Connection) -> None:
     """Forget every worker's hold (embedded start-up: no other worker can be alive)."""
     conn.execute(
@@ -267,6 +280,8 @@ def record_chunk(conn: Connection, operation_id: int, chunk: Chunk, now: datetim
             segment_key=chunk.segment_key,
             segment_size=chunk.segment_size,
             resume_offset=chunk.resume_offset,
+            failed_lines=chunk.failed_lines,
+            duration_ms=chunk.duration_ms,
         )
     )
     conn.execute(

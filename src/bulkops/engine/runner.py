@@ -9,13 +9,18 @@ piece without a record: no line or row is lost, none is written twice.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import closing
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection
 
 from bulkops.engine import operations as ops
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bulkops.engine.engine import BulkEngine
@@ -35,10 +40,15 @@ def run_chunks(engine: BulkEngine, op: ops.Operation, work: ChunkWork) -> None:
     with engine.db.read() as conn:
         done = ops.chunks(conn, op.id)
     index = len(done)
+    if done:
+        log.info("bulk operation %s resumes at chunk %s (line %s): %s chunks were already recorded",
+                 op.id, index, done[-1].last_line + 1, index)
     with closing(work.pieces(done)) as pieces:  # type: ignore[type-var]
         for piece in pieces:
             engine.checkpoint(op)
             with engine.db.write() as conn:
+                started = time.perf_counter()
                 data, chunk = work.write(conn, piece, index)
+                chunk = replace(chunk, duration_ms=round((time.perf_counter() - started) * 1000))
                 engine.record_chunk(conn, op, chunk, data)
             index += 1

@@ -55,6 +55,7 @@ from graphql import (
     ArgumentNode,
     ASTValidationRule,
     BooleanValueNode,
+    ConstValueNode,
     DirectiveNode,
     DocumentNode,
     EnumValueNode,
@@ -390,7 +391,7 @@ class _Literal:
         if not isinstance(type_, GraphQLScalarType) or isinstance(value, ListValueNode | ObjectValueNode):
             return True
         try:
-            parsed = type_.coerce_input_literal(value)
+            parsed = _literal_value(type_, value)
         except (GraphQLError, TypeError, ValueError):
             return True
         if parsed is Undefined:
@@ -407,6 +408,16 @@ class _Literal:
         self.found += 1
         if self.report:
             self.context.report(message, node, extensions, path)
+
+
+def _literal_value(type_: GraphQLScalarType, value: ValueNode) -> Any:
+    """The scalar's reading of a literal as execution would coerce it: the built-in scalars' own literal
+    coercion (a String refuses an enum literal, which their older ``parse_literal`` took as its name), else the
+    scalar's ``parse_literal`` (the SDL's custom scalars have only that)."""
+    coerce = type_.coerce_input_literal
+    if coerce is not None:
+        return coerce(cast(ConstValueNode, value))
+    return type_.parse_literal(value, None)
 
 
 def ruby_value(value: ValueNode) -> str:

@@ -19,6 +19,7 @@ import httpx
 
 from bulkops.clock import Clock
 from bulkops.db.database import Database
+from bulkops.logs import log_context
 from bulkops.webhooks import outbox
 from bulkops.webhooks.outbox import DueDelivery, Outcome
 from bulkops.webhooks.payload import delivery_headers
@@ -127,6 +128,10 @@ class Deliverer:
         return len(claimed)
 
     def _attempt(self, delivery: DueDelivery) -> None:
+        with log_context(shop=delivery.shop_domain, webhook=delivery.webhook_id):
+            self._attempt_in_context(delivery)
+
+    def _attempt_in_context(self, delivery: DueDelivery) -> None:
         try:
             assert self._client is not None
             started_at = self.clock.now()

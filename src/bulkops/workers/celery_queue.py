@@ -23,6 +23,7 @@ from celery import Celery
 
 from bulkops.config import Settings
 from bulkops.engine.engine import BulkEngine
+from bulkops.engine.heartbeats import Heartbeat
 from bulkops.engine.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -70,14 +71,25 @@ class CeleryQueue:
         return f"{self.settings.queue_name}:bulkops:queued:{operation_id}"
 
     def submit(self, operation_id: int) -> None:
-        """Send a task unless one is already waiting. Never raises: an operation that could not be sent stays
-        in the database and the upkeep resubmits it."""
+        self._send(operation_id)
+
+    def resubmit(self, operation_id: int) -> None:
+        """The upkeep's retry of an operation no live worker holds (its heartbeat went stale, or no worker
+        took it up in as long): logged when a task is sent again."""
+        if self._send(operation_id):
+            log.warning("bulk operation %s had no live worker: queued again", operation_id)
+
+    def _send(self, operation_id: int) -> bool:
+        """Send a task unless one is already waiting; whether one was sent. Never raises: an operation that
+        could not be sent stays in the database and the upkeep resubmits it."""
         try:
             if self._redis.set(self._marker(operation_id), 1, nx=True, ex=self._marker_ttl_s):
                 self.app.send_task(RUN_OPERATION, args=[operation_id])
+                return True
         except Exception:
             log.exception("could not queue bulk operation %s; the upkeep will resubmit it", operation_id)
             self._forget(operation_id)
+        return False
 
     def taken(self, operation_id: int) -> None:
         """A worker took the task: the marker now lasts only until the claim's heartbeat could go stale, so
@@ -92,6 +104,14 @@ class CeleryQueue:
             self._redis.delete(self._marker(operation_id))
         except redis.RedisError:
             log.exception("could not clear the queued marker of bulk operation %s", operation_id)
+
+    def ping(self) -> None:
+        """Raise unless the broker answers (``/readyz``)."""
+        self._redis.ping()
+
+    def depth(self) -> int:
+        """Messages waiting in the broker's queue (``/metrics``)."""
+        return int(self._redis.llen(f"{self.settings.queue_name}:{self.settings.queue_name}"))
 
     def start(self) -> None:
         """Nothing to start here: operations run in ``bulkops worker`` processes."""
@@ -112,6 +132,7 @@ class CeleryWorker:
         self.upkeep_interval_s = upkeep_interval_s
         self.name = f"celery-{socket.gethostname()}-{os.getpid()}"
         self._stopping = threading.Event()
+        self.heartbeat = Heartbeat(runtime.db, runtime.clock, self.name, "celery", upkeep_interval_s)
         self.queue.app.task(name=RUN_OPERATION)(self._task())
 
     def _task(self) -> Callable[[int], None]:
@@ -129,9 +150,10 @@ class CeleryWorker:
         engine = self.runtime.engine
         while not self._stopping.wait(self.upkeep_interval_s):
             try:
+                self.heartbeat.beat()
                 engine.expire_due()
                 for operation_id in engine.stale_operations():
-                    self.queue.submit(operation_id)
+                    self.queue.resubmit(operation_id)
             except Exception:
                 log.exception("upkeep failed")
 
@@ -139,6 +161,7 @@ class CeleryWorker:
         """Work until told to stop (SIGTERM lets running operations finish; SIGQUIT stops at once and they
         resume elsewhere). Returns the process exit code."""
         self.runtime.start()
+        self.heartbeat.beat()
         upkeep = threading.Thread(target=self._upkeep, name="bulkops-upkeep", daemon=True)
         upkeep.start()
         worker = self.queue.app.Worker(
@@ -151,5 +174,6 @@ class CeleryWorker:
         finally:
             self._stopping.set()
             upkeep.join(timeout=5)
+            self.heartbeat.forget()
             self.runtime.stop()
         return worker.exitcode or 0

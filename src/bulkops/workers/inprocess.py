@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 
 from bulkops.engine.engine import BulkEngine
+from bulkops.engine.heartbeats import Heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,7 @@ class InProcessQueue:
         self.workers = max(0, workers)
         self.upkeep_interval_s = upkeep_interval_s
         self.worker_id = f"inprocess-{uuid.uuid4().hex[:12]}"
+        self.heartbeat = Heartbeat(engine.db, engine.clock, self.worker_id, "inprocess", upkeep_interval_s)
         self._pending: queue.Queue[int | None] = queue.Queue()
         self._queued: set[int] = set()
         self._lock = threading.Lock()
@@ -27,17 +29,23 @@ class InProcessQueue:
         self._threads: list[threading.Thread] = []
 
     def submit(self, operation_id: int) -> None:
+        self._enqueue(operation_id)
+
+    def _enqueue(self, operation_id: int) -> bool:
+        """Queue the operation unless it is queued or running here already; whether it was queued."""
         with self._lock:
             if operation_id in self._queued:
-                return
+                return False
             self._queued.add(operation_id)
         self._pending.put(operation_id)
+        return True
 
     def start(self) -> None:
         """Resume unfinished operations and start the workers (none with ``workers=0``: operations then wait
         in CREATED, which a deployment with external workers or a test of the concurrency limit wants)."""
         for operation_id in self.engine.take_over_all():
             self.submit(operation_id)
+        self._beat()
         for n in range(self.workers):
             self._spawn(self._work, f"bulkops-worker-{n}")
         self._spawn(self._upkeep, "bulkops-upkeep")
@@ -60,12 +68,19 @@ class InProcessQueue:
                 with self._lock:
                     self._queued.discard(operation_id)
 
+    def _beat(self) -> None:
+        """Tell ``/readyz`` this process runs operations (with no worker threads it runs none)."""
+        if self.workers:
+            self.heartbeat.beat()
+
     def _upkeep(self) -> None:
         while not self._stopping.wait(self.upkeep_interval_s):
             try:
+                self._beat()
                 self.engine.expire_due()
                 for operation_id in self.engine.stale_operations():
-                    self.submit(operation_id)
+                    if self._enqueue(operation_id):
+                        log.warning("bulk operation %s had no live worker: queued again", operation_id)
             except Exception:
                 log.exception("upkeep failed")
 
@@ -75,3 +90,5 @@ class InProcessQueue:
             self._pending.put(None)
         for thread in self._threads:
             thread.join(timeout=5)
+        if self.workers:
+            self.heartbeat.forget()
