@@ -39,7 +39,8 @@ def test_serve_prints_its_banner_and_the_development_shop_token_once(tmp_path: P
     second = (tmp_path / "dev" / "server.log").read_text()[len(first):]
 
     assert "Created development shop dev-shop.myshopify.com" in first and "access token: shpat_" in first
-    assert "Running upgrade" in first and "setup plugin" not in first
+    assert "schema:   migrated from an empty database to " in first and "setup plugin" not in first
+    assert "Running upgrade" not in first and "migrated" not in second
     assert f"database: sqlite:///{(tmp_path / 'dev' / 'bulkops.db').resolve()}" in second
     assert "queue:    none (embedded" in second and f"endpoint: http://127.0.0.1:{process.port}/admin" in second
     assert "Development shop dev-shop.myshopify.com (its token was printed when it was created" in second

@@ -83,6 +83,9 @@ def print_banner(runtime: Runtime, work: str, endpoint: str | None = None) -> No
     helpers = settings.helper_processes if runtime.helpers else 0
     console.print(f"bulkops {__version__}", highlight=False)
     console.print(f"  database: {display_url(settings.db_url)}", highlight=False)
+    if runtime.db.migration is not None:
+        before, after = runtime.db.migration
+        console.print(f"  schema:   migrated from {before or 'an empty database'} to {after}", highlight=False)
     console.print(f"  queue:    {queue}", highlight=False)
     console.print(f"  storage:  {storage}", highlight=False)
     console.print(f"  workers:  {work}, {helpers} import helper process(es)", highlight=False)

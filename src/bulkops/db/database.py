@@ -43,6 +43,8 @@ class FairLock:
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
+        self.migration: tuple[str | None, str] | None = None
+        """(revision before, revision after) once :meth:`migrate` ran a migration: the start banner says so."""
         self.is_sqlite = url.startswith("sqlite")
         self.engine: Engine = self._create_engine(url)
         self._writers = FairLock() if self.is_sqlite else None
@@ -101,13 +103,15 @@ class Database:
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         head = ScriptDirectory.from_config(config).get_current_head()
         with self.engine.connect() as conn:
-            if self._revision(conn) == head:
+            before = self._revision(conn)
+            if before == head:
                 conn.rollback()
                 return False
             config.attributes.update(attributes, connection=conn)
             command.upgrade(config, "head")
             if conn.in_transaction():
                 conn.commit()
+        self.migration = (before, head)
         return True
 
     @staticmethod
