@@ -14,6 +14,7 @@ from bulkops.domain.customers import rules
 from bulkops.domain.customers.batch import Created, CustomerCreateBatch, create_many
 from bulkops.domain.customers.fields import CUSTOMER, MAILING_ADDRESS
 from bulkops.domain.customers.listing import CUSTOMERS
+from bulkops.domain.fields import FieldMap
 from bulkops.domain.metafields import rules as metafield_rules
 from bulkops.engine.executor import LineExecutor, LineRunner
 from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id
@@ -151,6 +152,7 @@ class CustomerCreateChunks:
         self.plan = plan
         self.make_context = make_context
         self.slow = slow
+        self.present = _presenter_of(plan.selected_names("customer"))
 
     @staticmethod
     def fits(plan: Plan) -> bool:
@@ -185,7 +187,15 @@ class CustomerCreateChunks:
         return [self._response(context, rows[a.id]) if isinstance(a, Created) else a for a in answers]
 
     def _response(self, context: RequestContext, row: Any) -> dict[str, Any]:
-        return self.plan.shape({"customer": present_customer(row), "userErrors": []}, context)
+        return self.plan.shape({"customer": self.present(row), "userErrors": []}, context)
+
+
+def _presenter_of(names: set[str] | None) -> Callable[[Any], dict[str, Any]]:
+    """present_customer, or a presenter of only the selected fields: a bulk import selecting ``id email`` need
+    not present every address of every line."""
+    if names is None:
+        return present_customer
+    return FieldMap(CUSTOMER.type_name, {n: s for n, s in CUSTOMER.fields.items() if n in names}).presenter()
 
 
 def _selection_within(plan: Plan, path: tuple[str, ...], allowed: set[str]) -> bool:
