@@ -57,7 +57,8 @@ class CustomerCreateBatch:
                 continue
             self.flush(out)
             out[index] = ordinary(index)
-            self._learn_used(prepared[index + 1:])
+            if item is None:  # it may have created a customer (one the batch vouched for but found taken cannot)
+                self._learn_used(prepared[index + 1:])
         self.flush(out)
         return out  # type: ignore[return-value]
 
