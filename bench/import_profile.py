@@ -1,9 +1,9 @@
 """Import speed in-process, for quick rounds on the import hot path (bench/run.py measures it over HTTP).
 
-    .venv/bin/python bench/import_profile.py [--size 5] [--runs 3] [--cprofile]
+    .venv/bin/python bench/import_profile.py [--size 5] [--runs 3] [--cprofile] [--mutation customerCreate]
 
-Writes the bench's productCreate JSONL (``--size`` MB), then runs it through the engine directly (fresh data
-dir per run, no HTTP, no polling) and reports lines per CPU-second of this process, which holds on a busy
+Writes the bench's productCreate JSONL (or ``--mutation``'s: customerCreate, with an address and consent) of
+``--size`` MB, then runs it through the engine directly (fresh data dir per run, no HTTP, no polling) and reports lines per CPU-second of this process, which holds on a busy
 shared machine far better than wall time. ``--cprofile`` writes the first run's profile, sorted.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from workload import PRODUCT_CREATE, write_products  # noqa: E402
+from workload import WORKLOADS  # noqa: E402
 
 from bulkops.app.bootstrap import build_runtime  # noqa: E402
 from bulkops.app.deployment import secret_box  # noqa: E402
@@ -31,7 +31,8 @@ from bulkops.domain.shops.rules import create_shop  # noqa: E402
 from bulkops.engine import operations as ops  # noqa: E402
 
 
-def one_import(path: Path, data_dir: Path, profile_to: Path | None) -> tuple[int, float, float]:
+def one_import(path: Path, data_dir: Path, profile_to: Path | None, mutation: str = "productCreate"
+               ) -> tuple[int, float, float]:
     """(lines, wall seconds, CPU seconds) of one engine run over ``path``."""
     shutil.rmtree(data_dir, ignore_errors=True)
     runtime = build_runtime(settings_from_env(data_dir=data_dir))
@@ -49,8 +50,8 @@ def one_import(path: Path, data_dir: Path, profile_to: Path | None) -> tuple[int
         with path.open("rb") as stream:
             runtime.store.put(staged, stream)
         with runtime.db.write() as conn:
-            op = engine.start_mutation(conn, shop_id=shop.id, api_version="2026-01", mutation=PRODUCT_CREATE,
-                                       staged_upload_path=staged, client_identifier=None)
+            op = engine.start_mutation(conn, shop_id=shop.id, api_version="2026-01",
+                                       mutation=WORKLOADS[mutation][0], staged_upload_path=staged, client_identifier=None)
         assert isinstance(op, ops.Operation), op
         profiler = cProfile.Profile() if profile_to else None
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -85,13 +86,14 @@ def main() -> None:
     parser.add_argument("--size", type=float, default=5.0, help="JSONL size in MB")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument("--mutation", choices=sorted(WORKLOADS), default="productCreate")
     args = parser.parse_args()
-    path = HERE / "out" / f"products-{args.size:g}mb.jsonl"
-    lines = write_products(path, int(args.size * 1_000_000))
+    path = HERE / "out" / f"{args.mutation}-{args.size:g}mb.jsonl"
+    lines = WORKLOADS[args.mutation][1](path, int(args.size * 1_000_000))
     rates = []
     for attempt in range(args.runs):
         profile_to = HERE / "out" / "import-cprofile.txt" if args.cprofile and attempt == 0 else None
-        done, seconds, cpu = one_import(path, HERE / "out" / "import-profile", profile_to)
+        done, seconds, cpu = one_import(path, HERE / "out" / "import-profile", profile_to, args.mutation)
         assert done == lines, (done, lines)
         rates.append(lines / cpu)
         print(f"run {attempt + 1}: {lines:,} lines in {seconds:.2f}s wall, {cpu:.2f}s CPU = "

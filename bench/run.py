@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py [--sizes 20,100] [--runs 3] [--out bench/out/results.json] [--quick]
                                   [--export-products 100000] [--no-export] [--profile]
                                   [--title-only 100000] [--products-before 150000]
+                                  [--mutation customerCreate]
 
 Each import run starts a fresh ``bulkops serve`` (own data dir, free loopback port), then times the whole
 flow over HTTP with BulkClient: staged upload, bulkOperationRunMutation, polling until COMPLETED, download.
@@ -34,7 +35,7 @@ sys.path.insert(0, str(HERE))
 from bench_server import BenchServer  # noqa: E402
 from floor import export_floor, import_floor  # noqa: E402
 from profile_summary import summarize  # noqa: E402
-from workload import EXPORT_PRODUCTS_WITH_VARIANTS, PRODUCT_CREATE, write_products, write_titles  # noqa: E402
+from workload import EXPORT_PRODUCTS_WITH_VARIANTS, WORKLOADS, write_titles  # noqa: E402
 
 MB = 1_000_000
 
@@ -57,7 +58,7 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {k: round(statistics.median(r[k] for r in runs), 3) for k in keys}
 
 
-def check_results(body: bytes, lines: int) -> int:
+def check_results(body: bytes, lines: int, mutation: str = "productCreate") -> int:
     """Every input line answered, in order; returns how many answered with an error."""
     results = body.splitlines()
     if len(results) != lines:
@@ -67,13 +68,13 @@ def check_results(body: bytes, lines: int) -> int:
         line = orjson.loads(raw)
         if line["__lineNumber"] != number:
             raise SystemExit(f"result line {number} says __lineNumber {line['__lineNumber']}")
-        payload = (line.get("data") or {}).get("productCreate") or {}
+        payload = (line.get("data") or {}).get(mutation) or {}
         failed += bool(line.get("errors") or payload.get("userErrors"))
     return failed
 
 
 def one_import(path: Path, lines: int, work: Path, profile_to: Path | None = None,
-               products_before: int = 0) -> dict[str, Any]:
+               products_before: int = 0, mutation: str = "productCreate") -> dict[str, Any]:
     floor_lines, floor_s = import_floor(path, work / "floor-out.jsonl")
     assert floor_lines == lines
     data = path.read_bytes()
@@ -90,7 +91,7 @@ def one_import(path: Path, lines: int, work: Path, profile_to: Path | None = Non
         started = time.perf_counter()
         staged = client.stage(data, path.name)
         uploaded = time.perf_counter()
-        run = client.run_mutation(PRODUCT_CREATE, staged)
+        run = client.run_mutation(WORKLOADS[mutation][0], staged)
         if run["userErrors"]:
             raise SystemExit(f"bulkOperationRunMutation refused: {run['userErrors']}")
         done = client.wait(run["bulkOperation"]["id"], interval=0.2, timeout=7200)
@@ -105,7 +106,7 @@ def one_import(path: Path, lines: int, work: Path, profile_to: Path | None = Non
         if spy is not None:
             _stop_profiler(spy)
         client.close()
-    failed = check_results(body, lines)
+    failed = check_results(body, lines, mutation)
     shutil.rmtree(run_dir, ignore_errors=True)
     total = finished - started
     return {
@@ -140,22 +141,24 @@ def _stop_profiler(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-def bench_imports(sizes: list[float], runs: int, out_dir: Path, profile: bool) -> list[dict[str, Any]]:
+def bench_imports(sizes: list[float], runs: int, out_dir: Path, profile: bool,
+                  mutation: str = "productCreate") -> list[dict[str, Any]]:
     rows = []
     for size in sizes:
-        path = out_dir / f"products-{size:g}mb.jsonl"
-        lines = write_products(path, int(size * MB))
+        path = out_dir / f"{mutation}-{size:g}mb.jsonl"
+        lines = WORKLOADS[mutation][1](path, int(size * MB))
         measured = []
         for attempt in range(runs):
-            result = one_import(path, lines, out_dir)
+            result = one_import(path, lines, out_dir, mutation=mutation)
             print(f"  import {size:g} MB run {attempt + 1}/{runs}: {result['lines_per_s']:,} lines/s, "
                   f"{result['ratio_to_floor']}x floor, peak {result['peak_rss_mb']} MB", flush=True)
             measured.append(result)
-        rows.append({"kind": "import", "size_mb": size, "runs": measured, "median": median_of(measured)})
+        rows.append({"kind": "import", "mutation": mutation, "size_mb": size, "runs": measured,
+                     "median": median_of(measured)})
     if profile and sizes:
-        path = out_dir / f"products-{sizes[0]:g}mb.jsonl"
+        path = out_dir / f"{mutation}-{sizes[0]:g}mb.jsonl"
         raw = out_dir / "profile-import.txt"
-        one_import(path, sum(1 for _ in path.open("rb")), out_dir, profile_to=raw)
+        one_import(path, sum(1 for _ in path.open("rb")), out_dir, profile_to=raw, mutation=mutation)
         (out_dir / "profile-import-summary.txt").write_text(summarize(raw))
         print(f"  profile: {raw} (summary: {out_dir / 'profile-import-summary.txt'})")
     return rows
@@ -245,7 +248,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         m = row["median"]
         if row["kind"] == "import":
             kind = f"import title-only into {row['products_before']:,} products" if row.get("title_only") \
-                else "import productCreate"
+                else f"import {row.get('mutation', 'productCreate')}"
             out.append(f"| {kind} | {row['size_mb']:g} MB, {m['lines']:,.0f} lines | "
                        f"{m['lines_per_s']:,.0f} lines | {m['mb_per_s']} | {m['seconds']} | "
                        f"{m['floor_lines_per_s']:,.0f} lines | {m['ratio_to_floor']} | {m['peak_rss_mb']} | "
@@ -272,6 +275,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--products-before", type=int, default=150_000,
                         help="how many products the full shop holds before the title-only import")
     parser.add_argument("--profile", action="store_true", help="profile one import with py-spy")
+    parser.add_argument("--mutation", choices=sorted(WORKLOADS), default="productCreate",
+                        help="what the import lines do (customerCreate: with an address and consent)")
     args = parser.parse_args(argv)
     sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
     runs, products, titles, before = args.runs, args.export_products, args.title_only, args.products_before
@@ -284,7 +289,7 @@ def main(argv: list[str] | None = None) -> None:
           f"SQLite {info['sqlite']}, commit {info['commit']}", flush=True)
     rows: list[dict[str, Any]] = []
     if not args.no_import:
-        rows += bench_imports(sizes, runs, out_dir, args.profile)
+        rows += bench_imports(sizes, runs, out_dir, args.profile, args.mutation)
         if titles:
             rows += bench_title_only(titles, before, runs, out_dir)
     skipped = None

@@ -1,8 +1,10 @@
-"""What the benchmark feeds the server: a realistic productCreate JSONL of a given size, and the documents."""
+"""What the benchmark feeds the server: a realistic productCreate or customerCreate JSONL of a given size, and
+the documents (``WORKLOADS``: mutation -> its document and its file writer)."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -10,6 +12,11 @@ import orjson
 PRODUCT_CREATE = (
     "mutation call($product: ProductCreateInput!) { productCreate(product: $product) "
     "{ product { id title handle } userErrors { field message } } }"
+)
+
+CUSTOMER_CREATE = (
+    "mutation call($input: CustomerInput!) { customerCreate(input: $input) "
+    "{ customer { id email } userErrors { field message } } }"
 )
 
 EXPORT_PRODUCTS_WITH_VARIANTS = """
@@ -84,7 +91,40 @@ def write_titles(path: Path, lines: int, seed: int = 6) -> int:
     return lines
 
 
+_FIRST_NAMES = ("Ann", "Bob", "Chloé", "Dmitri", "Eve", "Farah", "Gus", "Hana", "Ivan", "Józef", "Kai", "Lena")
+_LAST_NAMES = ("Smith", "Nguyen", "García", "O'Brien", "Müller", "Tanaka", "Dubois", "Kowalski", "Rossi", "Khan")
+_CITIES = (("Ottawa", "ON", "CA", "K1A 0B1"), ("Montréal", "QC", "CA", "H2X 1Y4"), ("Denver", "CO", "US", "80202"),
+           ("Portland", "OR", "US", "97205"), ("Lyon", None, "FR", "69002"))
+
+
+def customer_line(rng: random.Random, number: int) -> dict[str, object]:
+    """A customer with an address and email and SMS marketing consent, as a CRM export would give it."""
+    first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+    city, province, country, postcode = rng.choice(_CITIES)
+    phone = f"+1613{number:07d}"
+    return {"input": {
+        "firstName": first, "lastName": last, "email": f"{first.lower()}.{number}@example.com", "phone": phone,
+        "tags": rng.sample(_TAGS, 2), "note": "Imported from the old shop",
+        "addresses": [{"firstName": first, "lastName": last, "address1": f"{rng.randint(1, 999)} Main Street",
+                       "city": city, "provinceCode": province, "countryCode": country, "zip": postcode,
+                       "phone": phone}],
+        "emailMarketingConsent": {"marketingState": "SUBSCRIBED", "marketingOptInLevel": "SINGLE_OPT_IN"},
+        "smsMarketingConsent": {"marketingState": rng.choice(("SUBSCRIBED", "NOT_SUBSCRIBED"))},
+    }}
+
+
 def write_products(path: Path, target_bytes: int, seed: int = 6) -> int:
+    """Write productCreate lines until the file reaches ``target_bytes``; returns the line count."""
+    return write_lines(path, target_bytes, product_line, seed)
+
+
+def write_customers(path: Path, target_bytes: int, seed: int = 6) -> int:
+    """Write customerCreate lines until the file reaches ``target_bytes``; returns the line count."""
+    return write_lines(path, target_bytes, customer_line, seed)
+
+
+def write_lines(path: Path, target_bytes: int, make_line: Callable[[random.Random, int], dict[str, object]],
+                seed: int = 6) -> int:
     """Write lines until the file reaches ``target_bytes``; returns the line count. Deterministic per seed."""
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,8 +132,15 @@ def write_products(path: Path, target_bytes: int, seed: int = 6) -> int:
     lines = 0
     with path.open("wb") as out:
         while written < target_bytes:
-            line = orjson.dumps(product_line(rng, lines)) + b"\n"
+            line = orjson.dumps(make_line(rng, lines)) + b"\n"
             out.write(line)
             written += len(line)
             lines += 1
     return lines
+
+
+WORKLOADS: dict[str, tuple[str, Callable[[Path, int], int]]] = {
+    "productCreate": (PRODUCT_CREATE, write_products),
+    "customerCreate": (CUSTOMER_CREATE, write_customers),
+}
+"""Mutation -> (its document, the writer of its JSONL)."""

@@ -109,3 +109,28 @@ def _handles(client: BulkClient, root: str, search: str, field: str) -> list[str
     exported = [line[field] for line in lines_of(body)]
     assert exported == [node[field] for node in answered["data"][root]["nodes"]]
     return exported
+CUSTOMER_CREATE = ("mutation c($input: CustomerInput!) { customerCreate(input: $input) "
+                   "{ customer { id email } userErrors { field message } } }")
+
+
+def test_customers_written_together_are_numbered_by_the_database_in_line_order(pg_server: ServerProcess,
+                                                                             pg_url: str) -> None:
+    """customerCreate's batched writer on PostgreSQL: one INSERT ... RETURNING per chunk gives ids in line
+    order from the sequence; an email given twice in a chunk is refused on its second line, as one by one."""
+    client = pg_server.client(pg_server.new_shop())
+    emails = [f"c{n}@example.com" for n in range(100)]
+    emails[50] = "c49@example.com"  # in the same chunk of 40 as its first use
+    lines = b"".join(orjson.dumps({"input": {"email": e, "addresses": [{"city": "Ottawa", "countryCode": "CA"}],
+                                             "emailMarketingConsent": {"marketingState": "SUBSCRIBED"}}}) + b"\n"
+                     for e in emails)
+
+    done = client.wait(client.run_mutation(CUSTOMER_CREATE, client.stage(lines))["bulkOperation"]["id"])
+    answers = [line["data"]["customerCreate"] for line in client.results(done["url"])]
+    after = client.graphql(CUSTOMER_CREATE, {"input": {"email": "after@example.com"}})["data"]["customerCreate"]
+
+    numbers = [int(a["customer"]["id"].rsplit("/", 1)[1]) for a in answers if a["customer"]]
+    assert done["status"] == "COMPLETED"
+    assert answers[50] == {"customer": None, "userErrors": [{"field": ["email"],
+                                                             "message": "Email has already been taken"}]}
+    assert numbers == sorted(numbers) and len(set(numbers)) == 99
+    assert int(after["customer"]["id"].rsplit("/", 1)[1]) > max(numbers)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bulkops.engine.executor import ChunkExecutor, LineExecutor
+from bulkops.graphql.bindings.customers import CustomerCreateChunks
 from bulkops.graphql.bindings.inventory import InventoryChunks
 from bulkops.graphql.planner.executor import ContextFactory, Elsewhere, ProductCreateChunks
 from bulkops.graphql.planner.mutation_plan import Plan
@@ -32,6 +33,7 @@ class BatchedWriter(Protocol):
 
 BATCHED_WRITERS: dict[str, Any] = {
     "productCreate": ProductCreateChunks,
+    "customerCreate": CustomerCreateChunks,
     "inventorySetQuantities": InventoryChunks,
     "inventoryAdjustQuantities": InventoryChunks,
 }

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, null, select, update
 
 from bulkops.clock import iso_z
 from bulkops.db.inserted import inserted_id
@@ -125,18 +126,20 @@ def _address(raw: dict[str, Any], old_ids: set[int]) -> dict[str, Any]:
     return kept
 
 
-def _validate(conn: Connection, shop_id: int, fields: CustomerFields, current: Any, now: datetime
-              ) -> dict[str, Any]:
+Taken = Callable[[str, str], bool]
+"""``taken(column, value)``: another customer of the shop already has this email or phone."""
+
+
+def _validate(fields: CustomerFields, current: Any, now: datetime, taken: Taken) -> dict[str, Any]:
     errors: list[UserError] = []
     values = fields.given()
-    current_id = current.id if current is not None else None
     if fields.email is not None:
         email = fields.email.strip().lower()
         if email == "":
             values["email"] = None
         elif not _EMAIL.match(email):
             errors.append(UserError("Email is invalid", ["email"]))
-        elif _taken(conn, shop_id, "email", email, current_id):
+        elif taken("email", email):
             errors.append(UserError("Email has already been taken", ["email"]))
         else:
             values["email"] = email
@@ -147,7 +150,7 @@ def _validate(conn: Connection, shop_id: int, fields: CustomerFields, current: A
             errors.append(UserError("Phone is invalid", ["phone"]))
         else:
             phone = normalized_phone(fields.phone)
-            if _taken(conn, shop_id, "phone", phone, current_id):
+            if taken("phone", phone):
                 errors.append(UserError("Phone has already been taken", ["phone"]))
             values["phone"] = phone
     if current is None and not any(values.get(k) for k in ("email", "phone", "first_name", "last_name")):
@@ -170,19 +173,48 @@ def _validate(conn: Connection, shop_id: int, fields: CustomerFields, current: A
     return values
 
 
-def _taken(conn: Connection, shop_id: int, column: str, value: str, current_id: int | None) -> bool:
-    row = conn.execute(
-        select(customers.c.id).where(customers.c.shop_id == shop_id, customers.c[column] == value)
-    ).first()
-    return row is not None and row.id != current_id
+def _taken_in(conn: Connection, shop_id: int, current_id: int | None) -> Taken:
+    def taken(column: str, value: str) -> bool:
+        row = conn.execute(
+            select(customers.c.id).where(customers.c.shop_id == shop_id, customers.c[column] == value)
+        ).first()
+        return row is not None and row.id != current_id
+
+    return taken
+
+
+def _never_taken(_column: str, _value: str) -> bool:
+    return False
+
+
+NEW_CUSTOMER_DEFAULTS: dict[str, Any] = {
+    "first_name": None, "last_name": None, "email": None, "phone": None, "note": None, "tags": [], "addresses": [],
+    "locale": "en", "tax_exempt": False, "tax_exemptions": [], "state": "DISABLED", "verified_email": True,
+    "multipass_identifier": None, "email_marketing_consent": null(), "sms_marketing_consent": null(),
+}
+"""Every column a new customer's row sets but its owner and times (consent not given is SQL NULL), so that
+rows written together share one set of keys."""
+
+
+def prepare_customer(fields: CustomerFields, now: datetime) -> dict[str, Any] | None:
+    """A new customer's row but ``shop_id`` and the times, when the checks that need no database pass (its
+    email and phone may still be taken); None: it has errors, create it the ordinary way to report them."""
+    try:
+        return {**NEW_CUSTOMER_DEFAULTS, **_validate(fields, None, now, _never_taken)}
+    except UserErrors:
+        return None
+
+
+def new_customer_row(prepared: dict[str, Any], shop_id: int, now: datetime) -> dict[str, Any]:
+    return {**prepared, "shop_id": shop_id, "created_at": now, "updated_at": now}
 
 
 def create_customer(conn: Connection, shop_id: int, fields: CustomerFields, now: datetime) -> int:
-    values = _validate(conn, shop_id, fields, None, now)
-    values = {"tags": [], "addresses": [], "locale": "en", "tax_exempt": False, "tax_exemptions": [],
-              "state": "DISABLED", "verified_email": True, **values, "shop_id": shop_id, "created_at": now,
-              "updated_at": now}
-    return inserted_id(conn.execute(insert(customers).values(**values)))
+    """One customer, every check asking the database (``batch.create_many`` is the way in; this is its
+    ordinary path for an input the batch cannot vouch for)."""
+    values = _validate(fields, None, now, _taken_in(conn, shop_id, None))
+    row = new_customer_row({**NEW_CUSTOMER_DEFAULTS, **values}, shop_id, now)
+    return inserted_id(conn.execute(insert(customers).values(**row)))
 
 
 def update_customer(conn: Connection, shop_id: int, customer_id: int, fields: CustomerFields,
@@ -190,7 +222,7 @@ def update_customer(conn: Connection, shop_id: int, customer_id: int, fields: Cu
     current = get_customer(conn, shop_id, customer_id)
     if current is None:
         raise UserError("Customer does not exist", ["id"])
-    values = _validate(conn, shop_id, fields, current, now)
+    values = _validate(fields, current, now, _taken_in(conn, shop_id, current.id))
     conn.execute(update(customers).where(customers.c.id == customer_id).values(**values, updated_at=now))
     return customer_id
 
@@ -199,6 +231,16 @@ def get_customer(conn: Connection, shop_id: int, customer_id: int) -> Any | None
     return conn.execute(
         select(customers).where(customers.c.id == customer_id, customers.c.shop_id == shop_id)
     ).first()
+
+
+def get_customers(conn: Connection, shop_id: int, customer_ids: list[int]) -> dict[int, Any]:
+    """The shop's customers with these ids, by id (in one query per 500)."""
+    out: dict[int, Any] = {}
+    for start in range(0, len(customer_ids), 500):
+        part = customer_ids[start:start + 500]
+        out |= {row.id: row for row in conn.execute(
+            select(customers).where(customers.c.shop_id == shop_id, customers.c.id.in_(part)))}
+    return out
 
 
 def customer_exists(conn: Connection, shop_id: int, customer_id: int) -> bool:

@@ -1,22 +1,34 @@
-"""Customers: customerCreate, customerUpdate; customer(id), customers."""
+"""Customers: customerCreate, customerUpdate; customer(id), customers.
+
+``CustomerCreateChunks`` is customerCreate's batched bulk writer (graphql/registry.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import orjson
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from bulkops.domain.customers import rules
-from bulkops.domain.customers.fields import CUSTOMER
+from bulkops.domain.customers.batch import Created, CustomerCreateBatch, create_many
+from bulkops.domain.customers.fields import CUSTOMER, MAILING_ADDRESS
 from bulkops.domain.customers.listing import CUSTOMERS
+from bulkops.domain.fields import FieldMap
 from bulkops.domain.metafields import rules as metafield_rules
+from bulkops.engine.executor import LineExecutor, LineRunner
 from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id
 from bulkops.graphql.bindings.metafields import metafield_inputs
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.bindings.products import _owner_metafield, _owner_metafields
 from bulkops.graphql.context import RequestContext, ctx
-from bulkops.protocol.errors import UserError
+from bulkops.graphql.planner.mutation_plan import Plan
+from bulkops.protocol.errors import UserError, UserErrors, UserFacingError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy import Connection
 
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
@@ -64,7 +76,10 @@ def resolve_customer_create(_: Any, info: GraphQLResolveInfo, input: dict[str, A
     context = ctx(info)
     if input.get("id"):
         raise UserError("Id must not be provided when creating a customer.", ["id"])
-    customer_id = rules.create_customer(context.conn, context.shop.id, customer_fields(input), context.now)
+    [created] = create_many(context.conn, context.shop.id, [customer_fields(input)], context.now)
+    if isinstance(created, UserErrors):
+        raise created
+    customer_id = created
     _save_metafields(context, customer_id, input.get("metafields"))
     return {"customer": load_customer(context, customer_id), "userErrors": []}
 
@@ -99,5 +114,116 @@ def resolve_customers(_: Any, info: GraphQLResolveInfo, first: int | None = None
 
 customer_type.set_field("metafields", _owner_metafields("Customer", "_pk"))
 customer_type.set_field("metafield", _owner_metafield("Customer", "_pk"))
+
+# ---- the batched bulk writer ----------------------------------------------------------------------
+_ADDRESS = {*MAILING_ADDRESS.fields, "__typename"}
+_CONSENT = {"marketingState", "marketingOptInLevel", "consentUpdatedAt", "sourceLocation", "__typename"}
+_SAFE_SELECTIONS: dict[tuple[str, ...], set[str]] = {
+    (): {"customer", "userErrors", "__typename"},
+    ("userErrors",): {"field", "message", "__typename"},
+    ("customer",): {name for name in CUSTOMER.fields if not name.startswith("_")} - set(CUSTOMER.children())
+    | {"__typename"},
+    ("customer", "addresses"): _ADDRESS,
+    ("customer", "defaultAddress"): _ADDRESS,
+    ("customer", "emailMarketingConsent"): _CONSENT,
+    ("customer", "smsMarketingConsent"): {*_CONSENT, "consentCollectedFrom"},
+    ("customer", "defaultEmailAddress"): {"emailAddress", "marketingState", "marketingOptInLevel",
+                                          "marketingUpdatedAt", "validFormat", "sourceLocation", "__typename"},
+    ("customer", "defaultPhoneNumber"): {"phoneNumber", "marketingState", "marketingOptInLevel",
+                                         "marketingUpdatedAt", "marketingCollectedFrom", "sourceLocation",
+                                         "__typename"},
+    ("customer", "amountSpent"): {"amount", "currencyCode", "__typename"},
+}
+"""Payload selections the writer shapes with certainty once the rows are written (every field presented from
+the row, none read elsewhere): a written line's answer never needs the per-line path."""
+_BATCHABLE_INPUT = frozenset({"firstName", "lastName", "email", "phone", "note", "tags", "locale", "taxExempt",
+                              "taxExemptions", "multipassIdentifier", "addresses", "emailMarketingConsent",
+                              "smsMarketingConsent"})
+"""Per line, the ordinary way: ``id`` (an error), ``metafields`` (set_metafields asks the database per input)."""
+
+
+class CustomerCreateChunks:
+    """customerCreate a chunk at a time, through ``domain/customers/batch.py`` (which the synchronous mutation
+    uses with a batch of one): the customers it can vouch for are written with one statement; any other line
+    runs the ordinary way at its turn, after the lines before it are written."""
+
+    def __init__(self, plan: Plan, make_context: Callable[[Connection], RequestContext], slow: LineExecutor,
+                 elsewhere: Any = None) -> None:
+        self.plan = plan
+        self.make_context = make_context
+        self.slow = slow
+        self.present = _presenter_of(plan.selected_names("customer"))
+
+    @staticmethod
+    def fits(plan: Plan) -> bool:
+        if plan.root_field_name != "customerCreate" or plan.constant_args:
+            return False
+        if {a.name for a in plan.variable_args} != {"input"}:
+            return False
+        return all(_selection_within(plan, path, allowed) for path, allowed in _SAFE_SELECTIONS.items())
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes]) -> list[rules.CustomerFields | None]:
+        """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
+        return [_prepare_line(plan, raw) for raw in lines]
+
+    @property
+    def look_ahead_depth(self) -> int:
+        return 1
+
+    def look_ahead(self, lines: list[bytes]) -> None:
+        """Translating a line is cheap: nothing is prepared in other processes."""
+
+    def run_one(self, conn: Connection, variables: dict[str, Any]) -> dict[str, Any]:
+        return self.slow(conn, variables)
+
+    def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
+        context = self.make_context(conn)
+        now, shop_id = context.now, context.shop.id
+        prepared = [None if fields is None else rules.prepare_customer(fields, now)
+                    for fields in self.prepare(self.plan, lines)]
+        answers = CustomerCreateBatch(conn, shop_id).run(prepared, now, lambda index: run_line(lines[index]))
+        rows = rules.get_customers(conn, shop_id, [a.id for a in answers if isinstance(a, Created)])
+        return [self._response(context, rows[a.id]) if isinstance(a, Created) else a for a in answers]
+
+    def _response(self, context: RequestContext, row: Any) -> dict[str, Any]:
+        return self.plan.shape({"customer": self.present(row), "userErrors": []}, context)
+
+
+def _presenter_of(names: set[str] | None) -> Callable[[Any], dict[str, Any]]:
+    """present_customer, or a presenter of only the selected fields: a bulk import selecting ``id email`` need
+    not present every address of every line."""
+    if names is None:
+        return present_customer
+    return FieldMap(CUSTOMER.type_name, {n: s for n, s in CUSTOMER.fields.items() if n in names}).presenter()
+
+
+def _selection_within(plan: Plan, path: tuple[str, ...], allowed: set[str]) -> bool:
+    names = plan.selected_names(*path)
+    return names is None or names <= allowed
+
+
+def _prepare_line(plan: Plan, raw: bytes) -> rules.CustomerFields | None:
+    try:
+        variables = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if type(variables) is not dict:
+        return None
+    args = plan.arguments(variables)
+    data = None if args is None else args.get("input")
+    if data is None or not data.keys() <= _BATCHABLE_INPUT or _consent_dated(data):
+        return None
+    try:
+        return customer_fields(data)
+    except UserFacingError:
+        return None
+
+
+def _consent_dated(data: dict[str, Any]) -> bool:
+    """A consent with its own ``consentUpdatedAt`` runs the ordinary way: graphql-core words a malformed one."""
+    return any(isinstance(data.get(key), dict) and data[key].get("consentUpdatedAt") is not None
+               for key in ("emailMarketingConsent", "smsMarketingConsent"))
+
 
 bindables = [query, mutation, customer_type]
