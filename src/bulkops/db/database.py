@@ -43,7 +43,7 @@ class FairLock:
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
-        self.migration: tuple[str | None, str] | None = None
+        self.migration: tuple[str | None, str | None] | None = None
         """(revision before, revision after) once :meth:`migrate` ran a migration: the start banner says so."""
         self.is_sqlite = url.startswith("sqlite")
         self.engine: Engine = self._create_engine(url)
