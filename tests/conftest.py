@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -7,6 +8,17 @@ import pytest
 from bulkops.client import BulkClient
 from bulkops.config import SettingsOverrides
 from tests.server import InProcessServer, ServerProcess
+
+
+@pytest.fixture(autouse=True)
+def root_logging_restored() -> Iterator[None]:
+    """A command run in this process (typer's CliRunner) points the root logger at the output it captures, which
+    is closed when the command ends: later tests get the root logger as it was."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
