@@ -50,6 +50,7 @@ def test_a_bulk_target_points_at_this_server_with_a_shop_scoped_key_and_a_signed
     assert target["url"] == f"{server.base_url}/staged-uploads"
     assert re.fullmatch(rf"tmp/{shop.id}/bulk/[0-9a-f-]{{36}}/vars\.jsonl", fields["key"])
     assert [name for name, _ in form_of(target)][:4] == ["Content-Type", "success_action_status", "acl", "key"]
+    assert fields["x-goog-algorithm"] == "GOOG4-RSA-SHA256", "Shopify's value, passed through by clients"
     policy = orjson.loads(base64.b64decode(fields["policy"]))
     assert ["content-length-range", 1, 104857600] in policy["conditions"]
     assert policy["expiration"].endswith("Z")

@@ -108,7 +108,7 @@ class LocalFileStore:
                 ("key", key),
                 ("x-goog-date", date),
                 ("x-goog-credential", "bulkops/staged-uploads"),
-                ("x-goog-algorithm", "GOOG4-HMAC-SHA256"),
+                ("x-goog-algorithm", "GOOG4-RSA-SHA256"),  # Shopify's value (spec 2.2); clients pass it through
                 ("x-goog-signature", self.signer.sign(policy)),
                 ("policy", policy),
             ],
