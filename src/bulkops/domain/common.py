@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, Connection, Table, select
 
 from bulkops.clock import iso_z
+from bulkops.protocol.errors import UserError, UserErrors
 
 MAX_NAME = 255
 
@@ -77,3 +78,21 @@ def exists(conn: Connection, table: Table, **where: Any) -> bool:
     for key, value in where.items():
         stmt = stmt.where(table.c[key] == value)
     return conn.execute(stmt.limit(1)).first() is not None
+
+
+T = TypeVar("T")
+
+
+def in_savepoint(conn: Connection, create: Callable[[], T]) -> T | UserErrors:
+    """One input created in its own savepoint: one with errors leaves no rows behind and answers its errors."""
+    savepoint = conn.begin_nested()
+    try:
+        created = create()
+    except (UserError, UserErrors) as error:
+        savepoint.rollback()
+        return error if isinstance(error, UserErrors) else UserErrors([error])
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    return created

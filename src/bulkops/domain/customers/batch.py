@@ -19,9 +19,10 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import Connection, insert, select
 
 from bulkops.db.tables import customers
+from bulkops.domain.common import in_savepoint
 from bulkops.domain.customers import rules
 from bulkops.domain.customers.rules import CustomerFields
-from bulkops.protocol.errors import UserError, UserErrors
+from bulkops.protocol.errors import UserErrors
 
 R = TypeVar("R")
 _CONTACTS = ("email", "phone")
@@ -105,15 +106,4 @@ def create_many(conn: Connection, shop_id: int, inputs: Sequence[CustomerFields]
 
 
 def _create_one(conn: Connection, shop_id: int, fields: CustomerFields, now: datetime) -> int | UserErrors:
-    """One input in its own savepoint: one with errors leaves no rows behind."""
-    savepoint = conn.begin_nested()
-    try:
-        customer_id = rules.create_customer(conn, shop_id, fields, now)
-    except (UserError, UserErrors) as error:
-        savepoint.rollback()
-        return error if isinstance(error, UserErrors) else UserErrors([error])
-    except BaseException:
-        savepoint.rollback()
-        raise
-    savepoint.commit()
-    return customer_id
+    return in_savepoint(conn, lambda: rules.create_customer(conn, shop_id, fields, now))

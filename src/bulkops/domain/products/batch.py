@@ -29,7 +29,7 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bulkops.db.raw_insert import RawInsert
 from bulkops.db.tables import metafields, product_options, product_variants, products, resource_publications
-from bulkops.domain.common import first_free_handle, numbered_handle
+from bulkops.domain.common import first_free_handle, in_savepoint, numbered_handle
 from bulkops.domain.metafields.rules import (
     DEFAULT_NAMESPACE,
     MAX_PER_CALL,
@@ -43,7 +43,7 @@ from bulkops.domain.products import variants as variant_rules
 from bulkops.domain.products.rules import MetafieldSpec, NewProduct
 from bulkops.domain.products.variants import NO_INPUT
 from bulkops.domain.publications.rules import AutoPublishing, auto_publishing
-from bulkops.protocol.errors import UserError, UserErrors
+from bulkops.protocol.errors import UserErrors
 
 __all__ = ["MetafieldSpec", "PreparedProduct", "ProductCreateBatch", "create_many", "prepare_product"]
 R = TypeVar("R")
@@ -383,15 +383,4 @@ def _pending_id(pending: Pending) -> int:
 
 
 def _create_one(conn: Connection, shop_id: int, new: NewProduct, now: datetime) -> int | UserErrors:
-    """One input in its own savepoint: one with errors leaves no rows behind."""
-    savepoint = conn.begin_nested()
-    try:
-        product_id = rules.create_product(conn, shop_id, new, now)
-    except (UserError, UserErrors) as error:
-        savepoint.rollback()
-        return error if isinstance(error, UserErrors) else UserErrors([error])
-    except BaseException:
-        savepoint.rollback()
-        raise
-    savepoint.commit()
-    return product_id
+    return in_savepoint(conn, lambda: rules.create_product(conn, shop_id, new, now))
