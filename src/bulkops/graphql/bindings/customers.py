@@ -23,6 +23,7 @@ from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.bindings.products import _owner_metafield, _owner_metafields
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.planner.mutation_plan import Plan
+from bulkops.graphql.planner.writer_base import PreparedHere
 from bulkops.protocol.errors import UserError, UserErrors, UserFacingError
 
 if TYPE_CHECKING:
@@ -142,16 +143,14 @@ _BATCHABLE_INPUT = frozenset({"firstName", "lastName", "email", "phone", "note",
 """Per line, the ordinary way: ``id`` (an error), ``metafields`` (set_metafields asks the database per input)."""
 
 
-class CustomerCreateChunks:
+class CustomerCreateChunks(PreparedHere):
     """customerCreate a chunk at a time, through ``domain/customers/batch.py`` (which the synchronous mutation
     uses with a batch of one): the customers it can vouch for are written with one statement; any other line
     runs the ordinary way at its turn, after the lines before it are written."""
 
     def __init__(self, plan: Plan, make_context: Callable[[Connection], RequestContext], slow: LineExecutor,
                  elsewhere: Any = None) -> None:
-        self.plan = plan
-        self.make_context = make_context
-        self.slow = slow
+        super().__init__(plan, make_context, slow)
         self.present = _presenter_of(plan.selected_names("customer"))
 
     @staticmethod
@@ -166,16 +165,6 @@ class CustomerCreateChunks:
     def prepare(plan: Plan, lines: list[bytes]) -> list[rules.CustomerFields | None]:
         """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
         return [_prepare_line(plan, raw) for raw in lines]
-
-    @property
-    def look_ahead_depth(self) -> int:
-        return 1
-
-    def look_ahead(self, lines: list[bytes]) -> None:
-        """Translating a line is cheap: nothing is prepared in other processes."""
-
-    def run_one(self, conn: Connection, variables: dict[str, Any]) -> dict[str, Any]:
-        return self.slow(conn, variables)
 
     def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
         context = self.make_context(conn)

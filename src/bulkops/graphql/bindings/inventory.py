@@ -29,6 +29,7 @@ from bulkops.graphql.bindings.common import connection, page_args, require_id
 from bulkops.graphql.bindings.nodes import LOADERS, register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.planner.mutation_plan import Plan
+from bulkops.graphql.planner.writer_base import PreparedHere
 from bulkops.protocol.errors import RequestError, UserFacingError
 from bulkops.protocol.ids import InvalidGlobalId
 
@@ -223,16 +224,14 @@ _SAFE_SELECTIONS: dict[tuple[str, ...], set[str]] = {
 no resolver that can fail): a line's answer can then never need the per-line path after its write."""
 
 
-class InventoryChunks:
+class InventoryChunks(PreparedHere):
     """inventorySetQuantities / inventoryAdjustQuantities a chunk at a time: the chunk's lines go to the domain's
     ``*_many`` together (read once, applied in line order, written with one statement per kind of row); a line
     the plan cannot vouch for runs the ordinary way at its turn, after the lines before it are written."""
 
     def __init__(self, plan: Plan, make_context: Callable[[Connection], RequestContext], slow: LineExecutor,
                  elsewhere: Any = None) -> None:
-        self.plan = plan
-        self.make_context = make_context
-        self.slow = slow
+        super().__init__(plan, make_context, slow)
         self.translate, self.write_many = _WRITES[plan.root_field_name]
 
     @staticmethod
@@ -248,16 +247,6 @@ class InventoryChunks:
         """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
         translate = _WRITES[plan.root_field_name][0]
         return [_prepare_line(plan, translate, raw) for raw in lines]
-
-    @property
-    def look_ahead_depth(self) -> int:
-        return 1
-
-    def look_ahead(self, lines: list[bytes]) -> None:
-        """Translating a line is cheap: nothing is prepared in other processes."""
-
-    def run_one(self, conn: Connection, variables: dict[str, Any]) -> dict[str, Any]:
-        return self.slow(conn, variables)
 
     def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
         context = self.make_context(conn)
