@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -83,20 +84,33 @@ def secret_box(settings: Settings, *, create: bool = True) -> SecretBox:
 
 
 def _key_file(path: Path) -> str:
-    """The key in ``path``, made on first use (readable by its owner only); of two processes making it at once,
-    the loser reads the winner's."""
+    """The key in ``path``, made on first use (readable by its owner only). The key is written to a file of its
+    own first and then linked into place, so of two processes making it at once the loser never reads a file
+    that exists but is still empty: it reads the winner's whole key."""
     try:
-        return path.read_text().strip()
+        return _read_key(path)
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
+    fd, draft = tempfile.mkstemp(prefix=".secret-", dir=path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as out:
-        out.write(SecretBox.new_key() + "\n")
-    return path.read_text().strip()
+        with os.fdopen(fd, "w") as out:
+            out.write(SecretBox.new_key() + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(draft)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigError(f"the secret key file {path} is empty",
+                          "delete it if no secret was sealed with it yet, or restore the deployment's key")
+    return key
 
 
 def recorded(db: Database) -> Deployment | None:
