@@ -28,6 +28,9 @@ from bulkops.domain.shops.rules import Shop, create_shop
 from bulkops.engine.runtime import Runtime
 from bulkops.workers.helpers import HELPER_MODULE
 
+POLL_INTERVAL_S = 0.02
+"""How often the clients of a test server poll a running operation: it is on loopback, and a test waits for it."""
+
 
 def _cmdline(pid: int) -> bytes:
     try:
@@ -134,7 +137,7 @@ class ServerProcess:
             db.dispose()
 
     def client(self, shop: Shop, version: str = "2026-10") -> BulkClient:
-        return BulkClient(self.base_url, token_of(shop), version)
+        return BulkClient(self.base_url, token_of(shop), version, poll_interval=POLL_INTERVAL_S)
 
 
 def _now() -> datetime:
@@ -209,4 +212,4 @@ class InProcessServer:
             return create_shop(conn, f"{prefix}-in-process-{self._shops}", self.clock.now(), secret_box(self.settings))
 
     def client(self, shop: Shop, version: str = "2026-10") -> BulkClient:
-        return BulkClient(self.base_url, token_of(shop), version)
+        return BulkClient(self.base_url, token_of(shop), version, poll_interval=POLL_INTERVAL_S)

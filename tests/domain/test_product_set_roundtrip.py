@@ -1,15 +1,23 @@
-"""A bulk productSet import of 600 products (two chunks) with options, variants and metafields reads back
+"""A bulk productSet import of 130 products (four chunks) with options, variants and metafields reads back
 identically through the products query (the catalog sync a bulk user runs)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
 from bulkops.client import BulkClient
+from bulkops.testing import InProcessServer
 from tests.domain.shop_data_bulk import run_bulk
 
-PRODUCTS = 600
-"""Over a chunk boundary (500 lines), and every combination of the line shapes below many times over."""
+PRODUCTS = 130
+"""Over three chunk boundaries (``CHUNK_LINES``), and every combination of the line shapes below (they repeat
+every 60 products) twice over."""
+CHUNK_LINES = 40
 SET = """mutation set($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
   productSet(input: $input, identifier: $identifier) { product { id handle } userErrors { field message code } }
 }"""
@@ -92,7 +100,15 @@ def read_all(client: BulkClient) -> list[dict[str, Any]]:
         after = page["pageInfo"]["endCursor"]
 
 
-def test_a_bulk_productSet_of_600_products_reads_back_identically(shop_client: BulkClient) -> None:
+@pytest.fixture
+def shop_client(tmp_path: Path) -> Iterator[BulkClient]:
+    with InProcessServer(tmp_path, {"chunk_lines": CHUNK_LINES}) as server:
+        client = server.client(server.new_shop())
+        yield client
+        client.close()
+
+
+def test_a_bulk_productSet_of_many_products_reads_back_identically(shop_client: BulkClient) -> None:
     lines = [catalog_line(n) for n in range(PRODUCTS)]
 
     results = run_bulk(shop_client, SET, *lines)

@@ -80,6 +80,9 @@ class BulkClient:
     version: str = DEFAULT_VERSION
     timeout: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    poll_interval: float | None = None
+    """Seconds between polls of a running operation wherever a call is not given its own ``interval`` (None: each
+    call's own default; a test against a local server may poll far more often than a script against a shop)."""
 
     def __post_init__(self) -> None:
         self.http = httpx.Client(base_url=self.base_url.rstrip("/"), timeout=self.timeout,
@@ -152,8 +155,10 @@ class BulkClient:
     def cancel(self, operation_id: str) -> dict[str, Any]:
         return _payload(self.graphql(CANCEL, {"id": operation_id}), "bulkOperationCancel")
 
-    def follow(self, operation_id: str, interval: float = 0.2, timeout: float = 600.0) -> Iterator[dict[str, Any]]:
+    def follow(self, operation_id: str, interval: float | None = None,
+               timeout: float = 600.0) -> Iterator[dict[str, Any]]:
         """Each polled state, until the operation finishes."""
+        interval = self._interval(interval, 0.2)
         deadline = time.monotonic() + timeout
         while True:
             state = self.operation(operation_id)
@@ -164,16 +169,22 @@ class BulkClient:
                 raise BulkClientError(f"operation {operation_id} still {state['status']} after {timeout}s", state)
             time.sleep(interval)
 
-    def wait(self, operation_id: str, interval: float = 0.2, timeout: float = 600.0) -> dict[str, Any]:
+    def wait(self, operation_id: str, interval: float | None = None, timeout: float = 600.0) -> dict[str, Any]:
         """The operation's final state (the last one ``follow`` yields)."""
         state: dict[str, Any] = {}
         for latest in self.follow(operation_id, interval, timeout):
             state = latest
         return state
 
-    def await_operation(self, operation_id: str, interval: float = 1.0, timeout: float = 600.0) -> BulkOperation:
+    def await_operation(self, operation_id: str, interval: float | None = None,
+                        timeout: float = 600.0) -> BulkOperation:
         """``wait``, typed."""
-        return BulkOperation.from_node(self.wait(operation_id, interval, timeout))
+        return BulkOperation.from_node(self.wait(operation_id, self._interval(interval, 1.0), timeout))
+
+    def _interval(self, given: float | None, default: float) -> float:
+        if given is not None:
+            return given
+        return self.poll_interval if self.poll_interval is not None else default
 
     def download(self, url: str) -> bytes:
         response = send(lambda: self.files.get(url), self.retry)
@@ -207,7 +218,7 @@ class BulkClient:
 
     def import_file(self, path: Path, mutation: str, *, client_identifier: str | None = None,
                     results: Path | None = None, failures: Path | None = None, lines: str | None = None,
-                    resume: tuple[str, ...] = (), max_bytes: int = MAX_FILE_BYTES, interval: float = 1.0,
+                    resume: tuple[str, ...] = (), max_bytes: int = MAX_FILE_BYTES, interval: float | None = None,
                     timeout: float | None = None) -> ImportReport:
         """``bulkops import`` as a call: stream ``path`` (JSONL or gzip) up in parts under ``max_bytes``, run
         ``mutation`` over each, wait, and return the report (counts and first failures by the file's line
@@ -222,9 +233,9 @@ class BulkClient:
         request = ImportRequest(path, mutation, client_identifier, results, failures, selection=selection,
                                 max_bytes=max_bytes, resumed=resume)
         quiet = Console(quiet=True)
-        return import_report(self, request, Polling(interval, timeout), quiet, quiet)
+        return import_report(self, request, Polling(self._interval(interval, 1.0), timeout), quiet, quiet)
 
-    def export(self, query: str, out: IO[bytes], *, group_objects: bool = False, interval: float = 1.0,
+    def export(self, query: str, out: IO[bytes], *, group_objects: bool = False, interval: float | None = None,
                timeout: float = 600.0) -> BulkOperation:
         """Run a bulk query, wait, and stream its JSONL into ``out``; its final state (``status``: did it
         complete; a refused query raises BulkClientError with the userErrors)."""
