@@ -3,10 +3,9 @@ identically through the products query (the catalog sync a bulk user runs)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 

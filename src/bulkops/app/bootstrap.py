@@ -31,7 +31,7 @@ from bulkops.engine.queue import WorkQueue
 from bulkops.engine.runtime import Runtime
 from bulkops.graphql.execution import line_executor_factory, warm_helper
 from bulkops.graphql.planner.export_plan import plan_factory
-from bulkops.graphql.schema import schema_for_generation, schema_for_version
+from bulkops.graphql.schema import build_schemas_in_background, schema_for_version
 from bulkops.storage.base import FileStore
 from bulkops.storage.local import LocalFileStore
 from bulkops.storage.signing import Signer
@@ -247,6 +247,5 @@ def build_runtime(settings: Settings, clock: Clock | None = None, *, reconfigure
     engine.executor_factory = line_executor_factory(runtime)
     engine.export_plans = plan_factory(runtime, schema_for_version)
     engine.helpers = runtime.helpers
-    schema_for_generation(True)
-    schema_for_generation(False)
+    build_schemas_in_background()
     return runtime

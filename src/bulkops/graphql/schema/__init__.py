@@ -7,6 +7,7 @@ silent null; a resolver bound to a field the SDL lacks fails at start-up (Ariadn
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cache
 from types import ModuleType
@@ -76,8 +77,30 @@ def _guard_root(schema: GraphQLSchema) -> None:
                 field.resolve = _unimplemented(root.name, name)
 
 
-@cache
+_BUILDING = threading.Lock()
+"""Held while a schema is built: a request arriving meanwhile waits for that schema instead of building another."""
+
+
 def schema_for_generation(modern: bool) -> GraphQLSchema:
+    with _BUILDING:
+        return _built_schema(modern)
+
+
+def build_schemas_in_background() -> threading.Thread:
+    """Build both schemas beside the server's start (about a second of CPU), so the port opens and ``/healthz``
+    answers meanwhile; the first GraphQL request waits for them."""
+    builder = threading.Thread(target=_build_both, name="schema-builder", daemon=True)
+    builder.start()
+    return builder
+
+
+def _build_both() -> None:
+    schema_for_generation(True)
+    schema_for_generation(False)
+
+
+@cache
+def _built_schema(modern: bool) -> GraphQLSchema:
     """Ariadne's ``make_executable_schema`` on the SDL parsed once (``admin_document``), built without
     re-validating the SDL's definitions (a second of CPU per start; ``tests/graphql/test_schema.py`` builds it
     with every SDL rule)."""
