@@ -125,7 +125,7 @@ def test_an_import_submitted_to_the_server_runs_in_a_worker_process_with_one_res
     running = wait_for_progress(client, operation, at_least=1)
     holder = deployment.holder(operation) or ""
 
-    done = client.wait(operation, timeout=60)
+    done = client.wait(operation, timeout=240)
     results = client.results(done["url"])
 
     assert running["status"] == "RUNNING"
@@ -185,7 +185,7 @@ def test_a_cancel_sent_to_the_server_stops_the_import_running_in_a_worker(
     wait_for_progress(client, operation, at_least=25)
 
     canceling = client.cancel(operation)
-    done = client.wait(operation, timeout=60)
+    done = client.wait(operation, timeout=240)
 
     assert canceling["userErrors"] == []
     assert done["status"] == "CANCELED" and done["completedAt"] is None
