@@ -91,3 +91,5 @@ def test_compose_validates_the_file_and_resolves_the_scale_out_services() -> Non
         assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert "mc mb" in services["bucket"]["entrypoint"][-1]
     assert services["bucket"]["depends_on"]["minio"]["condition"] == "service_healthy"
+    minio_on_the_host = f"http://127.0.0.1:{services['minio']['ports'][0]['published']}"
+    assert services["serve"]["environment"]["BULKOPS_S3_PUBLIC_ENDPOINT_URL"] == minio_on_the_host  # no hosts entry

@@ -156,7 +156,8 @@ def build_store(settings: Settings, signer: Signer) -> FileStore:
         bucket = parse_storage_url(settings.storage_url)
     except ValueError as exc:
         raise ConfigError(str(exc), "use --storage s3://BUCKET / BULKOPS_STORAGE_URL") from exc
-    store = S3FileStore(S3Location(bucket, settings.s3_endpoint_url, settings.s3_addressing_style))
+    store = S3FileStore(S3Location(bucket, settings.s3_endpoint_url, settings.s3_addressing_style,
+                                    settings.s3_public_endpoint_url))
     try:
         store.check()
     except RuntimeError as exc:

@@ -48,6 +48,9 @@ Storage = typer.Option(None, "--storage", help="s3://BUCKET: keep files in S3-co
                        "(BULKOPS_STORAGE_URL; credentials from AWS_*).")
 S3Endpoint = typer.Option(None, "--s3-endpoint-url", help="The S3-compatible server (MinIO, moto...); unset: AWS "
                           "(BULKOPS_S3_ENDPOINT_URL).")
+S3PublicEndpoint = typer.Option(None, "--s3-public-endpoint-url", help="The S3 endpoint as clients reach it, "
+                                "named in upload and download URLs, when it differs from --s3-endpoint-url "
+                                "(BULKOPS_S3_PUBLIC_ENDPOINT_URL).")
 Debug = typer.Option(False, "--debug", help="Show the traceback of a configuration error.")
 Reconfigure = typer.Option(False, "--reconfigure", help="Record this process's mode (queue or embedded) and storage "
                            "as the deployment's, when its database says otherwise (refused while operations run).")
@@ -80,6 +83,8 @@ def print_banner(runtime: Runtime, work: str, endpoint: str | None = None) -> No
              else "none (embedded: operations run in this server)")
     storage = (f"{settings.storage_url} at {settings.s3_endpoint_url or 'AWS'}" if settings.storage_url
                else f"local files in {settings.files_dir.resolve()}")
+    if settings.storage_url and settings.s3_public_endpoint_url:
+        storage += f" (clients use {settings.s3_public_endpoint_url})"
     helpers = settings.helper_processes if runtime.helpers else 0
     console.print(f"bulkops {__version__}", highlight=False)
     console.print(f"  database: {display_url(settings.db_url)}", highlight=False)
@@ -122,6 +127,7 @@ def serve(
     queue_url: str | None = QueueUrl,
     storage: str | None = Storage,
     s3_endpoint_url: str | None = S3Endpoint,
+    s3_public_endpoint_url: str | None = S3PublicEndpoint,
     proxy_headers: bool | None = typer.Option(None, "--proxy-headers/--no-proxy-headers", help="Trust X-Forwarded-"
                                               "Proto/Host/For from --forwarded-allow-ips (behind a reverse proxy)."),
     forwarded_allow_ips: str | None = typer.Option(None, "--forwarded-allow-ips", help="Proxies trusted with "
@@ -137,7 +143,8 @@ def serve(
     with reporting(debug):
         settings = settings_from_env(
             config, data_dir=data_dir, public_base_url=public_url, workers=workers, database_url=database_url,
-            queue_url=queue_url, storage_url=storage, s3_endpoint_url=s3_endpoint_url, proxy_headers=proxy_headers,
+            queue_url=queue_url, storage_url=storage, s3_endpoint_url=s3_endpoint_url,
+            s3_public_endpoint_url=s3_public_endpoint_url, proxy_headers=proxy_headers,
             forwarded_allow_ips=forwarded_allow_ips, listen_url=f"http://{listen_host}:{port}")
         runtime, shop, created = _start_server(settings, reconfigure)
     work = ("none here (bulkops worker processes run the operations)" if settings.queue_url
@@ -187,6 +194,7 @@ def worker(
     queue_url: str | None = QueueUrl,
     storage: str | None = Storage,
     s3_endpoint_url: str | None = S3Endpoint,
+    s3_public_endpoint_url: str | None = S3PublicEndpoint,
     config: Path | None = ConfigFile,
     debug: bool = Debug,
     reconfigure: bool = Reconfigure,
@@ -198,7 +206,8 @@ def worker(
     _configure_logging(log_format)
     with reporting(debug):
         settings = settings_from_env(config, data_dir=data_dir, database_url=database_url, queue_url=queue_url,
-                                     storage_url=storage, s3_endpoint_url=s3_endpoint_url)
+                                     storage_url=storage, s3_endpoint_url=s3_endpoint_url,
+                                     s3_public_endpoint_url=s3_public_endpoint_url)
         if not settings.queue_url:
             raise ConfigError("bulkops worker needs a queue",
                               "pass --queue-url redis://127.0.0.1:6379/0 (or set BULKOPS_QUEUE_URL)")
