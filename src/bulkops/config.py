@@ -258,6 +258,18 @@ def _from_file(path: Path | None) -> dict[str, Any]:
     return {name: _convert(name, value, _ENV[name][1], str(path)) for name, value in table.items()}
 
 
+DATABASE_SETTINGS = ("data_dir", "database_url")
+
+
+def database_named(config_file: Path | None = None, **flags: Any) -> bool:
+    """Whether the database was named anywhere (a flag given here, ``BULKOPS_DATA_DIR``/``BULKOPS_DATABASE_URL``,
+    ``bulkops.toml``) rather than left to the ``./data`` default."""
+    if any(flags.get(name) is not None for name in DATABASE_SETTINGS):
+        return True
+    named = {**_from_file(config_file_path(config_file)), **_from_environment()}
+    return any(name in named for name in DATABASE_SETTINGS)
+
+
 def settings_from_env(config_file: Path | None = None, **overrides: Unpack[SettingsOverrides]) -> Settings:
     """Defaults, then ``bulkops.toml``, then the environment, then explicit overrides (CLI flags): flags win."""
     merged = {**_from_file(config_file_path(config_file)), **_from_environment()}

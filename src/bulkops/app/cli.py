@@ -22,10 +22,12 @@ import typer
 from rich.console import Console
 
 from bulkops import __version__
-from bulkops.config import ConfigError, Settings, settings_from_env
+from bulkops.config import ConfigError, Settings, database_named, settings_from_env
 
 if TYPE_CHECKING:
+    from bulkops.db.database import Database
     from bulkops.domain.shops.rules import Shop
+    from bulkops.domain.shops.secrets import SecretBox
     from bulkops.engine.runtime import Runtime
 
 app = typer.Typer(help="bulkops server commands.", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -238,8 +240,16 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def admin_settings(config: Path | None, data_dir: Path | None, database_url: str | None) -> Settings:
-    return settings_from_env(config, data_dir=data_dir, database_url=database_url)
+def open_admin(config: Path | None, data_dir: Path | None, database_url: str | None
+               ) -> tuple[Settings, Database, SecretBox]:
+    """The settings, database and key of the deployment an admin command (shop, seed, webhooks) works on: one a
+    ``serve`` or ``worker`` ran on, and, when no database was named, one a process runs on now."""
+    from bulkops.app.bootstrap import open_deployment
+
+    settings = settings_from_env(config, data_dir=data_dir, database_url=database_url)
+    named = database_named(config, data_dir=data_dir, database_url=database_url)
+    db, box, _ = open_deployment(settings, named=named)
+    return settings, db, box
 
 
 @shop_app.command("create")
@@ -252,14 +262,12 @@ def shop_create(
     debug: bool = Debug,
 ) -> None:
     """Create a shop in the deployment's database and print its access token and app secret (shown once)."""
-    from bulkops.app.bootstrap import open_deployment
     from bulkops.app.deployment import display_url
     from bulkops.clock import SystemClock
     from bulkops.domain.shops.rules import InvalidShopName, create_shop
 
     with reporting(debug):
-        settings = admin_settings(config, data_dir, database_url)
-        db, box, _ = open_deployment(settings)
+        settings, db, box = open_admin(config, data_dir, database_url)
     try:
         with db.write() as conn:
             shop = create_shop(conn, name, SystemClock().now(), box)
@@ -290,11 +298,10 @@ def shop_token(
 ) -> None:
     """Make the shop a new access token and print it with the app secret: the old token stops working (the
     database keeps only a token's digest, so a token is shown once, when it is made)."""
-    from bulkops.app.bootstrap import open_deployment
     from bulkops.domain.shops.rules import new_access_token, shop_by_name
 
     with reporting(debug):
-        db, box, _ = open_deployment(admin_settings(config, data_dir, database_url))
+        _, db, box = open_admin(config, data_dir, database_url)
         with db.write() as conn:
             shop = shop_by_name(conn, name)
             if shop is None:
@@ -310,11 +317,10 @@ def shop_list(
     debug: bool = Debug,
 ) -> None:
     """List shops (their tokens are not kept: `bulkops shop token NAME` makes a new one)."""
-    from bulkops.app.bootstrap import open_deployment
     from bulkops.domain.shops.rules import list_shops
 
     with reporting(debug):
-        db, _, _ = open_deployment(admin_settings(config, data_dir, database_url))
+        _, db, _ = open_admin(config, data_dir, database_url)
     with db.read() as conn:
         for shop in list_shops(conn):
             print(f"{shop.domain}{chr(9) + 'development' if shop.is_development else ''}")
@@ -334,12 +340,11 @@ def seed(
     """Fill a shop with realistic products, variants and customers, fast (for demos, tests, benchmarks)."""
     import time
 
-    from bulkops.app.bootstrap import open_deployment
     from bulkops.clock import SystemClock
     from bulkops.domain.shops.seed import seed_shop, shop_to_seed
 
     with reporting(debug):
-        db, box, _ = open_deployment(admin_settings(config, data_dir, database_url))
+        _, db, box = open_admin(config, data_dir, database_url)
     now = SystemClock().now()
     target = shop_to_seed(db, shop, now, box)
     if target is None:
@@ -366,11 +371,10 @@ def webhook_deliveries(
     debug: bool = Debug,
 ) -> None:
     """List webhook deliveries, newest first, with every attempt's outcome and response code."""
-    from bulkops.app.bootstrap import open_deployment
     from bulkops.webhooks.outbox import deliveries_report
 
     with reporting(debug):
-        db, _, _ = open_deployment(admin_settings(config, data_dir, database_url))
+        _, db, _ = open_admin(config, data_dir, database_url)
     with db.read() as conn:
         report = deliveries_report(conn, shop)
     if as_json:
