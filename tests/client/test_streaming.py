@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
+import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -165,6 +166,7 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[in
                 continue
 
 
+@pytest.mark.slow  # ~20 s alone on 2 cores, ~1 min beside the rest of the suite
 def test_a_1_gb_input_imports_in_parts_with_the_client_under_150_mb(tmp_path: Path) -> None:
     source, results, log = tmp_path / "big.jsonl", tmp_path / "results.jsonl", tmp_path / "client.log"
     try:
