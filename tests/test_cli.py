@@ -43,5 +43,7 @@ def test_serve_prints_its_banner_and_the_development_shop_token_once(tmp_path: P
     assert "Running upgrade" not in first and "migrated" not in second
     assert f"database: sqlite:///{(tmp_path / 'dev' / 'bulkops.db').resolve()}" in second
     assert "queue:    none (embedded" in second and f"endpoint: http://127.0.0.1:{process.port}/admin" in second
+    assert f"storage:  local files in {(tmp_path / 'dev' / 'files').resolve()}\n" in second
+    assert "workers:  2 in-process, " in second
     assert "Development shop dev-shop.myshopify.com (its token was printed when it was created" in second
     assert "shpat_" not in second and "alembic" not in second

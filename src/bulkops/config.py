@@ -64,6 +64,10 @@ class Settings:
     usual AWS variables (AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, profiles, roles)."""
     s3_addressing_style: str | None = None
     """``path`` or ``virtual``; unset lets boto choose (virtual on AWS, path for an IP endpoint)."""
+    s3_public_endpoint_url: str | None = None
+    """The S3 endpoint as clients reach it, when it differs from ``s3_endpoint_url`` (the one this server talks
+    to): presigned upload and download URLs name it (``http://minio:9000`` inside a compose network is
+    ``http://127.0.0.1:9000`` on the host). Unset: the URLs name ``s3_endpoint_url``."""
     graphql_body_max_bytes: int = MB
     """A GraphQL request body larger than this is refused with a 413 before it is parsed."""
     max_query_cost: int = 1000
@@ -134,6 +138,7 @@ class SettingsOverrides(TypedDict, total=False):
     storage_url: str | None
     s3_endpoint_url: str | None
     s3_addressing_style: str | None
+    s3_public_endpoint_url: str | None
     graphql_body_max_bytes: int | None
     max_query_cost: int | None
     max_query_depth: int | None
@@ -185,6 +190,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "storage_url": ("BULKOPS_STORAGE_URL", str),
     "s3_endpoint_url": ("BULKOPS_S3_ENDPOINT_URL", str),
     "s3_addressing_style": ("BULKOPS_S3_ADDRESSING_STYLE", str),
+    "s3_public_endpoint_url": ("BULKOPS_S3_PUBLIC_ENDPOINT_URL", str),
     "secret_key": ("BULKOPS_SECRET_KEY", str),
     "proxy_headers": ("BULKOPS_PROXY_HEADERS", bool),
     "forwarded_allow_ips": ("BULKOPS_FORWARDED_ALLOW_IPS", str),
@@ -250,6 +256,18 @@ def _from_file(path: Path | None) -> dict[str, Any]:
         raise ConfigError(f"config file {path}: unknown setting {unknown[0]!r}",
                           f"use one of {', '.join(sorted(_ENV))}")
     return {name: _convert(name, value, _ENV[name][1], str(path)) for name, value in table.items()}
+
+
+DATABASE_SETTINGS = ("data_dir", "database_url")
+
+
+def database_named(config_file: Path | None = None, **flags: Any) -> bool:
+    """Whether the database was named anywhere (a flag given here, ``BULKOPS_DATA_DIR``/``BULKOPS_DATABASE_URL``,
+    ``bulkops.toml``) rather than left to the ``./data`` default."""
+    if any(flags.get(name) is not None for name in DATABASE_SETTINGS):
+        return True
+    named = {**_from_file(config_file_path(config_file)), **_from_environment()}
+    return any(name in named for name in DATABASE_SETTINGS)
 
 
 def settings_from_env(config_file: Path | None = None, **overrides: Unpack[SettingsOverrides]) -> Settings:

@@ -20,6 +20,7 @@ from bulkops.clock import SystemClock
 from bulkops.config import ConfigError, Settings, settings_from_env
 from bulkops.db.tables import shops
 from bulkops.domain.shops.rules import create_shop, shop_by_token
+from bulkops.engine.heartbeats import Heartbeat
 from bulkops.engine.operations import insert_operation
 
 POSTGRES = os.environ.get("BULKOPS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -99,6 +100,52 @@ def test_shop_create_writes_into_the_deployment_and_says_which_database(embedded
     assert result.exit_code == 0, result.output
     assert f"in sqlite:///{(embedded.data_dir / 'bulkops.db').resolve()}" in result.stderr
     assert found is not None and found.name == "in-the-deployment"
+
+
+@pytest.fixture
+def default_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A ``./data`` an embedded ``serve`` once ran on, in the working directory, and no database named anywhere:
+    the admin commands' default."""
+    monkeypatch.chdir(tmp_path)
+    for variable in ("BULKOPS_DATA_DIR", "BULKOPS_DATABASE_URL", "BULKOPS_CONFIG"):
+        monkeypatch.delenv(variable, raising=False)
+    settings = Settings(data_dir=tmp_path / "data", helper_processes=0)
+    build_runtime(settings).db.dispose()
+    return settings
+
+
+def shop_names(settings: Settings) -> list[str]:
+    db = open_database(settings)
+    with db.read() as conn:
+        names = [row.name for row in conn.execute(select(shops.c.name))]
+    db.dispose()
+    return names
+
+
+def test_shop_create_refuses_the_default_data_dir_when_no_process_runs_on_it(default_data_dir: Settings) -> None:
+    """It is most likely left from an earlier try while the deployment runs elsewhere: a shop made in it gets 401."""
+    result = run("shop", "create", "stale")
+
+    assert (f"no database named, and the default {(default_data_dir.data_dir / 'bulkops.db').resolve()} has no "
+            "bulkops serve or worker running on it") in refused(result)
+    assert "  fix: to use that file, name it (--data-dir data or BULKOPS_DATA_DIR); for your server's database, " \
+           "give --database-url / BULKOPS_DATABASE_URL" in result.stderr
+    assert "stale" not in shop_names(default_data_dir)
+
+
+def test_the_default_data_dir_works_once_named_or_while_its_server_runs(default_data_dir: Settings) -> None:
+    named = run("shop", "create", "named", "--data-dir", "data")
+    by_variable = run("shop", "list", env={"BULKOPS_DATA_DIR": "data"})
+    db = open_database(default_data_dir)
+    Heartbeat(db, SystemClock(), "serve-in-another-terminal", "embedded").beat()  # as a running serve does
+    db.dispose()
+    while_running = run("shop", "create", "while-running")
+
+    assert named.exit_code == 0 and by_variable.exit_code == 0, named.output + by_variable.output
+    assert "named.myshopify.com" in by_variable.stdout
+    assert while_running.exit_code == 0, while_running.output
+    assert f"in sqlite:///{(default_data_dir.data_dir / 'bulkops.db').resolve()}" in while_running.stderr
+    assert {"named", "while-running"} <= set(shop_names(default_data_dir))
 
 
 def test_a_taken_or_malformed_shop_name_is_refused(embedded: Settings) -> None:

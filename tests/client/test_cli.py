@@ -72,3 +72,41 @@ def test_one_bulkops_command_holds_the_server_and_the_client_commands_in_their_o
     assert isinstance(command, typer.core.TyperGroup)
     assert list(command.commands) == ["serve", "worker", "seed", "import", "export", "operations", "watch", "operation", "cancel", "shop",
                                      "webhooks"]
+
+
+def test_a_shop_name_or_domain_is_the_shops_https_url_and_a_loopback_address_is_http() -> None:
+    from bulkops.client.session import base_url
+
+    assert base_url("my-shop") == "https://my-shop.myshopify.com"
+    assert base_url("my-shop.myshopify.com/") == "https://my-shop.myshopify.com"
+    assert base_url("127.0.0.1:8000") == "http://127.0.0.1:8000"
+    assert base_url("http://bulkops.internal:8000/") == "http://bulkops.internal:8000"
+
+
+def test_the_sdk_asks_a_shop_as_shopify_expects_its_token_header_and_versioned_path() -> None:
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+
+    from tests.client.stub import stub_shop
+
+    seen: list[tuple[str, str | None, str | None]] = []
+
+    async def graphql(request: Request) -> Response:
+        seen.append((request.url.path, request.headers.get("x-shopify-access-token"),
+                     request.headers.get("content-type")))
+        return JSONResponse({"data": {"shop": {"name": "stub"}}})
+
+    with stub_shop(graphql) as url, BulkClient(url, "shpat_real", version="2026-01") as client:
+        body = client.graphql("{ shop { name } }")
+
+    assert body == {"data": {"shop": {"name": "stub"}}}
+    assert seen == [("/admin/api/2026-01/graphql.json", "shpat_real", "application/json")]
+
+
+def test_the_package_ships_its_py_typed_marker() -> None:
+    """PEP 561: type checkers read the SDK's annotations only when the installed package has ``py.typed``."""
+    root = Path(bulkops.client.__file__).resolve().parents[1]
+    pyproject = (root.parents[1] / "pyproject.toml").read_text()
+
+    assert (root / "py.typed").is_file()
+    assert 'bulkops = ["py.typed"' in pyproject

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import io
 from pathlib import Path
 
@@ -71,3 +72,61 @@ def test_the_async_client_stages_runs_and_awaits_an_import(tmp_path: Path, clien
 
     assert target.staged_upload_path == dict(target.parameters)["key"]
     assert operation.status == "COMPLETED" and operation.object_count == 1 and operation.url
+
+
+def test_the_async_client_imports_a_file_in_parts_and_exports_what_it_made(tmp_path: Path,
+                                                                          client_server: InProcessServer) -> None:
+    shop = client_server.new_shop("async")
+    source = products_file(tmp_path / "products.jsonl", "First", "", "Third")
+    size_of_one_line = len(orjson.dumps({"product": {"title": "First"}})) + 1
+
+    async def run() -> tuple[ImportReport, BulkOperation, bytes, list[dict[str, object]]]:
+        async with AsyncBulkClient(client_server.base_url, shop.access_token) as client:
+            report = await client.import_file(source, CREATE_PRODUCT, max_bytes=size_of_one_line, interval=0.02,
+                                              failures=tmp_path / "failures.jsonl")
+            out = io.BytesIO()
+            exported = await client.export(PRODUCTS_QUERY, out, interval=0.02)
+            assert exported.result_url is not None
+            return report, exported, out.getvalue(), await client.results(exported.result_url)
+
+    report, exported, jsonl, results = asyncio.run(run())
+
+    assert [o.status for o in report.operations] == ["COMPLETED"] * 3  # one part a line, run in sequence
+    assert (report.lines, report.tally.succeeded, report.tally.failed, report.exit_code) == (3, 2, 1, 1)
+    assert report.tally.first_failures == [LineFailure(1, [{"field": ["title"], "message": "Title can't be blank"}])]
+    assert (tmp_path / "products.failed.jsonl").read_bytes() == b'{"product":{"title":""}}\n'
+    assert exported.status == "COMPLETED" and exported.object_count == 2
+    assert sorted(r["title"] for r in results) == ["First", "Third"]  # type: ignore[type-var]
+    assert [orjson.loads(raw) for raw in jsonl.splitlines()] == results
+
+
+def test_every_method_of_the_sync_client_has_an_awaitable_twin_taking_the_same_arguments() -> None:
+    def public(cls: type) -> dict[str, inspect.Signature]:
+        return {name: inspect.signature(member) for name, member in vars(cls).items()
+                if callable(member) and not name.startswith("_")}
+
+    sync, awaited = public(BulkClient), public(AsyncBulkClient)
+    lifecycle = {"close": "aclose"}
+
+    for name, signature in sync.items():
+        twin = lifecycle.get(name, name)
+        assert twin in awaited, f"AsyncBulkClient has no {twin}"
+        member = getattr(AsyncBulkClient, twin)
+        assert inspect.iscoroutinefunction(member) or inspect.isasyncgenfunction(member), twin
+        assert list(awaited[twin].parameters) == list(signature.parameters), twin
+
+
+def test_the_async_client_reads_an_operation_and_stages_bytes(client_server: InProcessServer) -> None:
+    shop = client_server.new_shop("async")
+
+    async def run() -> tuple[dict[str, object], list[str]]:
+        async with AsyncBulkClient(client_server.base_url, shop.access_token) as client:
+            path = await client.stage(orjson.dumps({"product": {"title": "Staged bytes"}}) + b"\n")
+            started = await client.run_mutation(CREATE_PRODUCT, path)
+            states = [state["status"] async for state in client.follow(started["bulkOperation"]["id"], 0.02)]
+            return await client.operation(started["bulkOperation"]["id"]), states
+
+    final, states = asyncio.run(run())
+
+    assert final["status"] == "COMPLETED" and final["objectCount"] == "1"
+    assert states[-1] == "COMPLETED" and set(states) <= {"CREATED", "RUNNING", "COMPLETED"}

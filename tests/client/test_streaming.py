@@ -1,11 +1,16 @@
 """A big input never sits in memory: the local checks, the cut into parts and the upload all stream it from disk.
-The bound is on tracemalloc's peak while a generated file many times that size goes through."""
+The bound is on tracemalloc's peak while a generated file many times that size goes through; and, end to end, on
+the resident memory of the ``bulkops import`` process while a generated 1 GB file imports against a real server."""
 
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 import tracemalloc
 from collections.abc import Iterator
@@ -13,12 +18,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
+import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bulkops.client import BulkClient, RetryPolicy
 from bulkops.client.checks import Checked, check_lines
 from bulkops.client.inputs import Selection, parts, selected_lines
+from bulkops.testing import InProcessServer
 from tests.client.stub import stub_shop
 
 MB = 1024 * 1024
@@ -111,3 +118,70 @@ def test_a_gzip_file_is_read_line_by_line_as_its_plain_text(tmp_path: Path) -> N
 
     assert len(written) == 1 and written[0].start == 0
     assert [raw for _, raw in selected_lines(zipped, Selection())] == plain.read_bytes().splitlines()
+
+
+GB = 1024 * MB
+CLIENT_PEAK_RSS = 150 * MB
+CREATE_PRODUCT = ("mutation call($product: ProductCreateInput!) { productCreate(product: $product) "
+                  "{ product { id } userErrors { field message } } }")
+
+
+def generate_big_lines(path: Path, size: int, line_bytes: int = MB) -> int:
+    """About ``size`` bytes of ~1 MB lines; returns their count. Each line's bulk is a variable the mutation does
+    not declare (GraphQL ignores it; so does Shopify, which coerces only declared variables): the client streams
+    every byte, the server parses each line and makes one small product, so the server's work per byte is small."""
+    pad = "x" * line_bytes
+    count = written = 0
+    with path.open("wb") as out:
+        while written < size:
+            line = orjson.dumps({"product": {"title": f"Big line {count}"}, "pad": pad}) + b"\n"
+            out.write(line)
+            written += len(line)
+            count += 1
+    return count
+
+
+def peak_rss(pid: int) -> int:
+    """The process's resident-memory high-water mark so far, in bytes (0 once it is gone). VmHWM is the
+    kernel's own peak for the program this process runs now, so a spike between two readings still counts.
+    (``wait4``'s ``ru_maxrss`` would not do: it includes the parent's pages the child had before its exec.)"""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found[1]) * 1024 if found else 0
+
+
+def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[int, int]:
+    """The command's exit code and the peak resident memory it reached, read until it ends."""
+    peak = 0
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        while True:
+            peak = max(peak, peak_rss(process.pid))
+            try:
+                return process.wait(timeout=0.05), peak
+            except subprocess.TimeoutExpired:
+                continue
+
+
+@pytest.mark.slow  # ~20 s alone on 2 cores, ~1 min beside the rest of the suite
+def test_a_1_gb_input_imports_in_parts_with_the_client_under_150_mb(tmp_path: Path) -> None:
+    source, results, log = tmp_path / "big.jsonl", tmp_path / "results.jsonl", tmp_path / "client.log"
+    try:
+        lines = generate_big_lines(source, GB)
+        with InProcessServer(tmp_path / "server", frozen=False) as server:
+            env = {**os.environ, "BULKOPS_URL": server.base_url, "BULKOPS_TOKEN": server.new_shop("big").access_token}
+            code, peak = run_measured([sys.executable, "-m", "bulkops.cli", "import", str(source), "--mutation-text",
+                                       CREATE_PRODUCT, "--results", str(results), "--poll-interval", "0.1"], env, log)
+        numbers = [orjson.loads(raw)["__lineNumber"] for raw in results.read_bytes().splitlines()]
+        report = log.read_text()
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+    assert code == 0, report[-3000:]
+    assert report.count(": COMPLETED\n") == 11  # 1 GB in parts under the 100 MB upload limit, run in sequence
+    assert f"  lines      {lines}\n  succeeded  {lines}\n  failed     0\n" in report
+    assert numbers == list(range(lines))  # every line has its result, by the input's own line numbers
+    assert peak < CLIENT_PEAK_RSS, f"client peak RSS {peak / MB:.0f} MB"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
@@ -26,6 +28,7 @@ from bulkops.db.tables import server_secrets
 from bulkops.domain.shops.secrets import SecretBox
 from bulkops.engine.engine import BulkEngine
 from bulkops.engine.executor import ChunkExecutor, HelperPool
+from bulkops.engine.heartbeats import live_workers
 from bulkops.engine.operations import Operation
 from bulkops.engine.queue import WorkQueue
 from bulkops.engine.runtime import Runtime
@@ -102,13 +105,16 @@ def open_database(settings: Settings, box: SecretBox | None = None) -> Database:
     return db
 
 
-def open_deployment(settings: Settings) -> tuple[Database, SecretBox, Deployment]:
+def open_deployment(settings: Settings, *, named: bool = True) -> tuple[Database, SecretBox, Deployment]:
     """For the admin commands (shop, seed, webhooks): the database of a deployment a ``serve`` or ``worker`` made,
     never a new one (``bulkops shop create`` once wrote into a fresh ./data/bulkops.db while the server ran on
-    PostgreSQL, and its token got 401), with that deployment's key."""
+    PostgreSQL, and its token got 401), with that deployment's key. Not ``named`` (the ./data default): only
+    while a process of the deployment runs on it (``refuse_idle_default``)."""
     sqlite_file = settings.data_dir / "bulkops.db"
     if settings.database_url is None and not sqlite_file.is_file():
         raise ConfigError(f"no bulkops database at {sqlite_file.resolve()}", NAME_THE_DATABASE)
+    if not named:
+        refuse_idle_default(settings, sqlite_file)
     try:
         box: SecretBox | None = secret_box(settings, create=False)
         no_key = None
@@ -120,6 +126,31 @@ def open_deployment(settings: Settings) -> tuple[Database, SecretBox, Deployment
         assert no_key is not None
         raise no_key
     return db, box, found
+
+
+def refuse_idle_default(settings: Settings, sqlite_file: Path) -> None:
+    """No database was named, so an admin command would act on ./data/bulkops.db: go on only while a ``serve``
+    or ``worker`` runs on it (the quick start's server, in another terminal). An idle one is most likely left
+    from an earlier try while the deployment runs elsewhere, and a shop made there gets 401 from the real
+    server; so it is refused, naming the file, before it is migrated or written."""
+    if _live_workers(settings) > 0:
+        return
+    raise ConfigError(f"no database named, and the default {sqlite_file.resolve()} has no bulkops serve or worker "
+                      "running on it", f"to use that file, name it (--data-dir {settings.data_dir} or "
+                      "BULKOPS_DATA_DIR); for your server's database, give --database-url / BULKOPS_DATABASE_URL")
+
+
+def _live_workers(settings: Settings) -> int:
+    """Processes whose heartbeat is fresh on the database, read without migrating it."""
+    db = Database(settings.db_url)
+    try:
+        with db.read() as conn:
+            alive_after = SystemClock().now() - timedelta(seconds=settings.worker_stale_s)
+            return live_workers(conn, alive_after).count
+    except OperationalError:  # a database from before heartbeats were kept: no process beats on it
+        return 0
+    finally:
+        db.dispose()
 
 
 def database_error(url: str, exc: Exception) -> ConfigError:
@@ -156,7 +187,8 @@ def build_store(settings: Settings, signer: Signer) -> FileStore:
         bucket = parse_storage_url(settings.storage_url)
     except ValueError as exc:
         raise ConfigError(str(exc), "use --storage s3://BUCKET / BULKOPS_STORAGE_URL") from exc
-    store = S3FileStore(S3Location(bucket, settings.s3_endpoint_url, settings.s3_addressing_style))
+    store = S3FileStore(S3Location(bucket, settings.s3_endpoint_url, settings.s3_addressing_style,
+                                    settings.s3_public_endpoint_url))
     try:
         store.check()
     except RuntimeError as exc:

@@ -22,10 +22,12 @@ import typer
 from rich.console import Console
 
 from bulkops import __version__
-from bulkops.config import ConfigError, Settings, settings_from_env
+from bulkops.config import ConfigError, Settings, database_named, settings_from_env
 
 if TYPE_CHECKING:
+    from bulkops.db.database import Database
     from bulkops.domain.shops.rules import Shop
+    from bulkops.domain.shops.secrets import SecretBox
     from bulkops.engine.runtime import Runtime
 
 app = typer.Typer(help="bulkops server commands.", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -48,6 +50,9 @@ Storage = typer.Option(None, "--storage", help="s3://BUCKET: keep files in S3-co
                        "(BULKOPS_STORAGE_URL; credentials from AWS_*).")
 S3Endpoint = typer.Option(None, "--s3-endpoint-url", help="The S3-compatible server (MinIO, moto...); unset: AWS "
                           "(BULKOPS_S3_ENDPOINT_URL).")
+S3PublicEndpoint = typer.Option(None, "--s3-public-endpoint-url", help="The S3 endpoint as clients reach it, "
+                                "named in upload and download URLs, when it differs from --s3-endpoint-url "
+                                "(BULKOPS_S3_PUBLIC_ENDPOINT_URL).")
 Debug = typer.Option(False, "--debug", help="Show the traceback of a configuration error.")
 Reconfigure = typer.Option(False, "--reconfigure", help="Record this process's mode (queue or embedded) and storage "
                            "as the deployment's, when its database says otherwise (refused while operations run).")
@@ -80,6 +85,8 @@ def print_banner(runtime: Runtime, work: str, endpoint: str | None = None) -> No
              else "none (embedded: operations run in this server)")
     storage = (f"{settings.storage_url} at {settings.s3_endpoint_url or 'AWS'}" if settings.storage_url
                else f"local files in {settings.files_dir.resolve()}")
+    if settings.storage_url and settings.s3_public_endpoint_url:
+        storage += f" (clients use {settings.s3_public_endpoint_url})"
     helpers = settings.helper_processes if runtime.helpers else 0
     console.print(f"bulkops {__version__}", highlight=False)
     console.print(f"  database: {display_url(settings.db_url)}", highlight=False)
@@ -122,6 +129,7 @@ def serve(
     queue_url: str | None = QueueUrl,
     storage: str | None = Storage,
     s3_endpoint_url: str | None = S3Endpoint,
+    s3_public_endpoint_url: str | None = S3PublicEndpoint,
     proxy_headers: bool | None = typer.Option(None, "--proxy-headers/--no-proxy-headers", help="Trust X-Forwarded-"
                                               "Proto/Host/For from --forwarded-allow-ips (behind a reverse proxy)."),
     forwarded_allow_ips: str | None = typer.Option(None, "--forwarded-allow-ips", help="Proxies trusted with "
@@ -137,7 +145,8 @@ def serve(
     with reporting(debug):
         settings = settings_from_env(
             config, data_dir=data_dir, public_base_url=public_url, workers=workers, database_url=database_url,
-            queue_url=queue_url, storage_url=storage, s3_endpoint_url=s3_endpoint_url, proxy_headers=proxy_headers,
+            queue_url=queue_url, storage_url=storage, s3_endpoint_url=s3_endpoint_url,
+            s3_public_endpoint_url=s3_public_endpoint_url, proxy_headers=proxy_headers,
             forwarded_allow_ips=forwarded_allow_ips, listen_url=f"http://{listen_host}:{port}")
         runtime, shop, created = _start_server(settings, reconfigure)
     work = ("none here (bulkops worker processes run the operations)" if settings.queue_url
@@ -187,6 +196,7 @@ def worker(
     queue_url: str | None = QueueUrl,
     storage: str | None = Storage,
     s3_endpoint_url: str | None = S3Endpoint,
+    s3_public_endpoint_url: str | None = S3PublicEndpoint,
     config: Path | None = ConfigFile,
     debug: bool = Debug,
     reconfigure: bool = Reconfigure,
@@ -198,7 +208,8 @@ def worker(
     _configure_logging(log_format)
     with reporting(debug):
         settings = settings_from_env(config, data_dir=data_dir, database_url=database_url, queue_url=queue_url,
-                                     storage_url=storage, s3_endpoint_url=s3_endpoint_url)
+                                     storage_url=storage, s3_endpoint_url=s3_endpoint_url,
+                                     s3_public_endpoint_url=s3_public_endpoint_url)
         if not settings.queue_url:
             raise ConfigError("bulkops worker needs a queue",
                               "pass --queue-url redis://127.0.0.1:6379/0 (or set BULKOPS_QUEUE_URL)")
@@ -229,8 +240,16 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def admin_settings(config: Path | None, data_dir: Path | None, database_url: str | None) -> Settings:
-    return settings_from_env(config, data_dir=data_dir, database_url=database_url)
+def open_admin(config: Path | None, data_dir: Path | None, database_url: str | None
+               ) -> tuple[Settings, Database, SecretBox]:
+    """The settings, database and key of the deployment an admin command (shop, seed, webhooks) works on: one a
+    ``serve`` or ``worker`` ran on, and, when no database was named, one a process runs on now."""
+    from bulkops.app.bootstrap import open_deployment
+
+    settings = settings_from_env(config, data_dir=data_dir, database_url=database_url)
+    named = database_named(config, data_dir=data_dir, database_url=database_url)
+    db, box, _ = open_deployment(settings, named=named)
+    return settings, db, box
 
 
 @shop_app.command("create")
@@ -243,14 +262,12 @@ def shop_create(
     debug: bool = Debug,
 ) -> None:
     """Create a shop in the deployment's database and print its access token and app secret (shown once)."""
-    from bulkops.app.bootstrap import open_deployment
     from bulkops.app.deployment import display_url
     from bulkops.clock import SystemClock
     from bulkops.domain.shops.rules import InvalidShopName, create_shop
 
     with reporting(debug):
-        settings = admin_settings(config, data_dir, database_url)
-        db, box, _ = open_deployment(settings)
+        settings, db, box = open_admin(config, data_dir, database_url)
     try:
         with db.write() as conn:
             shop = create_shop(conn, name, SystemClock().now(), box)
@@ -281,11 +298,10 @@ def shop_token(
 ) -> None:
     """Make the shop a new access token and print it with the app secret: the old token stops working (the
     database keeps only a token's digest, so a token is shown once, when it is made)."""
-    from bulkops.app.bootstrap import open_deployment
     from bulkops.domain.shops.rules import new_access_token, shop_by_name
 
     with reporting(debug):
-        db, box, _ = open_deployment(admin_settings(config, data_dir, database_url))
+        _, db, box = open_admin(config, data_dir, database_url)
         with db.write() as conn:
             shop = shop_by_name(conn, name)
             if shop is None:
@@ -301,11 +317,10 @@ def shop_list(
     debug: bool = Debug,
 ) -> None:
     """List shops (their tokens are not kept: `bulkops shop token NAME` makes a new one)."""
-    from bulkops.app.bootstrap import open_deployment
     from bulkops.domain.shops.rules import list_shops
 
     with reporting(debug):
-        db, _, _ = open_deployment(admin_settings(config, data_dir, database_url))
+        _, db, _ = open_admin(config, data_dir, database_url)
     with db.read() as conn:
         for shop in list_shops(conn):
             print(f"{shop.domain}{chr(9) + 'development' if shop.is_development else ''}")
@@ -325,12 +340,11 @@ def seed(
     """Fill a shop with realistic products, variants and customers, fast (for demos, tests, benchmarks)."""
     import time
 
-    from bulkops.app.bootstrap import open_deployment
     from bulkops.clock import SystemClock
     from bulkops.domain.shops.seed import seed_shop, shop_to_seed
 
     with reporting(debug):
-        db, box, _ = open_deployment(admin_settings(config, data_dir, database_url))
+        _, db, box = open_admin(config, data_dir, database_url)
     now = SystemClock().now()
     target = shop_to_seed(db, shop, now, box)
     if target is None:
@@ -357,11 +371,10 @@ def webhook_deliveries(
     debug: bool = Debug,
 ) -> None:
     """List webhook deliveries, newest first, with every attempt's outcome and response code."""
-    from bulkops.app.bootstrap import open_deployment
     from bulkops.webhooks.outbox import deliveries_report
 
     with reporting(debug):
-        db, _, _ = open_deployment(admin_settings(config, data_dir, database_url))
+        _, db, _ = open_admin(config, data_dir, database_url)
     with db.read() as conn:
         report = deliveries_report(conn, shop)
     if as_json:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -249,15 +249,19 @@ class BulkClient:
 
 
 class AsyncBulkClient:
-    """``BulkClient`` for asyncio code: the same requests, retries and typed results, awaited."""
+    """``BulkClient`` for asyncio code: the same methods, requests, retries and typed results, awaited."""
 
     def __init__(self, base_url: str, token: str, version: str = DEFAULT_VERSION, timeout: float = 60.0,
                  retry: RetryPolicy | None = None) -> None:
+        self.base_url = base_url
+        self.token = token
         self.version = version
+        self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout,
                                       headers={"X-Shopify-Access-Token": token})
         self.files = httpx.AsyncClient(timeout=timeout)
+        """Uploads and downloads go to the storage's own URLs, without the shop's token."""
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -269,7 +273,7 @@ class AsyncBulkClient:
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
-    async def _send(self, request: Any) -> httpx.Response:
+    async def _send(self, request: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
         return await send_async(request, self.retry, asyncio.sleep)
 
     async def graphql(self, query: str, variables: dict[str, Any] | None = None, *, version: str | None = None,
@@ -280,65 +284,137 @@ class AsyncBulkClient:
                                                            headers=JSON_HEADERS))
         return _graphql_body(response)
 
-    async def stage_file(self, path: Path, filename: str | None = None) -> StagedTarget:
-        """Reserve a staged upload and POST the file to it (read in blocks by httpx, not whole)."""
-        name = filename or path.name
-        body = await self.graphql(STAGED_UPLOADS_CREATE, _stage_input(name))
-        target = StagedTarget.from_payload(_staged_target(body))
+    async def stage(self, data: bytes, filename: str = "bulk_op_vars.jsonl") -> str:
+        """Reserve a staged upload, POST ``data``, and return the ``stagedUploadPath``."""
+        return (await self.stage_file(io.BytesIO(data), filename)).staged_upload_path
+
+    async def stage_file(self, source: IO[bytes] | Path, filename: str | None = None) -> StagedTarget:
+        """Reserve a staged upload and POST the file to it (read in blocks by httpx, never whole)."""
+        if isinstance(source, Path):
+            with source.open("rb") as opened:
+                return await self.stage_file(opened, filename or source.name)
+        name = filename or "bulk_op_vars.jsonl"
+        target = StagedTarget.from_payload(_staged_target(await self.graphql(STAGED_UPLOADS_CREATE,
+                                                                             _stage_input(name))))
 
         async def post() -> httpx.Response:
-            with path.open("rb") as source:
-                return await self.files.post(target.url, data=dict(target.parameters),
-                                             files={"file": (name, source, "text/jsonl")})
+            source.seek(0)
+            return await self.files.post(target.url, data=dict(target.parameters),
+                                         files={"file": (name, source, "text/jsonl")})
 
         _check_upload(await self._send(post))
         return target
 
     async def run_mutation(self, mutation: str, staged_upload_path: str, client_identifier: str | None = None
                            ) -> dict[str, Any]:
+        """The ``bulkOperationRunMutation`` payload (``bulkOperation`` and ``userErrors``)."""
         document, variables = _run_mutation_request(mutation, staged_upload_path, client_identifier)
         return _payload(await self.graphql(document, variables), "bulkOperationRunMutation")
 
     async def run_query(self, query: str, group_objects: bool = False) -> dict[str, Any]:
+        """The ``bulkOperationRunQuery`` payload (``bulkOperation`` and ``userErrors``)."""
         body = await self.graphql(RUN_QUERY, {"query": query, "groupObjects": group_objects})
         return _payload(body, "bulkOperationRunQuery")
 
-    async def bulk_operation(self, operation_id: str) -> BulkOperation:
+    async def operation(self, operation_id: str) -> dict[str, Any]:
+        """The operation as ``node(id:)`` returns it; BulkClientError when the shop has no such operation."""
         node = _payload(await self.graphql(NODE_QUERY, {"id": operation_id}), "node")
-        return BulkOperation.from_node(_node_or_error(node, operation_id))
+        return _node_or_error(node, operation_id)
+
+    async def bulk_operation(self, operation_id: str) -> BulkOperation:
+        return BulkOperation.from_node(await self.operation(operation_id))
 
     async def operations(self, *, status: str | None = None, operation_type: str | None = None, limit: int = 20
                          ) -> list[BulkOperation]:
+        """The shop's operations, newest first (``bulkOperations``, 2026-01+), filtered by status and type."""
         body = await self.graphql(LIST_OPERATIONS, list_variables(status, operation_type, limit))
         return [BulkOperation.from_node(node) for node in _payload(body, "bulkOperations")["nodes"]]
 
     async def cancel(self, operation_id: str) -> dict[str, Any]:
         return _payload(await self.graphql(CANCEL, {"id": operation_id}), "bulkOperationCancel")
 
-    async def await_operation(self, operation_id: str, interval: float = 1.0, timeout: float = 600.0
-                              ) -> BulkOperation:
-        """Poll until the operation finishes; its final state."""
+    async def follow(self, operation_id: str, interval: float = 0.2, timeout: float = 600.0
+                     ) -> AsyncIterator[dict[str, Any]]:
+        """Each polled state, until the operation finishes."""
         deadline = time.monotonic() + timeout
         while True:
-            operation = await self.bulk_operation(operation_id)
-            if operation.finished:
-                return operation
+            state = await self.operation(operation_id)
+            yield state
+            if state["status"] in FINISHED:
+                return
             if time.monotonic() > deadline:
-                raise BulkClientError(f"operation {operation_id} still {operation.status} after {timeout}s",
-                                      operation.raw)
+                raise BulkClientError(f"operation {operation_id} still {state['status']} after {timeout}s", state)
             await asyncio.sleep(interval)
 
+    async def wait(self, operation_id: str, interval: float = 0.2, timeout: float = 600.0) -> dict[str, Any]:
+        """The operation's final state (the last one ``follow`` yields)."""
+        state: dict[str, Any] = {}
+        async for latest in self.follow(operation_id, interval, timeout):
+            state = latest
+        return state
+
+    async def await_operation(self, operation_id: str, interval: float = 1.0, timeout: float = 600.0
+                              ) -> BulkOperation:
+        """``wait``, typed."""
+        return BulkOperation.from_node(await self.wait(operation_id, interval, timeout))
+
+    async def download(self, url: str) -> bytes:
+        response = await self._send(lambda: self.files.get(url))
+        _check_download(response)
+        return response.content
+
     async def download_to(self, url: str, out: IO[bytes]) -> int:
-        """Stream a result file into ``out``; returns its size."""
-        size = 0
-        async with self.files.stream("GET", url) as response:
+        """Stream a result file into ``out``; returns its size. A failure before the first byte is retried; one
+        after it is raised (``out`` already holds a part)."""
+
+        async def open_stream() -> httpx.Response:
+            response = await self.files.send(self.files.build_request("GET", url), stream=True)
             if response.status_code != 200:
                 await response.aread()
-                _check_download(response)
+                await response.aclose()
+            return response
+
+        response = await self._send(open_stream)
+        _check_download(response)
+        size = 0
+        try:
             async for block in response.aiter_bytes(1 << 20):
                 out.write(block)
                 size += len(block)
+        finally:
+            await response.aclose()
         return size
+
+    async def results(self, url: str) -> list[dict[str, Any]]:
+        return [orjson.loads(line) for line in (await self.download(url)).splitlines() if line.strip()]
+
+    async def import_file(self, path: Path, mutation: str, *, client_identifier: str | None = None,
+                          results: Path | None = None, failures: Path | None = None, lines: str | None = None,
+                          resume: tuple[str, ...] = (), max_bytes: int = MAX_FILE_BYTES, interval: float = 1.0,
+                          timeout: float | None = None) -> ImportReport:
+        """``BulkClient.import_file``, awaited: the same parts, report and files. The import's file work (cutting
+        parts, joining results with input lines) is blocking disk I/O, so the whole run goes to a worker thread
+        with a synchronous client of the same settings; the event loop stays free meanwhile."""
+
+        def run() -> ImportReport:
+            with BulkClient(self.base_url, self.token, self.version, self.timeout, self.retry) as client:
+                return client.import_file(path, mutation, client_identifier=client_identifier, results=results,
+                                          failures=failures, lines=lines, resume=resume, max_bytes=max_bytes,
+                                          interval=interval, timeout=timeout)
+
+        return await asyncio.to_thread(run)
+
+    async def export(self, query: str, out: IO[bytes], *, group_objects: bool = False, interval: float = 1.0,
+                     timeout: float = 600.0) -> BulkOperation:
+        """Run a bulk query, wait, and stream its JSONL into ``out``; its final state (``status``: did it
+        complete; a refused query raises BulkClientError with the userErrors)."""
+        started = await self.run_query(query, group_objects)
+        if started["userErrors"] or not started.get("bulkOperation"):
+            raise BulkClientError("bulkOperationRunQuery refused", started["userErrors"])
+        operation = await self.await_operation(started["bulkOperation"]["id"], interval, timeout)
+        if operation.result_url:
+            await self.download_to(operation.result_url, out)
+        return operation
 
 
 JSON_HEADERS = {"Content-Type": "application/json"}

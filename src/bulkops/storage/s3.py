@@ -42,6 +42,9 @@ class S3Location:
     endpoint_url: str | None = None
     addressing_style: str | None = None
     """``path``, ``virtual`` or None (boto's choice: virtual on AWS, path for an IP endpoint)."""
+    public_endpoint_url: str | None = None
+    """The endpoint clients reach, named in presigned URLs (None: ``endpoint_url``). SigV4 signs the host, and
+    presigning makes no request: URLs signed for the public host verify when clients send them there."""
 
 
 def parse_storage_url(url: str) -> str:
@@ -72,8 +75,11 @@ class S3FileStore:
         config = Config(signature_version="s3v4", max_pool_connections=32,
                         s3={"addressing_style": location.addressing_style or "auto"},
                         retries={"max_attempts": 5, "mode": "standard"})
-        self.client = (session or boto3.session.Session()).client(
-            "s3", endpoint_url=location.endpoint_url, config=config)
+        session = session or boto3.session.Session()
+        self.client = session.client("s3", endpoint_url=location.endpoint_url, config=config)
+        self.presigner = (session.client("s3", endpoint_url=location.public_endpoint_url, config=config)
+                          if location.public_endpoint_url else self.client)
+        """Makes the URLs clients use (on the public endpoint); ``client`` makes this server's own requests."""
         self._transfer = TransferConfig(multipart_chunksize=PART_SIZE, max_concurrency=2)
 
     def check(self) -> None:
@@ -136,7 +142,7 @@ class S3FileStore:
     ) -> UploadTarget:
         """A presigned POST policy binding the exact key, the content type, 201 and 1 B..max_bytes.
         No ``acl`` field: buckets with ACLs disabled (S3's default since 2023) refuse one; objects are private."""
-        post = self.client.generate_presigned_post(
+        post = self.presigner.generate_presigned_post(
             self.bucket,
             key,
             Fields={"Content-Type": content_type, "success_action_status": "201"},
@@ -152,12 +158,12 @@ class S3FileStore:
 
     def put_url(self, key: str, content_type: str, expires_at: datetime, base_url: str) -> str:
         """Signed for the host only, as Shopify's PUT URLs are: any Content-Type header is accepted."""
-        return str(self.client.generate_presigned_url(
+        return str(self.presigner.generate_presigned_url(
             "put_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds_until(expires_at)))
 
     def download_url(self, key: str, filename: str, expires_at: datetime, base_url: str) -> str:
         disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{filename}"
-        return str(self.client.generate_presigned_url(
+        return str(self.presigner.generate_presigned_url(
             "get_object",
             Params={"Bucket": self.bucket, "Key": key, "ResponseContentDisposition": disposition,
                     "ResponseContentType": "application/jsonl"},
