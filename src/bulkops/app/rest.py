@@ -1,0 +1,178 @@
+"""Shopify's REST Admin endpoints that connectors call: ``shop.json``, ``oauth/access_scopes.json`` and the
+list/count/get endpoints of the stored resources. Same auth and version handling as the GraphQL route; rows are
+read in domain/ and shaped in ``bulkops.rest``; here: the HTTP around them (and the ``Link`` header)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bulkops.app.auth import INVALID_TOKEN_BODY, authenticate_request
+from bulkops.app.graphql_endpoint import json_response
+from bulkops.app.urls import base_url
+from bulkops.domain.inventory.listing import LevelFilters, rest_levels_page
+from bulkops.domain.rest_paging import RestCursor
+from bulkops.domain.shops.rules import Shop, shop_details
+from bulkops.engine.runtime import Runtime
+from bulkops.protocol.versions import effective_version
+from bulkops.rest import customers, inventory, products, shop
+from bulkops.rest.params import ListRequest, RestError, common_filters, id_list, list_request, moment, only_fields
+
+NOT_FOUND = {"errors": "Not Found"}
+Handler = Callable[[Request], Awaitable[Response]]
+Answer = tuple[int, Any, dict[str, str]]
+"""Status, body and headers, computed in a worker thread."""
+
+RESOURCES: dict[str, tuple[str, ModuleType]] = {
+    "customers": ("customer", customers), "products": ("product", products), "locations": ("location", inventory),
+}
+"""Plural (the path) -> the singular (a get's key) and the module that shapes it."""
+
+
+def rest_routes(runtime: Runtime) -> list[Route]:
+    routes = [Route("/admin/oauth/access_scopes.json", _endpoint(runtime, _scopes, versioned=False)),
+              Route("/admin/api/{version}/shop.json", _endpoint(runtime, _shop)),
+              Route("/admin/api/{version}/inventory_levels.json", _endpoint(runtime, _levels))]
+    for plural, (singular, module) in RESOURCES.items():
+        routes += [
+            Route(f"/admin/api/{{version}}/{plural}.json", _endpoint(runtime, _lister(plural, module))),
+            Route(f"/admin/api/{{version}}/{plural}/count.json", _endpoint(runtime, _counter(module))),
+            Route(f"/admin/api/{{version}}/{plural}/{{number:int}}.json",
+                  _endpoint(runtime, _getter(singular, module))),
+        ]
+    return routes
+
+
+Work = Callable[[Runtime, Shop, Request], Answer]
+
+
+def _endpoint(runtime: Runtime, work: Work, versioned: bool = True) -> Handler:
+    """Version (unknown: 404, as the GraphQL route), then the token (and the shop the Host names), then the
+    work in a thread; a bad parameter is Shopify's 4xx body."""
+
+    async def handle(request: Request) -> Response:
+        version = effective_version(request.path_params["version"]) if versioned else None
+        if versioned and version is None:
+            return json_response(NOT_FOUND, 404)
+        found = await run_in_threadpool(authenticate_request, runtime.db, request)
+        if found is None:
+            return json_response(INVALID_TOKEN_BODY, 401)
+        try:
+            status, body, headers = await run_in_threadpool(work, runtime, found, request)
+        except RestError as exc:
+            status, body, headers = exc.status, exc.body, {}
+        if version is not None:
+            headers["X-Shopify-API-Version"] = version
+        return json_response(body, status, headers)
+
+    return handle
+
+
+def _scopes(runtime: Runtime, found: Shop, request: Request) -> Answer:
+    return 200, shop.access_scopes(), {}
+
+
+def _shop(runtime: Runtime, found: Shop, request: Request) -> Answer:
+    with runtime.db.read() as conn:
+        details = shop_details(conn, found)
+    fields = _fields(request)
+    return 200, {"shop": only_fields(shop.present(details), fields)}, {}
+
+
+def _fields(request: Request) -> tuple[str, ...] | None:
+    raw = request.query_params.get("fields")
+    return tuple(f.strip() for f in raw.split(",") if f.strip()) if raw else None
+
+
+def _lister(plural: str, module: ModuleType) -> Work:
+    def work(runtime: Runtime, found: Shop, request: Request) -> Answer:
+        asked = list_request(request.query_params, module.FILTERS | frozenset({"ids", "since_id", *_TIMES}))
+        filters = common_filters(asked, module.FILTERS)
+        cursor = RestCursor(*asked.cursor) if asked.cursor else None
+        with runtime.db.read() as conn:
+            page = module.LISTING.page(conn, found.id, filters, asked.limit, cursor)
+            bodies = module.present_many(conn, found.id, page.rows)
+        ids = [row.id for row in page.rows]
+        link = _link(request, runtime, asked, ids[0] if ids else None, ids[-1] if ids else None,
+                     page.has_previous, page.has_next)
+        return 200, {plural: [only_fields(b, asked.fields) for b in bodies]}, link
+
+    return work
+
+
+_TIMES = ("created_at_min", "created_at_max", "updated_at_min", "updated_at_max")
+
+
+def _counter(module: ModuleType) -> Work:
+    def work(runtime: Runtime, found: Shop, request: Request) -> Answer:
+        asked = list_request(request.query_params, module.FILTERS | frozenset({"ids", "since_id", *_TIMES}))
+        filters = common_filters(asked, module.FILTERS)
+        with runtime.db.read() as conn:
+            return 200, {"count": module.LISTING.count(conn, found.id, filters)}, {}
+
+    return work
+
+
+def _getter(singular: str, module: ModuleType) -> Work:
+    def work(runtime: Runtime, found: Shop, request: Request) -> Answer:
+        number = request.path_params["number"]
+        with runtime.db.read() as conn:
+            row = module.LISTING.one(conn, found.id, number) if number < 2**63 else None
+            if row is None:
+                return 404, NOT_FOUND, {}
+            body = module.present_many(conn, found.id, [row])[0]
+        return 200, {singular: only_fields(body, _fields(request))}, {}
+
+    return work
+
+
+LEVEL_FILTERS = frozenset({"inventory_item_ids", "location_ids", "updated_at_min"})
+
+
+def _levels(runtime: Runtime, found: Shop, request: Request) -> Answer:
+    """``inventory_levels.json``: needs ``inventory_item_ids`` or ``location_ids`` (Shopify's 422 when neither
+    is given; its wording UNCONFIRMED)."""
+    asked = list_request(request.query_params, LEVEL_FILTERS)
+    given = asked.filters
+    filters = LevelFilters(id_list("inventory_item_ids", given.get("inventory_item_ids")),
+                           id_list("location_ids", given.get("location_ids")),
+                           moment("updated_at_min", given.get("updated_at_min")))
+    if filters.item_ids is None and filters.location_ids is None:
+        raise RestError(422, "inventory_item_ids or location_ids must be specified.")
+    after = before = None
+    if asked.cursor is not None:
+        key = tuple(asked.cursor[0]) if isinstance(asked.cursor[0], list) else None
+        if key is None:
+            raise RestError(400, {"page_info": "Invalid value."})
+        after, before = (key, None) if asked.cursor[1] == "next" else (None, key)
+    with runtime.db.read() as conn:
+        levels, has_next, has_previous = rest_levels_page(conn, found.id, filters, asked.limit, after, before)
+    keys = [[level.item_id, level.location_id] for level in levels]
+    link = _link(request, runtime, asked, keys[0] if keys else None, keys[-1] if keys else None,
+                 has_previous, has_next)
+    return 200, {"inventory_levels": [only_fields(inventory.present_level(level), asked.fields)
+                                      for level in levels]}, link
+
+
+def _link(request: Request, runtime: Runtime, asked: ListRequest, first: Any, last: Any, has_previous: bool,
+          has_next: bool) -> dict[str, str]:
+    """Shopify's ``Link`` header: ``<URL>; rel="previous", <URL>; rel="next"``, each URL the same endpoint with
+    ``limit``, ``fields`` (when asked) and the ``page_info`` of that page; no header when there is no other
+    page."""
+    settings = runtime.settings
+    endpoint = base_url(request, settings.public_base_url, settings.proxy_headers) + request.url.path
+    links = []
+    for rel, anchor, exists in (("previous", first, has_previous), ("next", last, has_next)):
+        if exists and anchor is not None:
+            query = {"limit": asked.limit, **({"fields": ",".join(asked.fields)} if asked.fields else {}),
+                     "page_info": asked.link_info(anchor, rel)}
+            links.append(f'<{endpoint}?{urlencode(query)}>; rel="{rel}"')
+    return {"Link": ", ".join(links)} if links else {}
+

@@ -1,0 +1,269 @@
+"""The REST Admin endpoints connectors call first and the list/count/get endpoints of stored resources, over real
+HTTP on the in-process server: Shopify's shapes, filters, ``Link`` pagination, errors, and shop isolation."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from bulkops.domain.shops.rules import Shop
+from tests.server import InProcessServer
+
+INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
+API = "/admin/api/2026-01"
+
+
+def get(server: InProcessServer, shop: Shop | None, path: str, **params: Any) -> httpx.Response:
+    headers = {"X-Shopify-Access-Token": shop.access_token or ""} if shop else {}
+    return httpx.get(f"{server.base_url}{path}", params=params, headers=headers)
+
+
+def graphql(server: InProcessServer, shop: Shop, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    response = httpx.post(f"{server.base_url}{API}/graphql.json", json={"query": query, "variables": variables},
+                          headers={"X-Shopify-Access-Token": shop.access_token or ""})
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+CREATE_CUSTOMER = ("mutation c($input: CustomerInput!) { customerCreate(input: $input) "
+                   "{ customer { id } userErrors { field message } } }")
+CREATE_PRODUCT = ("mutation p($product: ProductCreateInput!) { productCreate(product: $product) "
+                  "{ product { id variants(first: 5) { nodes { id } } } userErrors { field message } } }")
+
+
+def customer(server: InProcessServer, shop: Shop, email: str, **extra: Any) -> int:
+    made = graphql(server, shop, CREATE_CUSTOMER, {"input": {"email": email, **extra}})["customerCreate"]
+    assert made["userErrors"] == []
+    return int(made["customer"]["id"].rsplit("/", 1)[1])
+
+
+def product(server: InProcessServer, shop: Shop, title: str, **extra: Any) -> int:
+    made = graphql(server, shop, CREATE_PRODUCT, {"product": {"title": title, **extra}})["productCreate"]
+    assert made["userErrors"] == []
+    return int(made["product"]["id"].rsplit("/", 1)[1])
+
+
+def next_link(response: httpx.Response, rel: str = "next") -> str | None:
+    for url, found in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers.get("link", "")):
+        if found == rel:
+            return url
+    return None
+
+
+@pytest.fixture
+def shop(clocked_server: InProcessServer) -> Shop:
+    return clocked_server.new_shop("rest")
+
+
+# ---- shop.json and access_scopes.json --------------------------------------------------------------------
+def test_shop_json_answers_the_shop_of_the_token_in_the_rest_shape(clocked_server: InProcessServer,
+                                                                     shop: Shop) -> None:
+    response = get(clocked_server, shop, f"{API}/shop.json")
+
+    assert response.status_code == 200
+    assert response.headers["x-shopify-api-version"] == "2026-01"
+    body = response.json()["shop"]
+    assert body["id"] == shop.id
+    assert body["name"] == shop.name
+    assert body["myshopify_domain"] == body["domain"] == shop.domain
+    assert body["email"] == f"owner@{shop.domain}"
+    assert (body["currency"], body["iana_timezone"]) == ("USD", "UTC")
+    assert isinstance(body["primary_location_id"], int)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", body["created_at"])
+    assert body["address1"] is None and body["plan_name"] == "basic"
+
+
+def test_shop_json_keeps_only_the_fields_asked_for(clocked_server: InProcessServer, shop: Shop) -> None:
+    body = get(clocked_server, shop, f"{API}/shop.json", fields="id,name").json()
+
+    assert body == {"shop": {"id": shop.id, "name": shop.name}}
+
+
+def test_access_scopes_lists_the_scopes_of_the_stored_resources(clocked_server: InProcessServer,
+                                                                  shop: Shop) -> None:
+    response = get(clocked_server, shop, "/admin/oauth/access_scopes.json")
+
+    handles = [scope["handle"] for scope in response.json()["access_scopes"]]
+    assert response.status_code == 200
+    assert {"read_products", "read_customers", "read_inventory", "read_locations"} <= set(handles)
+    assert "read_orders" not in handles
+
+
+@pytest.mark.parametrize("path", [f"{API}/shop.json", "/admin/oauth/access_scopes.json", f"{API}/customers.json",
+                                  f"{API}/products/count.json", f"{API}/locations/1.json"])
+def test_a_request_without_a_valid_token_is_refused_with_shopifys_rest_body(clocked_server: InProcessServer,
+                                                                            path: str) -> None:
+    missing = get(clocked_server, None, path)
+    wrong = httpx.get(f"{clocked_server.base_url}{path}", headers={"X-Shopify-Access-Token": "shpat_nope"})
+
+    assert (missing.status_code, missing.json()) == (401, INVALID_TOKEN)
+    assert (wrong.status_code, wrong.json()) == (401, INVALID_TOKEN)
+
+
+def test_an_unknown_version_is_not_found_as_on_the_graphql_route(clocked_server: InProcessServer,
+                                                                  shop: Shop) -> None:
+    response = get(clocked_server, shop, "/admin/api/1999-99/shop.json")
+
+    assert (response.status_code, response.json()) == (404, {"errors": "Not Found"})
+
+
+def test_a_retired_version_is_served_by_the_oldest_supported_one(clocked_server: InProcessServer,
+                                                                  shop: Shop) -> None:
+    response = get(clocked_server, shop, "/admin/api/2019-07/shop.json")
+
+    assert response.status_code == 200
+    assert response.headers["x-shopify-api-version"] != "2019-07"
+
+
+def test_a_host_naming_another_shop_is_refused(clocked_server: InProcessServer, shop: Shop) -> None:
+    headers = {"X-Shopify-Access-Token": shop.access_token or ""}
+    other = httpx.get(f"{clocked_server.base_url}{API}/shop.json",
+                      headers={**headers, "Host": "someone-else.myshopify.com"})
+    own = httpx.get(f"{clocked_server.base_url}{API}/shop.json", headers={**headers, "Host": shop.domain})
+    graphql_other = httpx.post(f"{clocked_server.base_url}{API}/graphql.json", json={"query": "{ shop { id } }"},
+                               headers={**headers, "Host": "someone-else.myshopify.com"})
+
+    assert (other.status_code, other.json()) == (401, INVALID_TOKEN)
+    assert own.status_code == 200
+    assert (graphql_other.status_code, graphql_other.json()) == (401, INVALID_TOKEN)
+
+
+# ---- customers ---------------------------------------------------------------------------------------------
+ADDRESS = {"address1": "1 Main St", "city": "Ottawa", "provinceCode": "ON", "countryCode": "CA", "zip": "K1A 0A1",
+           "firstName": "Ada", "lastName": "Lovelace"}
+
+
+def test_customers_json_lists_customers_in_the_rest_shape(clocked_server: InProcessServer, shop: Shop) -> None:
+    number = customer(clocked_server, shop, "ada@example.com", firstName="Ada", tags=["vip", "b2b"],
+                      addresses=[ADDRESS])
+
+    body = get(clocked_server, shop, f"{API}/customers.json").json()
+
+    [found] = body["customers"]
+    assert found["id"] == number
+    assert (found["email"], found["first_name"], found["tags"]) == ("ada@example.com", "Ada", "vip, b2b")
+    assert found["admin_graphql_api_id"] == f"gid://shopify/Customer/{number}"
+    assert (found["state"], found["orders_count"], found["total_spent"]) == ("disabled", 0, "0.00")
+    assert found["email_marketing_consent"]["state"] == "not_subscribed"
+    address = found["default_address"]
+    assert address == found["addresses"][0]
+    assert (address["customer_id"], address["city"], address["country_code"], address["country"],
+            address["default"]) == (number, "Ottawa", "CA", "Canada", True)
+
+
+def test_customers_are_paged_by_link_header_with_the_first_requests_filters(clocked_server: InProcessServer,
+                                                                             shop: Shop) -> None:
+    numbers = [customer(clocked_server, shop, f"page{n}@example.com") for n in range(5)]
+
+    first = get(clocked_server, shop, f"{API}/customers.json", limit=2, since_id=numbers[0])
+    second = httpx.get(next_link(first) or "", headers={"X-Shopify-Access-Token": shop.access_token or ""})
+    back = httpx.get(next_link(second, "previous") or "",
+                     headers={"X-Shopify-Access-Token": shop.access_token or ""})
+
+    assert [c["id"] for c in first.json()["customers"]] == numbers[1:3]
+    assert next_link(first, "previous") is None
+    assert [c["id"] for c in second.json()["customers"]] == numbers[3:5]
+    assert next_link(second) is None
+    assert [c["id"] for c in back.json()["customers"]] == numbers[1:3]
+    assert "limit=2" in (next_link(first) or "")
+
+
+def test_customers_filter_by_ids_and_updated_at(clocked_server: InProcessServer, shop: Shop) -> None:
+    old = customer(clocked_server, shop, "old@example.com")
+    clocked_server.advance(3600)
+    new = customer(clocked_server, shop, "new@example.com")
+    created = get(clocked_server, shop, f"{API}/customers/{new}.json").json()["customer"]["updated_at"]
+
+    by_ids = get(clocked_server, shop, f"{API}/customers.json", ids=f"{old},{new}").json()
+    since = get(clocked_server, shop, f"{API}/customers.json", updated_at_min=created).json()
+    before = get(clocked_server, shop, f"{API}/customers.json", created_at_max=created.replace("+00:00", "+01:00"))
+
+    assert [c["id"] for c in by_ids["customers"]] == [old, new]
+    assert [c["id"] for c in since["customers"]] == [new]
+    assert [c["id"] for c in before.json()["customers"]] == [old]
+
+
+def test_customers_count_and_get(clocked_server: InProcessServer, shop: Shop) -> None:
+    number = customer(clocked_server, shop, "count@example.com")
+
+    count = get(clocked_server, shop, f"{API}/customers/count.json").json()
+    one = get(clocked_server, shop, f"{API}/customers/{number}.json", fields="id,email").json()
+    missing = get(clocked_server, shop, f"{API}/customers/{number + 1000}.json")
+
+    assert count == {"count": 1}
+    assert one == {"customer": {"id": number, "email": "count@example.com"}}
+    assert (missing.status_code, missing.json()) == (404, {"errors": "Not Found"})
+
+
+def test_fields_keeps_only_those_properties_in_lists(clocked_server: InProcessServer, shop: Shop) -> None:
+    number = customer(clocked_server, shop, "fields@example.com")
+
+    body = get(clocked_server, shop, f"{API}/customers.json", fields="id,email").json()
+
+    assert body == {"customers": [{"id": number, "email": "fields@example.com"}]}
+
+
+# ---- parameter errors ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("limit", ["0", "-1", "ten", "2.5"])
+def test_a_limit_that_is_no_positive_number_is_a_400(clocked_server: InProcessServer, shop: Shop,
+                                                     limit: str) -> None:
+    response = get(clocked_server, shop, f"{API}/customers.json", limit=limit)
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"limit": f"limit must be a whole number from 1 to 250 (got {limit!r})."}}
+
+
+def test_a_limit_above_250_answers_250(clocked_server: InProcessServer, shop: Shop) -> None:
+    for n in range(3):
+        customer(clocked_server, shop, f"many{n}@example.com")
+
+    first = get(clocked_server, shop, f"{API}/customers.json", limit=1000, fields="id")
+
+    assert first.status_code == 200 and len(first.json()["customers"]) == 3
+
+
+def test_page_info_with_a_filter_is_refused_as_shopify_refuses_it(clocked_server: InProcessServer,
+                                                                   shop: Shop) -> None:
+    for n in range(2):
+        customer(clocked_server, shop, f"pi{n}@example.com")
+    link = next_link(get(clocked_server, shop, f"{API}/customers.json", limit=1)) or ""
+    page_info = link.split("page_info=")[1]
+
+    mixed = get(clocked_server, shop, f"{API}/customers.json", page_info=page_info, since_id=1)
+    fine = get(clocked_server, shop, f"{API}/customers.json", page_info=page_info, limit=1, fields="id")
+
+    assert mixed.status_code == 400
+    assert mixed.json() == {"errors": {"page_info": "page_info cannot be passed with other parameters than limit "
+                                                    "and fields (got since_id): the filters of the first request "
+                                                    "are kept in it."}}
+    assert fine.status_code == 200
+
+
+@pytest.mark.parametrize("page_info", ["garbage!", base64.urlsafe_b64encode(b'{"last_id": "x"}').decode(),
+                                       base64.urlsafe_b64encode(orjson.dumps(
+                                           {"filters": {}, "last_id": 1, "direction": "sideways"})).decode()])
+def test_a_page_info_the_server_never_gave_is_a_400(clocked_server: InProcessServer, shop: Shop,
+                                                    page_info: str) -> None:
+    response = get(clocked_server, shop, f"{API}/customers.json", page_info=page_info)
+
+    assert (response.status_code, response.json()) == (400, {"errors": {"page_info": "Invalid value."}})
+
+
+@pytest.mark.parametrize(("param", "value", "message"), [
+    ("updated_at_min", "yesterday", "updated_at_min must be an ISO 8601 date or time, e.g. "
+                                    "2025-11-01T00:00:00-04:00 (got 'yesterday')."),
+    ("ids", "1,two", "ids must be a comma-separated list of ids (got '1,two')."),
+    ("since_id", "-3", "since_id must be a comma-separated list of ids (got '-3')."),
+    ("page", "2", "page cannot be passed."),
+])
+def test_a_bad_filter_value_is_a_400_naming_it(clocked_server: InProcessServer, shop: Shop, param: str,
+                                               value: str, message: str) -> None:
+    response = get(clocked_server, shop, f"{API}/customers.json", **{param: value})
+
+    assert (response.status_code, response.json()) == (400, {"errors": {param: message}})
