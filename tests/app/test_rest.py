@@ -267,3 +267,179 @@ def test_a_bad_filter_value_is_a_400_naming_it(clocked_server: InProcessServer, 
     response = get(clocked_server, shop, f"{API}/customers.json", **{param: value})
 
     assert (response.status_code, response.json()) == (400, {"errors": {param: message}})
+
+
+# ---- products ------------------------------------------------------------------------------------------------
+CREATE_WITH_MEDIA = ("mutation p($product: ProductCreateInput!, $media: [CreateMediaInput!]) "
+                     "{ productCreate(product: $product, media: $media) { product { id variants(first: 5) "
+                     "{ nodes { id } } } userErrors { field message } } }")
+
+
+def test_products_json_embeds_variants_options_and_images(clocked_server: InProcessServer, shop: Shop) -> None:
+    made = graphql(clocked_server, shop, CREATE_WITH_MEDIA, {
+        "product": {"title": "Shirt", "vendor": "Acme", "tags": ["cotton"], "status": "DRAFT",
+                    "productOptions": [{"name": "Size", "values": [{"name": "S"}, {"name": "M"}]}]},
+        "media": [{"originalSource": "https://cdn.example.com/shirt.png", "mediaContentType": "IMAGE",
+                   "alt": "A shirt"}],
+    })["productCreate"]
+    number = int(made["product"]["id"].rsplit("/", 1)[1])
+    variant = int(made["product"]["variants"]["nodes"][0]["id"].rsplit("/", 1)[1])
+
+    [found] = get(clocked_server, shop, f"{API}/products.json").json()["products"]
+
+    assert (found["id"], found["title"], found["vendor"], found["status"], found["tags"]) == (
+        number, "Shirt", "Acme", "draft", "cotton")
+    assert found["admin_graphql_api_id"] == f"gid://shopify/Product/{number}"
+    [option] = found["options"]
+    assert (option["product_id"], option["name"], option["position"], option["values"]) == (number, "Size", 1, ["S"])
+    [row] = found["variants"]
+    assert (row["id"], row["product_id"], row["option1"], row["option2"], row["inventory_item_id"]) == (
+        variant, number, "S", None, variant)
+    assert (row["price"], row["inventory_policy"], row["weight_unit"]) == ("0.00", "deny", "kg")
+    [image] = found["images"]
+    assert (image["product_id"], image["position"], image["alt"]) == (number, 1, "A shirt")
+    assert image["src"] == "https://cdn.example.com/shirt.png"
+    assert found["image"] == image
+
+
+def test_a_product_without_options_answers_the_default_title_option(clocked_server: InProcessServer,
+                                                                     shop: Shop) -> None:
+    number = product(clocked_server, shop, "Plain")
+
+    found = get(clocked_server, shop, f"{API}/products/{number}.json").json()["product"]
+
+    assert [(o["name"], o["values"]) for o in found["options"]] == [("Title", ["Default Title"])]
+    assert found["variants"][0]["option1"] == "Default Title"
+    assert (found["images"], found["image"]) == ([], None)
+
+
+def test_products_filter_by_vendor_status_and_handle_and_count_the_same(clocked_server: InProcessServer,
+                                                                         shop: Shop) -> None:
+    acme = product(clocked_server, shop, "Anvil", vendor="Acme")
+    product(clocked_server, shop, "Rocket", vendor="Other", status="DRAFT")
+
+    by_vendor = get(clocked_server, shop, f"{API}/products.json", vendor="Acme", fields="id").json()
+    by_status = get(clocked_server, shop, f"{API}/products.json", status="active", fields="id").json()
+    by_handle = get(clocked_server, shop, f"{API}/products.json", handle="anvil,nothing", fields="id").json()
+    counted = get(clocked_server, shop, f"{API}/products/count.json", vendor="Other").json()
+
+    assert by_vendor == by_status == by_handle == {"products": [{"id": acme}]}
+    assert counted == {"count": 1}
+
+
+# ---- locations and inventory levels ----------------------------------------------------------------------------
+SET_QUANTITIES = ("mutation s($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) "
+                  "{ userErrors { field message } } }")
+
+
+def second_location(server: InProcessServer, shop: Shop) -> int:
+    from sqlalchemy import insert
+
+    from bulkops.db.tables import locations
+
+    assert server.runtime is not None
+    now = server.clock.now()
+    with server.runtime.db.write() as conn:
+        result = conn.execute(insert(locations).values(shop_id=shop.id, name="Warehouse", is_primary=False,
+                                                       is_active=True, created_at=now, updated_at=now))
+        return int(result.inserted_primary_key[0])
+
+
+def stock(server: InProcessServer, item: int, location: int, quantity: int, shop: Shop) -> None:
+    """Stock an item at a second location (no mutation here activates one yet): its named quantities' rows."""
+    from sqlalchemy import insert
+
+    from bulkops.db.tables import inventory_quantities
+
+    assert server.runtime is not None
+    with server.runtime.db.write() as conn:
+        conn.execute(insert(inventory_quantities), [
+            {"shop_id": shop.id, "item_id": item, "location_id": location, "name": name, "quantity": quantity,
+             "updated_at": server.clock.now()} for name in ("available", "on_hand")])
+
+
+def set_available(server: InProcessServer, shop: Shop, item: int, location: int, quantity: int) -> None:
+    done = graphql(server, shop, SET_QUANTITIES, {"input": {"name": "available", "reason": "correction",
+                                                     "ignoreCompareQuantity": True, "quantities": [
+        {"inventoryItemId": f"gid://shopify/InventoryItem/{item}",
+         "locationId": f"gid://shopify/Location/{location}", "quantity": quantity}]}})
+    assert done["inventorySetQuantities"]["userErrors"] == []
+
+
+def test_locations_json_lists_get_and_count(clocked_server: InProcessServer, shop: Shop) -> None:
+    warehouse = second_location(clocked_server, shop)
+
+    listed = get(clocked_server, shop, f"{API}/locations.json").json()["locations"]
+    one = get(clocked_server, shop, f"{API}/locations/{warehouse}.json").json()["location"]
+    counted = get(clocked_server, shop, f"{API}/locations/count.json").json()
+
+    assert [(loc["name"], loc["active"]) for loc in listed] == [("Shop location", True), ("Warehouse", True)]
+    assert (one["id"], one["name"], one["admin_graphql_api_id"]) == (
+        warehouse, "Warehouse", f"gid://shopify/Location/{warehouse}")
+    assert one["address1"] is None and one["legacy"] is False
+    assert counted == {"count": 2}
+
+
+def test_inventory_levels_by_item_and_by_location_with_pages(clocked_server: InProcessServer, shop: Shop) -> None:
+    primary = get(clocked_server, shop, f"{API}/shop.json").json()["shop"]["primary_location_id"]
+    warehouse = second_location(clocked_server, shop)
+    items = []
+    for title in ("One", "Two", "Three"):
+        made = graphql(clocked_server, shop, CREATE_PRODUCT, {"product": {"title": title}})["productCreate"]
+        items.append(int(made["product"]["variants"]["nodes"][0]["id"].rsplit("/", 1)[1]))
+    set_available(clocked_server, shop, items[0], primary, 7)
+    stock(clocked_server, items[0], warehouse, 3, shop)
+    stock(clocked_server, items[2], warehouse, 5, shop)
+
+    by_item = get(clocked_server, shop, f"{API}/inventory_levels.json", inventory_item_ids=str(items[0])).json()
+    at_warehouse = get(clocked_server, shop, f"{API}/inventory_levels.json", location_ids=str(warehouse), limit=1)
+    rest = httpx.get(next_link(at_warehouse) or "", headers={"X-Shopify-Access-Token": shop.access_token or ""})
+
+    assert [(lv["location_id"], lv["available"]) for lv in by_item["inventory_levels"]] == [
+        (primary, 7), (warehouse, 3)]
+    assert by_item["inventory_levels"][0]["admin_graphql_api_id"] == (
+        f"gid://shopify/InventoryLevel/{primary}?inventory_item_id={items[0]}")
+    assert [(lv["inventory_item_id"], lv["available"]) for lv in at_warehouse.json()["inventory_levels"]] == [
+        (items[0], 3)]
+    assert [(lv["inventory_item_id"], lv["available"]) for lv in rest.json()["inventory_levels"]] == [
+        (items[2], 5)]
+    assert next_link(rest) is None and next_link(rest, "previous") is not None
+
+
+def test_inventory_levels_need_items_or_locations(clocked_server: InProcessServer, shop: Shop) -> None:
+    response = get(clocked_server, shop, f"{API}/inventory_levels.json")
+
+    assert (response.status_code, response.json()) == (
+        422, {"errors": "inventory_item_ids or location_ids must be specified."})
+
+
+# ---- shop isolation --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["customers", "products", "locations"])
+def test_each_list_count_and_get_answers_only_the_tokens_shop(clocked_server: InProcessServer, path: str) -> None:
+    mine, theirs = clocked_server.new_shop("mine"), clocked_server.new_shop("theirs")
+    made = {"customers": lambda s: customer(clocked_server, s, f"{s.name}@example.com"),
+            "products": lambda s: product(clocked_server, s, f"Only {s.name}"),
+            "locations": lambda s: second_location(clocked_server, s)}[path]
+    own, other = made(mine), made(theirs)
+
+    listed = [row["id"] for row in get(clocked_server, mine, f"{API}/{path}.json").json()[path]]
+    by_ids = get(clocked_server, mine, f"{API}/{path}.json", ids=f"{own},{other}").json()[path]
+    counted = get(clocked_server, mine, f"{API}/{path}/count.json").json()["count"]
+    foreign = get(clocked_server, mine, f"{API}/{path}/{other}.json")
+
+    assert own in listed and other not in listed
+    assert [row["id"] for row in by_ids] == [own]
+    assert counted == len(listed)
+    assert foreign.status_code == 404
+
+
+def test_inventory_levels_answer_only_the_tokens_shop(clocked_server: InProcessServer) -> None:
+    mine, theirs = clocked_server.new_shop("mine"), clocked_server.new_shop("theirs")
+    made = graphql(clocked_server, theirs, CREATE_PRODUCT, {"product": {"title": "Theirs"}})["productCreate"]
+    item = made["product"]["variants"]["nodes"][0]["id"].rsplit("/", 1)[1]
+    their_location = get(clocked_server, theirs, f"{API}/shop.json").json()["shop"]["primary_location_id"]
+
+    by_item = get(clocked_server, mine, f"{API}/inventory_levels.json", inventory_item_ids=item).json()
+    by_location = get(clocked_server, mine, f"{API}/inventory_levels.json", location_ids=str(their_location)).json()
+
+    assert by_item == by_location == {"inventory_levels": []}
