@@ -148,18 +148,18 @@ def serve(
             else f"{settings.workers} in-process")
     print_banner(runtime, work, endpoint_url(host, port, scheme))
     print_development_shop(shop, created)
-    ssl = _prepare_tls(runtime, shop, host, port) if tls else {}
-    _run_server(runtime, settings, host, port, ssl)
+    certificate = _prepare_tls(runtime, shop, host, port) if tls else (None, None)
+    _run_server(runtime, settings, host, port, certificate)
 
 
-def _prepare_tls(runtime: Runtime, shop: Shop, host: str, port: int) -> dict[str, str]:
+def _prepare_tls(runtime: Runtime, shop: Shop, host: str, port: int) -> tuple[str | None, str | None]:
     """The certificate files (the CA made once, reused after), with how to trust them printed."""
     from bulkops.app.tls import prepare_tls, trust_instructions
 
     files = prepare_tls(runtime.settings.data_dir, runtime.clock.now())
     for line in trust_instructions(files, shop.domain, host, port):
         console.print(line, highlight=False)
-    return {"ssl_certfile": str(files.server_cert), "ssl_keyfile": str(files.server_key)}
+    return str(files.server_cert), str(files.server_key)
 
 
 def _start_server(settings: Settings, reconfigure: bool) -> tuple[Runtime, Shop, bool]:
@@ -174,7 +174,8 @@ def _start_server(settings: Settings, reconfigure: bool) -> tuple[Runtime, Shop,
 
 
 def _run_server(runtime: Runtime, settings: Settings, host: str, port: int,
-                ssl: dict[str, str] | None = None) -> None:
+                certificate: tuple[str | None, str | None] = (None, None)) -> None:
+    """``certificate``: the server's certificate and key files, for HTTPS (``--tls``)."""
     import uvicorn
 
     from bulkops.app.http import build_app
@@ -185,7 +186,7 @@ def _run_server(runtime: Runtime, settings: Settings, host: str, port: int,
     try:
         uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning", log_config=None,
                     proxy_headers=settings.proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips,
-                    **(ssl or {}))
+                    ssl_certfile=certificate[0], ssl_keyfile=certificate[1])
     finally:
         runtime.stop()
 
