@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bulkops.domain.shops.rules import Shop
 from tests.server import InProcessServer
@@ -443,3 +445,35 @@ def test_inventory_levels_answer_only_the_tokens_shop(clocked_server: InProcessS
     by_location = get(clocked_server, mine, f"{API}/inventory_levels.json", location_ids=str(their_location)).json()
 
     assert by_item == by_location == {"inventory_levels": []}
+
+
+def test_a_page_info_of_another_list_is_a_400(clocked_server: InProcessServer, shop: Shop) -> None:
+    levels = base64.urlsafe_b64encode(orjson.dumps({"filters": {}, "last_id": [1, 2], "direction": "next"}))
+    rows = base64.urlsafe_b64encode(orjson.dumps({"filters": {"location_ids": "1"}, "last_id": 1,
+                                                  "direction": "next"}))
+
+    as_customers = get(clocked_server, shop, f"{API}/customers.json", page_info=levels.decode())
+    as_levels = get(clocked_server, shop, f"{API}/inventory_levels.json", page_info=rows.decode())
+
+    assert (as_customers.status_code, as_customers.json()) == (400, {"errors": {"page_info": "Invalid value."}})
+    assert (as_levels.status_code, as_levels.json()) == (400, {"errors": {"page_info": "Invalid value."}})
+
+
+PARAMS = st.dictionaries(
+    st.sampled_from(["limit", "since_id", "ids", "fields", "page_info", "created_at_min", "updated_at_max",
+                     "inventory_item_ids", "location_ids", "updated_at_min", "vendor", "status", "handle"]),
+    st.one_of(st.text(max_size=30), st.integers(-2**70, 2**70).map(str),
+              st.sampled_from(["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "1,2,,3", "2025-11-01"])),
+    max_size=4,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(["customers.json", "products.json", "locations.json", "inventory_levels.json",
+                             "products/count.json", "customers/1.json", "shop.json"]), params=PARAMS)
+def test_no_parameter_makes_a_rest_endpoint_fail_with_a_5xx(clocked_server: InProcessServer, shop: Shop, path: str,
+                                                             params: dict[str, str]) -> None:
+    response = get(clocked_server, shop, f"{API}/{path}", **params)
+
+    assert response.status_code < 500, (response.status_code, response.text)
+    assert "errors" in response.json() or response.status_code == 200

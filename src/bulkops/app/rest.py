@@ -23,7 +23,17 @@ from bulkops.domain.shops.rules import Shop, shop_details
 from bulkops.engine.runtime import Runtime
 from bulkops.protocol.versions import effective_version
 from bulkops.rest import customers, inventory, products, shop
-from bulkops.rest.params import ListRequest, RestError, common_filters, id_list, list_request, moment, only_fields
+from bulkops.rest.params import (
+    COMMON_FILTERS,
+    ListRequest,
+    RestError,
+    common_filters,
+    field_list,
+    id_list,
+    list_request,
+    moment,
+    only_fields,
+)
 
 NOT_FOUND = {"errors": "Not Found"}
 Handler = Callable[[Request], Awaitable[Response]]
@@ -82,20 +92,15 @@ def _scopes(runtime: Runtime, found: Shop, request: Request) -> Answer:
 def _shop(runtime: Runtime, found: Shop, request: Request) -> Answer:
     with runtime.db.read() as conn:
         details = shop_details(conn, found)
-    fields = _fields(request)
-    return 200, {"shop": only_fields(shop.present(details), fields)}, {}
-
-
-def _fields(request: Request) -> tuple[str, ...] | None:
-    raw = request.query_params.get("fields")
-    return tuple(f.strip() for f in raw.split(",") if f.strip()) if raw else None
+    return 200, {"shop": only_fields(shop.present(details), field_list(request.query_params.get("fields")))}, {}
 
 
 def _lister(plural: str, module: ModuleType) -> Work:
     def work(runtime: Runtime, found: Shop, request: Request) -> Answer:
-        asked = list_request(request.query_params, module.FILTERS | frozenset({"ids", "since_id", *_TIMES}))
+        asked = list_request(request.query_params, module.FILTERS | COMMON_FILTERS)
         filters = common_filters(asked, module.FILTERS)
-        cursor = RestCursor(*asked.cursor) if asked.cursor else None
+        at = asked.row_cursor()
+        cursor = RestCursor(*at) if at else None
         with runtime.db.read() as conn:
             page = module.LISTING.page(conn, found.id, filters, asked.limit, cursor)
             bodies = module.present_many(conn, found.id, page.rows)
@@ -107,12 +112,9 @@ def _lister(plural: str, module: ModuleType) -> Work:
     return work
 
 
-_TIMES = ("created_at_min", "created_at_max", "updated_at_min", "updated_at_max")
-
-
 def _counter(module: ModuleType) -> Work:
     def work(runtime: Runtime, found: Shop, request: Request) -> Answer:
-        asked = list_request(request.query_params, module.FILTERS | frozenset({"ids", "since_id", *_TIMES}))
+        asked = list_request(request.query_params, module.FILTERS | COMMON_FILTERS)
         filters = common_filters(asked, module.FILTERS)
         with runtime.db.read() as conn:
             return 200, {"count": module.LISTING.count(conn, found.id, filters)}, {}
@@ -128,7 +130,7 @@ def _getter(singular: str, module: ModuleType) -> Work:
             if row is None:
                 return 404, NOT_FOUND, {}
             body = module.present_many(conn, found.id, [row])[0]
-        return 200, {singular: only_fields(body, _fields(request))}, {}
+        return 200, {singular: only_fields(body, field_list(request.query_params.get("fields")))}, {}
 
     return work
 
@@ -146,12 +148,8 @@ def _levels(runtime: Runtime, found: Shop, request: Request) -> Answer:
                            moment("updated_at_min", given.get("updated_at_min")))
     if filters.item_ids is None and filters.location_ids is None:
         raise RestError(422, "inventory_item_ids or location_ids must be specified.")
-    after = before = None
-    if asked.cursor is not None:
-        key = tuple(asked.cursor[0]) if isinstance(asked.cursor[0], list) else None
-        if key is None:
-            raise RestError(400, {"page_info": "Invalid value."})
-        after, before = (key, None) if asked.cursor[1] == "next" else (None, key)
+    at = asked.pair_cursor()
+    after, before = (None, None) if at is None else (at[0], None) if at[1] == "next" else (None, at[0])
     with runtime.db.read() as conn:
         levels, has_next, has_previous = rest_levels_page(conn, found.id, filters, asked.limit, after, before)
     keys = [[level.item_id, level.location_id] for level in levels]

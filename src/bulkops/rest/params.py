@@ -46,6 +46,20 @@ class ListRequest:
     filters: dict[str, str]
     cursor: tuple[Any, str] | None
 
+    def row_cursor(self) -> tuple[int, str] | None:
+        """The cursor of a list paged by row id (a page_info of another kind of list is refused)."""
+        if self.cursor is not None and not isinstance(self.cursor[0], int):
+            raise invalid("page_info", "Invalid value.")
+        return self.cursor
+
+    def pair_cursor(self) -> tuple[tuple[int, int], str] | None:
+        """The cursor of a list paged by (item, location), as inventory levels are."""
+        if self.cursor is None:
+            return None
+        if not isinstance(self.cursor[0], list):
+            raise invalid("page_info", "Invalid value.")
+        return (self.cursor[0][0], self.cursor[0][1]), self.cursor[1]
+
     def link_info(self, last_id: Any, direction: str) -> str:
         """The ``page_info`` of the page next to this one (Shopify's is base64 JSON of its filters, the last id
         and the direction; ours keeps the same parts)."""
@@ -59,7 +73,7 @@ def list_request(params: Mapping[str, str], filters: frozenset[str]) -> ListRequ
     if "page" in params:
         raise invalid("page", "page cannot be passed.")
     limit = _limit(params.get("limit"))
-    fields = tuple(f.strip() for f in params["fields"].split(",") if f.strip()) if params.get("fields") else None
+    fields = field_list(params.get("fields"))
     if "page_info" not in params:
         given = {name: params[name] for name in sorted(filters) if params.get(name, "") != ""}
         return ListRequest(limit, fields, given, None)
@@ -69,6 +83,11 @@ def list_request(params: Mapping[str, str], filters: frozenset[str]) -> ListRequ
                                    f"(got {', '.join(extra)}): the filters of the first request are kept in it.")
     kept, cursor = _page_info(params["page_info"])
     return ListRequest(limit, fields, kept, cursor)
+
+
+def field_list(raw: str | None) -> tuple[str, ...] | None:
+    """``fields=id,title`` (None: every field)."""
+    return tuple(f.strip() for f in raw.split(",") if f.strip()) if raw else None
 
 
 def _limit(raw: str | None) -> int:
@@ -118,10 +137,11 @@ def moment(name: str, raw: str | None) -> datetime | None:
     try:
         value = (datetime.combine(date.fromisoformat(text), datetime.min.time()) if len(text) == 10
                  else datetime.fromisoformat(text))
-    except ValueError:
+        value = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    except (ValueError, OverflowError):
         raise invalid(name, f"{name} must be an ISO 8601 date or time, e.g. 2025-11-01T00:00:00-04:00 "
                             f"(got {raw!r}).") from None
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    return value
 
 
 def common_filters(request: ListRequest, equal: frozenset[str] = frozenset()) -> RestFilters:
