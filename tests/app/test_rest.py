@@ -70,6 +70,7 @@ def test_shop_json_answers_the_shop_of_the_token_in_the_rest_shape(clocked_serve
 
     assert response.status_code == 200
     assert response.headers["x-shopify-api-version"] == "2026-01"
+    assert response.headers["x-shopify-shop-api-call-limit"] == "1/40"
     body = response.json()["shop"]
     assert body["id"] == shop.id
     assert body["name"] == shop.name
@@ -382,6 +383,13 @@ def test_locations_json_lists_get_and_count(clocked_server: InProcessServer, sho
     assert counted == {"count": 2}
 
 
+def test_locations_json_ignores_the_filters_connectors_send_as_shopify_does(clocked_server: InProcessServer,
+                                                                             shop: Shop) -> None:
+    body = get(clocked_server, shop, f"{API}/locations.json", updated_at_min="2999-01-01", order="updated_at asc")
+
+    assert [loc["name"] for loc in body.json()["locations"]] == ["Shop location"]
+
+
 def test_inventory_levels_by_item_and_by_location_with_pages(clocked_server: InProcessServer, shop: Shop) -> None:
     primary = get(clocked_server, shop, f"{API}/shop.json").json()["shop"]["primary_location_id"]
     warehouse = second_location(clocked_server, shop)
@@ -415,13 +423,47 @@ def test_inventory_levels_need_items_or_locations(clocked_server: InProcessServe
         422, {"errors": "inventory_item_ids or location_ids must be specified."})
 
 
+# ---- collections -------------------------------------------------------------------------------------------
+CREATE_COLLECTION = ("mutation c($input: CollectionInput!) { collectionCreate(input: $input) "
+                     "{ collection { id } userErrors { field message } } }")
+
+
+def collection(server: InProcessServer, shop: Shop, **fields: Any) -> int:
+    made = graphql(server, shop, CREATE_COLLECTION, {"input": fields})["collectionCreate"]
+    assert made["userErrors"] == []
+    return int(made["collection"]["id"].rsplit("/", 1)[1])
+
+
+def test_custom_and_smart_collections_are_listed_apart(clocked_server: InProcessServer, shop: Shop) -> None:
+    custom = collection(clocked_server, shop, title="Summer", descriptionHtml="<p>Hot</p>")
+    smart = collection(clocked_server, shop, title="Shirts", ruleSet={
+        "appliedDisjunctively": False, "rules": [{"column": "TITLE", "relation": "CONTAINS", "condition": "Shirt"}]})
+
+    customs = get(clocked_server, shop, f"{API}/custom_collections.json").json()["custom_collections"]
+    smarts = get(clocked_server, shop, f"{API}/smart_collections.json").json()["smart_collections"]
+    one = get(clocked_server, shop, f"{API}/smart_collections/{smart}.json").json()["smart_collection"]
+    wrong_kind = get(clocked_server, shop, f"{API}/custom_collections/{smart}.json")
+    counted = get(clocked_server, shop, f"{API}/custom_collections/count.json", title="Summer").json()
+
+    assert [(c["id"], c["title"], c["body_html"], c["handle"]) for c in customs] == [
+        (custom, "Summer", "<p>Hot</p>", "summer")]
+    assert "rules" not in customs[0]
+    assert [c["id"] for c in smarts] == [smart]
+    assert (one["disjunctive"], one["rules"]) == (False, [{"column": "title", "relation": "contains",
+                                                          "condition": "Shirt"}])
+    assert one["admin_graphql_api_id"] == f"gid://shopify/Collection/{smart}"
+    assert wrong_kind.status_code == 404
+    assert counted == {"count": 1}
+
+
 # ---- shop isolation --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["customers", "products", "locations"])
+@pytest.mark.parametrize("path", ["customers", "products", "locations", "custom_collections"])
 def test_each_list_count_and_get_answers_only_the_tokens_shop(clocked_server: InProcessServer, path: str) -> None:
     mine, theirs = clocked_server.new_shop("mine"), clocked_server.new_shop("theirs")
     made = {"customers": lambda s: customer(clocked_server, s, f"{s.name}@example.com"),
             "products": lambda s: product(clocked_server, s, f"Only {s.name}"),
-            "locations": lambda s: second_location(clocked_server, s)}[path]
+            "locations": lambda s: second_location(clocked_server, s),
+            "custom_collections": lambda s: collection(clocked_server, s, title=f"Only {s.name}")}[path]
     own, other = made(mine), made(theirs)
 
     listed = [row["id"] for row in get(clocked_server, mine, f"{API}/{path}.json").json()[path]]
@@ -430,7 +472,7 @@ def test_each_list_count_and_get_answers_only_the_tokens_shop(clocked_server: In
     foreign = get(clocked_server, mine, f"{API}/{path}/{other}.json")
 
     assert own in listed and other not in listed
-    assert [row["id"] for row in by_ids] == [own]
+    assert [row["id"] for row in by_ids] == (listed if path == "locations" else [own])  # locations: no ids filter
     assert counted == len(listed)
     assert foreign.status_code == 404
 

@@ -5,7 +5,6 @@ read in domain/ and shaped in ``bulkops.rest``; here: the HTTP around them (and 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,9 +21,11 @@ from bulkops.domain.rest_paging import RestCursor
 from bulkops.domain.shops.rules import Shop, shop_details
 from bulkops.engine.runtime import Runtime
 from bulkops.protocol.versions import effective_version
-from bulkops.rest import customers, inventory, products, shop
+from bulkops.rest import inventory, shop
+from bulkops.rest.collections import CUSTOM_COLLECTIONS, SMART_COLLECTIONS
+from bulkops.rest.customers import CUSTOMERS
+from bulkops.rest.inventory import LOCATIONS
 from bulkops.rest.params import (
-    COMMON_FILTERS,
     ListRequest,
     RestError,
     common_filters,
@@ -34,29 +35,31 @@ from bulkops.rest.params import (
     moment,
     only_fields,
 )
+from bulkops.rest.products import PRODUCTS
+from bulkops.rest.shapes import RestResource
 
 NOT_FOUND = {"errors": "Not Found"}
 Handler = Callable[[Request], Awaitable[Response]]
 Answer = tuple[int, Any, dict[str, str]]
 """Status, body and headers, computed in a worker thread."""
 
-RESOURCES: dict[str, tuple[str, ModuleType]] = {
-    "customers": ("customer", customers), "products": ("product", products), "locations": ("location", inventory),
-}
-"""Plural (the path) -> the singular (a get's key) and the module that shapes it."""
+RESOURCES = (CUSTOMERS, PRODUCTS, LOCATIONS, CUSTOM_COLLECTIONS, SMART_COLLECTIONS)
+"""The resources with list, count and get endpoints."""
+
+CALL_LIMIT = {"X-Shopify-Shop-Api-Call-Limit": "1/40"}
+"""Shopify's REST leaky bucket, on every REST answer. This server throttles no REST call, so the bucket is always
+nearly empty; clients that pace themselves by it (without it they assume the worst and wait) go at full speed."""
 
 
 def rest_routes(runtime: Runtime) -> list[Route]:
     routes = [Route("/admin/oauth/access_scopes.json", _endpoint(runtime, _scopes, versioned=False)),
               Route("/admin/api/{version}/shop.json", _endpoint(runtime, _shop)),
               Route("/admin/api/{version}/inventory_levels.json", _endpoint(runtime, _levels))]
-    for plural, (singular, module) in RESOURCES.items():
-        routes += [
-            Route(f"/admin/api/{{version}}/{plural}.json", _endpoint(runtime, _lister(plural, module))),
-            Route(f"/admin/api/{{version}}/{plural}/count.json", _endpoint(runtime, _counter(module))),
-            Route(f"/admin/api/{{version}}/{plural}/{{number:int}}.json",
-                  _endpoint(runtime, _getter(singular, module))),
-        ]
+    for resource in RESOURCES:
+        path = f"/admin/api/{{version}}/{resource.plural}"
+        routes += [Route(f"{path}.json", _endpoint(runtime, _lister(resource))),
+                   Route(f"{path}/count.json", _endpoint(runtime, _counter(resource))),
+                   Route(f"{path}/{{number:int}}.json", _endpoint(runtime, _getter(resource)))]
     return routes
 
 
@@ -80,7 +83,7 @@ def _endpoint(runtime: Runtime, work: Work, versioned: bool = True) -> Handler:
             status, body, headers = exc.status, exc.body, {}
         if version is not None:
             headers["X-Shopify-API-Version"] = version
-        return json_response(body, status, headers)
+        return json_response(body, status, {**CALL_LIMIT, **headers})
 
     return handle
 
@@ -95,42 +98,42 @@ def _shop(runtime: Runtime, found: Shop, request: Request) -> Answer:
     return 200, {"shop": only_fields(shop.present(details), field_list(request.query_params.get("fields")))}, {}
 
 
-def _lister(plural: str, module: ModuleType) -> Work:
+def _lister(resource: RestResource) -> Work:
     def work(runtime: Runtime, found: Shop, request: Request) -> Answer:
-        asked = list_request(request.query_params, module.FILTERS | COMMON_FILTERS)
-        filters = common_filters(asked, module.FILTERS)
+        asked = list_request(request.query_params, resource.accepted)
+        filters = common_filters(asked, resource.filters)
         at = asked.row_cursor()
         cursor = RestCursor(*at) if at else None
         with runtime.db.read() as conn:
-            page = module.LISTING.page(conn, found.id, filters, asked.limit, cursor)
-            bodies = module.present_many(conn, found.id, page.rows)
+            page = resource.listing.page(conn, found.id, filters, asked.limit, cursor)
+            bodies = resource.present_many(conn, found.id, page.rows)
         ids = [row.id for row in page.rows]
         link = _link(request, runtime, asked, ids[0] if ids else None, ids[-1] if ids else None,
                      page.has_previous, page.has_next)
-        return 200, {plural: [only_fields(b, asked.fields) for b in bodies]}, link
+        return 200, {resource.plural: [only_fields(b, asked.fields) for b in bodies]}, link
 
     return work
 
 
-def _counter(module: ModuleType) -> Work:
+def _counter(resource: RestResource) -> Work:
     def work(runtime: Runtime, found: Shop, request: Request) -> Answer:
-        asked = list_request(request.query_params, module.FILTERS | COMMON_FILTERS)
-        filters = common_filters(asked, module.FILTERS)
+        asked = list_request(request.query_params, resource.accepted)
+        filters = common_filters(asked, resource.filters)
         with runtime.db.read() as conn:
-            return 200, {"count": module.LISTING.count(conn, found.id, filters)}, {}
+            return 200, {"count": resource.listing.count(conn, found.id, filters)}, {}
 
     return work
 
 
-def _getter(singular: str, module: ModuleType) -> Work:
+def _getter(resource: RestResource) -> Work:
     def work(runtime: Runtime, found: Shop, request: Request) -> Answer:
         number = request.path_params["number"]
         with runtime.db.read() as conn:
-            row = module.LISTING.one(conn, found.id, number) if number < 2**63 else None
+            row = resource.listing.one(conn, found.id, number) if number < 2**63 else None
             if row is None:
                 return 404, NOT_FOUND, {}
-            body = module.present_many(conn, found.id, [row])[0]
-        return 200, {singular: only_fields(body, field_list(request.query_params.get("fields")))}, {}
+            body = resource.present_many(conn, found.id, [row])[0]
+        return 200, {resource.singular: only_fields(body, field_list(request.query_params.get("fields")))}, {}
 
     return work
 

@@ -7,11 +7,7 @@ from typing import Any
 from bulkops.domain.customers.fields import COUNTRY_NAMES, email_consent, sms_consent
 from bulkops.domain.customers.listing import CUSTOMERS_REST
 from bulkops.domain.money import SHOP_CURRENCY
-from bulkops.domain.rest_paging import RestListing
-from bulkops.rest.shapes import graphql_id, rest_tags, rest_time
-
-LISTING: RestListing = CUSTOMERS_REST
-FILTERS: frozenset[str] = frozenset()
+from bulkops.rest.shapes import RestResource, each, graphql_id, rest_tags, rest_time
 
 
 def _address(customer_id: int, raw: dict[str, Any], default: bool) -> dict[str, Any]:
@@ -55,5 +51,4 @@ def present(row: Any) -> dict[str, Any]:
     }
 
 
-def present_many(conn: Any, shop_id: int, rows: list[Any]) -> list[dict[str, Any]]:
-    return [present(row) for row in rows]
+CUSTOMERS = RestResource("customers", "customer", CUSTOMERS_REST, each(present))

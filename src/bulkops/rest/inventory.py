@@ -6,11 +6,7 @@ from typing import Any
 
 from bulkops.domain.inventory.listing import LOCATIONS_REST
 from bulkops.domain.inventory.rules import Level
-from bulkops.domain.rest_paging import RestListing
-from bulkops.rest.shapes import graphql_id, rest_time
-
-LISTING: RestListing = LOCATIONS_REST
-FILTERS: frozenset[str] = frozenset()
+from bulkops.rest.shapes import RestResource, each, graphql_id, rest_time
 
 _NO_ADDRESS = dict.fromkeys(("address1", "address2", "city", "zip", "province", "country", "phone", "country_code",
                              "country_name", "province_code", "localized_country_name",
@@ -24,8 +20,8 @@ def present(row: Any) -> dict[str, Any]:
             "admin_graphql_api_id": graphql_id("Location", row.id)}
 
 
-def present_many(conn: Any, shop_id: int, rows: list[Any]) -> list[dict[str, Any]]:
-    return [present(row) for row in rows]
+LOCATIONS = RestResource("locations", "location", LOCATIONS_REST, each(present), common_filters=False)
+"""Shopify documents no filter for ``locations.json`` (connectors send ``updated_at_min`` anyway): none applies."""
 
 
 def present_level(level: Level) -> dict[str, Any]:

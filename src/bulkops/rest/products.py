@@ -8,11 +8,7 @@ from typing import Any
 
 from bulkops.domain.products.listing import PRODUCTS_REST, ProductParts, product_parts
 from bulkops.domain.products.rules import DEFAULT_OPTION
-from bulkops.domain.rest_paging import RestListing
-from bulkops.rest.shapes import graphql_id, rest_tags, rest_time
-
-LISTING: RestListing = PRODUCTS_REST
-FILTERS = frozenset(PRODUCTS_REST.equal)
+from bulkops.rest.shapes import RestResource, graphql_id, rest_tags, rest_time
 
 WEIGHT_UNITS = {"KILOGRAMS": ("kg", Decimal(1000)), "GRAMS": ("g", Decimal(1)), "POUNDS": ("lb", Decimal("453.592")),
                 "OUNCES": ("oz", Decimal("28.3495"))}
@@ -84,3 +80,6 @@ def present(row: Any, parts: ProductParts) -> dict[str, Any]:
 def present_many(conn: Any, shop_id: int, rows: list[Any]) -> list[dict[str, Any]]:
     parts = product_parts(conn, shop_id, [row.id for row in rows])
     return [present(row, parts[row.id]) for row in rows]
+
+
+PRODUCTS = RestResource("products", "product", PRODUCTS_REST, present_many, frozenset(PRODUCTS_REST.equal))
