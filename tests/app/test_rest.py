@@ -456,6 +456,48 @@ def test_custom_and_smart_collections_are_listed_apart(clocked_server: InProcess
     assert counted == {"count": 1}
 
 
+# ---- metafields ----------------------------------------------------------------------------------------------
+SET_METAFIELDS = ("mutation m($metafields: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $metafields) "
+                  "{ metafields { id } userErrors { field message } } }")
+
+
+def metafield(server: InProcessServer, shop: Shop, owner: str, key: str, value: str) -> int:
+    made = graphql(server, shop, SET_METAFIELDS, {"metafields": [
+        {"ownerId": owner, "namespace": "custom", "key": key, "type": "single_line_text_field", "value": value}]})
+    assert made["metafieldsSet"]["userErrors"] == []
+    return int(made["metafieldsSet"]["metafields"][0]["id"].rsplit("/", 1)[1])
+
+
+def test_metafields_json_lists_the_shops_own_metafields(clocked_server: InProcessServer, shop: Shop) -> None:
+    own = metafield(clocked_server, shop, f"gid://shopify/Shop/{shop.id}", "motto", "Ship fast")
+    number = product(clocked_server, shop, "Has a metafield")
+    metafield(clocked_server, shop, f"gid://shopify/Product/{number}", "fabric", "linen")
+
+    listed = get(clocked_server, shop, f"{API}/metafields.json").json()["metafields"]
+    by_key = get(clocked_server, shop, f"{API}/metafields.json", key="nothing").json()
+
+    assert [(m["id"], m["namespace"], m["key"], m["value"], m["owner_resource"], m["owner_id"], m["type"])
+            for m in listed] == [(own, "custom", "motto", "Ship fast", "shop", shop.id, "single_line_text_field")]
+    assert by_key == {"metafields": []}
+
+
+def test_a_resources_metafields_are_under_its_path(clocked_server: InProcessServer, shop: Shop) -> None:
+    number = product(clocked_server, shop, "Owner")
+    made = metafield(clocked_server, shop, f"gid://shopify/Product/{number}", "fabric", "linen")
+    other = clocked_server.new_shop("other-owner")
+    theirs = product(clocked_server, other, "Theirs")
+
+    listed = get(clocked_server, shop, f"{API}/products/{number}/metafields.json").json()["metafields"]
+    one = get(clocked_server, shop, f"{API}/products/{number}/metafields/{made}.json").json()["metafield"]
+    counted = get(clocked_server, shop, f"{API}/products/{number}/metafields/count.json").json()
+    foreign = get(clocked_server, shop, f"{API}/products/{theirs}/metafields.json")
+
+    assert [(m["id"], m["owner_resource"], m["owner_id"]) for m in listed] == [(made, "product", number)]
+    assert one["value"] == "linen"
+    assert counted == {"count": 1}
+    assert (foreign.status_code, foreign.json()) == (404, {"errors": "Not Found"})
+
+
 # ---- shop isolation --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("path", ["customers", "products", "locations", "custom_collections"])
 def test_each_list_count_and_get_answers_only_the_tokens_shop(clocked_server: InProcessServer, path: str) -> None:
@@ -503,7 +545,8 @@ def test_a_page_info_of_another_list_is_a_400(clocked_server: InProcessServer, s
 
 PARAMS = st.dictionaries(
     st.sampled_from(["limit", "since_id", "ids", "fields", "page_info", "created_at_min", "updated_at_max",
-                     "inventory_item_ids", "location_ids", "updated_at_min", "vendor", "status", "handle"]),
+                     "inventory_item_ids", "location_ids", "updated_at_min", "vendor", "status", "handle",
+                     "namespace", "key"]),
     st.one_of(st.text(max_size=30), st.integers(-2**70, 2**70).map(str),
               st.sampled_from(["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "1,2,,3", "2025-11-01"])),
     max_size=4,
@@ -512,7 +555,8 @@ PARAMS = st.dictionaries(
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(["customers.json", "products.json", "locations.json", "inventory_levels.json",
-                             "products/count.json", "customers/1.json", "shop.json"]), params=PARAMS)
+                             "products/count.json", "customers/1.json", "shop.json", "metafields.json",
+                             "smart_collections.json", "products/1/metafields.json"]), params=PARAMS)
 def test_no_parameter_makes_a_rest_endpoint_fail_with_a_5xx(clocked_server: InProcessServer, shop: Shop, path: str,
                                                              params: dict[str, str]) -> None:
     response = get(clocked_server, shop, f"{API}/{path}", **params)

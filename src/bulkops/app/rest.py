@@ -21,7 +21,7 @@ from bulkops.domain.rest_paging import RestCursor
 from bulkops.domain.shops.rules import Shop, shop_details
 from bulkops.engine.runtime import Runtime
 from bulkops.protocol.versions import effective_version
-from bulkops.rest import inventory, shop
+from bulkops.rest import inventory, metafields, shop
 from bulkops.rest.collections import CUSTOM_COLLECTIONS, SMART_COLLECTIONS
 from bulkops.rest.customers import CUSTOMERS
 from bulkops.rest.inventory import LOCATIONS
@@ -55,12 +55,45 @@ def rest_routes(runtime: Runtime) -> list[Route]:
     routes = [Route("/admin/oauth/access_scopes.json", _endpoint(runtime, _scopes, versioned=False)),
               Route("/admin/api/{version}/shop.json", _endpoint(runtime, _shop)),
               Route("/admin/api/{version}/inventory_levels.json", _endpoint(runtime, _levels))]
+    routes += _crud_routes(runtime, "/admin/api/{version}/metafields", _shop_metafields)
     for resource in RESOURCES:
         path = f"/admin/api/{{version}}/{resource.plural}"
-        routes += [Route(f"{path}.json", _endpoint(runtime, _lister(resource))),
-                   Route(f"{path}/count.json", _endpoint(runtime, _counter(resource))),
-                   Route(f"{path}/{{number:int}}.json", _endpoint(runtime, _getter(resource)))]
+        routes += _crud_routes(runtime, path, _fixed(resource))
+        if resource.metafield_owner is not None:
+            routes += _crud_routes(runtime, f"{path}/{{owner:int}}/metafields", _owner_metafields(resource))
     return routes
+
+
+Find = Callable[[Runtime, Shop, Request], RestResource | None]
+"""The resource a request's path names; None when its owner is not the shop's (a 404)."""
+
+
+def _crud_routes(runtime: Runtime, path: str, find: Find) -> list[Route]:
+    return [Route(f"{path}.json", _endpoint(runtime, _lister(find))),
+            Route(f"{path}/count.json", _endpoint(runtime, _counter(find))),
+            Route(f"{path}/{{number:int}}.json", _endpoint(runtime, _getter(find)))]
+
+
+def _fixed(resource: RestResource) -> Find:
+    return lambda runtime, found, request: resource
+
+
+def _shop_metafields(runtime: Runtime, found: Shop, request: Request) -> RestResource:
+    return metafields.owned_by("Shop", found.id)
+
+
+def _owner_metafields(owner: RestResource) -> Find:
+    """``<plural>/<id>/metafields``: the owner's metafields, if the owner is the shop's."""
+    owner_type = owner.metafield_owner
+    assert owner_type is not None
+
+    def find(runtime: Runtime, found: Shop, request: Request) -> RestResource | None:
+        number = request.path_params["owner"]
+        with runtime.db.read() as conn:
+            exists = number < 2**63 and owner.listing.one(conn, found.id, number) is not None
+        return metafields.owned_by(owner_type, number) if exists else None
+
+    return find
 
 
 Work = Callable[[Runtime, Shop, Request], Answer]
@@ -98,8 +131,11 @@ def _shop(runtime: Runtime, found: Shop, request: Request) -> Answer:
     return 200, {"shop": only_fields(shop.present(details), field_list(request.query_params.get("fields")))}, {}
 
 
-def _lister(resource: RestResource) -> Work:
+def _lister(find: Find) -> Work:
     def work(runtime: Runtime, found: Shop, request: Request) -> Answer:
+        resource = find(runtime, found, request)
+        if resource is None:
+            return 404, NOT_FOUND, {}
         asked = list_request(request.query_params, resource.accepted)
         filters = common_filters(asked, resource.filters)
         at = asked.row_cursor()
@@ -115,8 +151,11 @@ def _lister(resource: RestResource) -> Work:
     return work
 
 
-def _counter(resource: RestResource) -> Work:
+def _counter(find: Find) -> Work:
     def work(runtime: Runtime, found: Shop, request: Request) -> Answer:
+        resource = find(runtime, found, request)
+        if resource is None:
+            return 404, NOT_FOUND, {}
         asked = list_request(request.query_params, resource.accepted)
         filters = common_filters(asked, resource.filters)
         with runtime.db.read() as conn:
@@ -125,11 +164,14 @@ def _counter(resource: RestResource) -> Work:
     return work
 
 
-def _getter(resource: RestResource) -> Work:
+def _getter(find: Find) -> Work:
     def work(runtime: Runtime, found: Shop, request: Request) -> Answer:
+        resource = find(runtime, found, request)
         number = request.path_params["number"]
+        if resource is None or number >= 2**63:
+            return 404, NOT_FOUND, {}
         with runtime.db.read() as conn:
-            row = resource.listing.one(conn, found.id, number) if number < 2**63 else None
+            row = resource.listing.one(conn, found.id, number)
             if row is None:
                 return 404, NOT_FOUND, {}
             body = resource.present_many(conn, found.id, [row])[0]

@@ -32,6 +32,6 @@ def present(row: Any) -> dict[str, Any]:
 
 
 CUSTOM_COLLECTIONS = RestResource("custom_collections", "custom_collection", CUSTOM_COLLECTIONS_REST, each(present),
-                                  frozenset(CUSTOM_COLLECTIONS_REST.equal))
+                                  frozenset(CUSTOM_COLLECTIONS_REST.equal), metafield_owner="Collection")
 SMART_COLLECTIONS = RestResource("smart_collections", "smart_collection", SMART_COLLECTIONS_REST, each(present),
-                                 frozenset(SMART_COLLECTIONS_REST.equal))
+                                 frozenset(SMART_COLLECTIONS_REST.equal), metafield_owner="Collection")

@@ -51,4 +51,4 @@ def present(row: Any) -> dict[str, Any]:
     }
 
 
-CUSTOMERS = RestResource("customers", "customer", CUSTOMERS_REST, each(present))
+CUSTOMERS = RestResource("customers", "customer", CUSTOMERS_REST, each(present), metafield_owner="Customer")

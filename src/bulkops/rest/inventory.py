@@ -20,7 +20,8 @@ def present(row: Any) -> dict[str, Any]:
             "admin_graphql_api_id": graphql_id("Location", row.id)}
 
 
-LOCATIONS = RestResource("locations", "location", LOCATIONS_REST, each(present), common_filters=False)
+LOCATIONS = RestResource("locations", "location", LOCATIONS_REST, each(present), common_filters=False,
+                         metafield_owner="Location")
 """Shopify documents no filter for ``locations.json`` (connectors send ``updated_at_min`` anyway): none applies."""
 
 

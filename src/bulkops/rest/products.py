@@ -82,4 +82,5 @@ def present_many(conn: Any, shop_id: int, rows: list[Any]) -> list[dict[str, Any
     return [present(row, parts[row.id]) for row in rows]
 
 
-PRODUCTS = RestResource("products", "product", PRODUCTS_REST, present_many, frozenset(PRODUCTS_REST.equal))
+PRODUCTS = RestResource("products", "product", PRODUCTS_REST, present_many, frozenset(PRODUCTS_REST.equal),
+                        metafield_owner="Product")

@@ -45,6 +45,8 @@ class RestResource:
     present_many: PresentMany
     filters: frozenset[str] = frozenset()
     common_filters: bool = True
+    metafield_owner: str | None = None
+    """The GraphQL type its rows own metafields as (``<plural>/<id>/metafields.json``), if any."""
 
     @property
     def accepted(self) -> frozenset[str]:
