@@ -177,6 +177,29 @@ def test_customers_are_paged_by_link_header_with_the_first_requests_filters(cloc
     assert "limit=2" in (next_link(first) or "")
 
 
+UPDATE_CUSTOMER = ("mutation u($input: CustomerInput!) { customerUpdate(input: $input) "
+                   "{ customer { id } userErrors { field message } } }")
+
+
+def test_order_updated_at_pages_in_that_order_and_keeps_it_in_page_info(clocked_server: InProcessServer,
+                                                                         shop: Shop) -> None:
+    first, second, third = (customer(clocked_server, shop, f"order{n}@example.com") for n in range(3))
+    clocked_server.advance(60)
+    graphql(clocked_server, shop, UPDATE_CUSTOMER,
+            {"input": {"id": f"gid://shopify/Customer/{first}", "note": "touched last"}})
+    headers = {"X-Shopify-Access-Token": shop.access_token or ""}
+
+    page = get(clocked_server, shop, f"{API}/customers.json", limit=2, order="updated_at asc", fields="id")
+    rest = httpx.get(next_link(page) or "", headers=headers)
+    newest = get(clocked_server, shop, f"{API}/customers.json", limit=1, order="updated_at desc", fields="id")
+    back = httpx.get(next_link(rest, "previous") or "", headers=headers)
+
+    assert [c["id"] for c in page.json()["customers"]] == [second, third]
+    assert [c["id"] for c in rest.json()["customers"]] == [first]
+    assert [c["id"] for c in back.json()["customers"]] == [second, third]
+    assert [c["id"] for c in newest.json()["customers"]] == [first]
+
+
 def test_customers_filter_by_ids_and_updated_at(clocked_server: InProcessServer, shop: Shop) -> None:
     old = customer(clocked_server, shop, "old@example.com")
     clocked_server.advance(3600)

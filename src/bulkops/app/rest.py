@@ -17,7 +17,7 @@ from bulkops.app.auth import INVALID_TOKEN_BODY, authenticate_request
 from bulkops.app.graphql_endpoint import json_response
 from bulkops.app.urls import base_url
 from bulkops.domain.inventory.listing import LevelFilters, rest_levels_page
-from bulkops.domain.rest_paging import RestCursor
+from bulkops.domain.rest_paging import InvalidPosition, RestCursor
 from bulkops.domain.shops.rules import Shop, shop_details
 from bulkops.engine.runtime import Runtime
 from bulkops.protocol.versions import effective_version
@@ -31,6 +31,7 @@ from bulkops.rest.params import (
     common_filters,
     field_list,
     id_list,
+    invalid,
     list_request,
     moment,
     only_fields,
@@ -141,11 +142,12 @@ def _lister(find: Find) -> Work:
         at = asked.row_cursor()
         cursor = RestCursor(*at) if at else None
         with runtime.db.read() as conn:
-            page = resource.listing.page(conn, found.id, filters, asked.limit, cursor)
+            try:
+                page = resource.listing.page(conn, found.id, filters, asked.limit, asked.order(), cursor)
+            except InvalidPosition:
+                raise invalid("page_info", "Invalid value.") from None
             bodies = resource.present_many(conn, found.id, page.rows)
-        ids = [row.id for row in page.rows]
-        link = _link(request, runtime, asked, ids[0] if ids else None, ids[-1] if ids else None,
-                     page.has_previous, page.has_next)
+        link = _link(request, runtime, asked, page.first, page.last, page.has_previous, page.has_next)
         return 200, {resource.plural: [only_fields(b, asked.fields) for b in bodies]}, link
 
     return work

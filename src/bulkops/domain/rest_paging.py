@@ -1,6 +1,7 @@
 """REST list reads: the filters Shopify's REST list endpoints share (``ids``, ``since_id``, ``created_at_min/max``,
-``updated_at_min/max`` and a resource's own equality filters) and keyset pages by id, the order Shopify's
-cursor-paginated REST endpoints use. The REST shaping lives in ``bulkops.rest``; the rows are read here."""
+``updated_at_min/max`` and a resource's own equality filters), ``order`` (``updated_at asc``; by id unless asked)
+and keyset pages in (order, id), so a page stays right while rows change. The REST shaping lives in
+``bulkops.rest``; the rows are read here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Connection, Select, Table, func, select
+
+from bulkops.db.pagination import BadCursor, paginate
+
+ORDERABLE = ("id", "created_at", "updated_at")
+"""The ``order`` fields every REST list takes where its table has them."""
 
 
 @dataclass(frozen=True)
@@ -28,17 +34,33 @@ class RestFilters:
 
 @dataclass(frozen=True)
 class RestCursor:
-    """Where a page starts: after ``last_id`` (``next``) or before it (``previous``)."""
+    """Where a page starts: after the row ``position`` names (``next``) or before it (``previous``)."""
 
-    last_id: int
+    position: str
     direction: str
 
 
 @dataclass(frozen=True)
+class RestOrder:
+    """``order=updated_at asc``: a field of ``ORDERABLE`` and its direction."""
+
+    field: str = "id"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
 class RestPage:
+    """A page's rows, whether pages lie on either side, and the positions of its first and last rows."""
+
     rows: list[Any]
     has_next: bool
     has_previous: bool
+    first: str | None
+    last: str | None
+
+
+class InvalidPosition(ValueError):
+    """A page position this server never gave."""
 
 
 @dataclass(frozen=True)
@@ -68,9 +90,11 @@ class RestListing:
                 stmt = stmt.where(column.in_([v.upper() if name in self.upper else v for v in values]))
         return stmt
 
-    def page(self, conn: Connection, shop_id: int, filters: RestFilters, limit: int,
+    def page(self, conn: Connection, shop_id: int, filters: RestFilters, limit: int, order: RestOrder,
              cursor: RestCursor | None) -> RestPage:
-        return read_rest_page(conn, self.rows(shop_id, filters), self.table.c.id, limit, cursor)
+        sort = self.table.c.get(order.field) if order.field in ORDERABLE else None
+        return read_rest_page(conn, self.rows(shop_id, filters), sort if sort is not None else self.table.c.id,
+                              self.table.c.id, limit, order.descending, cursor)
 
     def count(self, conn: Connection, shop_id: int, filters: RestFilters) -> int:
         stmt = self.rows(shop_id, filters).with_only_columns(func.count()).order_by(None)
@@ -91,13 +115,18 @@ def _within(stmt: Select, column: Column | None, low: datetime | None, high: dat
     return stmt
 
 
-def read_rest_page(conn: Connection, stmt: Select, id_col: Column, limit: int, cursor: RestCursor | None) -> RestPage:
-    """``limit`` rows of ``stmt`` by id, from the start or from a cursor; one row more is read to know whether
-    another page follows. A first page has no previous page, as Shopify's Link header shows."""
-    if cursor is None or cursor.direction == "next":
-        if cursor is not None:
-            stmt = stmt.where(id_col > cursor.last_id)
-        rows = list(conn.execute(stmt.order_by(id_col).limit(limit + 1)))
-        return RestPage(rows[:limit], len(rows) > limit, cursor is not None)
-    rows = list(conn.execute(stmt.where(id_col < cursor.last_id).order_by(id_col.desc()).limit(limit + 1)))
-    return RestPage(rows[:limit][::-1], True, len(rows) > limit)
+def read_rest_page(conn: Connection, stmt: Select, sort: Column, id_col: Column, limit: int, descending: bool,
+                   cursor: RestCursor | None) -> RestPage:
+    """``limit`` rows of ``stmt`` in (``sort``, id) order, from the start or from a cursor. A first page has no
+    previous page, as Shopify's Link header shows."""
+    backwards = cursor is not None and cursor.direction == "previous"
+    position = cursor.position if cursor is not None else None
+    try:
+        page = paginate(conn, stmt, sort=sort, id_col=id_col, first=None if backwards else limit,
+                        after=None if backwards else position, last=limit if backwards else None,
+                        before=position if backwards else None, reverse=descending)
+    except BadCursor as exc:
+        raise InvalidPosition(str(exc)) from exc
+    has_previous = page.has_previous_page if backwards else cursor is not None
+    has_next = True if backwards else page.has_next_page
+    return RestPage(page.rows, has_next, has_previous, page.start_cursor, page.end_cursor)

@@ -12,13 +12,13 @@ from typing import Any
 
 import orjson
 
-from bulkops.domain.rest_paging import RestFilters
+from bulkops.domain.rest_paging import ORDERABLE, RestFilters, RestOrder
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 250
 PAGING_PARAMS = frozenset({"limit", "fields", "page_info"})
 TIME_FILTERS = ("created_at_min", "created_at_max", "updated_at_min", "updated_at_max")
-COMMON_FILTERS = frozenset({"ids", "since_id", *TIME_FILTERS})
+COMMON_FILTERS = frozenset({"ids", "since_id", "order", *TIME_FILTERS})
 
 
 class RestError(Exception):
@@ -46,11 +46,19 @@ class ListRequest:
     filters: dict[str, str]
     cursor: tuple[Any, str] | None
 
-    def row_cursor(self) -> tuple[int, str] | None:
-        """The cursor of a list paged by row id (a page_info of another kind of list is refused)."""
-        if self.cursor is not None and not isinstance(self.cursor[0], int):
+    def row_cursor(self) -> tuple[str, str] | None:
+        """The cursor of a list of rows (a page_info of another kind of list is refused)."""
+        if self.cursor is not None and not isinstance(self.cursor[0], str):
             raise invalid("page_info", "Invalid value.")
         return self.cursor
+
+    def order(self) -> RestOrder:
+        """``order=updated_at asc`` (or ``desc``); a field the list cannot order by keeps the id order, as an
+        unknown parameter is ignored."""
+        field, _, direction = self.filters.get("order", "").strip().partition(" ")
+        if field not in ORDERABLE:
+            return RestOrder()
+        return RestOrder(field, direction.strip().lower() == "desc")
 
     def pair_cursor(self) -> tuple[tuple[int, int], str] | None:
         """The cursor of a list paged by (item, location), as inventory levels are."""
@@ -112,10 +120,11 @@ def _page_info(raw: str) -> tuple[dict[str, str], tuple[Any, str]]:
 
 
 def _cursor_id(value: Any) -> bool:
-    """A row id, or an (item, location) pair for inventory levels."""
+    """A row's position (checked when read), or an (item, location) pair for inventory levels."""
     if isinstance(value, list):
-        return len(value) == 2 and all(_cursor_id(v) for v in value)
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
+        return len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**63
+                                       for v in value)
+    return isinstance(value, str) and 0 < len(value) <= 1000
 
 
 def id_list(name: str, raw: str | None) -> tuple[int, ...] | None:
