@@ -328,6 +328,29 @@ def test_products_json_embeds_variants_options_and_images(clocked_server: InProc
     assert found["image"] == image
 
 
+def test_a_products_variants_and_images_are_under_its_path(clocked_server: InProcessServer, shop: Shop) -> None:
+    made = graphql(clocked_server, shop, CREATE_WITH_MEDIA, {
+        "product": {"title": "Mug", "productOptions": [{"name": "Color", "values": [{"name": "Red"}]}]},
+        "media": [{"originalSource": "https://cdn.example.com/mug.png", "mediaContentType": "IMAGE"}],
+    })["productCreate"]
+    number = int(made["product"]["id"].rsplit("/", 1)[1])
+    variant = int(made["product"]["variants"]["nodes"][0]["id"].rsplit("/", 1)[1])
+    other = product(clocked_server, clocked_server.new_shop("other-variants"), "Theirs")
+
+    variants = get(clocked_server, shop, f"{API}/products/{number}/variants.json").json()["variants"]
+    one = get(clocked_server, shop, f"{API}/variants/{variant}.json").json()["variant"]
+    counted = get(clocked_server, shop, f"{API}/products/{number}/variants/count.json").json()
+    images = get(clocked_server, shop, f"{API}/products/{number}/images.json").json()["images"]
+    foreign = get(clocked_server, shop, f"{API}/products/{other}/variants.json")
+
+    assert [(v["id"], v["option1"]) for v in variants] == [(variant, "Red")]
+    assert one == variants[0]
+    assert counted == {"count": 1}
+    assert [(i["product_id"], i["position"], i["src"]) for i in images] == [
+        (number, 1, "https://cdn.example.com/mug.png")]
+    assert (foreign.status_code, foreign.json()) == (404, {"errors": "Not Found"})
+
+
 def test_a_product_without_options_answers_the_default_title_option(clocked_server: InProcessServer,
                                                                      shop: Shop) -> None:
     number = product(clocked_server, shop, "Plain")
@@ -578,8 +601,9 @@ PARAMS = st.dictionaries(
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(["customers.json", "products.json", "locations.json", "inventory_levels.json",
-                             "products/count.json", "customers/1.json", "shop.json", "metafields.json",
-                             "smart_collections.json", "products/1/metafields.json"]), params=PARAMS)
+                             "products/count.json", "customers/1.json", "shop.json", "metafields.json", "variants/1.json",
+                             "smart_collections.json", "products/1/metafields.json", "products/1/images.json"]),
+       params=PARAMS)
 def test_no_parameter_makes_a_rest_endpoint_fail_with_a_5xx(clocked_server: InProcessServer, shop: Shop, path: str,
                                                              params: dict[str, str]) -> None:
     response = get(clocked_server, shop, f"{API}/{path}", **params)

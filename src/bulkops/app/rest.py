@@ -21,7 +21,7 @@ from bulkops.domain.rest_paging import InvalidPosition, RestCursor
 from bulkops.domain.shops.rules import Shop, shop_details
 from bulkops.engine.runtime import Runtime
 from bulkops.protocol.versions import effective_version
-from bulkops.rest import inventory, metafields, shop
+from bulkops.rest import inventory, metafields, products, shop
 from bulkops.rest.collections import CUSTOM_COLLECTIONS, SMART_COLLECTIONS
 from bulkops.rest.customers import CUSTOMERS
 from bulkops.rest.inventory import LOCATIONS
@@ -57,6 +57,12 @@ def rest_routes(runtime: Runtime) -> list[Route]:
               Route("/admin/api/{version}/shop.json", _endpoint(runtime, _shop)),
               Route("/admin/api/{version}/inventory_levels.json", _endpoint(runtime, _levels))]
     routes += _crud_routes(runtime, "/admin/api/{version}/metafields", _shop_metafields)
+    routes += _crud_routes(runtime, "/admin/api/{version}/products/{owner:int}/variants",
+                           _under_owner(PRODUCTS, products.variants_of))
+    routes += _crud_routes(runtime, "/admin/api/{version}/products/{owner:int}/images",
+                           _under_owner(PRODUCTS, products.images_of))
+    routes.append(Route("/admin/api/{version}/variants/{number:int}.json",
+                        _endpoint(runtime, _getter(_fixed(products.variants_of(None))))))
     for resource in RESOURCES:
         path = f"/admin/api/{{version}}/{resource.plural}"
         routes += _crud_routes(runtime, path, _fixed(resource))
@@ -87,12 +93,17 @@ def _owner_metafields(owner: RestResource) -> Find:
     """``<plural>/<id>/metafields``: the owner's metafields, if the owner is the shop's."""
     owner_type = owner.metafield_owner
     assert owner_type is not None
+    return _under_owner(owner, lambda number: metafields.owned_by(owner_type, number))
+
+
+def _under_owner(owner: RestResource, resource_of: Callable[[int], RestResource]) -> Find:
+    """A resource under ``<owner plural>/<id>/``: found when the owner is the shop's (a 404 otherwise)."""
 
     def find(runtime: Runtime, found: Shop, request: Request) -> RestResource | None:
         number = request.path_params["owner"]
         with runtime.db.read() as conn:
             exists = number < 2**63 and owner.listing.one(conn, found.id, number) is not None
-        return metafields.owned_by(owner_type, number) if exists else None
+        return resource_of(number) if exists else None
 
     return find
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from bulkops.domain.products.listing import PRODUCTS_REST, ProductParts, product_parts
+from bulkops.domain.products.listing import PRODUCTS_REST, ProductParts, images_rest, product_parts, variants_rest
 from bulkops.domain.products.rules import DEFAULT_OPTION
 from bulkops.rest.shapes import RestResource, graphql_id, rest_tags, rest_time
 
@@ -56,7 +56,10 @@ def _options(product_id: int, parts: ProductParts) -> list[dict[str, Any]]:
              "values": [value for value in o.values if (o.name, value) in used]} for o in parts.options]
 
 
-def _image(row: Any, position: int) -> dict[str, Any]:
+def _image(row: Any, position: int | None = None) -> dict[str, Any]:
+    """``position``: the image's place among the product's images (1 first; its media position, also from 1,
+    when not given)."""
+    position = row.position if position is None else position
     return {"id": row.id, "alt": row.alt, "position": position, "product_id": row.product_id,
             "created_at": rest_time(row.created_at), "updated_at": rest_time(row.updated_at),
             "admin_graphql_api_id": graphql_id("ProductImage", row.id), "width": None, "height": None,
@@ -84,3 +87,18 @@ def present_many(conn: Any, shop_id: int, rows: list[Any]) -> list[dict[str, Any
 
 PRODUCTS = RestResource("products", "product", PRODUCTS_REST, present_many, frozenset(PRODUCTS_REST.equal),
                         metafield_owner="Product")
+
+
+def _variants_with_options(conn: Any, shop_id: int, rows: list[Any]) -> list[dict[str, Any]]:
+    """Variants of any products, each with its product's option names (for ``option1``…)."""
+    parts = product_parts(conn, shop_id, sorted({row.product_id for row in rows}))
+    return [_variant(row, [o.name for o in parts[row.product_id].options]) for row in rows]
+
+
+def variants_of(product_id: int | None) -> RestResource:
+    return RestResource("variants", "variant", variants_rest(product_id), _variants_with_options)
+
+
+def images_of(product_id: int) -> RestResource:
+    return RestResource("images", "image", images_rest(product_id), lambda conn, shop_id, rows: [
+        _image(row) for row in rows])

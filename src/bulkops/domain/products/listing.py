@@ -126,3 +126,16 @@ def product_parts(conn: Connection, shop_id: int, product_ids: list[int]) -> dic
                             .order_by(product_media.c.position, product_media.c.id)):
         parts[row.product_id].images.append(row)
     return parts
+
+
+def variants_rest(product_id: int | None) -> RestListing:
+    """``GET products/<id>/variants.json`` (a product's variants), or with no product every variant of the shop
+    (``GET variants/<id>.json`` reads one)."""
+    where = () if product_id is None else (product_variants.c.product_id == product_id,)
+    return RestListing(product_variants, where=where)
+
+
+def images_rest(product_id: int) -> RestListing:
+    """``GET products/<id>/images.json``: a product's image media."""
+    return RestListing(product_media, where=(product_media.c.product_id == product_id,
+                                             product_media.c.media_content_type == "IMAGE"))
