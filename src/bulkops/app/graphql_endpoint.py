@@ -81,7 +81,7 @@ def graphql_handler(runtime: Runtime) -> Callable[[Request], Awaitable[Response]
             return json_response({"errors": "Not Found"}, 404)
         if request.method == "GET":
             return HTMLResponse(explorer.html(None) or "")
-        shop = await run_in_threadpool(authenticate_request, runtime.db, request)
+        shop = await run_in_threadpool(authenticate_request, runtime.db, request, runtime.settings.proxy_headers)
         if shop is None:
             return json_response(INVALID_TOKEN_BODY, 401)
         parsed = await _read_body(request, runtime.settings.graphql_body_max_bytes)

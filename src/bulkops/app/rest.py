@@ -119,7 +119,7 @@ def _endpoint(runtime: Runtime, work: Work, versioned: bool = True) -> Handler:
         version = effective_version(request.path_params["version"]) if versioned else None
         if versioned and version is None:
             return json_response(NOT_FOUND, 404)
-        found = await run_in_threadpool(authenticate_request, runtime.db, request)
+        found = await run_in_threadpool(authenticate_request, runtime.db, request, runtime.settings.proxy_headers)
         if found is None:
             return json_response(INVALID_TOKEN_BODY, 401)
         try:
