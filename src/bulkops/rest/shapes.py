@@ -13,7 +13,9 @@ from bulkops.rest.params import COMMON_FILTERS
 
 
 def rest_time(value: datetime | None) -> str | None:
-    """REST times carry the shop's UTC offset (shops here keep UTC): ``2025-11-01T09:30:00+00:00``."""
+    """REST times carry the shop's UTC offset (shops here keep UTC): ``2025-11-01T09:30:00+00:00``. Shopify's
+    examples show offsets (``-04:00``); whether a UTC shop gets ``Z`` or ``+00:00`` is UNCONFIRMED: the offset
+    form is kept, which every ISO 8601 reader takes."""
     if value is None:
         return None
     return value.replace(microsecond=0).isoformat() + "+00:00"
