@@ -4,7 +4,7 @@
        ^
     engine/  domain/   lifecycle, runner, ports  |  one folder per resource: rules, fields, listing
        ^
-    graphql/  workers/  webhooks/   schema, bindings, planners  |  in-process, Celery, helper processes
+    graphql/  rest/  workers/  webhooks/   schema, bindings, planners  |  REST shapes  |  in-process, Celery...
        ^
     app/        the composition root, HTTP routes, server commands (imported by entry points only)
 
@@ -74,7 +74,8 @@ GRAPH = _graph()
 
 
 def test_engine_and_domain_know_no_graphql() -> None:
-    forbidden = ("graphql", "ariadne", "bulkops.graphql", "bulkops.app", "bulkops.workers", "bulkops.client")
+    forbidden = ("graphql", "ariadne", "bulkops.graphql", "bulkops.app", "bulkops.workers", "bulkops.client",
+                 "bulkops.rest")
     assert _offences(GRAPH, "bulkops.engine", forbidden) == []
     assert _offences(GRAPH, "bulkops.domain", forbidden) == []
 
@@ -112,6 +113,13 @@ def test_bindings_run_no_sql_of_their_own() -> None:
     """A binding translates arguments, calls the domain and shapes the answer: reading and writing a resource's
     tables (search filters, sort keys, pages included) happens in domain/<resource>/."""
     assert _offences(GRAPH, "bulkops.graphql.bindings", SQL) == []
+
+
+def test_rest_resources_are_thin_bindings_beside_graphql() -> None:
+    """``bulkops.rest`` shapes Shopify's REST resources as graphql/bindings shape GraphQL types: it reads through
+    domain/<resource>/, runs no SQL of its own, and knows neither GraphQL nor HTTP (app/rest.py serves it)."""
+    assert _offences(GRAPH, "bulkops.rest", (*SQL, "graphql", "ariadne", "bulkops.graphql", "starlette")) == []
+    assert _offences(GRAPH, "bulkops.graphql", ("bulkops.rest",)) == []
 
 
 def _cycle_from(graph: dict[str, set[str]], start: str) -> list[str] | None:

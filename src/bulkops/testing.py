@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -21,6 +22,7 @@ import uvicorn
 from bulkops.app.bootstrap import build_runtime, open_database
 from bulkops.app.deployment import secret_box
 from bulkops.app.http import build_app
+from bulkops.app.tls import tls_files
 from bulkops.client.sdk import BulkClient
 from bulkops.clock import Clock, FrozenClock, SystemClock
 from bulkops.config import Settings, SettingsOverrides, settings_from_env
@@ -61,18 +63,26 @@ class ServerProcess:
     helper_processes: int | None = None
     """Import helper processes to start (None: the server's own default). Each costs a second of CPU to start
     and seconds to stop, so tests that are not about helpers ask for 0."""
+    tls: bool = False
+    """``serve --tls``: HTTPS, its certificate issued by the CA the server keeps in its data dir (``ca_file``)."""
     _shops: int = 0
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def ca_file(self) -> Path:
+        """The local CA a ``tls`` server's certificate chains to (made on its first start, reused after)."""
+        return tls_files(self.data_dir).ca_cert
 
     def start(self, timeout: float = 60.0) -> ServerProcess:
         env = {**os.environ, "BULKOPS_WORKERS": "2", **self._helper_env(), **self.env}
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / "server.log", "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bulkops.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            [sys.executable, "-m", "bulkops.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
+             *(["--tls"] if self.tls else [])],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
@@ -80,7 +90,8 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()[-3000:]}")
             try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                verify = ssl.create_default_context(cafile=self.ca_file) if self.tls and self.ca_file.exists() else True
+                if httpx.get(f"{self.base_url}/healthz", timeout=1, verify=verify).status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)

@@ -36,3 +36,15 @@ def test_forwarded_headers_are_ignored_by_default(clocked_server: InProcessServe
 
 def test_forwarded_headers_from_a_trusted_proxy_count_with_proxy_headers(behind_a_proxy: InProcessServer) -> None:
     assert staged_url(behind_a_proxy) == "https://attacker.example/staged-uploads"
+
+
+def test_behind_a_proxy_the_forwarded_host_must_name_the_tokens_shop(behind_a_proxy: InProcessServer) -> None:
+    shop = behind_a_proxy.new_shop("forwarded")
+    headers = {"X-Shopify-Access-Token": shop.access_token or ""}
+    url = f"{behind_a_proxy.base_url}/admin/api/2026-01/shop.json"
+
+    other = httpx.get(url, headers={**headers, "X-Forwarded-Host": "another-shop.myshopify.com"})
+    own = httpx.get(url, headers={**headers, "X-Forwarded-Host": shop.domain, "Host": "internal:8000"})
+
+    assert other.status_code == 401
+    assert own.status_code == 200

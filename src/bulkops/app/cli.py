@@ -72,8 +72,8 @@ def reporting(debug: bool) -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-def endpoint_url(host: str, port: int) -> str:
-    return f"http://{host}:{port}/admin/api/2026-10/graphql.json"
+def endpoint_url(host: str, port: int, scheme: str = "http") -> str:
+    return f"{scheme}://{host}:{port}/admin/api/2026-10/graphql.json"
 
 
 def print_banner(runtime: Runtime, work: str, endpoint: str | None = None) -> None:
@@ -121,8 +121,10 @@ LogFormat = typer.Option("text", "--log-format", envvar="BULKOPS_LOG_FORMAT", he
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    port: int | None = typer.Option(None, help="Port to listen on (default 8000; 443 with --tls)."),
     data_dir: Path | None = DataDir,
+    tls: bool = typer.Option(False, "--tls", help="Serve HTTPS with a certificate for *.myshopify.com, localhost "
+                             "and 127.0.0.1 from a local CA kept in the data dir (printed: how to trust it)."),
     public_url: str | None = typer.Option(None, "--public-url", help="Base URL clients reach this server by."),
     workers: int | None = typer.Option(None, help="In-process bulk workers (embedded deployments)."),
     database_url: str | None = DatabaseUrl,
@@ -142,18 +144,31 @@ def serve(
     """Run the server: the GraphQL endpoint and file routes, with in-process workers unless a queue is set."""
     _configure_logging(log_format)
     listen_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    port = port if port is not None else 443 if tls else 8000
+    scheme = "https" if tls else "http"
     with reporting(debug):
         settings = settings_from_env(
             config, data_dir=data_dir, public_base_url=public_url, workers=workers, database_url=database_url,
             queue_url=queue_url, storage_url=storage, s3_endpoint_url=s3_endpoint_url,
             s3_public_endpoint_url=s3_public_endpoint_url, proxy_headers=proxy_headers,
-            forwarded_allow_ips=forwarded_allow_ips, listen_url=f"http://{listen_host}:{port}")
+            forwarded_allow_ips=forwarded_allow_ips, listen_url=f"{scheme}://{listen_host}:{port}")
         runtime, shop, created = _start_server(settings, reconfigure)
     work = ("none here (bulkops worker processes run the operations)" if settings.queue_url
             else f"{settings.workers} in-process")
-    print_banner(runtime, work, endpoint_url(host, port))
+    print_banner(runtime, work, endpoint_url(host, port, scheme))
     print_development_shop(shop, created)
-    _run_server(runtime, settings, host, port)
+    certificate = _prepare_tls(runtime, shop, host, port) if tls else (None, None)
+    _run_server(runtime, settings, host, port, certificate)
+
+
+def _prepare_tls(runtime: Runtime, shop: Shop, host: str, port: int) -> tuple[str | None, str | None]:
+    """The certificate files (the CA made once, reused after), with how to trust them printed."""
+    from bulkops.app.tls import prepare_tls, trust_instructions
+
+    files = prepare_tls(runtime.settings.data_dir, runtime.clock.now())
+    for line in trust_instructions(files, shop.domain, host, port):
+        console.print(line, highlight=False)
+    return str(files.server_cert), str(files.server_key)
 
 
 def _start_server(settings: Settings, reconfigure: bool) -> tuple[Runtime, Shop, bool]:
@@ -167,7 +182,9 @@ def _start_server(settings: Settings, reconfigure: bool) -> tuple[Runtime, Shop,
     return runtime, shop, created
 
 
-def _run_server(runtime: Runtime, settings: Settings, host: str, port: int) -> None:
+def _run_server(runtime: Runtime, settings: Settings, host: str, port: int,
+                certificate: tuple[str | None, str | None] = (None, None)) -> None:
+    """``certificate``: the server's certificate and key files, for HTTPS (``--tls``)."""
     import uvicorn
 
     from bulkops.app.http import build_app
@@ -177,7 +194,8 @@ def _run_server(runtime: Runtime, settings: Settings, host: str, port: int) -> N
     runtime.start()
     try:
         uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning", log_config=None,
-                    proxy_headers=settings.proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips)
+                    proxy_headers=settings.proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips,
+                    ssl_certfile=certificate[0], ssl_keyfile=certificate[1])
     finally:
         runtime.stop()
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from bulkops.app.auth import INVALID_TOKEN_BODY, authenticate, token_of
+from bulkops.app.auth import INVALID_TOKEN_BODY, authenticate_request
 from bulkops.app.urls import base_url
 from bulkops.engine.runtime import Runtime
 from bulkops.graphql.execution import PreparedCache, execute_request
@@ -81,7 +81,7 @@ def graphql_handler(runtime: Runtime) -> Callable[[Request], Awaitable[Response]
             return json_response({"errors": "Not Found"}, 404)
         if request.method == "GET":
             return HTMLResponse(explorer.html(None) or "")
-        shop = await run_in_threadpool(authenticate, runtime.db, token_of(request))
+        shop = await run_in_threadpool(authenticate_request, runtime.db, request, runtime.settings.proxy_headers)
         if shop is None:
             return json_response(INVALID_TOKEN_BODY, 401)
         parsed = await _read_body(request, runtime.settings.graphql_body_max_bytes)

@@ -12,6 +12,7 @@ from bulkops.db.tables import collection_products, collections, products
 from bulkops.domain.collections import rules
 from bulkops.domain.listing import Listing, Search
 from bulkops.domain.paging import Page, Window, read_page
+from bulkops.domain.rest_paging import RestListing
 from bulkops.domain.search_syntax import Term
 
 
@@ -89,3 +90,16 @@ class Members:
 
 
 MEMBERS = Members()
+
+
+CUSTOM_COLLECTIONS_REST = RestListing(
+    collections, equal={"handle": collections.c.handle, "title": collections.c.title},
+    where=(collections.c.rule_set.is_(None),),
+)
+"""``GET custom_collections.json``: the collections made by hand."""
+
+SMART_COLLECTIONS_REST = RestListing(
+    collections, equal={"handle": collections.c.handle, "title": collections.c.title},
+    where=(collections.c.rule_set.isnot(None),),
+)
+"""``GET smart_collections.json``: the collections made by rules."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bulkops.db.tables import customers
 from bulkops.domain.listing import Listing, Search
+from bulkops.domain.rest_paging import RestListing
 
 CUSTOMERS = Listing(
     "Customer", customers,
@@ -19,3 +20,6 @@ CUSTOMERS = Listing(
         negating_aliases={"tag_not": "tag"},
     ),
 )
+
+CUSTOMERS_REST = RestListing(customers)
+"""``GET customers.json``: by id, with the filters every REST list shares."""

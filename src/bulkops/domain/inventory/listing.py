@@ -3,15 +3,19 @@ it and of an item's levels (``InventoryItem.inventoryLevels``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
 from bulkops.db.pagination import BadCursor, decode_cursor, encode_cursor
-from bulkops.db.tables import locations
-from bulkops.domain.inventory.rules import Level, item_levels
+from bulkops.db.tables import locations, product_variants
+from bulkops.domain.inventory.rules import Level, item_levels, levels_of_items
 from bulkops.domain.listing import apply_search
 from bulkops.domain.paging import Page, Window, invalid_cursor, read_page
+from bulkops.domain.rest_paging import RestListing
 
 LOCATION_SEARCH = {"id": locations.c.id, "location_id": locations.c.id, "name": locations.c.name,
                    "created_at": locations.c.created_at, "updated_at": locations.c.updated_at}
@@ -55,3 +59,67 @@ def _shown(levels: list[Level], window: Window) -> list[Level]:
     if window.first is not None:
         return levels[:window.first]
     return levels[max(0, len(levels) - (window.last or 0)):]
+
+
+LOCATIONS_REST = RestListing(locations)
+"""``GET locations.json``: every location of the shop, active or not (``active`` says which), by id."""
+
+LevelKey = tuple[int, int]
+"""A level's place in the REST order: (inventory item id, location id)."""
+
+_ITEMS_PER_READ = 500
+
+
+@dataclass(frozen=True)
+class LevelFilters:
+    """``GET inventory_levels.json``: the items and/or locations asked for, and ``updated_at_min``."""
+
+    item_ids: tuple[int, ...] | None
+    location_ids: tuple[int, ...] | None
+    updated_at_min: datetime | None = None
+
+    def keeps(self, level: Level) -> bool:
+        return ((self.location_ids is None or level.location_id in self.location_ids)
+                and (self.updated_at_min is None or level.updated_at >= self.updated_at_min))
+
+
+def rest_levels_page(conn: Connection, shop_id: int, filters: LevelFilters, limit: int,
+                     after: LevelKey | None = None, before: LevelKey | None = None) -> tuple[list[Level], bool, bool]:
+    """``limit`` levels by (item, location), after or before a key; with whether a next and a previous page
+    exist. Items are read a batch at a time, so a shop's whole inventory is never held at once."""
+    backwards = before is not None
+    found: list[Level] = []
+    for level in _levels_in_order(conn, shop_id, filters, after or before, backwards):
+        found.append(level)
+        if len(found) > limit:
+            break
+    more = len(found) > limit
+    shown = found[:limit]
+    if backwards:
+        return shown[::-1], True, more
+    return shown, more, after is not None
+
+
+def _levels_in_order(conn: Connection, shop_id: int, filters: LevelFilters, start: LevelKey | None,
+                     backwards: bool) -> Iterator[Level]:
+    item = product_variants.c.id
+    stmt = select(item).where(product_variants.c.shop_id == shop_id)
+    if filters.item_ids is not None:
+        stmt = stmt.where(item.in_(filters.item_ids))
+    if start is not None:
+        stmt = stmt.where(item <= start[0] if backwards else item >= start[0])
+    stmt = stmt.order_by(item.desc() if backwards else item)
+    offset = 0
+    while True:
+        ids = list(conn.execute(stmt.limit(_ITEMS_PER_READ).offset(offset)).scalars())
+        if not ids:
+            return
+        offset += len(ids)
+        levels = levels_of_items(conn, shop_id, ids)
+        for item_id in ids:
+            for level in (levels.get(item_id, [])[::-1] if backwards else levels.get(item_id, [])):
+                key = (level.item_id, level.location_id)
+                if start is not None and (key >= start if backwards else key <= start):
+                    continue
+                if filters.keeps(level):
+                    yield level

@@ -9,6 +9,7 @@ from sqlalchemy import Select
 
 from bulkops.db.tables import metafields
 from bulkops.domain.listing import Arguments, Listing
+from bulkops.domain.rest_paging import RestListing
 
 
 def _namespace_and_keys(stmt: Select, args: Arguments) -> Select:
@@ -25,3 +26,11 @@ def owned_metafields(owner_type: str) -> Listing:
     return Listing("Metafield", metafields, sort_keys={"ID": metafields.c.id}, default_sort="ID",
                    parent=metafields.c.owner_id, where=(metafields.c.owner_type == owner_type,),
                    arguments=_namespace_and_keys)
+
+
+def owner_metafields_rest(owner_type: str, owner_id: int) -> RestListing:
+    """``GET metafields.json`` (the shop's) and ``GET <resource>/<id>/metafields.json``: one owner's metafields by
+    id; ``namespace``, ``key`` and ``type`` as Shopify's REST filters."""
+    return RestListing(metafields, equal={"namespace": metafields.c.namespace, "key": metafields.c.key,
+                                          "type": metafields.c.type},
+                       where=(metafields.c.owner_type == owner_type, metafields.c.owner_id == owner_id))

@@ -3,13 +3,16 @@ sort keys), for the paginated resolvers and the bulk export alike."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Numeric, bindparam, cast, select
 
-from bulkops.db.tables import collection_products, product_variants, products
+from bulkops.db.tables import collection_products, product_media, product_options, product_variants, products
 from bulkops.domain.collections import rules as collection_rules
 from bulkops.domain.listing import Listing, Search, any_of, through
+from bulkops.domain.media.rules import media_query
+from bulkops.domain.rest_paging import RestListing
 from bulkops.domain.search_syntax import Term
 from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 
@@ -86,3 +89,53 @@ VARIANTS = Listing(
 PRODUCT_VARIANTS = Listing("ProductVariant", product_variants, sort_keys=_VARIANT_SORT, default_sort="POSITION",
                            parent=product_variants.c.product_id)
 """``Product.variants``: a product's variants, by position unless sorted otherwise."""
+
+PRODUCTS_REST = RestListing(
+    products, equal={"vendor": products.c.vendor, "handle": products.c.handle, "title": products.c.title,
+                     "product_type": products.c.product_type, "status": products.c.status},
+    upper=frozenset({"status"}),
+)
+"""``GET products.json``: by id; ``vendor``, ``handle``, ``title``, ``product_type`` and ``status`` as Shopify's
+REST filters (a comma-separated ``handle`` or ``status`` is any of them)."""
+
+
+@dataclass(frozen=True)
+class ProductParts:
+    """A product's variants (by position), options (the default one for a product without any) and image media
+    (by position): what a REST product embeds."""
+
+    variants: list[Any]
+    options: list[Any]
+    images: list[Any]
+
+
+def product_parts(conn: Connection, shop_id: int, product_ids: list[int]) -> dict[int, ProductParts]:
+    """Each product's parts, in three queries whatever the number of products."""
+    parts = {pid: ProductParts([], [], []) for pid in product_ids}
+    if not product_ids:
+        return parts
+    for row in conn.execute(select(product_variants).where(product_variants.c.shop_id == shop_id,
+                                                           product_variants.c.product_id.in_(product_ids))
+                            .order_by(product_variants.c.position, product_variants.c.id)):
+        parts[row.product_id].variants.append(row)
+    for row in conn.execute(select(product_options).where(product_options.c.product_id.in_(product_ids))
+                            .order_by(product_options.c.position)):
+        parts[row.product_id].options.append(row)
+    for row in conn.execute(media_query(shop_id).where(product_media.c.product_id.in_(product_ids),
+                                                       product_media.c.media_content_type == "IMAGE")
+                            .order_by(product_media.c.position, product_media.c.id)):
+        parts[row.product_id].images.append(row)
+    return parts
+
+
+def variants_rest(product_id: int | None) -> RestListing:
+    """``GET products/<id>/variants.json`` (a product's variants), or with no product every variant of the shop
+    (``GET variants/<id>.json`` reads one)."""
+    where = () if product_id is None else (product_variants.c.product_id == product_id,)
+    return RestListing(product_variants, where=where)
+
+
+def images_rest(product_id: int) -> RestListing:
+    """``GET products/<id>/images.json``: a product's image media."""
+    return RestListing(product_media, where=(product_media.c.product_id == product_id,
+                                             product_media.c.media_content_type == "IMAGE"))

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 
 from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import shops
-from bulkops.domain.inventory.rules import ensure_default_location
+from bulkops.domain.inventory.rules import ensure_default_location, get_location
 from bulkops.domain.price_lists.rules import ensure_default_price_list
 from bulkops.domain.publications.rules import ensure_publications
 from bulkops.domain.shops.secrets import SecretBox, token_digest
@@ -114,3 +114,28 @@ def development_shop(conn: Connection, now: datetime, box: SecretBox) -> tuple[S
 
 def list_shops(conn: Connection) -> list[Shop]:
     return [_row_to_shop(r) for r in conn.execute(select(shops).order_by(shops.c.id))]
+
+
+ACCESS_SCOPES = (
+    "read_products", "write_products", "read_customers", "write_customers", "read_inventory", "write_inventory",
+    "read_locations", "read_files", "write_files", "read_metaobjects", "write_metaobjects",
+    "read_metaobject_definitions", "write_metaobject_definitions", "read_publications", "write_publications",
+    "read_gift_cards", "write_gift_cards", "read_marketing_events", "write_marketing_events",
+)
+"""What every shop token may do: the resources this server stores. No ``read_orders``: orders are not stored
+yet, and a connector that reads the granted scopes then skips its order streams instead of syncing nothing."""
+
+
+@dataclass(frozen=True)
+class ShopDetails:
+    """What the REST shop resource needs beyond a ``Shop``: when it was made and its primary location."""
+
+    shop: Shop
+    created_at: datetime
+    primary_location_id: int | None
+
+
+def shop_details(conn: Connection, shop: Shop) -> ShopDetails:
+    created_at = conn.execute(select(shops.c.created_at).where(shops.c.id == shop.id)).scalar_one()
+    primary = get_location(conn, shop.id, None)
+    return ShopDetails(shop, created_at, primary.id if primary is not None else None)
