@@ -31,7 +31,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def wait_for(condition, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 120.0):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
