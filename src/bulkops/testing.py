@@ -189,6 +189,8 @@ class InProcessServer:
 
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:
+            if self.runtime is not None:
+                self.runtime.closing.set()  # event streams end, so the server need not wait for their clients
             self._server.should_exit = True
             self._thread.join(10)
         if self.runtime is not None:

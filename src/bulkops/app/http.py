@@ -9,6 +9,7 @@ from bulkops.app.files import download_handler, upload_post_handler, upload_put_
 from bulkops.app.graphql_endpoint import graphql_handler
 from bulkops.app.health import health_handler, ready_handler
 from bulkops.app.metrics import metrics_handler
+from bulkops.app.progress import routes as progress_routes
 from bulkops.engine.runtime import Runtime
 from bulkops.storage.local import DOWNLOAD_PREFIX, UPLOAD_PATH
 
@@ -22,5 +23,6 @@ def build_app(runtime: Runtime) -> Starlette:
         Route("/healthz", health_handler(runtime)),
         Route("/readyz", ready_handler(runtime)),
         Route("/metrics", metrics_handler(runtime)),
+        *progress_routes(runtime),
     ]
     return Starlette(routes=routes)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from bulkops.clock import Clock
 from bulkops.config import Settings
 from bulkops.db.database import Database
-from bulkops.engine import admission
+from bulkops.engine import admission, progress
 from bulkops.engine import operations as ops
 from bulkops.engine.composing import (
     OPERATIONS_PREFIX,
@@ -118,6 +118,7 @@ class BulkEngine:
             if op.status is Status.CANCELING:
                 raise Canceled()
             self._check_time_limit(op)
+            self._count_input_lines(op)
             run_chunks(self, op, self._work(op))
             self.finish(op.id, Status.COMPLETED)
         except LostClaim:
@@ -176,6 +177,15 @@ class BulkEngine:
                         operation_id, previous, self.settings.heartbeat_stale_s)
         log.info("bulk operation %s (%s, %s) runs on %s", operation_id, op.type.value, op.status.value, worker)
         return op
+
+    def _count_input_lines(self, op: ops.Operation) -> None:
+        """An import's line count, once, before its first chunk (for live progress: see engine/progress.py)."""
+        if op.type is not OperationType.MUTATION or op.input_lines is not None or op.staged_upload_path is None:
+            return
+        with self.store.open(op.staged_upload_path) as stream:
+            lines = progress.count_lines(stream)
+        with self.db.write() as conn:
+            ops.set_input_lines(conn, op.id, lines)
 
     def _check_time_limit(self, op: ops.Operation) -> None:
         limit = (

@@ -1,0 +1,124 @@
+"""Live progress of an import (the bulkops extension), in-process on a frozen clock the test moves a fixed time per
+chunk: the rate, ETA and stall flag are checked against exact figures, never against wall time."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bulkops.engine import operations as ops
+from bulkops.engine import progress
+from bulkops.engine.lifecycle import Status
+from tests.engine.inprocess import InProcessBulk, products_jsonl
+
+
+@pytest.fixture
+def bulk(tmp_path: Path) -> Iterator[InProcessBulk]:
+    made = InProcessBulk(tmp_path / "bulk", chunk_lines=10)
+    yield made
+    made.close()
+
+
+def progress_of(bulk: InProcessBulk, operation: ops.Operation) -> progress.Progress:
+    with bulk.db.read() as conn:
+        current = ops.get(conn, operation.id)
+        assert current is not None
+        return progress.of_operation(conn, current, bulk.clock.now())
+
+
+def before_each_chunk(bulk: InProcessBulk, step: Callable[[int], None]) -> None:
+    """Call ``step(chunks already recorded)`` just before the worker starts each chunk."""
+    checkpoint = bulk.engine.checkpoint
+    calls = [0]
+
+    def checked(op: ops.Operation) -> None:
+        step(calls[0])
+        calls[0] += 1
+        checkpoint(op)
+
+    bulk.engine.checkpoint = checked  # type: ignore[method-assign]
+
+
+def test_the_line_count_counts_blank_lines_and_a_last_line_without_a_newline() -> None:
+    assert progress.count_lines(io.BytesIO(b'{"a": 1}\n\n{"a": 2}')) == 3
+    assert progress.count_lines(io.BytesIO(b'{"a": 1}\n\n{"a": 2}\n')) == 3
+    assert progress.count_lines(io.BytesIO(b"")) == 0
+
+
+def test_an_import_knows_its_total_lines_once_its_worker_starts_and_ends_with_all_of_them_done(
+        bulk: InProcessBulk) -> None:
+    operation = bulk.start_import(products_jsonl(24) + b"\n" + products_jsonl(1)[:-1])
+    assert progress_of(bulk, operation).total_lines is None
+    bulk.queue.run_pending()
+
+    done = progress_of(bulk, operation)
+    assert bulk.operation(operation).status is Status.COMPLETED
+    assert (done.total_lines, done.lines_done, done.eta_seconds, done.stalled) == (26, 26, 0.0, False)
+
+
+def test_at_the_halfway_point_of_a_steady_import_the_eta_is_the_time_left_exactly(bulk: InProcessBulk) -> None:
+    operation = bulk.start_import(products_jsonl(200))
+    seen: dict[int, progress.Progress] = {}
+
+    def step(recorded: int) -> None:
+        if recorded == 10:
+            seen[recorded] = progress_of(bulk, operation)
+        bulk.clock.advance(2.0)  # every chunk of 10 lines takes 2 s: 5 lines a second
+
+    before_each_chunk(bulk, step)
+    bulk.queue.run_pending()
+
+    halfway = seen[10]
+    assert (halfway.total_lines, halfway.lines_done) == (200, 100)
+    assert halfway.lines_per_second == 5.0
+    assert halfway.eta_seconds == 20.0  # 10 chunks left at 2 s each
+
+
+def test_the_rate_follows_the_last_half_minute_of_work_not_the_whole_run(bulk: InProcessBulk) -> None:
+    operation = bulk.start_import(products_jsonl(400))
+    seen: list[progress.Progress] = []
+
+    def step(recorded: int) -> None:
+        if recorded == 35:
+            seen.append(progress_of(bulk, operation))
+        bulk.clock.advance(10.0 if recorded < 5 else 2.0)  # 1 line a second for 50 s, then 5 for 60 s
+
+    before_each_chunk(bulk, step)
+    bulk.queue.run_pending()
+
+    late = seen[0]
+    assert late.lines_done == 350
+    assert late.lines_per_second == 5.0  # over the whole run it would be 350 / 110 s
+    assert late.eta_seconds == 10.0
+
+
+def test_a_running_import_with_no_chunk_for_a_minute_is_stalled_until_the_next_chunk(bulk: InProcessBulk) -> None:
+    operation = bulk.start_import(products_jsonl(40))
+    seen: list[tuple[int, bool]] = []
+
+    def step(recorded: int) -> None:
+        if recorded == 2:
+            bulk.clock.advance(progress.STALL_S)
+            seen.append((recorded, progress_of(bulk, operation).stalled))
+            bulk.clock.advance(1.0)
+            seen.append((recorded, progress_of(bulk, operation).stalled))
+        if recorded == 3:
+            seen.append((recorded, progress_of(bulk, operation).stalled))
+
+    before_each_chunk(bulk, step)
+    bulk.queue.run_pending()
+
+    assert seen == [(2, False), (2, True), (3, False)]
+    assert progress_of(bulk, operation).stalled is False
+
+
+def test_an_export_reports_its_objects_written_with_no_total_or_eta(bulk: InProcessBulk) -> None:
+    bulk.seed(3, variants=1)
+    operation = bulk.start_export("{ products { edges { node { id } } } }")
+    bulk.queue.run_pending()
+
+    done = progress_of(bulk, operation)
+    assert (done.total_lines, done.lines_done, done.lines_per_second, done.eta_seconds) == (None, 3, None, None)
