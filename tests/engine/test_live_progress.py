@@ -122,3 +122,57 @@ def test_an_export_reports_its_objects_written_with_no_total_or_eta(bulk: InProc
 
     done = progress_of(bulk, operation)
     assert (done.total_lines, done.lines_done, done.lines_per_second, done.eta_seconds) == (None, 3, None, None)
+
+
+MIXED = (b'{"product": {"title": "Good 1"}}\n'
+         b'{"product": {"title": ""}}\n'
+         b"\n"
+         b"not json at all\n"
+         b'{"product": {"title": "Good 2"}}\n'
+         b'{"product":  {"title": "", "vendor": "spaced \\u00e9"}}')
+"""Lines 1, 3 and 5 fail (an empty title, not JSON, an empty title on a last line with no newline)."""
+
+
+def test_the_failed_lines_file_holds_exactly_the_failed_input_lines_byte_for_byte_in_order(
+        bulk: InProcessBulk) -> None:
+    operation = bulk.start_import(MIXED)
+    bulk.queue.run_pending()
+
+    done = bulk.operation(operation)
+    assert done.status is Status.COMPLETED and done.failed_lines_key is not None
+    assert bulk.store.read(done.failed_lines_key) == (b'{"product": {"title": ""}}\n'
+                                                      b"not json at all\n"
+                                                      b'{"product":  {"title": "", "vendor": "spaced \\u00e9"}}')
+
+
+def test_the_failed_lines_fixed_and_run_again_complete_with_no_errors(bulk: InProcessBulk) -> None:
+    first = bulk.start_import(MIXED)
+    bulk.queue.run_pending()
+    failed = bulk.store.read(bulk.operation(first).failed_lines_key or "")
+
+    fixed = failed.replace(b'"title": ""', b'"title": "Fixed"').replace(b"not json at all",
+                                                                           b'{"product": {"title": "Now JSON"}}')
+    again = bulk.start_import(fixed)
+    bulk.queue.run_pending()
+
+    rerun = bulk.operation(again)
+    assert rerun.status is Status.COMPLETED and rerun.failed_lines_key is None
+    assert [line["data"]["productCreate"]["userErrors"] for line in bulk.lines(rerun.result_key)] == [[], [], []]
+
+
+def test_an_import_with_no_failed_line_has_no_failed_lines_file(bulk: InProcessBulk) -> None:
+    operation = bulk.start_import(products_jsonl(12))
+    bulk.queue.run_pending()
+    assert bulk.operation(operation).failed_lines_key is None
+    assert not [key for key in bulk.store.keys("bulk-operations/") if "failed-lines" in key]
+
+
+def test_the_failed_lines_file_goes_when_the_operation_expires(bulk: InProcessBulk) -> None:
+    operation = bulk.start_import(MIXED)
+    bulk.queue.run_pending()
+    key = bulk.operation(operation).failed_lines_key
+    assert key is not None and bulk.store.exists(key)
+
+    bulk.clock.advance(bulk.settings.result_url_ttl_s + 1)
+    assert bulk.engine.expire_due() == 1
+    assert not bulk.store.exists(key)
