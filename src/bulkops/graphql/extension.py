@@ -44,8 +44,10 @@ type Progress {
 }
 
 type OperationFiles {
-  "The input lines whose results carried errors, byte for byte and in input order, to fix and run again; a
-  signed URL that expires with the result file's (null when no line failed, and until the operation ends)."
+  """
+  The input lines whose results carried errors, byte for byte and in input order, to fix and run again: a
+  signed URL that expires with the result file's (null when no line failed, and until the operation ends).
+  """
   failedLinesUrl: String
 }
 '''
