@@ -14,13 +14,7 @@ import orjson
 import pytest
 
 from bulkops.client import BulkClient
-from bulkops.client.live import (
-    Event,
-    live_operation,
-    operation_events,
-    parse_events,
-    supports_live_progress,
-)
+from bulkops.client.live import Event, operation_events, parse_events, supports_live_progress
 from bulkops.engine import operations as ops
 from tests.server import InProcessServer
 
@@ -110,12 +104,12 @@ def test_events_arrive_while_an_import_runs_and_the_stream_ends_after_completed(
 
 def test_a_stream_resumed_with_the_last_event_id_sends_only_what_moved_since(client: BulkClient) -> None:
     operation_id = start_import(client, products_jsonl(30))
-    events = list(operation_events(client.http, operation_id))
+    events = list(client.events(operation_id))
     final = events[-1]
     assert final.data["status"] == "COMPLETED"
 
-    assert list(operation_events(client.http, operation_id, last_event_id=final.id)) == []
-    assert list(operation_events(client.http, operation_id, last_event_id=events[0].id)) == [final]
+    assert list(client.events(operation_id, last_event_id=final.id)) == []
+    assert list(client.events(operation_id, last_event_id=events[0].id)) == [final]
 
 
 def test_a_quiet_stream_carries_heartbeat_comments(server: InProcessServer, client: BulkClient, gate: Gate) -> None:
@@ -142,7 +136,7 @@ def test_the_extension_answers_an_imports_progress_and_its_failed_lines_url(clie
     operation_id = start_import(client, products_jsonl(3) + bad + b"not json\n")
     client.wait(operation_id)
 
-    answer = live_operation(client.http, operation_id)
+    answer = client.live_progress(operation_id)
     assert answer is not None
     url = answer["files"].pop("failedLinesUrl")
     assert answer == {"id": operation_id, "status": "COMPLETED", "files": {},
@@ -155,18 +149,18 @@ def test_the_extension_answers_an_imports_progress_and_its_failed_lines_url(clie
     rerun = client.wait(start_import(client, fixed))
     assert rerun["status"] == "COMPLETED"
     assert [line["data"]["productCreate"]["userErrors"] for line in client.results(rerun["url"])] == [[], []]
-    assert live_operation(client.http, rerun["id"])["files"] == {"failedLinesUrl": None}  # type: ignore[index]
+    assert client.live_progress(rerun["id"])["files"] == {"failedLinesUrl": None}  # type: ignore[index]
 
 
 def test_a_shop_never_sees_another_shops_operation(server: InProcessServer, client: BulkClient) -> None:
     operation_id = start_import(client, products_jsonl(2))
     client.wait(operation_id)
     with server.client(server.new_shop("other")) as other:
-        assert live_operation(other.http, operation_id) is None
-        assert live_operation(other.http, number(operation_id)) is None
+        assert other.live_progress(operation_id) is None
+        assert other.live_progress(number(operation_id)) is None
         response = other.http.get(f"/bulkops/v1/operations/{number(operation_id)}/events")
         assert (response.status_code, response.json()) == (404, {"errors": "Not Found"})
-    assert live_operation(client.http, number(operation_id)) is not None
+    assert client.live_progress(number(operation_id)) is not None
 
 
 def test_without_a_valid_token_both_endpoints_answer_401_as_the_admin_api_does(server: InProcessServer) -> None:
