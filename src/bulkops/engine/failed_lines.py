@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import orjson
 
@@ -32,7 +32,7 @@ def failed_numbers(results: BinaryIO) -> Iterator[int]:
             yield response["__lineNumber"]
 
 
-def select_lines(source: BinaryIO, numbers: Iterator[int], out: BinaryIO) -> int:
+def select_lines(source: BinaryIO, numbers: Iterator[int], out: IO[bytes]) -> int:
     """Copy the lines of ``source`` numbered ``numbers`` (ascending, from 0) to ``out``; returns how many."""
     position, written = 0, 0
     lines = iter(source.readline, b"")
