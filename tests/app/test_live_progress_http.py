@@ -6,6 +6,7 @@ seen while it runs without any timing."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import httpx
 import orjson
 import pytest
 
+from bulkops.app import progress as progress_app
 from bulkops.client import BulkClient
 from bulkops.client.live import Event, operation_events, parse_events, supports_live_progress
 from bulkops.engine import operations as ops
@@ -122,6 +124,34 @@ def test_a_quiet_stream_carries_heartbeat_comments(server: InProcessServer, clie
         assert heard[-1] == ": heartbeat"
         gate.open()
         assert first.data["id"] == operation_id
+
+
+def test_a_client_that_leaves_stops_its_streams_reads(client: BulkClient, gate: Gate,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    reads = [0]
+    read_once = progress_app.snapshot
+
+    def counted(*args: object) -> object:
+        reads[0] += 1
+        return read_once(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(progress_app, "snapshot", counted)
+    operation_id = start_import(client, products_jsonl(60))
+    with client.http.stream("GET", f"/bulkops/v1/operations/{number(operation_id)}/events") as response:
+        next(parse_events(response.iter_lines()))
+    assert _settles(reads), "the stream kept reading the operation after its client left"
+    gate.open()
+
+
+def _settles(counter: list[int], quiet: float = 0.2, within: float = 10.0) -> bool:
+    """Whether ``counter`` stops growing for ``quiet`` seconds (10 polls of these streams) within ``within``."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        before = counter[0]
+        time.sleep(quiet)
+        if counter[0] == before:
+            return True
+    return False
 
 
 def _until(lines: Iterator[str], wanted: str) -> Iterator[str]:
