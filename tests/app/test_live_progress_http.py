@@ -5,16 +5,21 @@ seen while it runs without any timing."""
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import orjson
 import pytest
+import uvicorn
 
 from bulkops.app import progress as progress_app
+from bulkops.app.http import build_app
+from bulkops.app.serving import ClosingServer
 from bulkops.client import BulkClient
 from bulkops.client.live import Event, operation_events, parse_events, supports_live_progress
 from bulkops.engine import operations as ops
@@ -219,6 +224,7 @@ def test_the_probe_tells_a_bulkops_server_and_the_admin_api_knows_nothing_of_the
 
 
 def test_a_server_that_shuts_down_ends_its_open_streams(tmp_path: Path) -> None:
+    """``stop`` asks the server to exit as SIGTERM does to ``bulkops serve`` (the same uvicorn server class)."""
     server = InProcessServer(tmp_path / "closing", FAST_STREAMS).start()
     stopped = threading.Event()
     try:
@@ -240,3 +246,15 @@ def test_a_server_that_shuts_down_ends_its_open_streams(tmp_path: Path) -> None:
         server.stop()
     assert stopped.is_set()
     assert all(line == "" or line.startswith((":", "id:", "event:", "data:")) for line in rest)
+
+
+
+def test_asking_the_server_to_exit_tells_the_runtime_at_once() -> None:
+    """What ends the streams on SIGTERM to ``bulkops serve`` (and on an in-process server's ``stop``): the
+    runtime's ``closing``, set before uvicorn's graceful shutdown starts waiting for open connections."""
+    runtime = SimpleNamespace(closing=threading.Event())
+    server = ClosingServer(uvicorn.Config(build_app), runtime)  # type: ignore[arg-type]
+
+    server.handle_exit(signal.SIGTERM, None)
+
+    assert runtime.closing.is_set() and server.should_exit

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import orjson
 import typer
@@ -162,6 +162,7 @@ def _run_server(runtime: Runtime, settings: Settings, host: str, port: int) -> N
     import uvicorn
 
     from bulkops.app.http import build_app
+    from bulkops.app.serving import ClosingServer
 
     _freeze_startup_objects()
     signal.signal(signal.SIGTERM, _exit_through_finally)
@@ -169,22 +170,9 @@ def _run_server(runtime: Runtime, settings: Settings, host: str, port: int) -> N
     config = uvicorn.Config(build_app(runtime), host=host, port=port, log_level="warning", log_config=None,
                             proxy_headers=settings.proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips)
     try:
-        _closing_server(config, runtime).run()
+        ClosingServer(config, runtime).run()
     finally:
         runtime.stop()
-
-
-def _closing_server(config: Any, runtime: Runtime) -> Any:
-    """uvicorn's server, telling the runtime as soon as it is asked to exit: event streams end then, rather
-    than keep the graceful shutdown waiting for their clients to leave."""
-    import uvicorn
-
-    class ClosingServer(uvicorn.Server):
-        def handle_exit(self, sig: int, frame: Any) -> None:
-            runtime.closing.set()
-            super().handle_exit(sig, frame)
-
-    return ClosingServer(config)
 
 
 def _exit_through_finally(_signum: int, _frame: object) -> None:
