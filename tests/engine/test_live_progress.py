@@ -115,6 +115,22 @@ def test_a_running_import_with_no_chunk_for_a_minute_is_stalled_until_the_next_c
     assert progress_of(bulk, operation).stalled is False
 
 
+def test_a_canceled_import_keeps_the_lines_it_did_and_has_no_time_left(bulk: InProcessBulk) -> None:
+    operation = bulk.start_import(products_jsonl(100))
+
+    def step(recorded: int) -> None:
+        bulk.clock.advance(1.0)
+        if recorded == 3:
+            bulk.cancel(operation)
+
+    before_each_chunk(bulk, step)
+    bulk.queue.run_pending()
+
+    ended = progress_of(bulk, operation)
+    assert bulk.operation(operation).status is Status.CANCELED
+    assert (ended.total_lines, ended.lines_done, ended.eta_seconds, ended.stalled) == (100, 30, None, False)
+
+
 def test_an_export_reports_its_objects_written_with_no_total_or_eta(bulk: InProcessBulk) -> None:
     bulk.seed(3, variants=1)
     operation = bulk.start_export("{ products { edges { node { id } } } }")

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection
 
 from bulkops.engine import operations as ops
-from bulkops.engine.lifecycle import OperationType, Status
+from bulkops.engine.lifecycle import TERMINAL, OperationType, Status
 from bulkops.storage.base import FileStore
 
 RATE_WINDOW_S = 30.0
@@ -91,10 +91,17 @@ def of_operation(conn: Connection, op: ops.Operation, now: datetime) -> Progress
     start = (op.started_at, _done_before(marks, op.started_at)) if op.started_at else None
     per_second = rate(marks, start)
     since = (now - newest).total_seconds() if newest else 0.0
-    finished = op.status not in (Status.CREATED, Status.RUNNING, Status.CANCELING)
-    left = 0.0 if op.status is Status.COMPLETED else None if finished else eta(op.input_lines, done, per_second,
-                                                                                 since)
+    left = _time_left(op, done, per_second, since)
     return Progress(op.input_lines, done, _rounded(per_second), _rounded(left), _stalled(op, newest, now))
+
+
+def _time_left(op: ops.Operation, done: int, per_second: float | None, since_newest_s: float) -> float | None:
+    """None once the operation ended otherwise than COMPLETED (nothing is left to do, nor was it all done)."""
+    if op.status is Status.COMPLETED:
+        return 0.0
+    if op.status in TERMINAL:
+        return None
+    return eta(op.input_lines, done, per_second, since_newest_s)
 
 
 def _done_before(marks: list[ops.ChunkMark], moment: datetime) -> int:
