@@ -77,7 +77,7 @@ def test_at_the_halfway_point_of_a_steady_import_the_eta_is_the_time_left_exactl
     assert halfway.eta_seconds == 20.0  # 10 chunks left at 2 s each
 
 
-def test_the_rate_follows_the_last_half_minute_of_work_not_the_whole_run(bulk: InProcessBulk) -> None:
+def test_the_rate_follows_the_last_half_minute_of_a_long_run_not_the_whole_run(bulk: InProcessBulk) -> None:
     operation = bulk.start_import(products_jsonl(400))
     seen: list[progress.Progress] = []
 
@@ -93,6 +93,24 @@ def test_the_rate_follows_the_last_half_minute_of_work_not_the_whole_run(bulk: I
     assert late.lines_done == 350
     assert late.lines_per_second == 5.0  # over the whole run it would be 350 / 110 s
     assert late.eta_seconds == 10.0
+
+
+def test_a_slow_start_does_not_weigh_on_the_eta_of_a_short_import(bulk: InProcessBulk) -> None:
+    operation = bulk.start_import(products_jsonl(200))
+    seen: list[progress.Progress] = []
+
+    def step(recorded: int) -> None:
+        if recorded == 10:
+            seen.append(progress_of(bulk, operation))
+        bulk.clock.advance(10.0 if recorded < 2 else 1.0)  # two slow chunks warming up, then 10 lines a second
+
+    before_each_chunk(bulk, step)
+    bulk.queue.run_pending()
+
+    halfway = seen[0]
+    assert halfway.lines_done == 100
+    assert halfway.lines_per_second == 10.0  # over the last quarter of its 28 s; over all of them, 3.57
+    assert halfway.eta_seconds == 10.0  # 10 chunks left at 1 s each
 
 
 def test_a_running_import_with_no_chunk_for_a_minute_is_stalled_until_the_next_chunk(bulk: InProcessBulk) -> None:
