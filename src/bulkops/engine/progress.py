@@ -25,7 +25,7 @@ WINDOW_SHARE = 0.25
 """...and over at most this share of the time the operation has run, so that a slow start (caches, helper
 processes warming up) does not weigh on the ETA of a short import for most of its run. On this machine a
 100,000-line import run at 2,000-4,000 lines/s overestimated its remaining time at the halfway point by 16 % and
-37 % with a plain 30 s window (bench/progress_eta.py)."""
+37 % with a plain 30 s window, by -3 % and +9 % with this one (bench/progress_eta.py, load average 7-9)."""
 MARKS_READ = 200
 """Chunk records read for the window at most (enough for 100,000 lines a window at 500 lines a chunk)."""
 STALL_S = 60.0
