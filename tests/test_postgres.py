@@ -134,3 +134,17 @@ def test_customers_written_together_are_numbered_by_the_database_in_line_order(p
                                                              "message": "Email has already been taken"}]}
     assert numbers == sorted(numbers) and len(set(numbers)) == 99
     assert int(after["customer"]["id"].rsplit("/", 1)[1]) > max(numbers)
+
+
+def test_live_progress_and_the_failed_lines_file_on_postgresql(pg_server: ServerProcess) -> None:
+    client = pg_server.client(pg_server.new_shop())
+    good = b"".join(orjson.dumps({"product": {"title": f"Board {i}"}}) + b"\n" for i in range(100))
+    bad = b'{"product": {"title": ""}}\n'
+    done = client.wait(client.run_mutation(CREATE, client.stage(good + bad))["bulkOperation"]["id"])
+
+    live = client.live_progress(done["id"])
+
+    assert live is not None and live["status"] == "COMPLETED"
+    assert (live["progress"]["totalLines"], live["progress"]["linesDone"]) == (101, 101)
+    assert client.download(live["files"]["failedLinesUrl"]) == bad
+    assert [event.data["status"] for event in client.events(done["id"])] == ["COMPLETED"]

@@ -81,6 +81,10 @@ class Settings:
     """Parsing stops past this many tokens (a 1,000-alias query has about 4,000)."""
     parse_cache_bytes: int = 32 * MB
     """Memory the parsed and validated documents kept for reuse may take (estimated from their size)."""
+    progress_poll_s: float = 0.5
+    """How often an operation's event stream (``/bulkops/v1/operations/{id}/events``) reads it again."""
+    progress_heartbeat_s: float = 15.0
+    """Seconds of quiet after which an event stream sends a heartbeat comment (proxies close idle streams)."""
     secret_key: str | None = None
     """Encrypts the secrets the server must read back (app secrets for webhook HMACs, the URL-signing secret).
     Unset, a key is made once in ``<data dir>/secret.key``; every process of a deployment needs the same key."""
@@ -145,6 +149,8 @@ class SettingsOverrides(TypedDict, total=False):
     max_query_aliases: int | None
     max_query_tokens: int | None
     parse_cache_bytes: int | None
+    progress_poll_s: float | None
+    progress_heartbeat_s: float | None
 
     secret_key: str | None
     proxy_headers: bool | None

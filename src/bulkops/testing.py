@@ -22,6 +22,7 @@ import uvicorn
 from bulkops.app.bootstrap import build_runtime, open_database
 from bulkops.app.deployment import secret_box
 from bulkops.app.http import build_app
+from bulkops.app.serving import ClosingServer
 from bulkops.app.tls import tls_files
 from bulkops.client.sdk import BulkClient
 from bulkops.clock import Clock, FrozenClock, SystemClock
@@ -166,7 +167,7 @@ class InProcessServer:
         self.settings = Settings(data_dir=data_dir, listen_url=self.base_url, helper_processes=0).with_overrides(
             **(settings or {}))
         self.runtime: Runtime | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: ClosingServer | None = None
         self._thread: threading.Thread | None = None
         self._shops = 0
 
@@ -190,7 +191,7 @@ class InProcessServer:
         config = uvicorn.Config(build_app(self.runtime), host="127.0.0.1", port=self.port, log_level="warning",
                                 proxy_headers=self.settings.proxy_headers,
                                 forwarded_allow_ips=self.settings.forwarded_allow_ips)
-        self._server = uvicorn.Server(config)
+        self._server = ClosingServer(config, self.runtime)
         self._thread = threading.Thread(target=self._server.run, name="in-process-server", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout
@@ -203,7 +204,7 @@ class InProcessServer:
 
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
+            self._server.handle_exit(signal.SIGTERM, None)  # as `bulkops serve` on SIGTERM: event streams end
             self._thread.join(10)
         if self.runtime is not None:
             self.runtime.stop()

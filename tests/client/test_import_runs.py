@@ -163,7 +163,7 @@ def test_watch_follows_an_operation_started_without_waiting(tmp_path: Path, env:
 
     assert watched.exit_code == 0, watched.output
     assert f"{operation_id}: COMPLETED" in watched.stdout
-    assert "import COMPLETED 1 objects" in watched.stderr
+    assert "import COMPLETED 1/1 lines (100%)" in watched.stderr  # bulkops's live progress knows the total
 
 
 def test_an_import_that_does_not_complete_says_how_to_resume(tmp_path: Path, failing_server: InProcessServer

@@ -88,3 +88,14 @@ def test_on_a_terminal_the_bar_shows_the_rate_and_eta() -> None:
 
 def test_durations_read_as_a_person_says_them() -> None:
     assert [duration(s) for s in (0.4, 45, 725, 11220)] == ["0s", "45s", "12m05s", "3h07m"]
+
+
+def test_a_bulkops_servers_live_progress_gives_the_exact_total_and_the_servers_rate_and_eta() -> None:
+    clock = FakeClock()
+    meter = Meter(None, clock)
+    live = {"totalLines": 1_000, "linesDone": 250, "linesPerSecond": 50.0, "etaSeconds": 15.0, "stalled": False}
+
+    meter.observe_state({"status": "RUNNING", "objectCount": "240", "live": live})
+
+    assert (meter.total, meter.count, meter.rate, meter.eta) == (1_000, 250, 50.0, 15.0)
+    assert meter.line("import", "RUNNING", meter.noun) == "import RUNNING 250/1,000 lines (25%), 50 lines/s, ETA 15s"

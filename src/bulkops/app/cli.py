@@ -188,14 +188,16 @@ def _run_server(runtime: Runtime, settings: Settings, host: str, port: int,
     import uvicorn
 
     from bulkops.app.http import build_app
+    from bulkops.app.serving import ClosingServer
 
     _freeze_startup_objects()
     signal.signal(signal.SIGTERM, _exit_through_finally)
     runtime.start()
+    config = uvicorn.Config(build_app(runtime), host=host, port=port, log_level="warning", log_config=None,
+                            proxy_headers=settings.proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips,
+                            ssl_certfile=certificate[0], ssl_keyfile=certificate[1])
     try:
-        uvicorn.run(build_app(runtime), host=host, port=port, log_level="warning", log_config=None,
-                    proxy_headers=settings.proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips,
-                    ssl_certfile=certificate[0], ssl_keyfile=certificate[1])
+        ClosingServer(config, runtime).run()
     finally:
         runtime.stop()
 

@@ -10,6 +10,7 @@ from bulkops.app.graphql_endpoint import graphql_handler
 from bulkops.app.health import health_handler, ready_handler
 from bulkops.app.metrics import metrics_handler
 from bulkops.app.rest import rest_routes
+from bulkops.app.progress import routes as progress_routes
 from bulkops.engine.runtime import Runtime
 from bulkops.storage.local import DOWNLOAD_PREFIX, UPLOAD_PATH
 
@@ -24,5 +25,6 @@ def build_app(runtime: Runtime) -> Starlette:
         Route("/readyz", ready_handler(runtime)),
         Route("/metrics", metrics_handler(runtime)),
         *rest_routes(runtime),
+        *progress_routes(runtime),
     ]
     return Starlette(routes=routes)

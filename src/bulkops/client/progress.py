@@ -38,12 +38,26 @@ class Meter:
     clock: Callable[[], float] = time.monotonic
     first: tuple[float, int] | None = field(default=None, init=False)
     latest: tuple[float, int] | None = field(default=None, init=False)
+    server: dict[str, Any] | None = field(default=None, init=False)
+    """The server's own figures (a bulkops server's live progress): its exact total, rate and ETA win."""
 
-    def observe(self, count: int) -> None:
+    def observe(self, count: int, server: dict[str, Any] | None = None) -> None:
         now = self.clock()
         if self.first is None:
             self.first = (now, count)
         self.latest = (now, count)
+        self.server = server
+        if server and server.get("totalLines") is not None:
+            self.total = server["totalLines"]
+
+    def observe_state(self, state: dict[str, Any]) -> None:
+        """A polled state: its ``live`` progress when the server gave one (lines done), else ``objectCount``."""
+        live = state.get("live")
+        self.observe(int(live["linesDone"]) if live else int(state.get("objectCount") or 0), live)
+
+    @property
+    def noun(self) -> str:
+        return "lines" if self.total else "objects"
 
     @property
     def count(self) -> int:
@@ -51,14 +65,20 @@ class Meter:
 
     @property
     def rate(self) -> float | None:
-        """Objects a second since the first observation; None before any time passed."""
+        """Objects a second since the first observation (the server's rate when it gives one); None before any
+        time passed."""
+        if self.server and self.server.get("linesPerSecond") is not None:
+            return float(self.server["linesPerSecond"])
         if self.first is None or self.latest is None or self.latest[0] <= self.first[0]:
             return None
         return (self.latest[1] - self.first[1]) / (self.latest[0] - self.first[0])
 
     @property
     def eta(self) -> float | None:
-        """Seconds left at the current rate; None without a total or a rate."""
+        """Seconds left at the current rate (the server's ETA when it gives one); None without a total or a
+        rate."""
+        if self.server and self.server.get("etaSeconds") is not None:
+            return float(self.server["etaSeconds"])
         rate = self.rate
         if not self.total or not rate or rate <= 0:
             return None
@@ -86,18 +106,17 @@ def progress(console: Console, total: int | None, label: str, every: float = DEF
     """An ``update(state)`` for each polled state: a bar on a terminal, else a line every ``every`` seconds
     (and the first and the final state's)."""
     meter = Meter(total, clock)
-    noun = "lines" if total else "objects"
     if console.is_terminal:
-        with _bar(console, meter, label, noun) as draw:
+        with _bar(console, meter, label, meter.noun) as draw:
             yield draw
         return
     last_said: list[float] = []
 
     def update(state: dict[str, Any]) -> None:
-        meter.observe(int(state.get("objectCount") or 0))
+        meter.observe_state(state)
         now = clock()
         if not last_said or now - last_said[-1] >= every or state["status"] in FINISHED:
-            console.print(meter.line(label, state["status"], noun), markup=False, highlight=False, soft_wrap=True)
+            console.print(meter.line(label, state["status"], meter.noun), markup=False, highlight=False, soft_wrap=True)
             last_said[:] = [now]
 
     yield update
@@ -112,8 +131,8 @@ def _bar(console: Console, meter: Meter, label: str, noun: str) -> Iterator[Call
         task = bar.add_task(label, total=meter.total, rate="", eta="")
 
         def update(state: dict[str, Any]) -> None:
-            meter.observe(int(state.get("objectCount") or 0))
-            bar.update(task, completed=meter.count, description=f"{label} {state['status']}",
+            meter.observe_state(state)
+            bar.update(task, total=meter.total, completed=meter.count, description=f"{label} {state['status']}",
                        rate=meter.rate_text(noun), eta=meter.eta_text() if meter.total else "")
 
         yield update

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import httpx
 import orjson
 from rich.console import Console
 
@@ -26,6 +27,7 @@ from bulkops.client.inputs import (
     input_name,
     parts,
 )
+from bulkops.client.live import NoLiveProgress, live_operation, supports_live_progress
 from bulkops.client.models import BulkOperation
 from bulkops.client.progress import DEFAULT_EVERY, progress
 from bulkops.client.report import ImportReport, Outputs, tally_results
@@ -47,15 +49,27 @@ class Polling:
 
 def follow(client: BulkClient, operation: dict[str, Any], polling: Polling, on_state: Callable[[dict[str, Any]], None]
            ) -> dict[str, Any]:
-    """Poll until the operation finishes; Ctrl-C stops following (not the operation) and says how to resume."""
+    """Poll until the operation finishes; Ctrl-C stops following (not the operation) and says how to resume.
+    From a bulkops server each state also carries its ``live`` progress (exact totals, the server's rate and ETA);
+    from Shopify, only ``objectCount``."""
     state = operation
+    live = supports_live_progress(client.http)
     try:
         for state in client.follow(operation["id"], polling.interval, polling.timeout or math.inf):
-            on_state(state)
+            on_state(with_live_progress(client, state) if live else state)
     except KeyboardInterrupt:
         raise FlowError(f"stopped following {operation['id']}; it keeps running on the server "
                         f"(`bulkops watch {operation['id']}` to follow it again, `bulkops cancel` to stop it)") from None
     return state
+
+
+def with_live_progress(client: BulkClient, state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` with the server's live progress under ``live`` (as it was, if that cannot be read now)."""
+    try:
+        answer = live_operation(client.http, state["id"])
+    except (NoLiveProgress, httpx.HTTPError):
+        return state
+    return {**state, "live": answer["progress"]} if answer else state
 
 
 def fetch_result(client: BulkClient, state: dict[str, Any], out: IO[bytes]) -> bool:

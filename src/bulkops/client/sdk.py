@@ -16,6 +16,7 @@ import httpx
 import orjson
 
 from bulkops.client.inputs import MAX_FILE_BYTES
+from bulkops.client.live import Event, live_operation, operation_events
 from bulkops.client.models import FINISHED, BulkOperation, StagedTarget
 from bulkops.client.report import ImportReport
 from bulkops.client.retry import RetryPolicy, is_throttled, send, send_async
@@ -215,6 +216,17 @@ class BulkClient:
 
     def results(self, url: str) -> list[dict[str, Any]]:
         return [orjson.loads(line) for line in self.download(url).splitlines() if line.strip()]
+
+    def live_progress(self, operation_id: str) -> dict[str, Any] | None:
+        """A bulkops server only (its extension; raises ``NoLiveProgress`` elsewhere): the operation's ``id``,
+        ``status``, ``progress`` (``totalLines``, ``linesDone``, ``linesPerSecond``, ``etaSeconds``,
+        ``stalled``) and ``files`` (``failedLinesUrl``); None when the shop has no such operation."""
+        return live_operation(self.http, operation_id)
+
+    def events(self, operation_id: str, last_event_id: int | None = None) -> Iterator[Event]:
+        """A bulkops server only: the operation's state each time it moves, until it finishes (Server-Sent
+        Events; pass the last ``Event.id`` seen to resume after it)."""
+        return operation_events(self.http, operation_id, last_event_id)
 
     def import_file(self, path: Path, mutation: str, *, client_identifier: str | None = None,
                     results: Path | None = None, failures: Path | None = None, lines: str | None = None,

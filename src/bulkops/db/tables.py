@@ -103,6 +103,7 @@ bulk_operations = Table(
     Column("retry_reason", Text),
     Column("finishing_status", String(16)),
     Column("finishing_error_code", String(32)),
+    Column("failed_lines_key", String(1024)),
     Index("ix_bulk_operations_shop_type_status", "shop_id", "type", "status"),
     Index("ix_bulk_operations_shop_created", "shop_id", "created_at"),
     Index("ix_bulk_operations_retries", "retries"),
@@ -123,6 +124,7 @@ bulk_chunks = Table(
     Column("result_data", LargeBinary),
     Column("failed_lines", BigInteger, nullable=False, default=0, server_default="0"),
     Column("duration_ms", Integer),
+    Column("recorded_at", DateTime),
 )
 
 bulk_workers = Table(

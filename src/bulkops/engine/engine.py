@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from bulkops.clock import Clock
 from bulkops.config import Settings
 from bulkops.db.database import Database
-from bulkops.engine import admission
+from bulkops.engine import admission, progress
 from bulkops.engine import operations as ops
 from bulkops.engine.composing import (
     OPERATIONS_PREFIX,
@@ -24,6 +24,7 @@ from bulkops.engine.composing import (
 )
 from bulkops.engine.executor import ExecutorFactory, HelperPool
 from bulkops.engine.exporter import ExportWork, PlanFactory
+from bulkops.engine.failed_lines import write_failed_lines
 from bulkops.engine.importer import ImportWork
 from bulkops.engine.lifecycle import TERMINAL, ErrorCode, OperationType, Status, transition
 from bulkops.engine.runner import ChunkWork, run_chunks
@@ -118,6 +119,7 @@ class BulkEngine:
             if op.status is Status.CANCELING:
                 raise Canceled()
             self._check_time_limit(op)
+            self._count_input_lines(op)
             run_chunks(self, op, self._work(op))
             self.finish(op.id, Status.COMPLETED)
         except LostClaim:
@@ -176,6 +178,15 @@ class BulkEngine:
                         operation_id, previous, self.settings.heartbeat_stale_s)
         log.info("bulk operation %s (%s, %s) runs on %s", operation_id, op.type.value, op.status.value, worker)
         return op
+
+    def _count_input_lines(self, op: ops.Operation) -> None:
+        """An import's line count, once, before its first chunk (for live progress: see engine/progress.py)."""
+        if op.type is not OperationType.MUTATION or op.input_lines is not None or op.staged_upload_path is None:
+            return
+        with self.store.open(op.staged_upload_path) as stream:
+            lines = progress.count_lines(stream)
+        with self.db.write() as conn:
+            ops.set_input_lines(conn, op.id, lines)
 
     def _check_time_limit(self, op: ops.Operation) -> None:
         limit = (
@@ -256,16 +267,31 @@ class BulkEngine:
                     target, error_code = Status.FAILED, ErrorCode.INTERNAL_SERVER_ERROR
             if size == 0:
                 key, size = None, None
-        self._set_final(op, target, error_code, key, size, composed=bool(chunks))
+        failed = self._failed_lines(op, key)
+        self._set_final(op, target, error_code, key, size, composed=bool(chunks), failed_lines_key=failed)
+
+    def _failed_lines(self, op: ops.Operation, results_key: str | None) -> str | None:
+        """An import's failed-lines file, when some of its lines failed (engine/failed_lines.py). It is an extra:
+        a failure to write it is logged and the operation finishes without it."""
+        if op.type is not OperationType.MUTATION or results_key is None:
+            return None
+        with self.db.read() as conn:
+            if not ops.failed_line_count(conn, op.id):
+                return None
+        try:
+            return write_failed_lines(self.store, op, results_key)
+        except Exception:
+            log.warning("bulk operation %s: its failed-lines file could not be written", op.id, exc_info=True)
+            return None
 
     def _set_final(self, op: ops.Operation, target: Status, error_code: ErrorCode | None, key: str | None,
-                   size: int | None, composed: bool) -> None:
+                   size: int | None, composed: bool, failed_lines_key: str | None = None) -> None:
         """The final status in one transaction with the finish hooks; once ``composed``, the chunks' kept bytes
         are forgotten with it and their segments deleted after it."""
         now = self.clock.now()
         fields: dict[str, object] = {"finished_at": now, "error_code": error_code.value if error_code else None,
                                      "worker": None, "retries": 0, "retry_reason": None, "finishing_status": None,
-                                     "finishing_error_code": None}
+                                     "finishing_error_code": None, "failed_lines_key": failed_lines_key}
         if target is Status.FAILED:
             fields.update(completed_at=now, partial_key=key)
         elif target is Status.COMPLETED:
@@ -313,7 +339,7 @@ class BulkEngine:
                 op = ops.get(conn, op_id)
                 if op is not None and transition(conn, op_id, Status.EXPIRED):
                     expired.append(op)
-        self._discard([key for op in expired for key in (op.result_key, op.partial_key)])
+        self._discard([key for op in expired for key in (op.result_key, op.partial_key, op.failed_lines_key)])
         return len(expired)
 
     def stale_operations(self) -> list[int]:

@@ -44,6 +44,8 @@ class Operation:
     finishing_status: str | None = None
     """Set while its result file waits to be composed: the final status it will then reach."""
     finishing_error_code: str | None = None
+    failed_lines_key: str | None = None
+    """The file of the input lines whose results carried errors (an import with failed lines, once finished)."""
 
     @property
     def gid(self) -> str:
@@ -282,6 +284,7 @@ def record_chunk(conn: Connection, operation_id: int, chunk: Chunk, now: datetim
             resume_offset=chunk.resume_offset,
             failed_lines=chunk.failed_lines,
             duration_ms=chunk.duration_ms,
+            recorded_at=now,
         )
     )
     conn.execute(
@@ -295,6 +298,42 @@ def record_chunk(conn: Connection, operation_id: int, chunk: Chunk, now: datetim
             retry_reason=None,
         )
     )
+
+
+def set_input_lines(conn: Connection, operation_id: int, lines: int) -> None:
+    conn.execute(update(bulk_operations).where(bulk_operations.c.id == operation_id).values(input_lines=lines))
+
+
+@dataclass(frozen=True)
+class ChunkMark:
+    """Where an operation stood when a chunk was recorded: lines (an import's physical lines, an export's
+    objects) done through it, and when."""
+
+    lines_done: int
+    recorded_at: datetime | None
+
+
+def recent_marks(conn: Connection, operation_id: int, count: int) -> list[ChunkMark]:
+    """The operation's last ``count`` chunk marks, oldest first (read from the chunk records' primary key)."""
+    c = bulk_chunks.c
+    rows = conn.execute(
+        select(c.last_line, c.recorded_at).where(c.operation_id == operation_id)
+        .order_by(c.chunk_index.desc()).limit(count)
+    ).all()
+    return [ChunkMark(row.last_line + 1, row.recorded_at) for row in reversed(rows)]
+
+
+def chunk_count(conn: Connection, operation_id: int) -> int:
+    return conn.execute(
+        select(func.count()).select_from(bulk_chunks).where(bulk_chunks.c.operation_id == operation_id)
+    ).scalar_one()
+
+
+def failed_line_count(conn: Connection, operation_id: int) -> int:
+    """Import lines whose results carried errors, over the operation's chunk records."""
+    return conn.execute(
+        select(func.coalesce(func.sum(bulk_chunks.c.failed_lines), 0)).where(bulk_chunks.c.operation_id == operation_id)
+    ).scalar_one()
 
 
 def wait_to_retry(conn: Connection, operation_id: int, worker: str | None, now: datetime, reason: str,

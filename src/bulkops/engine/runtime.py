@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -40,6 +41,9 @@ class Runtime:
     kept_plans: KeptPlans[Any] = field(default_factory=KeptPlans)
     """Export plans compiled at creation, for this runtime's workers (graphql/planner/export_plan.py)."""
 
+    closing: threading.Event = field(default_factory=threading.Event)
+    """Set when the server begins to shut down: long answers (event streams) end instead of holding it up."""
+
     def start(self) -> None:
         """Start the background work: bulk workers, then webhook senders."""
         self.queue.start()
@@ -49,6 +53,7 @@ class Runtime:
             self.helpers.start()
 
     def stop(self) -> None:
+        self.closing.set()
         self.queue.stop()
         if self.deliverer:
             self.deliverer.stop()
