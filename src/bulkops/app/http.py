@@ -9,8 +9,8 @@ from bulkops.app.files import download_handler, upload_post_handler, upload_put_
 from bulkops.app.graphql_endpoint import graphql_handler
 from bulkops.app.health import health_handler, ready_handler
 from bulkops.app.metrics import metrics_handler
-from bulkops.app.rest import rest_routes
 from bulkops.app.progress import routes as progress_routes
+from bulkops.app.rest import rest_routes
 from bulkops.engine.runtime import Runtime
 from bulkops.storage.local import DOWNLOAD_PREFIX, UPLOAD_PATH
 
