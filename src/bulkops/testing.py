@@ -21,6 +21,7 @@ import uvicorn
 from bulkops.app.bootstrap import build_runtime, open_database
 from bulkops.app.deployment import secret_box
 from bulkops.app.http import build_app
+from bulkops.client.control import ControlPlane as ControlPlane
 from bulkops.client.sdk import BulkClient
 from bulkops.clock import Clock, FrozenClock, SystemClock
 from bulkops.config import Settings, SettingsOverrides, settings_from_env
@@ -210,3 +211,7 @@ class InProcessServer:
 
     def client(self, shop: Shop, version: str = "2026-10") -> BulkClient:
         return BulkClient(self.base_url, token_of(shop), version)
+
+    def control(self) -> ControlPlane:
+        """The server's control plane (``/__bulkops/``), with its admin token if it has one."""
+        return ControlPlane(self.base_url, self.settings.admin_token)

@@ -130,15 +130,22 @@ def serve(
     debug: bool = Debug,
     reconfigure: bool = Reconfigure,
     log_format: str = LogFormat,
+    control_plane: bool | None = typer.Option(None, "--control-plane/--no-control-plane", help="Serve the control "
+                                              "plane (/__bulkops/: reset, seed, clock...; BULKOPS_CONTROL_PLANE). "
+                                              "On by default; off any loopback address it needs BULKOPS_ADMIN_TOKEN."),
 ) -> None:
     """Run the server: the GraphQL endpoint and file routes, with in-process workers unless a queue is set."""
+    from bulkops.app.control.access import check_exposure
+
     _configure_logging(log_format)
     listen_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     with reporting(debug):
         settings = settings_from_env(
             config, data_dir=data_dir, public_base_url=public_url, workers=workers, database_url=database_url,
             queue_url=queue_url, storage_url=storage, s3_endpoint_url=s3_endpoint_url, proxy_headers=proxy_headers,
-            forwarded_allow_ips=forwarded_allow_ips, listen_url=f"http://{listen_host}:{port}")
+            forwarded_allow_ips=forwarded_allow_ips, listen_url=f"http://{listen_host}:{port}",
+            control_plane=control_plane)
+        check_exposure(settings, host)
         runtime, shop, created = _start_server(settings, reconfigure)
     work = ("none here (bulkops worker processes run the operations)" if settings.queue_url
             else f"{settings.workers} in-process")

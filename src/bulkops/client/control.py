@@ -1,0 +1,80 @@
+"""``ControlPlane``: the control plane (``/__bulkops/``) of a bulkops server from Python, for test suites:
+reset, seed, move the clock, read the request log, webhooks, dump and restore state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+
+
+class ControlPlaneError(RuntimeError):
+    """The control plane refused a call: ``status`` and its message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ClockState:
+    now: str
+    """The deployment's time, ISO 8601 with ``Z``."""
+    offset_seconds: float
+    virtual: bool
+
+
+class ControlPlane:
+    """One server's control plane; ``admin_token`` is needed when the server was given ``BULKOPS_ADMIN_TOKEN``."""
+
+    def __init__(self, base_url: str, admin_token: str | None = None, timeout: float = 30.0) -> None:
+        headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/__bulkops", headers=headers, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ControlPlane:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """One call; the answer's JSON, or a ControlPlaneError with the server's message."""
+        content = orjson.dumps(body) if body is not None else None
+        answer = self._http.request(method, path, content=content,
+                                    headers={"Content-Type": "application/json"} if content else None)
+        return _json_of(answer)
+
+    # ---- clock ------------------------------------------------------------------------------------
+    def clock(self) -> ClockState:
+        return _clock(self.call("GET", "/clock"))
+
+    def advance_clock(self, duration: str | float, force: bool = False) -> ClockState:
+        """Move the server's time: ``"7d"``, ``"1d12h"``, ``"90s"`` or seconds (backwards needs ``force``)."""
+        return _clock(self.call("POST", "/clock", {"advance": duration, "force": force}))
+
+    def set_clock(self, instant: str, force: bool = False) -> ClockState:
+        return _clock(self.call("POST", "/clock", {"set": instant, "force": force}))
+
+    def real_time(self) -> ClockState:
+        return _clock(self.call("DELETE", "/clock"))
+
+
+def _json_of(answer: httpx.Response) -> Any:
+    try:
+        body = answer.json() if answer.content else None
+    except ValueError:
+        body = None
+    if answer.status_code >= 400:
+        message = body.get("error") if isinstance(body, dict) else None
+        raise ControlPlaneError(answer.status_code, str(message or answer.text[:200]))
+    return body
+
+
+def _clock(body: dict[str, Any]) -> ClockState:
+    return ClockState(body["now"], body["offsetSeconds"], body["virtual"])
