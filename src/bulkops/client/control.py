@@ -27,6 +27,17 @@ class ClockState:
     virtual: bool
 
 
+@dataclass(frozen=True)
+class ResetResult:
+    rows: dict[str, int]
+    """Rows deleted, by table."""
+    files: int
+    canceled: int
+    """Operations in flight canceled first."""
+    undrained: int
+    """Of those, how many had not stopped within the wait."""
+
+
 class ControlPlane:
     """One server's control plane; ``admin_token`` is needed when the server was given ``BULKOPS_ADMIN_TOKEN``."""
 
@@ -49,6 +60,22 @@ class ControlPlane:
         answer = self._http.request(method, path, content=content,
                                     headers={"Content-Type": "application/json"} if content else None)
         return _json_of(answer)
+
+    # ---- reset and seed ---------------------------------------------------------------------------
+    def reset(self, scope: str = "all", shop: str | None = None, wait_seconds: float | None = None) -> ResetResult:
+        """Cancel the work in flight, delete the scope's rows and files, restart ids (``all``, ``operations``,
+        ``shop_data``, ``webhooks``; one shop's, or every shop's)."""
+        body: dict[str, Any] = {"scope": scope, **({"shop": shop} if shop else {}),
+                                **({"waitSeconds": wait_seconds} if wait_seconds is not None else {})}
+        answer = self.call("POST", "/reset", body)
+        return ResetResult(answer["rows"], answer["files"], answer["canceled"], answer["undrained"])
+
+    def seed(self, fixture: str = "products", count: int = 10, seed: int = 1, shop: str | None = None,
+             variants_per_product: int = 1) -> dict[str, Any]:
+        """Deterministic fixtures: after a reset, the same arguments give the same ids and data."""
+        body: dict[str, Any] = {"fixture": fixture, "count": count, "seed": seed,
+                                "variantsPerProduct": variants_per_product, **({"shop": shop} if shop else {})}
+        return dict(self.call("POST", "/seed", body))
 
     # ---- clock ------------------------------------------------------------------------------------
     def clock(self) -> ClockState:
