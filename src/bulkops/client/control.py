@@ -61,6 +61,10 @@ class ControlPlane:
                                     headers={"Content-Type": "application/json"} if content else None)
         return _json_of(answer)
 
+    def health(self) -> dict[str, Any]:
+        """Version, backends, workers with their last heartbeat, queue depths."""
+        return dict(self.call("GET", "/health"))
+
     # ---- reset and seed ---------------------------------------------------------------------------
     def reset(self, scope: str = "all", shop: str | None = None, wait_seconds: float | None = None) -> ResetResult:
         """Cancel the work in flight, delete the scope's rows and files, restart ids (``all``, ``operations``,

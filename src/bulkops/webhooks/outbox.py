@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from itertools import takewhile
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from bulkops.db.tables import shops, webhook_attempts, webhook_deliveries, webhook_subscriptions
 from bulkops.engine.operations import Operation
@@ -58,6 +58,12 @@ class DueDelivery:
     shop_domain: str
     shop_secret: str
     """Sealed as the database keeps it; the deliverer opens it just before signing."""
+
+
+def pending_count(conn: Connection) -> int:
+    """Deliveries still being tried (due now or waiting for their next try)."""
+    return int(conn.execute(select(func.count()).select_from(webhook_deliveries)
+                            .where(webhook_deliveries.c.status == PENDING)).scalar_one())
 
 
 def has_due(conn: Connection, now: datetime) -> bool:

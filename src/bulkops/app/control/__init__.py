@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from bulkops.app.control import clock, reset, seed
+from bulkops.app.control import clock, health, reset, seed
 from bulkops.app.control.access import guarded
 from bulkops.engine.runtime import Runtime
 
-_MODULES = (clock, reset, seed)
+_MODULES = (health, reset, seed, clock)
 
 
 def control_routes(runtime: Runtime) -> list[BaseRoute]:
