@@ -81,6 +81,17 @@ class ControlPlane:
                                 "variantsPerProduct": variants_per_product, **({"shop": shop} if shop else {})}
         return dict(self.call("POST", "/seed", body))
 
+    # ---- request log ------------------------------------------------------------------------------
+    def requests(self, shop: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """The Shopify endpoint's recent calls, oldest first: time, shop, version, kind, operation name, root
+        fields, variables (truncated), status, error codes, duration, cost."""
+        params = {k: v for k, v in (("shop", shop), ("limit", limit)) if v is not None}
+        query = "?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else ""
+        return list(self.call("GET", f"/requests{query}")["requests"])
+
+    def clear_requests(self) -> int:
+        return int(self.call("DELETE", "/requests")["deleted"])
+
     # ---- clock ------------------------------------------------------------------------------------
     def clock(self) -> ClockState:
         return _clock(self.call("GET", "/clock"))
