@@ -92,6 +92,19 @@ class ControlPlane:
     def clear_requests(self) -> int:
         return int(self.call("DELETE", "/requests")["deleted"])
 
+    # ---- webhooks ---------------------------------------------------------------------------------
+    def deliveries(self, shop: str | None = None) -> list[dict[str, Any]]:
+        """Every webhook delivery (newest first) with its attempts."""
+        return list(self.call("GET", "/webhooks/deliveries" + (f"?shop={shop}" if shop else ""))["deliveries"])
+
+    def redeliver(self, delivery_id: int) -> int:
+        """Send a delivery's event again as a new delivery; its id."""
+        return int(self.call("POST", f"/webhooks/deliveries/{delivery_id}/redeliver")["deliveryId"])
+
+    def trigger_finish(self, operation_id: str) -> int:
+        """Announce ``bulk_operations/finish`` for a finished operation again; how many deliveries."""
+        return int(self.call("POST", "/webhooks/trigger", {"operationId": operation_id})["deliveries"])
+
     # ---- clock ------------------------------------------------------------------------------------
     def clock(self) -> ClockState:
         return _clock(self.call("GET", "/clock"))
