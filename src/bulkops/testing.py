@@ -59,6 +59,8 @@ class ServerProcess:
     helper_processes: int | None = None
     """Import helper processes to start (None: the server's own default). Each costs a second of CPU to start
     and seconds to stop, so tests that are not about helpers ask for 0."""
+    args: list[str] = field(default_factory=list)
+    """More ``serve`` arguments (``--import FILE``...)."""
     _shops: int = 0
 
     @property
@@ -70,7 +72,8 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / "server.log", "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bulkops.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            [sys.executable, "-m", "bulkops.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
+             *self.args],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout

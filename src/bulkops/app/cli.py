@@ -130,6 +130,10 @@ def serve(
     debug: bool = Debug,
     reconfigure: bool = Reconfigure,
     log_format: str = LogFormat,
+    import_state: Path | None = typer.Option(None, "--import", help="Start from a state archive (GET "
+                                             "/__bulkops/state): its rows and files replace the deployment's."),
+    export_on_exit: Path | None = typer.Option(None, "--export-on-exit", help="Write the deployment's state "
+                                               "archive to this file when the server stops."),
     control_plane: bool | None = typer.Option(None, "--control-plane/--no-control-plane", help="Serve the control "
                                               "plane (/__bulkops/: reset, seed, clock...; BULKOPS_CONTROL_PLANE). "
                                               "On by default; off any loopback address it needs BULKOPS_ADMIN_TOKEN."),
@@ -146,26 +150,48 @@ def serve(
             forwarded_allow_ips=forwarded_allow_ips, listen_url=f"http://{listen_host}:{port}",
             control_plane=control_plane)
         check_exposure(settings, host)
-        runtime, shop, created = _start_server(settings, reconfigure)
+        runtime, shop, created = _start_server(settings, reconfigure, import_state)
     work = ("none here (bulkops worker processes run the operations)" if settings.queue_url
             else f"{settings.workers} in-process")
     print_banner(runtime, work, endpoint_url(host, port))
     print_development_shop(shop, created)
-    _run_server(runtime, settings, host, port)
+    _run_server(runtime, settings, host, port, export_on_exit)
 
 
-def _start_server(settings: Settings, reconfigure: bool) -> tuple[Runtime, Shop, bool]:
+def _start_server(settings: Settings, reconfigure: bool, import_state: Path | None = None
+                  ) -> tuple[Runtime, Shop, bool]:
     from bulkops.app.bootstrap import build_runtime
     from bulkops.app.deployment import secret_box
     from bulkops.domain.shops.rules import development_shop
 
     runtime = build_runtime(settings, reconfigure=reconfigure)
+    if import_state is not None:
+        _import_state(runtime, import_state)
     with runtime.db.write() as conn:
         shop, created = development_shop(conn, runtime.clock.now(), secret_box(settings))
     return runtime, shop, created
 
 
-def _run_server(runtime: Runtime, settings: Settings, host: str, port: int) -> None:
+def _import_state(runtime: Runtime, path: Path) -> None:
+    """The archive's rows and files replace the deployment's, before the development shop is looked for."""
+    from bulkops.engine.state import StateError, restore
+
+    try:
+        restore(runtime.engine, path.read_bytes())
+    except (OSError, StateError) as exc:
+        raise ConfigError(f"cannot import {path}: {exc}", "give --import a file GET /__bulkops/state wrote, "
+                          "on a deployment with the same secret key") from exc
+
+
+def _export_state(runtime: Runtime, path: Path) -> None:
+    from bulkops.engine.state import dump
+
+    path.write_bytes(dump(runtime.engine))
+    print(f"bulkops: state written to {path}", file=sys.stderr)
+
+
+def _run_server(runtime: Runtime, settings: Settings, host: str, port: int, export_on_exit: Path | None = None
+                ) -> None:
     import uvicorn
 
     from bulkops.app.http import build_app
@@ -178,6 +204,8 @@ def _run_server(runtime: Runtime, settings: Settings, host: str, port: int) -> N
                     proxy_headers=settings.proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips)
     finally:
         runtime.stop()
+        if export_on_exit is not None:
+            _export_state(runtime, export_on_exit)
 
 
 def _exit_through_finally(_signum: int, _frame: object) -> None:

@@ -105,6 +105,19 @@ class ControlPlane:
         """Announce ``bulk_operations/finish`` for a finished operation again; how many deliveries."""
         return int(self.call("POST", "/webhooks/trigger", {"operationId": operation_id})["deliveries"])
 
+    # ---- state ------------------------------------------------------------------------------------
+    def dump_state(self) -> bytes:
+        """The deployment's rows and files as a ``.tar.gz`` archive."""
+        answer = self._http.get("/state")
+        if answer.status_code >= 400:
+            _json_of(answer)
+        return answer.content
+
+    def restore_state(self, archive: bytes) -> dict[str, Any]:
+        """Replace the deployment's state with an archive's: rows restored per table, and files."""
+        answer = self._http.post("/state", content=archive, headers={"Content-Type": "application/gzip"})
+        return dict(_json_of(answer))
+
     # ---- clock ------------------------------------------------------------------------------------
     def clock(self) -> ClockState:
         return _clock(self.call("GET", "/clock"))
