@@ -1,11 +1,12 @@
 """``bulkops admin ...``: the control plane (``/__bulkops/``) of a running server from the command line: reset,
-seed, the virtual clock. Prints the server's JSON answer; a refused call is one red line and exit code 2."""
+seed, the virtual clock, the request log, state dump and restore. Prints the server's JSON answer; a refused call is one red line and exit code 2."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -16,6 +17,12 @@ admin_app = typer.Typer(help="The control plane of a running bulkops server: res
                         no_args_is_help=True)
 clock_app = typer.Typer(help="The server's virtual clock (every timed rule follows it).", no_args_is_help=True)
 admin_app.add_typer(clock_app, name="clock")
+requests_app = typer.Typer(help="The Shopify endpoint's recent calls (never tokens nor bodies).",
+                           no_args_is_help=True)
+admin_app.add_typer(requests_app, name="requests")
+state_app = typer.Typer(help="Dump or restore the deployment's state (rows and files) as a .tar.gz.",
+                        no_args_is_help=True)
+admin_app.add_typer(state_app, name="state")
 err_console = Console(stderr=True)
 
 AdminUrl = typer.Option("http://127.0.0.1:8000", "--url", envvar="BULKOPS_URL", show_envvar=True,
@@ -104,3 +111,40 @@ def clock_set(
 def clock_real(url: str = AdminUrl, admin_token: str | None = AdminToken) -> None:
     """Back to real time."""
     _run(url, admin_token, lambda c: c.real_time())
+
+
+@requests_app.command("list")
+def requests_list(
+    shop: str | None = typer.Option(None, "--shop", help="Only this shop's calls (NAME or NAME.myshopify.com)."),
+    limit: int | None = typer.Option(None, "--limit", help="Only the newest N."),
+    url: str = AdminUrl,
+    admin_token: str | None = AdminToken,
+) -> None:
+    """The calls, oldest first, as JSON."""
+    _run(url, admin_token, lambda c: c.requests(shop, limit))
+
+
+@requests_app.command("clear")
+def requests_clear(url: str = AdminUrl, admin_token: str | None = AdminToken) -> None:
+    """Empty the request log."""
+    _run(url, admin_token, lambda c: {"deleted": c.clear_requests()})
+
+
+@state_app.command("dump")
+def state_dump(
+    archive: Path = typer.Argument(..., help="The .tar.gz file to write."),
+    url: str = AdminUrl,
+    admin_token: str | None = AdminToken,
+) -> None:
+    """Write the deployment's rows and files to ARCHIVE."""
+    _run(url, admin_token, lambda c: {"archive": str(archive), "bytes": archive.write_bytes(c.dump_state())})
+
+
+@state_app.command("restore")
+def state_restore(
+    archive: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .tar.gz `state dump` wrote."),
+    url: str = AdminUrl,
+    admin_token: str | None = AdminToken,
+) -> None:
+    """Replace the deployment's rows and files with ARCHIVE's."""
+    _run(url, admin_token, lambda c: c.restore_state(archive.read_bytes()))

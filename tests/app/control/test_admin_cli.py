@@ -41,6 +41,21 @@ def test_admin_moves_the_clock_seeds_and_resets(server: InProcessServer) -> None
     assert orjson.loads(real.stdout)["virtual"] is False
 
 
+def test_admin_lists_requests_and_dumps_and_restores_state(server: InProcessServer, tmp_path: Path) -> None:
+    client = server.client(server.new_shop())
+    create_products(client, ["Kept"])
+    archive = tmp_path / "state.tar.gz"
+
+    listed = admin(server, "requests", "list", "--limit", "1")
+    dumped = admin(server, "state", "dump", str(archive))
+    admin(server, "reset")
+    restored = admin(server, "state", "restore", str(archive))
+
+    assert [e["rootFields"] for e in orjson.loads(listed.stdout)] == [["productCreate"]]
+    assert orjson.loads(dumped.stdout)["bytes"] == archive.stat().st_size > 0
+    assert orjson.loads(restored.stdout)["rows"]["products"] == 1 and product_titles(client) == ["Kept"]
+
+
 def test_a_refused_admin_call_is_one_line_and_exit_code_2(server: InProcessServer) -> None:
     refused = admin(server, "clock", "advance", "later")
     unauthorized = CliRunner().invoke(app, ["admin", "clock", "show", "--url", server.base_url],
