@@ -91,6 +91,14 @@ def print_banner(runtime: Runtime, work: str, endpoint: str | None = None) -> No
     console.print(f"  workers:  {work}, {helpers} import helper process(es)", highlight=False)
     if endpoint:
         console.print(f"  endpoint: {endpoint}", highlight=False)
+        console.print(f"  control:  {control_plane_line(settings)}", highlight=False)
+
+
+def control_plane_line(settings: Settings) -> str:
+    if not settings.control_plane:
+        return "off (--no-control-plane)"
+    access = "Authorization: Bearer BULKOPS_ADMIN_TOKEN" if settings.admin_token else "open on loopback"
+    return f"/__bulkops/ (reset, seed, clock, requests, state; {access})"
 
 
 def print_development_shop(shop: Shop, created: bool) -> None:
