@@ -29,11 +29,17 @@ def named_shop(runtime: Runtime, name: str) -> Shop:
     return shop
 
 
+def after_reset(runtime: Runtime) -> None:
+    """What this process holds of the state just reset: the clock's offset, plans kept by operation id."""
+    forget_offset(runtime.clock)
+    runtime.kept_plans.clear()
+
+
 def routes(runtime: Runtime) -> list[Route]:
     def done(scope: Scope, shop_name: str | None, wait_s: float) -> dict[str, object]:
         shop_id = named_shop(runtime, shop_name).id if shop_name else None
         report = reset(runtime.engine, scope, shop_id, wait_s)
-        forget_offset(runtime.clock)
+        after_reset(runtime)
         return {"scope": scope.value, "shop": shop_name, **asdict(report)}
 
     @answering

@@ -11,9 +11,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bulkops.app.control.replies import BadRequest, answering, reply
+from bulkops.app.control.reset import after_reset
 from bulkops.engine import state
 from bulkops.engine.runtime import Runtime
-from bulkops.engine.virtual_clock import forget_offset
 
 ARCHIVE_TYPE = "application/gzip"
 
@@ -24,7 +24,7 @@ def routes(runtime: Runtime) -> list[Route]:
             done = state.restore(runtime.engine, data)
         except state.StateError as exc:
             raise BadRequest(str(exc)) from exc
-        forget_offset(runtime.clock)
+        after_reset(runtime)
         return asdict(done)
 
     @answering
