@@ -102,6 +102,7 @@ def test_the_same_seed_after_a_reset_gives_the_same_export(server: InProcessServ
     ("/reset", {"shop": "nobody"}, 404, "no shop named 'nobody'"),
     ("/seed", {"fixture": "orders"}, 422, "'fixture' must be one of products, customers (got 'orders')"),
     ("/reset", {"waitSeconds": 60}, 422, "'waitSeconds' must be between 0 and 5"),
+    ("/reset", {"waitSeconds": True}, 422, "'waitSeconds' must be an integer or a number"),
     ("/seed", {"count": -1}, 422, "'count' must be between 0 and 1000000"),
     ("/seed", {"count": "ten"}, 422, "'count' must be an integer"),
 ])

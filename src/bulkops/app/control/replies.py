@@ -42,14 +42,16 @@ async def json_object(request: Request) -> dict[str, Any]:
 
 
 def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+    """``body[name]`` (``default`` when absent or null), or a 422 naming the kind it must be (JSON's true and
+    false are not numbers here, though Python's bools are ints)."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
     value = body.get(name, default)
-    if value is not None and (not isinstance(value, kind) or isinstance(value, bool) and kind is int):
-        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
-        raise BadRequest(f"{name!r} must be {_KINDS.get(names, names)}")
+    if value is not None and (not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds):
+        raise BadRequest(f"{name!r} must be {' or '.join(_KINDS.get(k, k.__name__) for k in kinds)}")
     return value
 
 
-_KINDS = {"str": "a string", "int": "an integer", "bool": "true or false", "int or float": "a number"}
+_KINDS: dict[type, str] = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
 
 
 def answering(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
