@@ -78,15 +78,21 @@ def test_an_archive_that_cannot_be_restored_changes_nothing_and_says_why(
     assert product_titles(client) == ["Kept"]
 
 
-def test_serve_exports_its_state_on_exit_and_another_serve_starts_from_it(tmp_path: Path) -> None:
-    archive = tmp_path / "state.tar.gz"
-    key = {"BULKOPS_SECRET_KEY": "shared-test-key"}
-    first = ServerProcess(tmp_path / "first", env=key, args=["--export-on-exit", str(archive)])
-    with first:
-        shop = first.new_shop()
-        create_products(first.client(shop), ["Exported"])
-    second = ServerProcess(tmp_path / "second", env=key, args=["--import", str(archive)])
-    with second:
-        titles = product_titles(second.client(shop))
+def test_serve_starts_from_an_imported_archive_and_exports_its_state_on_exit(tmp_path: Path) -> None:
+    key = "shared-test-key"
+    with InProcessServer(tmp_path / "made", {"secret_key": key}) as made, made.control() as control:
+        shop = made.new_shop()
+        create_products(made.client(shop), ["Imported"])
+        (tmp_path / "in.tar.gz").write_bytes(control.dump_state())
+    served = ServerProcess(tmp_path / "served", env={"BULKOPS_SECRET_KEY": key},
+                           args=["--import", str(tmp_path / "in.tar.gz"), "--export-on-exit", str(tmp_path / "out.tar.gz")])
+    with served:
+        client = served.client(shop)
+        titles = product_titles(client)
+        create_products(client, ["Served"])
 
-    assert titles == ["Exported"]
+    with tarfile.open(tmp_path / "out.tar.gz") as archive:
+        member = archive.extractfile("tables/products.jsonl")
+        assert member is not None
+        exported = [orjson.loads(line)["title"] for line in member.read().splitlines()]
+    assert titles == ["Imported"] and exported == ["Imported", "Served"]
