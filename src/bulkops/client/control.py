@@ -54,10 +54,11 @@ class ControlPlane:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None,
+             params: dict[str, Any] | None = None) -> Any:
         """One call; the answer's JSON, or a ControlPlaneError with the server's message."""
         content = orjson.dumps(body) if body is not None else None
-        answer = self._http.request(method, path, content=content,
+        answer = self._http.request(method, path, content=content, params=params,
                                     headers={"Content-Type": "application/json"} if content else None)
         return _json_of(answer)
 
@@ -86,8 +87,7 @@ class ControlPlane:
         """The Shopify endpoint's recent calls, oldest first: time, shop, version, kind, operation name, root
         fields, variables (truncated), status, error codes, duration, cost."""
         params = {k: v for k, v in (("shop", shop), ("limit", limit)) if v is not None}
-        query = "?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else ""
-        return list(self.call("GET", f"/requests{query}")["requests"])
+        return list(self.call("GET", "/requests", params=params)["requests"])
 
     def clear_requests(self) -> int:
         return int(self.call("DELETE", "/requests")["deleted"])
@@ -95,7 +95,7 @@ class ControlPlane:
     # ---- webhooks ---------------------------------------------------------------------------------
     def deliveries(self, shop: str | None = None) -> list[dict[str, Any]]:
         """Every webhook delivery (newest first) with its attempts."""
-        return list(self.call("GET", "/webhooks/deliveries" + (f"?shop={shop}" if shop else ""))["deliveries"])
+        return list(self.call("GET", "/webhooks/deliveries", params={"shop": shop} if shop else None)["deliveries"])
 
     def redeliver(self, delivery_id: int) -> int:
         """Send a delivery's event again as a new delivery; its id."""
