@@ -65,3 +65,14 @@ def test_the_log_keeps_the_newest_calls_and_is_cleared_on_demand(server: InProce
 
     assert kept == ["q3", "q4", "last"] and newest == ["q4", "last"]
     assert cleared == 3 and after == []
+
+
+def test_a_huge_operation_name_or_variables_are_logged_clipped(server: InProcessServer) -> None:
+    client = server.client(server.new_shop())
+    client.graphql("query q { shop { name } }", {"big": "x" * 10_000}, operation_name="N" * 100_000)
+
+    with server.control() as control:
+        logged = control.requests()[0]
+
+    assert logged["operationName"] == "N" * 254 + "…" and logged["kind"] == "refused"
+    assert len(logged["variables"]) == 512 and logged["variables"].endswith("…")

@@ -23,6 +23,8 @@ from bulkops.engine.runtime import Runtime
 
 VARIABLES_SHOWN = 512
 """Characters of a call's variables (as JSON) the log keeps."""
+NAME_SHOWN = 255
+"""Characters of an operation name the log keeps (its column's size)."""
 SHAPES_CACHED_UP_TO = 10_000
 """Documents up to this size have their shape remembered (the same poll, again and again)."""
 
@@ -44,7 +46,7 @@ def entry_of(seen: Seen, runtime: Runtime) -> request_log.LoggedRequest:
                          else ("refused", seen.operation_name, ()))
     return request_log.LoggedRequest(
         at=runtime.clock.now(), shop=seen.shop, api_version=seen.version, kind=kind,
-        operation_name=name, root_fields=list(roots), variables=_truncated(seen.variables),
+        operation_name=_clipped(name, NAME_SHOWN), root_fields=list(roots), variables=_truncated(seen.variables),
         status=seen.status, error_codes=error_codes(seen.result), duration_ms=seen.duration_ms,
         cost=_cost(seen.result))
 
@@ -55,7 +57,7 @@ Shape = tuple[str, str | None, tuple[str, ...]]
 def shape(query: str, operation_name: str | None) -> Shape:
     """The operation's kind, name and root field names; ``refused`` for a document that does not parse or has no
     such operation."""
-    if len(query) <= SHAPES_CACHED_UP_TO:
+    if len(query) + len(operation_name or "") <= SHAPES_CACHED_UP_TO:
         return _remembered_shape(query, operation_name)
     return _shape(query, operation_name)
 
@@ -107,11 +109,14 @@ def _cost(result: dict[str, Any] | None) -> int | None:
     return int(value) if isinstance(value, int | float) else None
 
 
+def _clipped(text: str | None, most: int) -> str | None:
+    return text if text is None or len(text) <= most else text[:most - 1] + "…"
+
+
 def _truncated(variables: dict[str, Any] | None) -> str | None:
     if not variables:
         return None
-    text = orjson.dumps(variables).decode()
-    return text if len(text) <= VARIABLES_SHOWN else text[:VARIABLES_SHOWN] + "…"
+    return _clipped(orjson.dumps(variables).decode(), VARIABLES_SHOWN)
 
 
 def shown(entry: request_log.LoggedRequest) -> dict[str, Any]:
