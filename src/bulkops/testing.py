@@ -140,6 +140,10 @@ class ServerProcess:
     def client(self, shop: Shop, version: str = "2026-10") -> BulkClient:
         return BulkClient(self.base_url, token_of(shop), version)
 
+    def control(self) -> ControlPlane:
+        """The server's control plane (``/__bulkops/``), with the admin token its environment gives it."""
+        return ControlPlane(self.base_url, self.env.get("BULKOPS_ADMIN_TOKEN"))
+
 
 def _now() -> datetime:
     return SystemClock().now()

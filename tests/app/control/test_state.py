@@ -86,13 +86,14 @@ def test_serve_starts_from_an_imported_archive_and_exports_its_state_on_exit(tmp
         (tmp_path / "in.tar.gz").write_bytes(control.dump_state())
     served = ServerProcess(tmp_path / "served", env={"BULKOPS_SECRET_KEY": key},
                            args=["--import", str(tmp_path / "in.tar.gz"), "--export-on-exit", str(tmp_path / "out.tar.gz")])
-    with served:
+    with served, served.control() as control:
         client = served.client(shop)
         titles = product_titles(client)
         create_products(client, ["Served"])
+        on_by_default = control.health()["backends"]["database"]["kind"]
 
     with tarfile.open(tmp_path / "out.tar.gz") as archive:
         member = archive.extractfile("tables/products.jsonl")
         assert member is not None
         exported = [orjson.loads(line)["title"] for line in member.read().splitlines()]
-    assert titles == ["Imported"] and exported == ["Imported", "Served"]
+    assert titles == ["Imported"] and exported == ["Imported", "Served"] and on_by_default == "sqlite"
