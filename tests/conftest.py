@@ -9,6 +9,8 @@ from bulkops.client import BulkClient
 from bulkops.config import SettingsOverrides
 from tests.server import InProcessServer, ServerProcess
 
+pytest_plugins = ("pytester",)
+
 
 @pytest.fixture(autouse=True)
 def root_logging_restored() -> Iterator[None]:

@@ -45,5 +45,6 @@ def test_serve_prints_its_banner_and_the_development_shop_token_once(tmp_path: P
     assert "queue:    none (embedded" in second and f"endpoint: http://127.0.0.1:{process.port}/admin" in second
     assert f"storage:  local files in {(tmp_path / 'dev' / 'files').resolve()}\n" in second
     assert "workers:  2 in-process, " in second
+    assert "control:  /__bulkops/ (reset, seed, clock, requests, state; open on loopback)" in second
     assert "Development shop dev-shop.myshopify.com (its token was printed when it was created" in second
     assert "shpat_" not in second and "alembic" not in second

@@ -93,6 +93,11 @@ class Settings:
     --proxy-headers); off, a client cannot make the server hand out URLs on a host of its choosing."""
     forwarded_allow_ips: str = "127.0.0.1"
     """The proxies whose ``X-Forwarded-*`` headers count when ``proxy_headers`` is on (comma-separated, or *)."""
+    control_plane: bool = True
+    """Serve the control plane (``/__bulkops/``: reset, seed, clock, request log...); ``serve`` refuses it on a
+    non-loopback address without ``admin_token`` (``app/control/access.py``)."""
+    admin_token: str | None = None
+    """When set, every control-plane call needs ``Authorization: Bearer <admin_token>``."""
 
     @property
     def db_url(self) -> str:
@@ -155,6 +160,8 @@ class SettingsOverrides(TypedDict, total=False):
     secret_key: str | None
     proxy_headers: bool | None
     forwarded_allow_ips: str | None
+    control_plane: bool | None
+    admin_token: str | None
 
 
 class ConfigError(Exception):
@@ -200,6 +207,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "secret_key": ("BULKOPS_SECRET_KEY", str),
     "proxy_headers": ("BULKOPS_PROXY_HEADERS", bool),
     "forwarded_allow_ips": ("BULKOPS_FORWARDED_ALLOW_IPS", str),
+    "control_plane": ("BULKOPS_CONTROL_PLANE", bool),
+    "admin_token": ("BULKOPS_ADMIN_TOKEN", str),
     "graphql_body_max_bytes": ("BULKOPS_GRAPHQL_BODY_MAX_BYTES", int),
     "max_query_cost": ("BULKOPS_MAX_QUERY_COST", int),
     "max_query_depth": ("BULKOPS_MAX_QUERY_DEPTH", int),

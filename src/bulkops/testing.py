@@ -24,6 +24,7 @@ from bulkops.app.deployment import secret_box
 from bulkops.app.http import build_app
 from bulkops.app.serving import ClosingServer
 from bulkops.app.tls import tls_files
+from bulkops.client.control import ControlPlane as ControlPlane
 from bulkops.client.sdk import BulkClient
 from bulkops.clock import Clock, FrozenClock, SystemClock
 from bulkops.config import Settings, SettingsOverrides, settings_from_env
@@ -66,6 +67,8 @@ class ServerProcess:
     and seconds to stop, so tests that are not about helpers ask for 0."""
     tls: bool = False
     """``serve --tls``: HTTPS, its certificate issued by the CA the server keeps in its data dir (``ca_file``)."""
+    args: list[str] = field(default_factory=list)
+    """More ``serve`` arguments (``--import FILE``...)."""
     _shops: int = 0
 
     @property
@@ -83,7 +86,7 @@ class ServerProcess:
         log = open(self.data_dir / "server.log", "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bulkops.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
-             *(["--tls"] if self.tls else [])],
+             *(["--tls"] if self.tls else []), *self.args],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
@@ -150,6 +153,10 @@ class ServerProcess:
 
     def client(self, shop: Shop, version: str = "2026-10") -> BulkClient:
         return BulkClient(self.base_url, token_of(shop), version, poll_interval=POLL_INTERVAL_S)
+
+    def control(self) -> ControlPlane:
+        """The server's control plane (``/__bulkops/``), with the admin token its environment gives it."""
+        return ControlPlane(self.base_url, self.env.get("BULKOPS_ADMIN_TOKEN"))
 
 
 def _now() -> datetime:
@@ -225,3 +232,7 @@ class InProcessServer:
 
     def client(self, shop: Shop, version: str = "2026-10") -> BulkClient:
         return BulkClient(self.base_url, token_of(shop), version, poll_interval=POLL_INTERVAL_S)
+
+    def control(self) -> ControlPlane:
+        """The server's control plane (``/__bulkops/``), with its admin token if it has one."""
+        return ControlPlane(self.base_url, self.settings.admin_token)

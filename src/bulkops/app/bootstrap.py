@@ -32,6 +32,7 @@ from bulkops.engine.heartbeats import live_workers
 from bulkops.engine.operations import Operation
 from bulkops.engine.queue import WorkQueue
 from bulkops.engine.runtime import Runtime
+from bulkops.engine.virtual_clock import VirtualClock
 from bulkops.graphql.execution import line_executor_factory, warm_helper
 from bulkops.graphql.planner.export_plan import plan_factory
 from bulkops.graphql.schema import build_schemas_in_background, schema_for_version
@@ -262,9 +263,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None, *, reconfigure
     """Everything wired, background work not yet started (call ``runtime.start()``). Settings that cannot work
     (database, bucket, queue, a deployment run otherwise) raise ConfigError before anything starts;
     ``reconfigure`` records this process's mode and storage as the deployment's (none in flight)."""
-    clock = clock or SystemClock()
     box = secret_box(settings)
     db = open_database(settings, box)
+    clock = VirtualClock(clock or SystemClock(), db)
     mine = Deployment.of(settings, box)
     check_recorded(db, mine, reconfigure)
     signer = Signer(signing_secret(db, box))

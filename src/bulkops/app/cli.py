@@ -98,6 +98,14 @@ def print_banner(runtime: Runtime, work: str, endpoint: str | None = None) -> No
     console.print(f"  workers:  {work}, {helpers} import helper process(es)", highlight=False)
     if endpoint:
         console.print(f"  endpoint: {endpoint}", highlight=False)
+        console.print(f"  control:  {control_plane_line(settings)}", highlight=False)
+
+
+def control_plane_line(settings: Settings) -> str:
+    if not settings.control_plane:
+        return "off (--no-control-plane)"
+    access = "Authorization: Bearer BULKOPS_ADMIN_TOKEN" if settings.admin_token else "open on loopback"
+    return f"/__bulkops/ (reset, seed, clock, requests, state; {access})"
 
 
 def print_development_shop(shop: Shop, created: bool) -> None:
@@ -140,8 +148,17 @@ def serve(
     debug: bool = Debug,
     reconfigure: bool = Reconfigure,
     log_format: str = LogFormat,
+    import_state: Path | None = typer.Option(None, "--import", help="Start from a state archive (GET "
+                                             "/__bulkops/state): its rows and files replace the deployment's."),
+    export_on_exit: Path | None = typer.Option(None, "--export-on-exit", help="Write the deployment's state "
+                                               "archive to this file when the server stops."),
+    control_plane: bool | None = typer.Option(None, "--control-plane/--no-control-plane", help="Serve the control "
+                                              "plane (/__bulkops/: reset, seed, clock...; BULKOPS_CONTROL_PLANE). "
+                                              "On by default; off any loopback address it needs BULKOPS_ADMIN_TOKEN."),
 ) -> None:
     """Run the server: the GraphQL endpoint and file routes, with in-process workers unless a queue is set."""
+    from bulkops.app.control.access import check_exposure
+
     _configure_logging(log_format)
     listen_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     port = port if port is not None else 443 if tls else 8000
@@ -151,14 +168,16 @@ def serve(
             config, data_dir=data_dir, public_base_url=public_url, workers=workers, database_url=database_url,
             queue_url=queue_url, storage_url=storage, s3_endpoint_url=s3_endpoint_url,
             s3_public_endpoint_url=s3_public_endpoint_url, proxy_headers=proxy_headers,
-            forwarded_allow_ips=forwarded_allow_ips, listen_url=f"{scheme}://{listen_host}:{port}")
-        runtime, shop, created = _start_server(settings, reconfigure)
+            forwarded_allow_ips=forwarded_allow_ips, listen_url=f"{scheme}://{listen_host}:{port}",
+            control_plane=control_plane)
+        check_exposure(settings, host)
+        runtime, shop, created = _start_server(settings, reconfigure, import_state)
     work = ("none here (bulkops worker processes run the operations)" if settings.queue_url
             else f"{settings.workers} in-process")
     print_banner(runtime, work, endpoint_url(host, port, scheme))
     print_development_shop(shop, created)
     certificate = _prepare_tls(runtime, shop, host, port) if tls else (None, None)
-    _run_server(runtime, settings, host, port, certificate)
+    _run_server(runtime, settings, host, port, certificate, export_on_exit)
 
 
 def _prepare_tls(runtime: Runtime, shop: Shop, host: str, port: int) -> tuple[str | None, str | None]:
@@ -171,19 +190,41 @@ def _prepare_tls(runtime: Runtime, shop: Shop, host: str, port: int) -> tuple[st
     return str(files.server_cert), str(files.server_key)
 
 
-def _start_server(settings: Settings, reconfigure: bool) -> tuple[Runtime, Shop, bool]:
+def _start_server(settings: Settings, reconfigure: bool, import_state: Path | None = None
+                  ) -> tuple[Runtime, Shop, bool]:
     from bulkops.app.bootstrap import build_runtime
     from bulkops.app.deployment import secret_box
     from bulkops.domain.shops.rules import development_shop
 
     runtime = build_runtime(settings, reconfigure=reconfigure)
+    if import_state is not None:
+        _import_state(runtime, import_state)
     with runtime.db.write() as conn:
         shop, created = development_shop(conn, runtime.clock.now(), secret_box(settings))
     return runtime, shop, created
 
 
+def _import_state(runtime: Runtime, path: Path) -> None:
+    """The archive's rows and files replace the deployment's, before the development shop is looked for."""
+    from bulkops.engine.state import StateError, restore
+
+    try:
+        restore(runtime.engine, path.read_bytes())
+    except (OSError, StateError) as exc:
+        raise ConfigError(f"cannot import {path}: {exc}", "give --import a file GET /__bulkops/state wrote, "
+                          "on a deployment with the same secret key") from exc
+
+
+def _export_state(runtime: Runtime, path: Path) -> None:
+    from bulkops.engine.state import dump
+
+    path.write_bytes(dump(runtime.engine))
+    print(f"bulkops: state written to {path}", file=sys.stderr)
+
+
 def _run_server(runtime: Runtime, settings: Settings, host: str, port: int,
-                certificate: tuple[str | None, str | None] = (None, None)) -> None:
+                certificate: tuple[str | None, str | None] = (None, None),
+                export_on_exit: Path | None = None) -> None:
     """``certificate``: the server's certificate and key files, for HTTPS (``--tls``)."""
     import uvicorn
 
@@ -200,6 +241,8 @@ def _run_server(runtime: Runtime, settings: Settings, host: str, port: int,
         ClosingServer(config, runtime).run()
     finally:
         runtime.stop()
+        if export_on_exit is not None:
+            _export_state(runtime, export_on_exit)
 
 
 def _exit_through_finally(_signum: int, _frame: object) -> None:

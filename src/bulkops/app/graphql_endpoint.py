@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -71,12 +73,31 @@ async def _read_body(request: Request, max_bytes: int) -> tuple[str, dict[str, A
     return body["query"], variables, operation_name
 
 
-def graphql_handler(runtime: Runtime) -> Callable[[Request], Awaitable[Response]]:
+@dataclass
+class Seen:
+    """What one call of the endpoint was, for the control plane's request log (never its token nor its body)."""
+
+    method: str = "POST"
+    version: str | None = None
+    shop: str | None = None
+    query: str | None = None
+    variables: dict[str, Any] | None = None
+    operation_name: str | None = None
+    result: dict[str, Any] | None = None
+    status: int = 0
+    duration_ms: int = 0
+
+
+Recorder = Callable[[Seen], None]
+"""Called (off the event loop) with each call once answered: the request log (``app/control/requests.py``)."""
+
+
+def graphql_handler(runtime: Runtime, recorder: Recorder | None = None) -> Callable[[Request], Awaitable[Response]]:
     explorer = ExplorerGraphiQL(title="bulkops GraphiQL")
     prepared = PreparedCache(runtime.settings.parse_cache_bytes)
 
-    async def handle(request: Request) -> Response:
-        version = effective_version(request.path_params["version"])
+    async def answer(request: Request, seen: Seen) -> Response:
+        version = seen.version = effective_version(request.path_params["version"])
         if version is None:
             return json_response({"errors": "Not Found"}, 404)
         if request.method == "GET":
@@ -84,15 +105,25 @@ def graphql_handler(runtime: Runtime) -> Callable[[Request], Awaitable[Response]
         shop = await run_in_threadpool(authenticate_request, runtime.db, request, runtime.settings.proxy_headers)
         if shop is None:
             return json_response(INVALID_TOKEN_BODY, 401)
+        seen.shop = shop.domain
         parsed = await _read_body(request, runtime.settings.graphql_body_max_bytes)
         if isinstance(parsed, Response):
             return parsed
-        query, variables, operation_name = parsed
-        response = await run_in_threadpool(
+        query, variables, operation_name = seen.query, seen.variables, seen.operation_name = parsed
+        response = seen.result = await run_in_threadpool(
             execute_request, runtime, shop, version, base_url(request, runtime.settings.public_base_url,
                                                                 runtime.settings.proxy_headers),
             query, variables, operation_name, prepared,
         )
         return json_response(response, headers={"X-Shopify-API-Version": version})
+
+    async def handle(request: Request) -> Response:
+        if recorder is None:
+            return await answer(request, Seen())
+        started, seen = time.monotonic(), Seen(method=request.method)
+        response = await answer(request, seen)
+        seen.status, seen.duration_ms = response.status_code, round((time.monotonic() - started) * 1000)
+        await run_in_threadpool(recorder, seen)
+        return response
 
     return handle

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from bulkops.app.control import control_routes, requests
 from bulkops.app.files import download_handler, upload_post_handler, upload_put_handler
 from bulkops.app.graphql_endpoint import graphql_handler
 from bulkops.app.health import health_handler, ready_handler
@@ -16,8 +17,11 @@ from bulkops.storage.local import DOWNLOAD_PREFIX, UPLOAD_PATH
 
 
 def build_app(runtime: Runtime) -> Starlette:
-    routes = [
-        Route("/admin/api/{version}/graphql.json", graphql_handler(runtime), methods=["GET", "POST"]),
+    """The Shopify endpoints and file routes, the probes, and the control plane (``/__bulkops/``) unless it is
+    off: the Shopify answers are the same either way."""
+    request_log = requests.recorder(runtime) if runtime.settings.control_plane else None
+    routes: list[BaseRoute] = [
+        Route("/admin/api/{version}/graphql.json", graphql_handler(runtime, request_log), methods=["GET", "POST"]),
         Route(UPLOAD_PATH, upload_post_handler(runtime), methods=["POST"]),
         Route("/tmp/{rest:path}", upload_put_handler(runtime), methods=["PUT"]),
         Route(DOWNLOAD_PREFIX + "{key:path}", download_handler(runtime), methods=["GET"]),
@@ -27,4 +31,6 @@ def build_app(runtime: Runtime) -> Starlette:
         *rest_routes(runtime),
         *progress_routes(runtime),
     ]
+    if runtime.settings.control_plane:
+        routes += control_routes(runtime)
     return Starlette(routes=routes)

@@ -13,11 +13,14 @@ import orjson
 import typer
 from rich.console import Console
 
+from bulkops.client.admin_cli import admin_app
+
 if TYPE_CHECKING:
     from bulkops.client.sdk import BulkClient
 
 app = typer.Typer(help="bulkops client: run bulk imports and exports against bulkops or a Shopify shop.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(admin_app, name="admin")
 console = Console()
 err_console = Console(stderr=True)
 

@@ -114,6 +114,11 @@ class Database:
         self.migration = (before, head)
         return True
 
+    def revision(self) -> str | None:
+        """The schema's Alembic revision (None: not migrated)."""
+        with self.engine.connect() as conn:
+            return self._revision(conn)
+
     @staticmethod
     def _revision(conn: Connection) -> str | None:
         if not inspect(conn).has_table("alembic_version"):

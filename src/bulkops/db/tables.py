@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -537,3 +538,32 @@ inventory_adjustment_groups = Table(
     Column("changes", JSON, nullable=False, default=list),
     Column("created_at", DateTime, nullable=False),
 )
+
+virtual_clock = Table(
+    "virtual_clock",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("offset_seconds", Float, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+"""At most one row (id 1): how far the control plane moved this deployment's time from the real clock. Every
+process's clock adds it (``engine/virtual_clock.py``); no row means real time."""
+
+request_log = Table(
+    "request_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("shop", String(255)),
+    Column("api_version", String(16)),
+    Column("kind", String(16), nullable=False),
+    Column("operation_name", String(255)),
+    Column("root_fields", JSON, nullable=False),
+    Column("variables", Text),
+    Column("status", Integer, nullable=False),
+    Column("error_codes", JSON, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("cost", Integer),
+)
+"""The Shopify endpoint's recent calls, for the control plane (``GET /__bulkops/requests``): never a token nor a
+body, variables truncated, only the newest ``REQUEST_LOG_SIZE`` rows kept."""

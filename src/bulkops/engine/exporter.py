@@ -81,6 +81,11 @@ class KeptPlans(Generic[Plan]):
             while len(self._plans) > self.size:
                 self._plans.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget every plan (a reset hands the same operation ids out again, to other shops' queries)."""
+        with self._lock:
+            self._plans.clear()
+
     def take(self, operation_id: int, query: str | None = None) -> Plan | None:
         with self._lock:
             kept = self._plans.pop(operation_id, None)

@@ -23,6 +23,22 @@ FORGOTTEN_AFTER = timedelta(days=1)
 
 
 @dataclass(frozen=True)
+class WorkerRow:
+    name: str
+    kind: str
+    host: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+
+
+def registered_workers(conn: Connection) -> list[WorkerRow]:
+    """Every worker with a row (live or stale), newest heartbeat first."""
+    rows = conn.execute(select(bulk_workers).order_by(bulk_workers.c.heartbeat_at.desc(), bulk_workers.c.name))
+    return [WorkerRow(r.name, r.kind, r.host, r.pid, r.started_at, r.heartbeat_at) for r in rows]
+
+
+@dataclass(frozen=True)
 class LiveWorkers:
     count: int
     last_beat: datetime | None

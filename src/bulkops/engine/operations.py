@@ -140,6 +140,14 @@ def latest_of_type(conn: Connection, shop_id: int, op_type: OperationType) -> Op
     return from_row(row) if row else None
 
 
+def unfinished_counts(conn: Connection) -> dict[str, int]:
+    """Operations waiting (CREATED), running and canceling: the deployment's queue depths."""
+    rows = conn.execute(select(bulk_operations.c.status, func.count()).where(
+        bulk_operations.c.status.in_([s.value for s in UNFINISHED])).group_by(bulk_operations.c.status))
+    found = {str(status): int(count) for status, count in rows}
+    return {s.value: found.get(s.value, 0) for s in (Status.CREATED, Status.RUNNING, Status.CANCELING)}
+
+
 def unfinished(conn: Connection) -> list[Operation]:
     """Every operation not yet at a terminal status (for recovery after a restart)."""
     rows = conn.execute(

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from itertools import takewhile
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
+from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import shops, webhook_attempts, webhook_deliveries, webhook_subscriptions
 from bulkops.engine.operations import Operation
 from bulkops.webhooks.payload import BULK_OPERATIONS_FINISH, encode, finish_payload
@@ -58,6 +59,26 @@ class DueDelivery:
     shop_domain: str
     shop_secret: str
     """Sealed as the database keeps it; the deliverer opens it just before signing."""
+
+
+def redeliver(conn: Connection, delivery_id: int, now: datetime) -> int | None:
+    """A new delivery of the same event (same body, topic, address and event id; its own webhook id), due now;
+    the original keeps its history. None: no such delivery. (Shopify's own redelivery is UNCONFIRMED here:
+    a copy keeps the attempt log of each delivery honest.)"""
+    original = conn.execute(select(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id)).first()
+    if original is None:
+        return None
+    copied = {c: getattr(original, c) for c in ("shop_id", "subscription_id", "operation_id", "topic", "uri",
+                                                "api_version", "event_id", "triggered_at", "body")}
+    result = conn.execute(insert(webhook_deliveries).values(
+        **copied, webhook_id=str(uuid.uuid4()), status=PENDING, attempts=0, next_attempt_at=now, created_at=now))
+    return inserted_id(result)
+
+
+def pending_count(conn: Connection) -> int:
+    """Deliveries still being tried (due now or waiting for their next try)."""
+    return int(conn.execute(select(func.count()).select_from(webhook_deliveries)
+                            .where(webhook_deliveries.c.status == PENDING)).scalar_one())
 
 
 def has_due(conn: Connection, now: datetime) -> bool:

@@ -67,11 +67,11 @@ def create_shop(conn: Connection, name: str, now: datetime, box: SecretBox, *, d
         name=name, domain=domain, access_token_sha256=token_digest(access_token),
         api_secret_sealed=box.seal(api_secret), is_development=development, bulk_lock=0, created_at=now,
     )))
-    _seed_channels(conn, shop_id, now)
+    seed_channels(conn, shop_id, now)
     return Shop(shop_id, name, domain, development, access_token, api_secret)
 
 
-def _seed_channels(conn: Connection, shop_id: int, now: datetime) -> None:
+def seed_channels(conn: Connection, shop_id: int, now: datetime) -> None:
     """Every shop starts with its sales channels, its price list and its location, as a Shopify store does."""
     ensure_publications(conn, shop_id, now)
     ensure_default_price_list(conn, shop_id, now)
