@@ -21,12 +21,16 @@ import uvicorn
 from bulkops.app.bootstrap import build_runtime, open_database
 from bulkops.app.deployment import secret_box
 from bulkops.app.http import build_app
+from bulkops.client.control import ControlPlane
 from bulkops.client.sdk import BulkClient
 from bulkops.clock import Clock, FrozenClock, SystemClock
 from bulkops.config import Settings, SettingsOverrides, settings_from_env
 from bulkops.domain.shops.rules import Shop, create_shop
 from bulkops.engine.runtime import Runtime
 from bulkops.workers.helpers import HELPER_MODULE
+
+
+__all__ = ["ControlPlane", "InProcessServer", "ServerProcess", "free_port", "token_of"]
 
 
 def _cmdline(pid: int) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from bulkops.app.control import control_routes
 from bulkops.app.files import download_handler, upload_post_handler, upload_put_handler
 from bulkops.app.graphql_endpoint import graphql_handler
 from bulkops.app.health import health_handler, ready_handler
@@ -22,5 +23,6 @@ def build_app(runtime: Runtime) -> Starlette:
         Route("/healthz", health_handler(runtime)),
         Route("/readyz", ready_handler(runtime)),
         Route("/metrics", metrics_handler(runtime)),
+        *control_routes(runtime),
     ]
     return Starlette(routes=routes)

@@ -118,6 +118,17 @@ class Emulation:
             raise Faulted(ErrorCode(body.get("errorCode", "INTERNAL_SERVER_ERROR")),
                           partial=bool(body.get("partialData", True)))
 
+    def strike(self, fault: FaultType, shop: str | None = None) -> dict[str, Any] | None:
+        """A request-level fault (GRAPHQL_HTTP, LATENCY, UPLOAD_REJECT, DOWNLOAD_FAIL, WEBHOOK_FAIL) that
+        strikes this request of ``shop``: its parameters, or None (one read when none is set)."""
+        target = Target(shop)
+        with self.db.read() as conn:
+            if not faults.live(conn, fault, target):
+                return None
+        with self.db.write() as conn:
+            rule = faults.fire(conn, fault, target)
+        return rule.body if rule else None
+
     # ---- reads of operations ---------------------------------------------------------------------
     def observe(self, shop_id: int, op_type: OperationType | None = None, operation_id: int | None = None) -> None:
         """A client read the shop's operations (one, or the latest of a type): each unfinished one under a
