@@ -168,7 +168,7 @@ def crossed(conn: Connection, fault: FaultType, target: Target, before: int, aft
     """A fault of ``fault`` whose ``afterLines`` falls in (before, after]: the lines just done reached it."""
     for rule in live(conn, fault, target):
         mark = int(rule.body["afterLines"])
-        if before < mark <= after or mark == after == 0:
+        if before < mark <= after:
             hit = _draw(rule, rule.draws)
             count_use(conn, rule.id, fired=int(hit), draws=1)
             if hit:

@@ -58,3 +58,4 @@ def run_chunks(engine: BulkEngine, op: ops.Operation, work: ChunkWork) -> None:
             index += 1
             engine.after_lines(op, lines, chunk.last_line + 1)
             lines = chunk.last_line + 1
+    engine.pace(op, lines)  # finishing is a step of its own: a held operation shows all its lines RUNNING first
