@@ -29,7 +29,6 @@ from bulkops.domain.shops.rules import Shop, create_shop
 from bulkops.engine.runtime import Runtime
 from bulkops.workers.helpers import HELPER_MODULE
 
-
 __all__ = ["ControlPlane", "InProcessServer", "ServerProcess", "free_port", "token_of"]
 
 
