@@ -71,4 +71,4 @@ def test_one_bulkops_command_holds_the_server_and_the_client_commands_in_their_o
 
     assert isinstance(command, typer.core.TyperGroup)
     assert list(command.commands) == ["serve", "worker", "seed", "import", "export", "operations", "watch", "operation", "cancel", "shop",
-                                     "webhooks"]
+                                     "webhooks", "admin"]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -107,7 +108,7 @@ def rules_of(conn: Connection, kind: str) -> list[StoredRule]:
     return [_from_row(row) for row in rows]
 
 
-def replace_rules(conn: Connection, kind: str, rules: list[tuple[Match, str | None, dict[str, Any], int | None]],
+def replace_rules(conn: Connection, kind: str, rules: Sequence[tuple[Match, str | None, dict[str, Any], int | None]],
                   now: datetime) -> list[StoredRule]:
     """The rules of ``kind`` become exactly ``rules`` (match, fault type, body, times)."""
     conn.execute(delete(emulation_rules).where(emulation_rules.c.kind == kind))
