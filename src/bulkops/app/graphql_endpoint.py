@@ -95,10 +95,10 @@ async def _injected_fault(runtime: Runtime, shop: str, version: str, query: str,
     emulation = runtime.engine.emulation
     if emulation is None:
         return None
-    latency = await run_in_threadpool(emulation.strike, FaultType.LATENCY, shop)
-    if latency is not None:
-        await asyncio.sleep(int(latency["ms"]) / 1000)
-    failure = await run_in_threadpool(emulation.strike, FaultType.GRAPHQL_HTTP, shop)
+    struck = await run_in_threadpool(emulation.strikes, shop, FaultType.LATENCY, FaultType.GRAPHQL_HTTP)
+    if FaultType.LATENCY in struck:
+        await asyncio.sleep(int(struck[FaultType.LATENCY]["ms"]) / 1000)
+    failure = struck.get(FaultType.GRAPHQL_HTTP)
     if failure is None:
         return None
     return _http_fault(int(failure["status"]), lambda: throttled_response(runtime, version, query, variables,

@@ -19,6 +19,7 @@ from bulkops.clock import Clock
 from bulkops.db.database import Database
 from bulkops.engine import faults, progression
 from bulkops.engine import operations as ops
+from bulkops.engine.emulation_rules import in_play
 from bulkops.engine.faults import FaultType, Target
 from bulkops.engine.lifecycle import TERMINAL, ErrorCode, OperationType, Status
 from bulkops.engine.progression import Mode
@@ -59,6 +60,8 @@ class Emulation:
     def piece_size(self, op: ops.Operation, default: int) -> int:
         """Lines per chunk: fewer while paced, and cut where a fault strikes (a 5-line partial file)."""
         with self.db.read() as conn:
+            if not in_play(conn, op.id):
+                return default
             size = self._rule(conn, op).piece_size(default)
             for mark in faults.split_marks(conn, _target(conn, op)):
                 if mark > 0:
@@ -68,6 +71,8 @@ class Emulation:
     def may_start(self, op: ops.Operation) -> bool:
         """False while a start delay or a STUCK CREATED fault keeps it CREATED."""
         with self.db.read() as conn:
+            if not in_play(conn, op.id):
+                return True
             if progression.state_of(conn, op.id).forced_status is not None:
                 return True
             if "CREATED" in faults.stuck_statuses(conn, _target(conn, op)):
@@ -78,6 +83,8 @@ class Emulation:
     def may_run(self, op: ops.Operation, lines_done: int) -> bool:
         """Whether the next lines may run now (raises Faulted once ``advance`` told it to fail)."""
         with self.db.read() as conn:
+            if not in_play(conn, op.id):
+                return True
             state = progression.state_of(conn, op.id)
             if state.forced_status == Status.FAILED.value:
                 raise Faulted(ErrorCode.INTERNAL_SERVER_ERROR, partial=True)
@@ -91,6 +98,8 @@ class Emulation:
     def lingers(self, op: ops.Operation, noticed_at: datetime) -> bool:
         """Whether a canceled operation stays CANCELING a while longer (cancelDelaySeconds, STUCK CANCELING)."""
         with self.db.read() as conn:
+            if not in_play(conn, op.id):
+                return False
             if progression.state_of(conn, op.id).forced_status == Status.CANCELED.value:
                 return False
             if "CANCELING" in faults.stuck_statuses(conn, _target(conn, op)):
@@ -100,11 +109,16 @@ class Emulation:
 
     def line_errors(self, conn: Connection, op: ops.Operation, numbers: list[int]) -> dict[int, dict[str, Any]]:
         """Inside the chunk's transaction (the faults' counts commit or roll back with it)."""
+        if not in_play(conn):
+            return {}
         return faults.line_errors(conn, _target(conn, op), numbers)
 
     def after_lines(self, op: ops.Operation, before: int, after: int) -> None:
         """The operation's lines went from ``before`` to ``after``: a CRASH_WORKER fault there ends this process
         at once (after recording that it fired), a FAIL_OPERATION raises Faulted."""
+        with self.db.read() as conn:
+            if not in_play(conn):
+                return
         with self.db.write() as conn:
             target = _target(conn, op)
             crash = faults.crossed(conn, FaultType.CRASH_WORKER, target, before, after)
@@ -120,14 +134,25 @@ class Emulation:
 
     def strike(self, fault: FaultType, shop: str | None = None) -> dict[str, Any] | None:
         """A request-level fault (GRAPHQL_HTTP, LATENCY, UPLOAD_REJECT, DOWNLOAD_FAIL, WEBHOOK_FAIL) that
-        strikes this request of ``shop``: its parameters, or None (one read when none is set)."""
+        strikes this request of ``shop``: its parameters, or None (one small read when none is set)."""
+        return self.strikes(shop, fault).get(fault)
+
+    def strikes(self, shop: str | None, *kinds: FaultType) -> dict[FaultType, dict[str, Any]]:
+        """The faults of ``kinds`` that strike this request, each drawn once, by type."""
         target = Target(shop)
         with self.db.read() as conn:
-            if not faults.live(conn, fault, target):
-                return None
+            if not in_play(conn):
+                return {}
+            kinds = tuple(kind for kind in kinds if faults.live(conn, kind, target))
+        if not kinds:
+            return {}
+        struck: dict[FaultType, dict[str, Any]] = {}
         with self.db.write() as conn:
-            rule = faults.fire(conn, fault, target)
-        return rule.body if rule else None
+            for kind in kinds:
+                rule = faults.fire(conn, kind, target)
+                if rule is not None:
+                    struck[kind] = rule.body
+        return struck
 
     # ---- reads of operations ---------------------------------------------------------------------
     def observe(self, shop_id: int, op_type: OperationType | None = None, operation_id: int | None = None) -> None:
@@ -135,7 +160,7 @@ class Emulation:
         ``polls`` rule counts a poll, and the read waits (boundedly) for it to take the step that poll gave;
         one under ``immediate`` is waited for until done."""
         with self.db.read() as conn:
-            if not progression.any_rules(conn):
+            if not in_play(conn) or not progression.any_rules(conn):
                 return
             watched = [(op, self._rule(conn, op)) for op in ops.unfinished_of_shop(conn, shop_id, op_type, operation_id)]
         watched = [(op, rule) for op, rule in watched if rule.mode in (Mode.POLLS, Mode.IMMEDIATE)]

@@ -130,6 +130,17 @@ def clear_rules(conn: Connection, kind: str | None = None) -> int:
     return conn.execute(stmt).rowcount
 
 
+def in_play(conn: Connection, operation_id: int | None = None) -> bool:
+    """Whether any rule is set (or ``advance`` touched this operation): when not, nothing is emulated and the
+    engine asks nothing more (one small read per chunk or per read of an operation)."""
+    if conn.execute(select(emulation_rules.c.id).limit(1)).first() is not None:
+        return True
+    if operation_id is None:
+        return False
+    found = select(emulated_operations.c.operation_id).where(emulated_operations.c.operation_id == operation_id)
+    return conn.execute(found).first() is not None
+
+
 def count_use(conn: Connection, rule_id: int, fired: int, draws: int) -> None:
     conn.execute(update(emulation_rules).where(emulation_rules.c.id == rule_id).values(
         fired=emulation_rules.c.fired + fired, draws=emulation_rules.c.draws + draws))

@@ -128,8 +128,8 @@ class BulkEngine:
         except LostClaim:
             log.warning("bulk operation %s was taken over by another worker; %s stops", operation_id, worker)
         except Canceled:
-            self._linger_canceling(op)
-            self.finish(op.id, Status.CANCELED)
+            if self._linger_canceling(op):
+                self.finish(op.id, Status.CANCELED)
         except Faulted as fault:
             self.finish(op.id, Status.FAILED, fault.code, partial=fault.partial)
         except TimedOut:
@@ -255,12 +255,18 @@ class BulkEngine:
 
     def pace(self, op: ops.Operation, lines_done: int) -> None:
         """Before the next chunk: hold while its progression rule (or a STUCK RUNNING fault) allows no more
-        lines, still answering cancel and keeping the operation's heartbeat fresh."""
-        if self.emulation is None:
-            return
+        lines, still answering cancel."""
+        if self.emulation is not None:
+            emulation = self.emulation
+            self._hold(op, lambda: not emulation.may_run(op, lines_done), checkpoint=True)
+
+    def _hold(self, op: ops.Operation, held: Callable[[], bool], checkpoint: bool) -> None:
+        """Wait while ``held()``, keeping the operation's heartbeat fresh (no other worker takes it over) and,
+        with ``checkpoint``, answering cancel, the time limit and a lost claim."""
         beat = time.monotonic()
-        while not self.emulation.may_run(op, lines_done):
-            self.checkpoint(op)
+        while held():
+            if checkpoint:
+                self.checkpoint(op)
             if time.monotonic() - beat > 1.0:
                 with self.db.write() as conn:
                     if not ops.hold(conn, op.id, op.worker, self.clock.now()):
@@ -272,13 +278,17 @@ class BulkEngine:
         if self.emulation is not None:
             self.emulation.after_lines(op, before, after)
 
-    def _linger_canceling(self, op: ops.Operation) -> None:
-        """cancelDelaySeconds (or a STUCK CANCELING fault) keeps a canceled operation CANCELING a while."""
+    def _linger_canceling(self, op: ops.Operation) -> bool:
+        """cancelDelaySeconds (or a STUCK CANCELING fault) keeps a canceled operation CANCELING a while; False
+        if another worker took it over meanwhile (that one finishes it)."""
         if self.emulation is None:
-            return
-        noticed = self.clock.now()
-        while self.emulation.lingers(op, noticed):
-            time.sleep(POLL_S)
+            return True
+        emulation, noticed = self.emulation, self.clock.now()
+        try:
+            self._hold(op, lambda: emulation.lingers(op, noticed), checkpoint=False)
+        except LostClaim:
+            return False
+        return True
 
     def observe(self, shop_id: int, op_type: OperationType | None = None, operation_id: int | None = None) -> None:
         """A client is about to read the shop's operations (``operation_id``: that one; ``op_type``: the latest
