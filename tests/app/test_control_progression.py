@@ -208,3 +208,19 @@ def test_a_bad_rule_is_refused_with_400_and_what_is_wrong(control: ControlPlane,
         control.set_progression(rule)
 
     assert (refused.value.status, refused.value.message) == (400, message)
+
+
+def test_an_export_is_paced_too_manual_holds_it_and_advance_completes_it(
+        control: ControlPlane, client: BulkClient, shop: Shop) -> None:
+    client.wait(start_import(client, 3)["id"], interval=0.05)
+    control.set_progression({"match": {"shop": shop.domain, "type": "QUERY"}, "mode": "manual"})
+    started = client.run_query("{ products { edges { node { id title } } } }")["bulkOperation"]
+    eventually(client, started["id"], "RUNNING")
+
+    held = [read(client, BY_ID, started["id"])["status"] for _ in range(5)]
+    done = control.advance(started["id"], to="COMPLETED")
+
+    assert held == ["RUNNING"] * 5
+    assert (done.status, done.object_count) == ("COMPLETED", 3)
+    titles = [line["title"] for line in client.results(read(client, BY_ID, started["id"])["url"])]
+    assert sorted(titles) == ["Board 0", "Board 1", "Board 2"]
