@@ -212,4 +212,6 @@ class Emulation:
                 return
             if status is None and (current.status not in (Status.CREATED, Status.RUNNING) or done >= (lines or 0)):
                 return
+            if current.status is Status.CREATED and not self.may_start(current):
+                return  # held CREATED (a start delay, STUCK): the lines run once it starts
             time.sleep(POLL_S)
