@@ -224,3 +224,16 @@ def test_an_export_is_paced_too_manual_holds_it_and_advance_completes_it(
     assert (done.status, done.object_count) == ("COMPLETED", 3)
     titles = [line["title"] for line in client.results(read(client, BY_ID, started["id"])["url"])]
     assert sorted(titles) == ["Board 0", "Board 1", "Board 2"]
+
+
+def test_held_operations_do_not_starve_a_server_with_one_worker(tmp_path_factory: pytest.TempPathFactory) -> None:
+    with InProcessServer(tmp_path_factory.mktemp("one-worker"), {"workers": 1}) as server:
+        shop = server.new_shop("starved")
+        with ControlPlane(server.base_url) as control, server.client(shop) as client:
+            control.set_progression(mine(shop, mode="manual"))
+            held = [start_import(client, 2) for _ in range(3)]
+            running = [eventually(client, op["id"], "RUNNING")["status"] for op in held]
+            done = [control.advance(op["id"], to="COMPLETED").status for op in held]
+
+    assert running == ["RUNNING"] * 3
+    assert done == ["COMPLETED"] * 3

@@ -56,6 +56,10 @@ class Emulation:
         assert op.type is not None
         return progression.progression_for(conn, target.shop, op.type, op.id)
 
+    def active(self) -> bool:
+        with self.db.read() as conn:
+            return in_play(conn)
+
     # ---- the runner's questions ------------------------------------------------------------------
     def piece_size(self, op: ops.Operation, default: int) -> int:
         """Lines per chunk: fewer while paced, and cut where a fault strikes (a 5-line partial file)."""

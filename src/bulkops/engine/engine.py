@@ -253,6 +253,10 @@ class BulkEngine:
                 return
             time.sleep(POLL_S)
 
+    def emulating(self) -> bool:
+        """Whether any progression rule or fault is set (operations may then be held)."""
+        return self.emulation is not None and self.emulation.active()
+
     def pace(self, op: ops.Operation, lines_done: int) -> None:
         """Before the next chunk: hold while its progression rule (or a STUCK RUNNING fault) allows no more
         lines, still answering cancel."""
