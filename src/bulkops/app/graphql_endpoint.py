@@ -76,7 +76,8 @@ async def _read_body(request: Request, max_bytes: int) -> tuple[str, dict[str, A
 
 def _http_fault(status: int, throttled: Callable[[], dict[str, Any]]) -> Response:
     """A GRAPHQL_HTTP fault's answer: 429 with Shopify's THROTTLED body and cost (spec 1.4); 500 with its
-    INTERNAL_SERVER_ERROR body; 503 in the same envelope (Shopify's 503 body is UNCONFIRMED)."""
+    INTERNAL_SERVER_ERROR body; 503 in the same envelope (Shopify's 503 body is UNCONFIRMED). ``Retry-After`` on the
+    429 is UNCONFIRMED for GraphQL (Shopify's REST answers carry it); a client that honours it waits a second."""
     if status == 429:
         return json_response(throttled(), 429, headers={"Retry-After": "1"})
     if status == 500:
