@@ -209,22 +209,24 @@ def test_probability_and_seed_make_request_faults_repeatable(control: ControlPla
 
 def test_an_upload_reject_fault_answers_the_upload_with_the_storages_xml_error(
         control: ControlPlane, client: BulkClient, shop: Shop) -> None:
-    control.set_faults({"type": "UPLOAD_REJECT", "times": 1})
+    control.set_faults(fault(shop, "UPLOAD_REJECT", times=1))
 
     with pytest.raises(Exception, match="AccessDenied"):
         client.stage(products(1))
     assert client.stage(products(1)).startswith("tmp/")
 
 
-def test_a_download_fail_fault_answers_the_result_download_with_a_500(
+def test_a_download_fail_fault_for_one_operation_fails_its_result_download_with_a_500(
         control: ControlPlane, client: BulkClient, shop: Shop) -> None:
-    done = client.wait(start_import(client, 1)["id"], interval=0.05)
-    control.set_faults({"type": "DOWNLOAD_FAIL"})
+    first = client.wait(start_import(client, 1)["id"], interval=0.05)
+    other = client.wait(start_import(client, 1)["id"], interval=0.05)
+    control.set_faults({"type": "DOWNLOAD_FAIL", "match": {"operationId": first["id"]}})
 
-    answered = httpx.get(done["url"], timeout=30)
+    failed, served = httpx.get(first["url"], timeout=30), httpx.get(other["url"], timeout=30)
 
-    assert answered.status_code == 500
-    assert b"<Code>InternalError</Code>" in answered.content
+    assert failed.status_code == 500
+    assert b"<Code>InternalError</Code>" in failed.content
+    assert served.status_code == 200
 
 
 def test_latency_delays_the_answer_by_at_least_its_milliseconds(

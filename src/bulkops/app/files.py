@@ -129,10 +129,12 @@ STORAGE_CODES = {403: ("AccessDenied", "Access denied."), 404: ("NoSuchKey", "Th
                  503: ("ServiceUnavailable", "We encountered an internal error. Please try again.")}
 
 
-async def injected_storage_fault(runtime: Runtime, fault: FaultType, default_status: int) -> Response | None:
-    """The emulator's UPLOAD_REJECT / DOWNLOAD_FAIL fault, answered as the storage would (an XML error)."""
+async def injected_storage_fault(runtime: Runtime, fault: FaultType, default_status: int,
+                                 key: str) -> Response | None:
+    """The emulator's UPLOAD_REJECT / DOWNLOAD_FAIL fault for the file at ``key`` (matched by its shop and, for a
+    result, its operation), answered as the storage would (an XML error)."""
     emulation = runtime.engine.emulation
-    struck = await run_in_threadpool(emulation.strike, fault) if emulation is not None else None
+    struck = await run_in_threadpool(emulation.strike_file, fault, key) if emulation is not None else None
     if struck is None:
         return None
     status = int(struck.get("status") or default_status)
@@ -146,9 +148,6 @@ def upload_post_handler(runtime: Runtime) -> Handler:
     async def handle(request: Request) -> Response:
         if not isinstance(runtime.store, LocalFileStore):
             return not_served_here()
-        rejected = await injected_storage_fault(runtime, FaultType.UPLOAD_REJECT, 403)
-        if rejected is not None:
-            return rejected
         max_bytes = runtime.settings.upload_max_bytes
         declared = int(request.headers.get("content-length") or 0)
         if declared > max_bytes + FORM_OVERHEAD:
@@ -192,6 +191,9 @@ def upload_post_handler(runtime: Runtime) -> Handler:
                                  "Your proposed upload is smaller than the minimum object size specified in your "
                                  "Policy Document.")
         key = exact["key"]
+        rejected = await injected_storage_fault(runtime, FaultType.UPLOAD_REJECT, 403, key)
+        if rejected is not None:
+            return rejected
         try:
             _, md5 = await run_in_threadpool(_store_upload, runtime, key, upload)
         except OSError as exc:
@@ -227,7 +229,7 @@ def upload_put_handler(runtime: Runtime) -> Handler:
         problem = _signature_problem(runtime, put_message(key, "{expires}"), request)
         if problem:
             return problem
-        rejected = await injected_storage_fault(runtime, FaultType.UPLOAD_REJECT, 403)
+        rejected = await injected_storage_fault(runtime, FaultType.UPLOAD_REJECT, 403, key)
         if rejected is not None:
             return rejected
         try:
@@ -278,7 +280,7 @@ def download_handler(runtime: Runtime) -> Handler:
         problem = _signature_problem(runtime, download_message(key, "{expires}", disposition), request)
         if problem:
             return problem
-        failed = await injected_storage_fault(runtime, FaultType.DOWNLOAD_FAIL, 500)
+        failed = await injected_storage_fault(runtime, FaultType.DOWNLOAD_FAIL, 500, key)
         if failed is not None:
             return failed
         store = runtime.store

@@ -19,6 +19,7 @@ from bulkops.clock import Clock
 from bulkops.db.database import Database
 from bulkops.engine import faults, progression
 from bulkops.engine import operations as ops
+from bulkops.engine.composing import OPERATIONS_PREFIX
 from bulkops.engine.emulation_rules import in_play
 from bulkops.engine.faults import FaultType, Target
 from bulkops.engine.lifecycle import TERMINAL, ErrorCode, OperationType, Status
@@ -42,6 +43,19 @@ class Faulted(Exception):
 
 def _target(conn: Connection, op: ops.Operation) -> Target:
     return Target(ops.shop_domain(conn, op.shop_id), op.type, op.id)
+
+
+def _file_target(conn: Connection, key: str) -> Target:
+    """Whose file ``key`` is: staged uploads are ``tmp/<shop id>/...``, results
+    ``bulk-operations/<shop id>/<operation id>/...``."""
+    parts = key.split("/")
+    if len(parts) < 3 or not parts[1].isdigit():
+        return Target(None)
+    shop = ops.shop_domain(conn, int(parts[1]))
+    if parts[0] != OPERATIONS_PREFIX.rstrip("/") or not parts[2].isdigit():
+        return Target(shop)
+    op = ops.get(conn, int(parts[2]))
+    return Target(shop, op.type if op else None, int(parts[2]))
 
 
 @dataclass
@@ -141,9 +155,18 @@ class Emulation:
         strikes this request of ``shop``: its parameters, or None (one small read when none is set)."""
         return self.strikes(shop, fault).get(fault)
 
-    def strikes(self, shop: str | None, *kinds: FaultType) -> dict[FaultType, dict[str, Any]]:
-        """The faults of ``kinds`` that strike this request, each drawn once, by type."""
-        target = Target(shop)
+    def strike_file(self, fault: FaultType, key: str) -> dict[str, Any] | None:
+        """UPLOAD_REJECT or DOWNLOAD_FAIL for the stored file at ``key``, matched by the shop (and the operation)
+        its key names."""
+        with self.db.read() as conn:
+            if not in_play(conn):
+                return None
+            target = _file_target(conn, key)
+        return self.strikes(target, fault).get(fault)
+
+    def strikes(self, shop: str | Target | None, *kinds: FaultType) -> dict[FaultType, dict[str, Any]]:
+        """The faults of ``kinds`` that strike this request (of ``shop``, or on a ``Target``), each drawn once."""
+        target = shop if isinstance(shop, Target) else Target(shop)
         with self.db.read() as conn:
             if not in_play(conn):
                 return {}
