@@ -35,6 +35,8 @@ from bulkops.workers.helpers import HELPER_MODULE
 POLL_INTERVAL_S = 0.02
 """How often the clients of a test server poll a running operation: it is on loopback, and a test waits for it."""
 
+__all__ = ["ControlPlane", "InProcessServer", "ServerProcess", "free_port", "token_of"]
+
 
 def _cmdline(pid: int) -> bytes:
     try:

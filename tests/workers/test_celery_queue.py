@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from bulkops.client import BulkClient
+from bulkops.testing import ControlPlane
 from tests.scaleout import REDIS_URL, fresh_database, fresh_queue_name, sqlalchemy_url
 from tests.server import ServerProcess
 from tests.webhooks.flow import finish_an_import, subscribe
@@ -259,3 +260,24 @@ def wait_for_takeovers(client: BulkClient, operation_id: str, workers: list[Work
             return state
         assert time.monotonic() < deadline, f"only {takeovers(workers)} takeovers in {timeout} s"
         time.sleep(0.05)
+
+
+def test_progression_rules_set_on_the_server_hold_and_move_an_import_in_a_worker_process(
+        deployment: Deployment, two_workers: list[WorkerProcess]) -> None:
+    shop = deployment.server.new_shop()
+    client = deployment.server.client(shop)
+    with ControlPlane(deployment.server.base_url) as control:
+        control.set_progression({"match": {"shop": shop.domain}, "mode": "manual"})
+        try:
+            operation = client.run_mutation(CREATE, client.stage(products_jsonl(5, "Held")))["bulkOperation"]["id"]
+            held = [client.operation(operation) for _ in range(3)]
+            moved = control.advance(operation, lines=3)
+            holder = deployment.holder(operation) or ""
+            done = control.advance(operation, to="COMPLETED")
+        finally:
+            control.clear_progression()
+
+    assert {state["objectCount"] for state in held} == {"0"}
+    assert (moved.status, moved.object_count) == ("RUNNING", 3)
+    assert any(f"-{w.pid}-" in holder for w in two_workers), f"{holder!r} is not one of the worker processes"
+    assert (done.status, done.object_count) == ("COMPLETED", 5)

@@ -26,6 +26,7 @@ from bulkops.config import ConfigError, Settings
 from bulkops.db.database import Database
 from bulkops.db.tables import server_secrets
 from bulkops.domain.shops.secrets import SecretBox
+from bulkops.engine.emulation import Emulation
 from bulkops.engine.engine import BulkEngine
 from bulkops.engine.executor import ChunkExecutor, HelperPool
 from bulkops.engine.heartbeats import live_workers
@@ -272,7 +273,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None, *, reconfigure
     store = build_store(settings, signer)
     check_queue(settings)
     join_deployment(db, mine, clock.now(), reconfigure)
-    engine = BulkEngine(db=db, store=store, clock=clock, settings=settings, executor_factory=_not_wired_yet)
+    engine = BulkEngine(db=db, store=store, clock=clock, settings=settings, executor_factory=_not_wired_yet,
+                        emulation=Emulation(db, clock) if settings.control_plane else None)
     queue = work_queue(engine, settings)
     runtime = Runtime(settings=settings, db=db, store=store, signer=signer, clock=clock, engine=engine, queue=queue,
                       helpers=import_helpers(settings, db))

@@ -25,6 +25,7 @@ from starlette.responses import FileResponse, Response
 
 from bulkops.app.urls import base_url
 from bulkops.domain.staged_uploads.rules import record_upload
+from bulkops.engine.faults import FaultType
 from bulkops.engine.runtime import Runtime
 from bulkops.storage.local import UPLOAD_PATH, LocalFileStore, download_message, put_message
 
@@ -124,6 +125,23 @@ def _store_upload(runtime: Runtime, key: str, upload: UploadFile) -> tuple[int, 
     return size, digest.hexdigest()
 
 
+STORAGE_CODES = {403: ("AccessDenied", "Access denied."), 404: ("NoSuchKey", "The specified key does not exist."),
+                 503: ("ServiceUnavailable", "We encountered an internal error. Please try again.")}
+
+
+async def injected_storage_fault(runtime: Runtime, fault: FaultType, default_status: int,
+                                 key: str) -> Response | None:
+    """The emulator's UPLOAD_REJECT / DOWNLOAD_FAIL fault for the file at ``key`` (matched by its shop and, for a
+    result, its operation), answered as the storage would (an XML error)."""
+    emulation = runtime.engine.emulation
+    struck = await run_in_threadpool(emulation.strike_file, fault, key) if emulation is not None else None
+    if struck is None:
+        return None
+    status = int(struck.get("status") or default_status)
+    code, message = STORAGE_CODES.get(status, ("InternalError", "We encountered an internal error. Please try again."))
+    return storage_error(status, code, message)
+
+
 def upload_post_handler(runtime: Runtime) -> Handler:
     signer = runtime.signer
 
@@ -173,6 +191,9 @@ def upload_post_handler(runtime: Runtime) -> Handler:
                                  "Your proposed upload is smaller than the minimum object size specified in your "
                                  "Policy Document.")
         key = exact["key"]
+        rejected = await injected_storage_fault(runtime, FaultType.UPLOAD_REJECT, 403, key)
+        if rejected is not None:
+            return rejected
         try:
             _, md5 = await run_in_threadpool(_store_upload, runtime, key, upload)
         except OSError as exc:
@@ -208,6 +229,9 @@ def upload_put_handler(runtime: Runtime) -> Handler:
         problem = _signature_problem(runtime, put_message(key, "{expires}"), request)
         if problem:
             return problem
+        rejected = await injected_storage_fault(runtime, FaultType.UPLOAD_REJECT, 403, key)
+        if rejected is not None:
+            return rejected
         try:
             stored = await _receive_put(runtime, key, request)
         except OSError as exc:
@@ -256,6 +280,9 @@ def download_handler(runtime: Runtime) -> Handler:
         problem = _signature_problem(runtime, download_message(key, "{expires}", disposition), request)
         if problem:
             return problem
+        failed = await injected_storage_fault(runtime, FaultType.DOWNLOAD_FAIL, 500, key)
+        if failed is not None:
+            return failed
         store = runtime.store
         if not isinstance(store, LocalFileStore) or store.size(key) is None:
             return storage_error(404, "NoSuchKey", "The specified key does not exist.")

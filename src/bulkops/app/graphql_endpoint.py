@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +17,9 @@ from starlette.responses import HTMLResponse, Response
 
 from bulkops.app.auth import INVALID_TOKEN_BODY, authenticate_request
 from bulkops.app.urls import base_url
+from bulkops.engine.faults import FaultType
 from bulkops.engine.runtime import Runtime
-from bulkops.graphql.execution import PreparedCache, execute_request
+from bulkops.graphql.execution import PreparedCache, execute_request, throttled_response
 from bulkops.protocol.versions import effective_version
 
 
@@ -73,6 +76,38 @@ async def _read_body(request: Request, max_bytes: int) -> tuple[str, dict[str, A
     return body["query"], variables, operation_name
 
 
+def _http_fault(status: int, throttled: Callable[[], dict[str, Any]]) -> Response:
+    """A GRAPHQL_HTTP fault's answer: 429 with Shopify's THROTTLED body and cost (spec 1.4); 500 with its
+    INTERNAL_SERVER_ERROR body; 503 in the same envelope (Shopify's 503 body is UNCONFIRMED). ``Retry-After`` on the
+    429 is UNCONFIRMED for GraphQL (Shopify's REST answers carry it); a client that honours it waits a second."""
+    if status == 429:
+        return json_response(throttled(), 429, headers={"Retry-After": "1"})
+    if status == 500:
+        request_id = str(uuid.uuid4())
+        message = (f"Internal error. Looks like something went wrong on our end. Request ID: {request_id} "
+                   "(include this in support requests).")
+        return json_response({"errors": [{"message": message, "extensions": {
+            "code": "INTERNAL_SERVER_ERROR", "requestId": request_id}}]}, 500)
+    return json_response({"errors": [{"message": "Service Unavailable",
+                                      "extensions": {"code": "SERVICE_UNAVAILABLE"}}]}, status)
+
+
+async def _injected_fault(runtime: Runtime, shop: str, version: str, query: str, variables: dict[str, Any] | None,
+                          operation_name: str | None) -> Response | None:
+    """The emulator's faults on an Admin GraphQL request: LATENCY waits first, GRAPHQL_HTTP answers instead."""
+    emulation = runtime.engine.emulation
+    if emulation is None:
+        return None
+    struck = await run_in_threadpool(emulation.strikes, shop, FaultType.LATENCY, FaultType.GRAPHQL_HTTP)
+    if FaultType.LATENCY in struck:
+        await asyncio.sleep(int(struck[FaultType.LATENCY]["ms"]) / 1000)
+    failure = struck.get(FaultType.GRAPHQL_HTTP)
+    if failure is None:
+        return None
+    return _http_fault(int(failure["status"]), lambda: throttled_response(runtime, version, query, variables,
+                                                                           operation_name))
+
+
 @dataclass
 class Seen:
     """What one call of the endpoint was, for the control plane's request log (never its token nor its body)."""
@@ -110,6 +145,9 @@ def graphql_handler(runtime: Runtime, recorder: Recorder | None = None) -> Calla
         if isinstance(parsed, Response):
             return parsed
         query, variables, operation_name = seen.query, seen.variables, seen.operation_name = parsed
+        injected = await _injected_fault(runtime, shop.domain, version, query, variables, operation_name)
+        if injected is not None:
+            return injected
         response = seen.result = await run_in_threadpool(
             execute_request, runtime, shop, version, base_url(request, runtime.settings.public_base_url,
                                                                 runtime.settings.proxy_headers),

@@ -1,5 +1,5 @@
 """``bulkops admin ...``: the control plane (``/__bulkops/``) of a running server from the command line: reset,
-seed, the virtual clock, the request log, state dump and restore. Prints the server's JSON answer; a refused call is one red line and exit code 2."""
+seed, the virtual clock, the request log, state dump and restore, progression rules and faults. Prints the server's JSON answer; a refused call is one red line and exit code 2."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ admin_app.add_typer(requests_app, name="requests")
 state_app = typer.Typer(help="Dump or restore the deployment's state (rows and files) as a .tar.gz.",
                         no_args_is_help=True)
 admin_app.add_typer(state_app, name="state")
+progression_app = typer.Typer(help="How fast operations move: realtime, immediate, rate, manual, polls.",
+                              no_args_is_help=True)
+admin_app.add_typer(progression_app, name="progression")
+faults_app = typer.Typer(help="Seeded faults: FAIL_OPERATION, LINE_ERROR, CRASH_WORKER, STUCK, GRAPHQL_HTTP, "
+                              "UPLOAD_REJECT, DOWNLOAD_FAIL, WEBHOOK_FAIL, LATENCY.", no_args_is_help=True)
+admin_app.add_typer(faults_app, name="faults")
 err_console = Console(stderr=True)
 
 AdminUrl = typer.Option("http://127.0.0.1:8000", "--url", envvar="BULKOPS_URL", show_envvar=True,
@@ -148,3 +154,71 @@ def state_restore(
 ) -> None:
     """Replace the deployment's rows and files with ARCHIVE's."""
     _run(url, admin_token, lambda c: c.restore_state(archive.read_bytes()))
+
+
+Rules = typer.Argument(..., metavar="JSON...", help="One JSON object per rule.")
+
+
+def _objects(raws: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for raw in raws:
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise typer.BadParameter(f"not JSON: {raw}") from exc
+        if not isinstance(value, dict):
+            raise typer.BadParameter(f"not a JSON object: {raw}")
+        out.append(value)
+    return out
+
+
+@progression_app.command("show")
+def progression_show(url: str = AdminUrl, admin_token: str | None = AdminToken) -> None:
+    """The progression rules in force."""
+    _run(url, admin_token, lambda plane: plane.progression())
+
+
+@progression_app.command("set")
+def progression_set(rules: list[str] = Rules, url: str = AdminUrl, admin_token: str | None = AdminToken) -> None:
+    """Replace the rules, e.g. '{"match": {"type": "MUTATION"}, "mode": "manual"}'."""
+    parsed = _objects(rules)
+    _run(url, admin_token, lambda plane: plane.set_progression(*parsed))
+
+
+@progression_app.command("clear")
+def progression_clear(url: str = AdminUrl, admin_token: str | None = AdminToken) -> None:
+    """Remove every rule (operations go back to realtime)."""
+    _run(url, admin_token, lambda plane: {"deleted": plane.clear_progression()})
+
+
+@faults_app.command("show")
+def faults_show(url: str = AdminUrl, admin_token: str | None = AdminToken) -> None:
+    """The faults set, with how often each fired."""
+    _run(url, admin_token, lambda plane: plane.faults())
+
+
+@faults_app.command("set")
+def faults_set(faults: list[str] = Rules, url: str = AdminUrl, admin_token: str | None = AdminToken) -> None:
+    """Replace the faults, e.g. '{"type": "GRAPHQL_HTTP", "status": 429, "times": 2}'."""
+    parsed = _objects(faults)
+    _run(url, admin_token, lambda plane: plane.set_faults(*parsed))
+
+
+@faults_app.command("clear")
+def faults_clear(url: str = AdminUrl, admin_token: str | None = AdminToken) -> None:
+    """Remove every fault."""
+    _run(url, admin_token, lambda plane: {"deleted": plane.clear_faults()})
+
+
+@admin_app.command("advance")
+def advance(
+    operation_id: str = typer.Argument(..., help="The operation's gid (or its number)."),
+    lines: int | None = typer.Option(None, "--lines", min=1, help="Run this many more of its lines."),
+    to: str | None = typer.Option(None, "--to", help="COMPLETED, FAILED, EXPIRED or CANCELED."),
+    url: str = AdminUrl,
+    admin_token: str | None = AdminToken,
+) -> None:
+    """Move an operation by hand (any mode; ``manual`` operations move only so)."""
+    if (lines is None) == (to is None):
+        raise typer.BadParameter("give exactly one of --lines N and --to STATUS")
+    _run(url, admin_token, lambda plane: plane.advance(operation_id, lines=lines, to=to))

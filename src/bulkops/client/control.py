@@ -1,5 +1,6 @@
 """``ControlPlane``: the control plane (``/__bulkops/``) of a bulkops server from Python, for test suites:
-reset, seed, move the clock, read the request log, webhooks, dump and restore state."""
+reset, seed, move the clock, read the request log, webhooks, dump and restore state, progression rules and
+faults. Stands alone like the rest of client/: httpx and the JSON the endpoints speak (never Shopify's)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,21 @@ class ClockState:
 
 
 @dataclass(frozen=True)
+class Advanced:
+    """An operation after ``advance``: its status, error code, counter and lines done."""
+
+    id: str
+    status: str
+    error_code: str | None
+    object_count: int
+    lines_done: int
+
+
+def _gid(operation_id: str | int) -> str:
+    return str(operation_id).rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
 class ResetResult:
     rows: dict[str, int]
     """Rows deleted, by table."""
@@ -43,7 +59,8 @@ class ControlPlane:
 
     def __init__(self, base_url: str, admin_token: str | None = None, timeout: float = 30.0) -> None:
         headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
-        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/__bulkops", headers=headers, timeout=timeout)
+        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/__bulkops", headers=headers, timeout=timeout,
+                                  trust_env=False)
 
     def close(self) -> None:
         self._http.close()
@@ -81,6 +98,37 @@ class ControlPlane:
         body: dict[str, Any] = {"fixture": fixture, "count": count, "seed": seed,
                                 "variantsPerProduct": variants_per_product, **({"shop": shop} if shop else {})}
         return dict(self.call("POST", "/seed", body))
+
+    # ---- progression ------------------------------------------------------------------------------
+    def progression(self) -> list[dict[str, Any]]:
+        """The progression rules in force (each with its id and match)."""
+        return list(self.call("GET", "/progression")["rules"])
+
+    def set_progression(self, *rules: dict[str, Any]) -> list[dict[str, Any]]:
+        """Replace the progression rules, e.g. ``{"match": {"type": "MUTATION"}, "mode": "manual"}``."""
+        return list(self.call("PUT", "/progression", {"rules": list(rules)})["rules"])
+
+    def clear_progression(self) -> int:
+        return int(self.call("DELETE", "/progression")["deleted"])
+
+    def advance(self, operation_id: str | int, *, lines: int | None = None, to: str | None = None) -> Advanced:
+        """Move an operation ``lines`` lines on, or ``to`` COMPLETED, FAILED, EXPIRED or CANCELED; answers once
+        the move shows."""
+        body = {"lines": lines} if lines is not None else {"to": to}
+        raw = self.call("POST", f"/operations/{_gid(operation_id)}/advance", body)
+        return Advanced(raw["id"], raw["status"], raw["errorCode"], int(raw["objectCount"]), int(raw["linesDone"]))
+
+    # ---- faults -----------------------------------------------------------------------------------
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults set, each with its id, ``times`` and how often it ``fired``."""
+        return list(self.call("GET", "/faults")["faults"])
+
+    def set_faults(self, *faults: dict[str, Any]) -> list[dict[str, Any]]:
+        """Replace the faults, e.g. ``{"type": "FAIL_OPERATION", "afterLines": 5, "partialData": True}``."""
+        return list(self.call("PUT", "/faults", {"faults": list(faults)})["faults"])
+
+    def clear_faults(self) -> int:
+        return int(self.call("DELETE", "/faults")["deleted"])
 
     # ---- request log ------------------------------------------------------------------------------
     def requests(self, shop: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:

@@ -139,6 +139,34 @@ bulk_workers = Table(
     Column("heartbeat_at", DateTime, nullable=False, index=True),
 )
 
+emulation_rules = Table(
+    "emulation_rules",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("fault_type", String(32)),
+    Column("shop", String(255)),
+    Column("operation_type", String(16)),
+    Column("operation_id", BigInteger),
+    Column("body", JSON, nullable=False),
+    Column("times", Integer),
+    Column("fired", Integer, nullable=False, default=0),
+    Column("draws", Integer, nullable=False, default=0),
+    Column("created_at", DateTime, nullable=False),
+)
+"""The emulator's progression rules and faults (control plane): in the database, so every process follows them."""
+
+emulated_operations = Table(
+    "emulated_operations",
+    metadata,
+    Column("operation_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("reads", Integer, nullable=False, default=0),
+    Column("granted_lines", Integer, nullable=False, default=0),
+    Column("forced_status", String(16)),
+)
+"""Per operation under a progression rule: reads seen (``polls`` mode), lines granted by ``advance`` and a
+status it was told to reach."""
+
 products = Table(
     "products",
     metadata,

@@ -4,6 +4,7 @@ transport, and not which database, file store or worker pool it runs on."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,6 +23,7 @@ from bulkops.engine.composing import (
     keep,
     leftover_segments,
 )
+from bulkops.engine.emulation import POLL_S, Emulation, Faulted
 from bulkops.engine.executor import ExecutorFactory, HelperPool
 from bulkops.engine.exporter import ExportWork, PlanFactory
 from bulkops.engine.failed_lines import write_failed_lines
@@ -62,6 +64,8 @@ class BulkEngine:
     helpers: HelperPool | None = None
     """Processes an import may prepare its next chunks in (see :meth:`helpers_for`)."""
     finish_hooks: list[FinishHook] = field(default_factory=list)
+    emulation: Emulation | None = None
+    """The emulator's progression rules and faults (the control plane sets them); None: none apply."""
 
     # ---- starting ---------------------------------------------------------------------------------
     def start_mutation(
@@ -108,6 +112,7 @@ class BulkEngine:
             self._run(operation_id, worker)
 
     def _run(self, operation_id: int, worker: str) -> None:
+        self._wait_to_start(operation_id)
         op = self._claim(operation_id, worker)
         if op is None:
             return
@@ -125,7 +130,10 @@ class BulkEngine:
         except LostClaim:
             log.warning("bulk operation %s was taken over by another worker; %s stops", operation_id, worker)
         except Canceled:
-            self.finish(op.id, Status.CANCELED)
+            if self._linger_canceling(op):
+                self.finish(op.id, Status.CANCELED)
+        except Faulted as fault:
+            self.finish(op.id, Status.FAILED, fault.code, partial=fault.partial)
         except TimedOut:
             self.finish(op.id, Status.FAILED, ErrorCode.TIMEOUT)
         except Exception as error:
@@ -213,8 +221,12 @@ class BulkEngine:
 
     def _work(self, op: ops.Operation) -> ChunkWork:
         size = self.settings.chunk_lines
+        if self.emulation is not None:
+            size = self.emulation.piece_size(op, size)
         if op.type is OperationType.MUTATION:
-            return ImportWork(self.store, op, self.executor_factory(op, self.helpers_for(op)), size)
+            emulation = self.emulation
+            faulted = (lambda conn, numbers: emulation.line_errors(conn, op, numbers)) if emulation else None
+            return ImportWork(self.store, op, self.executor_factory(op, self.helpers_for(op)), size, faulted)
         if self.export_plans is None:
             raise RuntimeError("this server has no export planner configured")
         return ExportWork(self.db, op, self.export_plans(op), size)
@@ -240,17 +252,114 @@ class BulkEngine:
         kept = keep(data) if op.type is OperationType.MUTATION else None
         ops.record_chunk(conn, op.id, chunk, self.clock.now(), kept)
 
+    # ---- emulation (the control plane's progression rules and faults) ------------------------------
+    def _wait_to_start(self, operation_id: int) -> None:
+        """A start delay or a STUCK CREATED fault keeps the operation CREATED (until canceled)."""
+        if self.emulation is None:
+            return
+        while True:
+            with self.db.read() as conn:
+                op = ops.get(conn, operation_id)
+            if op is None or op.status is not Status.CREATED or self.emulation.may_start(op):
+                return
+            time.sleep(POLL_S)
+
+    def emulating(self) -> bool:
+        """Whether any progression rule or fault is set (operations may then be held)."""
+        return self.emulation is not None and self.emulation.active()
+
+    def pace(self, op: ops.Operation, lines_done: int) -> None:
+        """Before the next chunk: hold while its progression rule (or a STUCK RUNNING fault) allows no more
+        lines, still answering cancel."""
+        if self.emulation is not None:
+            emulation = self.emulation
+            self._hold(op, lambda: not emulation.may_run(op, lines_done), checkpoint=True)
+
+    def _hold(self, op: ops.Operation, held: Callable[[], bool], checkpoint: bool) -> None:
+        """Wait while ``held()``, keeping the operation's heartbeat fresh (no other worker takes it over) and,
+        with ``checkpoint``, answering cancel, the time limit and a lost claim."""
+        beat = time.monotonic()
+        while held():
+            if checkpoint:
+                self.checkpoint(op)
+            if time.monotonic() - beat > 1.0:
+                with self.db.write() as conn:
+                    if not ops.hold(conn, op.id, op.worker, self.clock.now()):
+                        raise LostClaim()
+                beat = time.monotonic()
+            time.sleep(POLL_S)
+
+    def after_lines(self, op: ops.Operation, before: int, after: int) -> None:
+        if self.emulation is not None:
+            self.emulation.after_lines(op, before, after)
+
+    def _linger_canceling(self, op: ops.Operation) -> bool:
+        """cancelDelaySeconds (or a STUCK CANCELING fault) keeps a canceled operation CANCELING a while; False
+        if another worker took it over meanwhile (that one finishes it)."""
+        if self.emulation is None:
+            return True
+        emulation, noticed = self.emulation, self.clock.now()
+        try:
+            self._hold(op, lambda: emulation.lingers(op, noticed), checkpoint=False)
+        except LostClaim:
+            return False
+        return True
+
+    def observe(self, shop_id: int, op_type: OperationType | None = None, operation_id: int | None = None) -> None:
+        """A client is about to read the shop's operations (``operation_id``: that one; ``op_type``: the latest
+        of that type): progression rules that move on reads take their step first."""
+        if self.emulation is not None:
+            self.emulation.observe(shop_id, op_type, operation_id)
+
+    def advance(self, operation_id: int, lines: int | None = None, to: Status | None = None) -> str | None:
+        """The control plane moves an operation: ``lines`` more lines, or ``to`` a final status. Answers once
+        the move is visible; a move that cannot be made returns why."""
+        if self.emulation is None:
+            return "this server runs no emulation"
+        with self.db.read() as conn:
+            op = ops.get(conn, operation_id)
+            done = ops.lines_done(conn, operation_id)
+        if op is None:
+            return "Bulk operation does not exist"
+        if to is Status.EXPIRED:
+            return self._expire_now(op)
+        if op.status in TERMINAL:
+            return f"the operation is already {op.status.value}"
+        if to is None:
+            self.emulation.grant(op.id, lines or 0)
+            self.emulation.wait_for(op.id, lines=done + (lines or 0))
+            return None
+        self.emulation.force(op.id, to)
+        if to is Status.CANCELED:
+            with self.db.write() as conn:
+                transition(conn, op.id, Status.CANCELING)
+        self.emulation.wait_for(op.id, status=to)
+        return None
+
+    def _expire_now(self, op: ops.Operation) -> str | None:
+        if op.status not in (Status.COMPLETED, Status.FAILED, Status.CANCELED):
+            return f"only a finished operation can expire; this one is {op.status.value}"
+        with self.db.write() as conn:
+            transition(conn, op.id, Status.EXPIRED)
+        self._discard([op.result_key, op.partial_key])
+        return None
+
     # ---- finishing --------------------------------------------------------------------------------
-    def finish(self, operation_id: int, target: Status, error_code: ErrorCode | None = None) -> None:
+    def finish(self, operation_id: int, target: Status, error_code: ErrorCode | None = None,
+               partial: bool = True) -> None:
         """Compose what was written and set the final status, with the finish hooks, in one transaction. A
         composing that meets storage trouble waits to be retried (the operation stays unfinished); lines whose
-        results cannot be recovered turn a success into a failure whose partial data holds every other line."""
+        results cannot be recovered turn a success into a failure whose partial data holds every other line.
+        ``partial=False``: a failure without partial data (its segments are discarded)."""
         with self.db.read() as conn:
             op = ops.get(conn, operation_id)
             chunks = ops.chunks(conn, operation_id) if op else []
         if op is None or op.status in TERMINAL:
             return
         key, size = None, None
+        if chunks and not partial:
+            self._set_final(op, target, error_code, None, None, composed=True)
+            return
         if chunks:
             try:
                 composed = compose_results(self.store, self.db, op, chunks, partial=target is Status.FAILED)

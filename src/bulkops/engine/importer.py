@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -84,12 +84,25 @@ def execute_line(conn: Connection, executor: ChunkExecutor, raw: bytes) -> dict[
     return response
 
 
+LineFaults = Callable[[Connection, list[int]], dict[int, dict[str, Any]]]
+"""The result lines injected faults put in place of some of a chunk's lines (by number): those do not run."""
+
+
+def _responses(conn: Connection, executor: ChunkExecutor, lines: list[tuple[int, bytes]],
+               faulted: LineFaults | None) -> list[dict[str, Any]]:
+    replaced = faulted(conn, [number for number, _ in lines]) if faulted is not None else {}
+    run = [raw for number, raw in lines if number not in replaced]
+    ran = iter(executor.run_chunk(conn, run, lambda raw: execute_line(conn, executor, raw)))
+    return [replaced[number] if number in replaced else next(ran) for number, _ in lines]
+
+
 def run_batch(
-    conn: Connection, executor: ChunkExecutor, batch: Batch, shop_id: int, operation_id: int, index: int
+    conn: Connection, executor: ChunkExecutor, batch: Batch, shop_id: int, operation_id: int, index: int,
+    faulted: LineFaults | None = None,
 ) -> tuple[bytes, ops.Chunk]:
     """Execute a batch inside ``conn``'s transaction; returns the segment bytes and its chunk record."""
     lines = runnable_lines(batch)
-    responses = executor.run_chunk(conn, [raw for _, raw in lines], lambda raw: execute_line(conn, executor, raw))
+    responses = _responses(conn, executor, lines, faulted)
     out = [result_line(response, number) for (number, _), response in zip(lines, responses, strict=True)]
     data = b"".join(out)
     chunk = ops.Chunk(
@@ -123,6 +136,7 @@ class ImportWork:
     op: ops.Operation
     executor: ChunkExecutor
     chunk_lines: int
+    faulted: LineFaults | None = None
 
     def pieces(self, done: list[ops.Chunk]) -> Iterator[Batch]:
         assert self.op.staged_upload_path is not None
@@ -132,4 +146,4 @@ class ImportWork:
             yield from look_ahead_batches(read_batches(stream, first_line, self.chunk_lines), self.executor)
 
     def write(self, conn: Connection, piece: Batch, index: int) -> tuple[bytes, ops.Chunk]:
-        return run_batch(conn, self.executor, piece, self.op.shop_id, self.op.id, index)
+        return run_batch(conn, self.executor, piece, self.op.shop_id, self.op.id, index, self.faulted)

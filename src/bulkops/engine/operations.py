@@ -374,3 +374,21 @@ def retrying(conn: Connection) -> list[Operation]:
 
 def window_start(now: datetime) -> datetime:
     return now - timedelta(hours=24)
+
+
+def lines_done(conn: Connection, operation_id: int) -> int:
+    """Lines (an import's file lines, an export's top-level rows) its recorded chunks cover."""
+    last = conn.execute(select(func.max(bulk_chunks.c.last_line)).where(bulk_chunks.c.operation_id == operation_id))
+    value = last.scalar()
+    return 0 if value is None else int(value) + 1
+
+
+def unfinished_of_shop(conn: Connection, shop_id: int, op_type: OperationType | None = None,
+                       operation_id: int | None = None) -> list[Operation]:
+    stmt = select(bulk_operations).where(bulk_operations.c.shop_id == shop_id,
+                                         bulk_operations.c.status.in_([s.value for s in UNFINISHED]))
+    if op_type is not None:
+        stmt = stmt.where(bulk_operations.c.type == op_type.value)
+    if operation_id is not None:
+        stmt = stmt.where(bulk_operations.c.id == operation_id)
+    return [from_row(r) for r in conn.execute(stmt.order_by(bulk_operations.c.id))]

@@ -38,7 +38,9 @@ class Scope(StrEnum):
 
 KEPT = frozenset({"shops", "deployment", "server_secrets", "bulk_workers"})
 """Never reset: the shops (a test keeps its token), the deployment's record and secrets, live workers."""
-OPERATION_TABLES = frozenset({"staged_uploads", "bulk_operations", "bulk_chunks"})
+OPERATION_TABLES = frozenset({"staged_uploads", "bulk_operations", "bulk_chunks", "emulated_operations"})
+"""``emulated_operations`` names operations by id without a foreign key: it goes with them, or a restarted id
+would inherit a deleted operation's polls and grants."""
 WEBHOOK_TABLES = frozenset({"webhook_subscriptions", "webhook_deliveries", "webhook_attempts"})
 FILE_PREFIXES = ("bulk-operations/", "tmp/")
 """Where operations keep their files: results and segments, and staged uploads (``tmp/<shop id>/...``)."""

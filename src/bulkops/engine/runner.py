@@ -40,15 +40,22 @@ def run_chunks(engine: BulkEngine, op: ops.Operation, work: ChunkWork) -> None:
     with engine.db.read() as conn:
         done = ops.chunks(conn, op.id)
     index = len(done)
+    lines = done[-1].last_line + 1 if done else 0
     if done:
         log.info("bulk operation %s resumes at chunk %s (line %s): %s chunks were already recorded",
                  op.id, index, done[-1].last_line + 1, index)
     with closing(work.pieces(done)) as pieces:  # type: ignore[type-var]
+        if not done:
+            engine.after_lines(op, -1, 0)
         for piece in pieces:
             engine.checkpoint(op)
+            engine.pace(op, lines)
             with engine.db.write() as conn:
                 started = time.perf_counter()
                 data, chunk = work.write(conn, piece, index)
                 chunk = replace(chunk, duration_ms=round((time.perf_counter() - started) * 1000))
                 engine.record_chunk(conn, op, chunk, data)
             index += 1
+            engine.after_lines(op, lines, chunk.last_line + 1)
+            lines = chunk.last_line + 1
+    engine.pace(op, lines)  # finishing is a step of its own: a held operation shows all its lines RUNNING first

@@ -167,3 +167,16 @@ def cost_extension(cost: int) -> dict[str, Any]:
             "restoreRate": RESTORE_RATE,
         },
     }
+
+
+def throttled_extension(cost: int) -> dict[str, Any]:
+    """The cost a THROTTLED answer carries (spec 1.4): nothing spent, less available than requested."""
+    return {
+        "requestedQueryCost": cost,
+        "actualQueryCost": None,
+        "throttleStatus": {
+            "maximumAvailable": MAXIMUM_AVAILABLE,
+            "currentlyAvailable": max(0, cost - 1),
+            "restoreRate": RESTORE_RATE,
+        },
+    }

@@ -25,7 +25,7 @@ from bulkops.engine.executor import ChunkExecutor, ExecutorFactory, HelperPool, 
 from bulkops.engine.operations import Operation
 from bulkops.engine.runtime import Runtime
 from bulkops.graphql.context import RequestContext
-from bulkops.graphql.cost import cost_extension, requested_cost
+from bulkops.graphql.cost import cost_extension, requested_cost, throttled_extension
 from bulkops.graphql.defaults import default_resolver
 from bulkops.graphql.document_cache import BoundedCache, document_weight
 from bulkops.graphql.errors import format_error, parse_error
@@ -245,3 +245,19 @@ def _plan_for(api_version: str, document: str) -> Plan:
     if plan is None:
         raise ValueError("this document does not compile to a plan")
     return plan
+
+
+THROTTLED_ERROR = {"message": "Throttled", "extensions": {"code": "THROTTLED",
+                                                         "documentation": "https://shopify.dev/api/usage/rate-limits"}}
+
+
+def throttled_response(runtime: Runtime, api_version: str, query: str, variables: dict[str, Any] | None,
+                       operation_name: str | None) -> dict[str, Any]:
+    """Shopify's THROTTLED answer to this request (spec 1.4, sent with HTTP 429): its requested cost, which the
+    bucket cannot hold (a document that does not even prepare is reported at cost 0)."""
+    schema = schema_for_version(api_version)
+    prepared = prepare_request(schema, query, operation_name, QueryLimits.of(runtime.settings))
+    cost = 0
+    if not prepared.errors and prepared.operation is not None:
+        cost = requested_cost(schema, prepared.operation, variables or {}, prepared.document)
+    return {"errors": [THROTTLED_ERROR], "extensions": {"cost": throttled_extension(cost)}}

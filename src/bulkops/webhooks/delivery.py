@@ -68,8 +68,11 @@ class Deliverer:
     """Polls for due deliveries and sends each on a small pool; ``start``/``stop`` with the server."""
 
     def __init__(self, db: Database, clock: Clock, policy: RetryPolicy, timeout_s: float,
-                 open_secret: Callable[[str], str], senders: int = 4, poll_interval_s: float = 0.2) -> None:
+                 open_secret: Callable[[str], str], senders: int = 4, poll_interval_s: float = 0.2,
+                 injected: Callable[[str], Outcome | None] | None = None) -> None:
         self.db = db
+        self.injected = injected
+        """The emulator's WEBHOOK_FAIL fault for a shop: an outcome recorded instead of sending."""
         self.open_secret = open_secret
         """Opens a shop's sealed app secret (the database keeps it sealed) just before signing."""
         self.clock = clock
@@ -136,8 +139,10 @@ class Deliverer:
             assert self._client is not None
             started_at = self.clock.now()
             started = time.monotonic()
-            outcome = post(self._client, replace(delivery, shop_secret=self.open_secret(delivery.shop_secret)),
-                           self.timeout_s)
+            outcome = self.injected(delivery.shop_domain) if self.injected else None
+            if outcome is None:
+                outcome = post(self._client, replace(delivery, shop_secret=self.open_secret(delivery.shop_secret)),
+                               self.timeout_s)
             duration_ms = int((time.monotonic() - started) * 1000)
             with self.db.write() as conn:
                 removed = outbox.record_attempt(conn, delivery, outcome, started_at, duration_ms, self.policy,

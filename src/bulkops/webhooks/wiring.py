@@ -8,9 +8,10 @@ from sqlalchemy import Connection
 
 from bulkops.config import Settings
 from bulkops.engine.engine import BulkEngine
+from bulkops.engine.faults import FaultType
 from bulkops.engine.operations import Operation
 from bulkops.webhooks.delivery import Deliverer
-from bulkops.webhooks.outbox import announce_finish
+from bulkops.webhooks.outbox import Outcome, announce_finish
 from bulkops.webhooks.retry import RetryPolicy
 
 
@@ -24,4 +25,23 @@ def install_webhooks(engine: BulkEngine, settings: Settings, open_secret: Callab
 
     engine.finish_hooks.append(announce)
     policy = RetryPolicy(settings.webhook_retry_schedule_s, settings.webhook_remove_after_failures)
-    return Deliverer(engine.db, clock, policy, settings.webhook_timeout_s, open_secret)
+    return Deliverer(engine.db, clock, policy, settings.webhook_timeout_s, open_secret,
+                     injected=_webhook_fault(engine, settings.webhook_timeout_s))
+
+
+def _webhook_fault(engine: BulkEngine, timeout_s: float) -> Callable[[str], Outcome | None] | None:
+    """A WEBHOOK_FAIL fault's outcome for a shop's delivery: an HTTP error or a timeout, as if the receiver
+    had answered so (nothing is sent)."""
+    emulation = engine.emulation
+    if emulation is None:
+        return None
+
+    def injected(shop: str) -> Outcome | None:
+        fault = emulation.strike(FaultType.WEBHOOK_FAIL, shop)
+        if fault is None:
+            return None
+        if fault.get("status") is not None:
+            return Outcome("http_error", int(fault["status"]), f"HTTP {fault['status']} (WEBHOOK_FAIL fault)")
+        return Outcome("timeout", None, f"no answer within {timeout_s:g} s (WEBHOOK_FAIL fault)")
+
+    return injected

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from bulkops.app.control import clock, health, requests, reset, seed, state, webhooks
+from bulkops.app.control import clock, faults, health, progression, requests, reset, seed, state, webhooks
 from bulkops.app.control.access import guarded
 from bulkops.engine.runtime import Runtime
 
-_MODULES = (health, reset, seed, clock, requests, webhooks, state)
+_MODULES = (health, reset, seed, clock, requests, webhooks, state, progression, faults)
 
 
 def control_routes(runtime: Runtime) -> list[BaseRoute]:

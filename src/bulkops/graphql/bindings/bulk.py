@@ -97,12 +97,14 @@ def resolve_bulk_operation(_: Any, info: GraphQLResolveInfo, id: str) -> dict[st
     number = require_id(id, "BulkOperation")
     if number is None:
         raise RequestError(f"Invalid id: {id}", "RESOURCE_NOT_FOUND")
+    context.runtime.engine.observe(context.shop.id, operation_id=number)
     op = ops.get(context.conn, number, context.shop.id)
     return present_operation(context, op) if op else None
 
 
 @register("BulkOperation")
 def load_operation(context: RequestContext, number: int) -> dict[str, Any] | None:
+    context.runtime.engine.observe(context.shop.id, operation_id=number)
     op = ops.get(context.conn, number, context.shop.id)
     return present_operation(context, op) if op else None
 
@@ -111,6 +113,7 @@ def load_operation(context: RequestContext, number: int) -> dict[str, Any] | Non
 def resolve_current(_: Any, info: GraphQLResolveInfo, type: str | None = "QUERY") -> dict[str, Any] | None:
     """``type: null`` given explicitly means the default (the argument is nullable)."""
     context = ctx(info)
+    context.runtime.engine.observe(context.shop.id, op_type=OperationType(type or "QUERY"))
     op = ops.latest_of_type(context.conn, context.shop.id, OperationType(type or "QUERY"))
     return present_operation(context, op) if op else None
 
@@ -121,6 +124,7 @@ def resolve_bulk_operations(_: Any, info: GraphQLResolveInfo, first: int | None 
                             sortKey: str = "CREATED_AT", query: str | None = None) -> dict[str, Any]:
     context = ctx(info)
     page_args(first, last)
+    context.runtime.engine.observe(context.shop.id)
     filtered = filtered_operations(context.shop.id, query)
     if filtered.warnings:
         context.extensions.setdefault("search", []).append(

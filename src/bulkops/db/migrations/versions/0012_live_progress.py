@@ -1,7 +1,7 @@
 """live progress: when each chunk was recorded; the failed-lines file
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Written by hand. A chunk record keeps when it was recorded (on the server's clock): an import's rate and ETA
 come from the recent ones. An operation keeps the key of the file holding its input lines whose results
 carried errors (``failedLinesUrl`` of the bulkops extension endpoint).
