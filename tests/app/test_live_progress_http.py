@@ -5,6 +5,7 @@ seen while it runs without any timing."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
 import time
@@ -20,7 +21,7 @@ import uvicorn
 from bulkops.app import progress as progress_app
 from bulkops.app.http import build_app
 from bulkops.app.serving import ClosingServer
-from bulkops.client import BulkClient
+from bulkops.client import AsyncBulkClient, BulkClient
 from bulkops.client.live import Event, operation_events, parse_events, supports_live_progress
 from bulkops.engine import operations as ops
 from tests.server import InProcessServer
@@ -258,3 +259,19 @@ def test_asking_the_server_to_exit_tells_the_runtime_at_once() -> None:
     server.handle_exit(signal.SIGTERM, None)
 
     assert runtime.closing.is_set() and server.should_exit
+
+
+def test_the_async_client_reads_the_same_progress_and_events(server: InProcessServer, client: BulkClient) -> None:
+    operation_id = start_import(client, products_jsonl(30))
+    client.wait(operation_id)
+    expected = list(client.events(operation_id))
+
+    async def read() -> tuple[dict | None, list[Event]]:
+        async with AsyncBulkClient(server.base_url, client.token, client.version) as twin:
+            return await twin.live_progress(operation_id), [event async for event in twin.events(operation_id)]
+
+    answer, events = asyncio.run(read())
+
+    assert answer == client.live_progress(operation_id)
+    assert answer is not None and answer["status"] == "COMPLETED"
+    assert events == expected and [e.data["status"] for e in events] == ["COMPLETED"]

@@ -4,7 +4,7 @@ a bulkops server from Shopify with one cheap request, so callers fall back to po
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,12 +35,17 @@ def live_operation(http: httpx.Client, operation_id: str) -> dict[str, Any] | No
     """The extension's ``operation`` answer (None: the shop has no such operation)."""
     response = http.post(EXTENSION_PATH, content=orjson.dumps({"query": OPERATION, "variables": {"id": operation_id}}),
                          headers={"Content-Type": "application/json"})
+    return _operation_of(response)
+
+
+def _operation_of(response: httpx.Response) -> dict[str, Any] | None:
     if response.status_code != 200:
         raise NoLiveProgress(f"HTTP {response.status_code} from {EXTENSION_PATH}: {response.text[:200]}")
     body = orjson.loads(response.content)
     if body.get("errors"):
         raise NoLiveProgress(f"{EXTENSION_PATH} answered errors: {body['errors']}")
-    return body["data"]["operation"]
+    operation: dict[str, Any] | None = body["data"]["operation"]
+    return operation
 
 
 @dataclass(frozen=True)
@@ -72,14 +77,56 @@ def operation_events(http: httpx.Client, operation_id: str, last_event_id: int |
 
 def parse_events(lines: Iterator[str]) -> Iterator[Event]:
     """Server-Sent Events from their text lines (``id``, ``event``, ``data``; comments are heartbeats)."""
-    fields: dict[str, str] = {}
+    parser = EventParser()
     for line in lines:
-        if not line:
-            if "data" in fields:
-                raw_id = fields.get("id", "")
-                yield Event(int(raw_id) if raw_id.isdigit() else None, fields.get("event", "message"),
-                            orjson.loads(fields["data"]))
-            fields = {}
-        elif not line.startswith(":"):
-            name, _, value = line.partition(":")
-            fields[name] = value[1:] if value.startswith(" ") else value
+        event = parser.feed(line)
+        if event is not None:
+            yield event
+
+
+class EventParser:
+    """Server-Sent Events one text line at a time, for a sync or an async line source alike."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+
+    def feed(self, line: str) -> Event | None:
+        """The event a blank line completes, else None."""
+        if line:
+            if not line.startswith(":"):
+                name, _, value = line.partition(":")
+                self.fields[name] = value[1:] if value.startswith(" ") else value
+            return None
+        fields, self.fields = self.fields, {}
+        if "data" not in fields:
+            return None
+        raw_id = fields.get("id", "")
+        return Event(int(raw_id) if raw_id.isdigit() else None, fields.get("event", "message"),
+                     orjson.loads(fields["data"]))
+
+
+async def live_operation_async(http: httpx.AsyncClient, operation_id: str) -> dict[str, Any] | None:
+    """``live_operation`` on an async client."""
+    response = await http.post(EXTENSION_PATH, content=orjson.dumps({"query": OPERATION,
+                                                                     "variables": {"id": operation_id}}),
+                               headers={"Content-Type": "application/json"})
+    return _operation_of(response)
+
+
+async def operation_events_async(http: httpx.AsyncClient, operation_id: str, last_event_id: int | None = None,
+                                 read_timeout: float = 60.0) -> AsyncIterator[Event]:
+    """``operation_events`` on an async client."""
+    headers = {"Accept": "text/event-stream"}
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = str(last_event_id)
+    timeout = httpx.Timeout(10.0, read=read_timeout)
+    async with http.stream("GET", events_path(operation_id), headers=headers, timeout=timeout) as response:
+        if response.status_code != 200:
+            await response.aread()
+            raise NoLiveProgress(f"HTTP {response.status_code} from {events_path(operation_id)}: "
+                                 f"{response.text[:200]}")
+        parser = EventParser()
+        async for line in response.aiter_lines():
+            event = parser.feed(line)
+            if event is not None:
+                yield event

@@ -16,7 +16,13 @@ import httpx
 import orjson
 
 from bulkops.client.inputs import MAX_FILE_BYTES
-from bulkops.client.live import Event, live_operation, operation_events
+from bulkops.client.live import (
+    Event,
+    live_operation,
+    live_operation_async,
+    operation_events,
+    operation_events_async,
+)
 from bulkops.client.models import FINISHED, BulkOperation, StagedTarget
 from bulkops.client.report import ImportReport
 from bulkops.client.retry import RetryPolicy, is_throttled, send, send_async
@@ -399,6 +405,15 @@ class AsyncBulkClient:
 
     async def results(self, url: str) -> list[dict[str, Any]]:
         return [orjson.loads(line) for line in (await self.download(url)).splitlines() if line.strip()]
+
+    async def live_progress(self, operation_id: str) -> dict[str, Any] | None:
+        """``BulkClient.live_progress``, awaited (a bulkops server only)."""
+        return await live_operation_async(self.http, operation_id)
+
+    async def events(self, operation_id: str, last_event_id: int | None = None) -> AsyncIterator[Event]:
+        """``BulkClient.events`` as an async iterator (a bulkops server only): ``async for event in ...``."""
+        async for event in operation_events_async(self.http, operation_id, last_event_id):
+            yield event
 
     async def import_file(self, path: Path, mutation: str, *, client_identifier: str | None = None,
                           results: Path | None = None, failures: Path | None = None, lines: str | None = None,
