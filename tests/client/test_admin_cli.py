@@ -53,7 +53,7 @@ def test_faults_set_show_clear_and_a_refusal_exits_2_with_the_reason(emulator: I
 
     assert set_[0] == 0 and shown == set_
     assert cleared == (0, {"deleted": 1})
-    assert refused[0] == 2 and "HTTP 400: GRAPHQL_HTTP needs status 429, 500 or 503" in str(refused[1])
+    assert refused[0] == 2 and "400: GRAPHQL_HTTP needs status 429, 500 or 503" in str(refused[1])
 
 
 def test_advance_needs_exactly_one_of_lines_and_to(emulator: InProcessServer) -> None:

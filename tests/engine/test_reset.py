@@ -25,7 +25,7 @@ def names(scope: Scope, shop_owned: bool = False) -> set[str]:
 
 
 def test_each_scope_covers_its_tables_and_all_covers_everything_but_shops_and_the_deployment() -> None:
-    assert names(Scope.OPERATIONS) == {"staged_uploads", "bulk_operations", "bulk_chunks"}
+    assert names(Scope.OPERATIONS) == {"staged_uploads", "bulk_operations", "bulk_chunks", "emulated_operations"}
     assert names(Scope.WEBHOOKS) == {"webhook_subscriptions", "webhook_deliveries", "webhook_attempts"}
     assert {"products", "product_variants", "product_options", "customers", "collection_products", "locations",
             "inventory_quantities", "metafields"} <= names(Scope.SHOP_DATA)
