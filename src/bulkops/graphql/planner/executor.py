@@ -126,7 +126,9 @@ class ProductCreateChunks(PlanExecutor):
             return [run_line(raw) for raw in lines]
         context = self.make_context(conn)
         batch = ProductCreateBatch(conn, context.shop.id, self._handle_hints)
-        prepared = self._prepared(lines)
+        database = conn.dialect.name
+        # helper processes prepare SQLite's parameters (they run beside SQLite's single writer only)
+        prepared = self._prepared(lines) if database == "sqlite" else prepare_lines(self.plan, lines, database)
         # the chunk's products are committed together: they share its creation time
         return batch.run(prepared, context.now, lambda pending: self._response(context, pending),
                          lambda index: run_line(lines[index]))
@@ -172,10 +174,11 @@ class ProductCreateChunks(PlanExecutor):
             return None
 
 
-def prepare_lines(plan: Plan, lines: list[bytes]) -> list[PreparedProduct | None]:
+def prepare_lines(plan: Plan, lines: list[bytes], database: str = "sqlite") -> list[PreparedProduct | None]:
     """Each productCreate line checked as far as it can be without the database (pure: any process), with
-    the payload's product fields that need no id nor handle presented when the selection allows."""
-    prepared = [_prepare_line(plan, raw) for raw in lines]
+    the payload's product fields that need no id nor handle presented when the selection allows; its rows
+    are parameters for ``database``'s driver."""
+    prepared = [_prepare_line(plan, raw, database) for raw in lines]
     split = split_product_presenter(plan.selected_names("product"))
     if split is None:
         return prepared
@@ -184,7 +187,7 @@ def prepare_lines(plan: Plan, lines: list[bytes]) -> list[PreparedProduct | None
             for p in prepared]
 
 
-def _prepare_line(plan: Plan, raw: bytes) -> PreparedProduct | None:
+def _prepare_line(plan: Plan, raw: bytes, database: str) -> PreparedProduct | None:
     variables = _decode(raw)
     if variables is None:
         return None
@@ -197,7 +200,7 @@ def _prepare_line(plan: Plan, raw: bytes) -> PreparedProduct | None:
     raw_metafields = data.get("metafields") or []
     if any(m.get("id") for m in raw_metafields):
         return None
-    return prepare_product(new_product(data, [metafield_spec(m) for m in raw_metafields]))
+    return prepare_product(new_product(data, [metafield_spec(m) for m in raw_metafields]), database)
 
 
 def _decode(raw: bytes) -> dict[str, Any] | None:
