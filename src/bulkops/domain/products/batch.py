@@ -26,12 +26,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import SimpleNamespace
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Dialect, Table, func, select
-from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
@@ -98,10 +97,18 @@ def _writers(dialect: Dialect) -> dict[Table, RawInsert]:
         (metafields, _METAFIELD_KEYS), (resource_publications, _PUBLICATION_KEYS))}
 
 
-_WRITERS_OF = {"sqlite": _writers(SQLiteDialect_pysqlite()), "postgresql": _writers(PGDialect_psycopg())}
-"""Per database, each table's rows as parameter lists in these column orders, with the column types' own bind
-processors for that database's driver (what SQLAlchemy would send), so the rows can be built before the writer
-knows ids, handle and time."""
+@cache
+def writers_for(database: str) -> dict[Table, RawInsert]:
+    """Per database, each table's rows as parameter lists in these column orders, with the column types' own bind
+    processors for that database's driver (what SQLAlchemy would send), so the rows can be built before the
+    writer knows ids, handle and time. PostgreSQL's are made on first use (psycopg is an optional dependency)."""
+    if database == "postgresql":
+        from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+        return _writers(PGDialect_psycopg())
+    return _writers(SQLiteDialect_pysqlite())
+
+
+_DATABASES = ("sqlite", "postgresql")
 P_ID, P_HANDLE, P_SHOP, P_CREATED, P_UPDATED, P_PUBLISHED = (_PRODUCT_KEYS.index(k) for k in _FILLED_BY_WRITER)
 V_SHOP, V_PRODUCT, V_CREATED, V_UPDATED = (_VARIANT_KEYS.index(k) for k in ("shop_id", "product_id", "created_at",
                                                                              "updated_at"))
@@ -158,7 +165,7 @@ def prepare_product(new: NewProduct, database: str = "sqlite") -> PreparedProduc
         row.pop(key, None)
     options, variant = _option_and_variant_params(tuple((o.name, tuple(o.values)) for o in new.options), database)
     handle = rules.given_handle(fields)
-    writers = _WRITERS_OF[database]
+    writers = writers_for(database)
     return PreparedProduct(
         handle, "" if handle is not None else rules.handle_base(fields), row, None,
         writers[products].params({**row, **_UNFILLED}), [list(o) for o in options], list(variant),
@@ -174,7 +181,7 @@ def _option_and_variant_params(options: tuple[tuple[str, tuple[str, ...]], ...],
     writer's places None). A bulk import's products often share their options: each set is converted once."""
     pairs = [(name, list(values)) for name, values in options]
     names, chosen = variant_rules.first_variant(pairs)
-    writers = _WRITERS_OF[database]
+    writers = writers_for(database)
     return (tuple(tuple(writers[product_options].params(row)) for row in variant_rules.option_rows(None, pairs)),
             tuple(writers[product_variants].params(variant_rules.variant_row(None, None, names, chosen, NO_INPUT,
                                                                              1, None))))
@@ -208,7 +215,7 @@ class ProductCreateBatch:
     """Shared by an import's chunks: per handle base that needed a number, the number after the last one a
     chunk gave (see :meth:`_resume_at`), so that each chunk of a file of one title does not walk every earlier
     chunk's handles again."""
-    _rows: dict[Table, list[list[Any]]] = field(default_factory=lambda: {table: [] for table in _WRITERS_OF["sqlite"]})
+    _rows: dict[Table, list[list[Any]]] = field(default_factory=lambda: {table: [] for table in writers_for("sqlite")})
     _next_id: int = 0
     _handles: set[str] = field(default_factory=set)
     _next_number: dict[str, int] = field(default_factory=dict)
@@ -231,12 +238,12 @@ class ProductCreateBatch:
 
     @staticmethod
     def supported(conn: Connection) -> bool:
-        return (conn.dialect.name in _WRITERS_OF and _OTHER_COLUMNS is not None
+        return (conn.dialect.name in _DATABASES and _OTHER_COLUMNS is not None
                 and getattr(conn.dialect, "_json_serializer", None) is None)
 
     def __post_init__(self) -> None:
         dialect = self.conn.dialect
-        self._writers = _WRITERS_OF[dialect.name]
+        self._writers = writers_for(dialect.name)
         self._mark = "?" if dialect.paramstyle == "qmark" else "%s"
         self._stamp_of = self._writers[products].processor("created_at")
         if dialect.name == "postgresql":
