@@ -98,8 +98,8 @@ def test_products_written_together_take_the_sequences_ids_in_line_order(pg_side:
         assert conn.execute(text("SELECT nextval('products_id_seq')")).scalar() == 7
 
 
-def test_ids_another_writer_draws_meanwhile_are_skipped_and_the_answers_show_the_ids_written(pg_side: Side,
-                                                                                                monkeypatch: Any) -> None:
+def test_ids_another_writer_draws_meanwhile_are_skipped_and_the_answers_show_the_ids_written(
+        pg_side: Side, monkeypatch: Any) -> None:
     executor = pg_side.executor(CREATE_PLAIN_READS)
     flush = ProductCreateBatch.flush
 

@@ -386,20 +386,20 @@ class ProductCreateBatch:
 
     def _taken_among(self, wanted: list[str]) -> set[str]:
         """Which of these handles this chunk or the shop already uses (one lookup through the unique index)."""
-        marks = ", ".join(self._mark for _ in wanted)
-        return {h for h in wanted if h in self._handles} | {r[0] for r in self._query(
-            f"SELECT handle FROM products WHERE shop_id = {self._mark} AND handle IN ({marks})", (self.shop_id, *wanted))}
+        return {h for h in wanted if h in self._handles} | self._shop_handles_among(wanted)
 
     def prefetch_handles(self, handles: set[str]) -> None:
         """Learn which of these (handleized) handles the shop already uses, in one query for the chunk."""
         wanted = sorted(handles)
         self._taken_known = set()
         for start in range(0, len(wanted), 500):
-            part = wanted[start:start + 500]
-            marks = ", ".join(self._mark for _ in part)
-            self._taken_known |= {r[0] for r in self._query(
-                f"SELECT handle FROM products WHERE shop_id = {self._mark} AND handle IN ({marks})", (self.shop_id, *part))}
+            self._taken_known |= self._shop_handles_among(wanted[start:start + 500])
         self._asked = set(wanted)
+
+    def _shop_handles_among(self, wanted: list[str]) -> set[str]:
+        marks = ", ".join(self._mark for _ in wanted)
+        sql = f"SELECT handle FROM products WHERE shop_id = {self._mark} AND handle IN ({marks})"
+        return {row[0] for row in self._query(sql, (self.shop_id, *wanted))}
 
     def _taken(self, handle: str) -> bool:
         if handle in self._asked:
