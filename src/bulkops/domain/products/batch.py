@@ -48,7 +48,7 @@ from bulkops.domain.metafields.types import REFERENCE_TYPES
 from bulkops.domain.products import rules
 from bulkops.domain.products import variants as variant_rules
 from bulkops.domain.products.rules import MetafieldSpec, NewProduct
-from bulkops.domain.products.variants import NO_INPUT
+from bulkops.domain.products.variants import NO_INPUT, VariantSpec
 from bulkops.domain.publications.rules import AutoPublishing, auto_publishing
 from bulkops.protocol.errors import UserErrors
 
@@ -130,7 +130,7 @@ class PreparedProduct(NamedTuple):
     presented: dict[str, Any] | None
     product: list[Any]
     options: list[list[Any]]
-    variant: list[Any]
+    variants: list[list[Any]]
     metafields: list[list[Any]]
 
 
@@ -153,22 +153,46 @@ class HandleTaken(Exception):
 def prepare_product(new: NewProduct, database: str = "sqlite") -> PreparedProduct | None:
     """The checks and rows of one input that need no database, or None: create it the ordinary way. The rows
     are parameters for ``database``'s driver (``conn.dialect.name``)."""
-    fields = new.fields
-    if rules.new_product_errors(fields, new.options):
+    if rules.new_product_errors(new.fields, new.options):
         return None
+    options, variant = _option_and_variant_params(tuple((o.name, tuple(o.values)) for o in new.options), database)
+    return _prepared(new.fields, [list(o) for o in options], [list(variant)], new.metafields, database)
+
+
+def prepare_new_set(fields: rules.ProductFields, options: list[rules.OptionSpec] | None,
+                    variants: list[VariantSpec] | None, specs: list[MetafieldSpec], database: str
+                    ) -> PreparedProduct | None:
+    """The rows of a productSet that creates a product (its checks passed): those :func:`rules.set_product`
+    and the metafields it sets would write, or None: create it the ordinary way."""
+    if options is None:  # a product without options: the standalone variant, as productCreate gives it
+        return prepare_product(rules.NewProduct(fields, [], specs), database)
+    writers = writers_for(database)
+    pairs = [(o.name, list(o.values)) for o in options]
+    names = [name for name, _ in pairs]
     try:
-        checked = _check_metafields(new.metafields)
+        variant_params = [writers[product_variants].params(variant_rules.variant_row(
+            None, None, names, dict(spec.option_values or []), spec, position, None))
+            for position, spec in enumerate(rules.set_variant_specs(pairs, variants), start=1)]
+    except KeyError:  # an option without values: the ordinary path answers it
+        return None
+    option_params = [writers[product_options].params(row) for row in variant_rules.option_rows(None, pairs)]
+    return _prepared(fields, option_params, variant_params, specs, database)
+
+
+def _prepared(fields: rules.ProductFields, options: list[list[Any]], variants: list[list[Any]],
+              specs: list[MetafieldSpec], database: str) -> PreparedProduct | None:
+    try:
+        checked = _check_metafields(specs)
     except NotBatchable:
         return None
     row = {**_UNSET_ROW, **rules.product_columns(fields)}
     for key in _FILLED_BY_WRITER:
         row.pop(key, None)
-    options, variant = _option_and_variant_params(tuple((o.name, tuple(o.values)) for o in new.options), database)
     handle = rules.given_handle(fields)
     writers = writers_for(database)
     return PreparedProduct(
         handle, "" if handle is not None else rules.handle_base(fields), row, None,
-        writers[products].params({**row, **_UNFILLED}), [list(o) for o in options], list(variant),
+        writers[products].params({**row, **_UNFILLED}), options, variants,
         [writers[metafields].params(new_metafield_row(None, "Product", None, namespace, m.key, m.value, m.type,
                                                       None))
          for m, namespace in checked])
@@ -329,8 +353,9 @@ class ProductCreateBatch:
         product[P_PUBLISHED] = stamp if published else None
         for option in prepared.options:
             option[0] = product_id
-        variant = prepared.variant
-        variant[V_SHOP], variant[V_PRODUCT], variant[V_CREATED], variant[V_UPDATED] = shop_id, product_id, stamp, stamp
+        for variant in prepared.variants:
+            variant[V_SHOP], variant[V_PRODUCT], variant[V_CREATED], variant[V_UPDATED] = (
+                shop_id, product_id, stamp, stamp)
         for metafield in prepared.metafields:
             metafield[M_SHOP], metafield[M_OWNER], metafield[M_CREATED], metafield[M_UPDATED] = (
                 shop_id, product_id, stamp, stamp)
@@ -360,7 +385,7 @@ class ProductCreateBatch:
         prepared, rows = pending.prepared, self._rows
         rows[products].append(prepared.product)
         rows[product_options] += prepared.options
-        rows[product_variants].append(prepared.variant)
+        rows[product_variants] += prepared.variants
         rows[metafields] += prepared.metafields
         if self._publishing.publication_ids:
             stamp = prepared.product[P_CREATED]
@@ -463,7 +488,8 @@ class ProductCreateBatch:
         for pending, product_id in zip(kept, ids, strict=True):
             prepared = pending.prepared
             prepared.product[P_ID] = product_id
-            prepared.variant[V_PRODUCT] = product_id
+            for variant in prepared.variants:
+                variant[V_PRODUCT] = product_id
             for option in prepared.options:
                 option[P_ID_OF_OPTION] = product_id
             for metafield in prepared.metafields:
@@ -490,11 +516,11 @@ def create_many(conn: Connection, shop_id: int, inputs: Sequence[NewProduct], no
     if len(inputs) < 2 or not ProductCreateBatch.supported(conn):
         return [_create_one(conn, shop_id, new, now) for new in inputs]
     batch = ProductCreateBatch(conn, shop_id)
-    return batch.run([prepare_product(new, conn.dialect.name) for new in inputs], now, _pending_id,
+    return batch.run([prepare_product(new, conn.dialect.name) for new in inputs], now, pending_id,
                      lambda index: _create_one(conn, shop_id, inputs[index], now))
 
 
-def _pending_id(pending: Pending) -> int:
+def pending_id(pending: Pending) -> int:
     return pending.id
 
 
