@@ -18,7 +18,7 @@ from sqlalchemy import text
 from bulkops.domain.products.batch import ProductCreateBatch
 from bulkops.domain.products.rules import create_product
 from bulkops.graphql.bindings.products import new_product
-from bulkops.graphql.planner.executor import ProductCreateChunks
+from bulkops.graphql.planner.executor import ProductCreateChunks, ProductSetChunks
 from tests.graphql.test_compiled_plan import Side
 from tests.graphql.test_product_create_paths import (
     COMMAS_QUOTES_AND_EMOJI,
@@ -28,6 +28,8 @@ from tests.graphql.test_product_create_paths import (
     chunks,
     count_batched_products,
 )
+from tests.graphql.test_product_set_paths import SET_EVERY_WRITTEN_FIELD
+from tests.graphql.test_product_set_paths import chunks as set_chunks
 from tests.scaleout import fresh_database, sqlalchemy_url
 
 
@@ -84,6 +86,23 @@ def test_productCreate_lines_leave_the_same_rows_and_result_bytes_one_by_one_and
     check()
     assert batched.rows() == one_by_one.rows()
     assert written["batched"] >= 10, f"too few products went through the batched writer: {written}"
+
+
+def test_productSet_lines_leave_the_same_rows_and_result_bytes_one_by_one_and_batched_on_postgresql(
+        pg_sides: tuple[Side, Side]) -> None:
+    one_by_one, batched = pg_sides
+    slow, fast = one_by_one.executor(SET_EVERY_WRITTEN_FIELD), batched.executor(SET_EVERY_WRITTEN_FIELD)
+    assert isinstance(fast, ProductSetChunks), "the document should take the batched path"
+    written = count_batched_products(fast)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(set_chunks.map(_storable))
+    def check(variables: list[Any]) -> None:
+        assert batched.run(fast, variables) == one_by_one.run(slow, variables)
+
+    check()
+    assert batched.rows() == one_by_one.rows()
+    assert written["batched"] >= 8, f"too few products went through the batched writer: {written}"
 
 
 def test_products_written_together_take_the_sequences_ids_in_line_order(pg_side: Side) -> None:

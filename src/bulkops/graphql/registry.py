@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from bulkops.engine.executor import ChunkExecutor, LineExecutor
 from bulkops.graphql.bindings.customers import CustomerCreateChunks
 from bulkops.graphql.bindings.inventory import InventoryChunks
-from bulkops.graphql.planner.executor import ContextFactory, Elsewhere, ProductCreateChunks
+from bulkops.graphql.planner.executor import ContextFactory, Elsewhere, ProductCreateChunks, ProductSetChunks
 from bulkops.graphql.planner.mutation_plan import Plan
 
 
@@ -33,6 +33,7 @@ class BatchedWriter(Protocol):
 
 BATCHED_WRITERS: dict[str, Any] = {
     "productCreate": ProductCreateChunks,
+    "productSet": ProductSetChunks,
     "customerCreate": CustomerCreateChunks,
     "inventorySetQuantities": InventoryChunks,
     "inventoryAdjustQuantities": InventoryChunks,

@@ -6,6 +6,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, Protocol
 
@@ -13,11 +14,15 @@ import orjson
 from sqlalchemy import Connection
 
 from bulkops.domain.products.batch import Pending, PreparedProduct, ProductCreateBatch, prepare_product
+from bulkops.domain.products.rules import MetafieldSpec, ProductFields, given_handle
+from bulkops.domain.products.sets import prepare_set
 from bulkops.engine.executor import LineByLine, LineExecutor, RunSlowly
 from bulkops.graphql.bindings.products import (
     metafield_spec,
     new_product,
+    product_fields,
     product_presenter,
+    product_set_input,
     shop_field,
     split_product_presenter,
 )
@@ -96,9 +101,9 @@ class ProductCreateChunks(PlanExecutor):
         self._handle_hints: dict[str, int] = {}
 
     @staticmethod
-    def prepare(plan: Plan, lines: list[bytes]) -> list[PreparedProduct | None]:
+    def prepare(plan: Plan, lines: list[bytes], database: str = "sqlite") -> list[PreparedProduct | None]:
         """The checks that need no database, for a chunk (pure: may run in a helper process)."""
-        return prepare_lines(plan, lines)
+        return prepare_lines(plan, lines, database)
 
     @staticmethod
     def fits(plan: Plan) -> bool:
@@ -128,7 +133,7 @@ class ProductCreateChunks(PlanExecutor):
         batch = ProductCreateBatch(conn, context.shop.id, self._handle_hints)
         database = conn.dialect.name
         # helper processes prepare SQLite's parameters (they run beside SQLite's single writer only)
-        prepared = self._prepared(lines) if database == "sqlite" else prepare_lines(self.plan, lines, database)
+        prepared = self._prepared(lines) if database == "sqlite" else self.prepare(self.plan, lines, database)
         # the chunk's products are committed together: they share its creation time
         return batch.run(prepared, context.now, lambda pending: self._response(context, pending),
                          lambda index: run_line(lines[index]))
@@ -158,7 +163,7 @@ class ProductCreateChunks(PlanExecutor):
             future.cancel()
             break
         self.chunks_checked_here += 1
-        return prepare_lines(self.plan, lines)
+        return self.prepare(self.plan, lines)
 
     def _response(self, context: RequestContext, pending: Pending) -> dict[str, Any] | None:
         """The line's response for a product the batch will write (None: the plan cannot shape it)."""
@@ -167,18 +172,49 @@ class ProductCreateChunks(PlanExecutor):
         else:
             assert self.present_ids is not None and pending.prepared.presented is not None
             product = {**pending.prepared.presented, **self.present_ids(pending)}
-        payload = {"product": product, "userErrors": [], "shop": shop_field}
+        payload = self._payload(product)
         try:
             return self.plan.shape(payload, context)
         except Deoptimize:
             return None
 
 
-def prepare_lines(plan: Plan, lines: list[bytes], database: str = "sqlite") -> list[PreparedProduct | None]:
-    """Each productCreate line checked as far as it can be without the database (pure: any process), with
-    the payload's product fields that need no id nor handle presented when the selection allows; its rows
-    are parameters for ``database``'s driver."""
-    prepared = [_prepare_line(plan, raw, database) for raw in lines]
+    @staticmethod
+    def _payload(product: dict[str, Any]) -> dict[str, Any]:
+        return {"product": product, "userErrors": [], "shop": shop_field}
+
+
+class ProductSetChunks(ProductCreateChunks):
+    """productSet a chunk at a time, through ``domain/products/sets.py`` (which the synchronous mutation uses
+    with a batch of one): a line that creates a product the batch can vouch for becomes rows written with the
+    chunk's others; any other line (an update, a product its identifier's handle finds, collections, variant
+    metafields, metafields by id: see sets.py) runs the ordinary way at its turn."""
+
+    @staticmethod
+    def fits(plan: Plan) -> bool:
+        return (plan.root_field_name == "productSet" and plan.pure_payload
+                and plan.constant_args.keys() <= {"synchronous"}
+                and {a.name for a in plan.variable_args} <= {"input", "identifier", "synchronous"})
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes], database: str = "sqlite") -> list[PreparedProduct | None]:
+        return prepare_lines(plan, lines, database, _prepare_set_line)
+
+    @staticmethod
+    def _payload(product: dict[str, Any]) -> dict[str, Any]:
+        return {"product": product, "productSetOperation": None, "userErrors": []}
+
+
+LineTranslator = Callable[[Plan, bytes, str], PreparedProduct | None]
+
+
+def prepare_lines(plan: Plan, lines: list[bytes], database: str = "sqlite",
+                  translate: LineTranslator | None = None) -> list[PreparedProduct | None]:
+    """Each line (productCreate's unless ``translate`` says otherwise) checked as far as it can be without the
+    database (pure: any process), with the payload's product fields that need no id nor handle presented when
+    the selection allows; its rows are parameters for ``database``'s driver."""
+    translate = translate or _prepare_line
+    prepared = [translate(plan, raw, database) for raw in lines]
     split = split_product_presenter(plan.selected_names("product"))
     if split is None:
         return prepared
@@ -201,6 +237,45 @@ def _prepare_line(plan: Plan, raw: bytes, database: str) -> PreparedProduct | No
     if any(m.get("id") for m in raw_metafields):
         return None
     return prepare_product(new_product(data, [metafield_spec(m) for m in raw_metafields]), database)
+
+
+_SET_BATCHABLE_INPUT = frozenset({"title", "handle", "descriptionHtml", "vendor", "productType", "status", "tags",
+                                  "templateSuffix", "seo", "giftCard", "requiresSellingPlan", "productOptions",
+                                  "variants", "metafields"})
+"""Per line, the ordinary way: ``id`` (an update), ``collections``, ``category``, ``files`` and the rest."""
+
+
+def _prepare_set_line(plan: Plan, raw: bytes, database: str) -> PreparedProduct | None:
+    variables = _decode(raw)
+    args = None if variables is None else plan.arguments(variables)
+    data = None if args is None else args.get("input")
+    if data is None or not data.keys() <= _SET_BATCHABLE_INPUT:
+        return None
+    fields = product_fields(data)
+    if args.get("identifier") is not None:
+        handle = _created_with_handle(args["identifier"], fields)
+        if handle is None:
+            return None
+        fields = replace(fields, handle=handle)
+    if any(m.get("id") for m in data.get("metafields") or []):
+        return None
+    item = product_set_input(data, None, fields, _plain_metafield_specs)
+    return prepare_set(item, database)
+
+
+def _created_with_handle(identifier: dict[str, Any], fields: ProductFields) -> str | None:
+    """The handle of the product a line identified by handle creates if no product has it (the batch sends
+    the line the ordinary way when one has: it is then updated), or None: the line runs the ordinary way.
+    Only a handle already in handle form, that the input does not contradict, is taken."""
+    given = {key for key, value in identifier.items() if value is not None}
+    handle = identifier.get("handle")
+    if given != {"handle"} or not isinstance(handle, str) or given_handle(ProductFields(handle=handle)) != handle:
+        return None
+    return handle if not fields.handle or fields.handle == handle else None
+
+
+def _plain_metafield_specs(raw: list[dict[str, Any]]) -> list[MetafieldSpec]:
+    return [metafield_spec(m) for m in raw]
 
 
 def _decode(raw: bytes) -> dict[str, Any] | None:
