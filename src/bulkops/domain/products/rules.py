@@ -194,19 +194,31 @@ def update_product(conn: Connection, shop_id: int, product_id: int, fields: Prod
                    prefix: list[str] | None = None) -> int:
     if not product_exists(conn, shop_id, product_id):
         raise UserError("Product does not exist", [*(prefix or []), "id"])
-    errors: list[UserError] = []
-    if fields.title is not None and not fields.title.strip():
-        errors.append(UserError("Title can't be blank", [*(prefix or []), "title"]))
-    _check_lengths(fields, errors, prefix or [])
+    errors = update_errors(fields, prefix or [])
     if errors:
         raise UserErrors(errors)
-    values = fields.given()
+    values = updated_columns(fields)
     if fields.handle is not None:
         values["handle"] = _handle_for(conn, shop_id, fields, product_id, prefix)
-    if "tags" in values:
-        values["tags"] = split_tags(values["tags"])
     conn.execute(update(products).where(products.c.id == product_id).values(**values, updated_at=now))
     return product_id
+
+
+def update_errors(fields: ProductFields, prefix: list[str]) -> list[UserError]:
+    """What is wrong with an update of these fields, before the database is asked anything."""
+    errors: list[UserError] = []
+    if fields.title is not None and not fields.title.strip():
+        errors.append(UserError("Title can't be blank", [*prefix, "title"]))
+    _check_lengths(fields, errors, prefix)
+    return errors
+
+
+def updated_columns(fields: ProductFields) -> dict[str, Any]:
+    """The product columns an update of these fields sets (the handle as given: the caller makes it unique)."""
+    values = fields.given()
+    if "tags" in values:
+        values["tags"] = split_tags(values["tags"])
+    return values
 
 
 def set_product_errors(creating: bool, fields: ProductFields, options: list[OptionSpec] | None,

@@ -18,6 +18,7 @@ from bulkops.domain.products.fields import PRODUCT, PRODUCT_OPTION, VARIANT, pre
 from bulkops.domain.products.listing import PRODUCT_VARIANTS, PRODUCTS, VARIANTS
 from bulkops.domain.products.pricing import price_ranges
 from bulkops.domain.products.sets import ProductSetInput, set_many
+from bulkops.domain.products.updates import ProductUpdateInput, update_many
 from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id, user_errors
 from bulkops.graphql.bindings.media_input import new_media
 from bulkops.graphql.bindings.metafields import present_metafield
@@ -257,7 +258,10 @@ def resolve_product_update(_: Any, info: GraphQLResolveInfo, product: dict[str, 
     product_id = identify(context, identifier or {"id": data.get("id")})
     if product_id is None:
         raise UserError("Product does not exist", ["id"])
-    rules.update_product(context.conn, context.shop.id, product_id, product_fields(data), context.now)
+    [outcome] = update_many(context.conn, context.shop.id, [ProductUpdateInput(product_id, product_fields(data))],
+                            context.now)
+    if isinstance(outcome, UserErrors):
+        raise outcome
     set_owned_metafields(context, "Product", product_id, data.get("metafields"), ["metafields"])
     _join_collections(context, product_id, data, [])
     _add_media(context, product_id, media)

@@ -16,7 +16,8 @@ from sqlalchemy import Connection
 from bulkops.domain.products.batch import Pending, PreparedProduct, ProductCreateBatch, prepare_product
 from bulkops.domain.products.rules import MetafieldSpec, ProductFields, given_handle
 from bulkops.domain.products.sets import prepare_set
-from bulkops.engine.executor import LineByLine, LineExecutor, RunSlowly
+from bulkops.domain.products.updates import ProductUpdateBatch, ProductUpdateInput, Updated
+from bulkops.engine.executor import LineByLine, LineExecutor, LineRunner, RunSlowly
 from bulkops.graphql.bindings.products import (
     metafield_spec,
     new_product,
@@ -28,6 +29,8 @@ from bulkops.graphql.bindings.products import (
 )
 from bulkops.graphql.context import RequestContext
 from bulkops.graphql.planner.mutation_plan import Deoptimize, Plan
+from bulkops.graphql.planner.writer_base import PreparedHere
+from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +206,55 @@ class ProductSetChunks(ProductCreateChunks):
     @staticmethod
     def _payload(product: dict[str, Any]) -> dict[str, Any]:
         return {"product": product, "productSetOperation": None, "userErrors": []}
+
+
+_UPDATE_BATCHABLE_INPUT = frozenset({"id", "title", "descriptionHtml", "vendor", "productType", "status", "tags",
+                                     "templateSuffix", "seo", "giftCard", "requiresSellingPlan"})
+"""Per line, the ordinary way: ``handle`` (made unique against the shop's), ``metafields``, ``collectionsToJoin``
+and ``collectionsToLeave``, ``category``, ``media``, and a line naming its product by ``identifier``."""
+
+
+class ProductUpdateChunks(PreparedHere):
+    """productUpdate a chunk at a time, through ``domain/products/updates.py`` (which the synchronous mutation
+    uses with a batch of one): updates of a product's own fields the batch can vouch for are written with one
+    executemany per run of lines setting the same columns; any other line runs the ordinary way at its turn."""
+
+    def __init__(self, plan: Plan, make_context: ContextFactory, slow: LineExecutor,
+                 elsewhere: Elsewhere | None = None) -> None:
+        super().__init__(plan, make_context, slow)
+        self.present = product_presenter(plan.selected_names("product"))
+
+    @staticmethod
+    def fits(plan: Plan) -> bool:
+        return (plan.root_field_name == "productUpdate" and plan.pure_payload and not plan.constant_args
+                and {a.name for a in plan.variable_args} <= {"product", "input"})
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes]) -> list[ProductUpdateInput | None]:
+        """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
+        return [_prepare_update_line(plan, raw) for raw in lines]
+
+    def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
+        context = self.make_context(conn)
+        answers = ProductUpdateBatch(conn, context.shop.id).run(self.prepare(self.plan, lines), context.now,
+                                                                lambda index: run_line(lines[index]))
+        return [self.plan.shape({"product": self.present(a.row), "userErrors": []}, context)
+                if isinstance(a, Updated) else a for a in answers]
+
+
+def _prepare_update_line(plan: Plan, raw: bytes) -> ProductUpdateInput | None:
+    variables = _decode(raw)
+    args = None if variables is None else plan.arguments(variables)
+    if args is None or (args.get("product") is not None and args.get("input") is not None):
+        return None
+    data = args.get("product") if args.get("product") is not None else args.get("input")
+    if data is None or not data.keys() <= _UPDATE_BATCHABLE_INPUT or not isinstance(data.get("id"), str):
+        return None
+    try:
+        kind, number = parse_gid(data["id"])
+    except InvalidGlobalId:
+        return None
+    return ProductUpdateInput(number, product_fields(data)) if kind == "Product" else None
 
 
 LineTranslator = Callable[[Plan, bytes, str], PreparedProduct | None]
