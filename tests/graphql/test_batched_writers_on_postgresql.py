@@ -18,7 +18,7 @@ from sqlalchemy import text
 from bulkops.domain.products.batch import ProductCreateBatch
 from bulkops.domain.products.rules import create_product
 from bulkops.graphql.bindings.products import new_product
-from bulkops.graphql.planner.executor import ProductCreateChunks, ProductSetChunks
+from bulkops.graphql.planner.executor import ProductCreateChunks, ProductSetChunks, ProductUpdateChunks
 from tests.graphql.test_compiled_plan import Side
 from tests.graphql.test_product_create_paths import (
     COMMAS_QUOTES_AND_EMOJI,
@@ -30,6 +30,8 @@ from tests.graphql.test_product_create_paths import (
 )
 from tests.graphql.test_product_set_paths import SET_EVERY_WRITTEN_FIELD
 from tests.graphql.test_product_set_paths import chunks as set_chunks
+from tests.graphql.test_product_update_paths import UPDATE_EVERY_WRITTEN_FIELD
+from tests.graphql.test_product_update_paths import chunks as update_chunks
 from tests.scaleout import fresh_database, sqlalchemy_url
 
 
@@ -103,6 +105,23 @@ def test_productSet_lines_leave_the_same_rows_and_result_bytes_one_by_one_and_ba
     check()
     assert batched.rows() == one_by_one.rows()
     assert written["batched"] >= 8, f"too few products went through the batched writer: {written}"
+
+
+def test_productUpdate_lines_leave_the_same_rows_and_result_bytes_one_by_one_and_batched_on_postgresql(
+        pg_sides: tuple[Side, Side]) -> None:
+    one_by_one, batched = pg_sides
+    for side in pg_sides:  # products 1 to 4 exist whichever tests ran before
+        side.run(side.executor(CREATE_PLAIN_READS), [{"product": {"title": "Coat"}}] * 4)
+    slow, fast = one_by_one.executor(UPDATE_EVERY_WRITTEN_FIELD), batched.executor(UPDATE_EVERY_WRITTEN_FIELD)
+    assert isinstance(fast, ProductUpdateChunks), "the document should take the batched path"
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(update_chunks.map(_storable))
+    def check(variables: list[Any]) -> None:
+        assert batched.run(fast, variables) == one_by_one.run(slow, variables)
+
+    check()
+    assert batched.rows() == one_by_one.rows()
 
 
 def test_products_written_together_take_the_sequences_ids_in_line_order(pg_side: Side) -> None:
