@@ -1,7 +1,8 @@
 """productCreate for many inputs at once: :func:`create_many`, and the fast writer it uses,
 ``ProductCreateBatch``: the rows :func:`rules.create_product` writes (product, options, first variant, owned
 metafields, auto-publishing), built by the same rule functions of rules.py and variants.py, checked without
-a round trip per line and written with one ``executemany`` per table.
+a round trip per line and written with one ``executemany`` per table. productSet's new products
+(:func:`prepare_new_set`, used by domain/products/sets.py) are the same rows with their variants.
 
 Only inputs that will certainly succeed are taken (no errors, a free handle, well-formed metafields of
 non-reference types). It works in two steps: :func:`prepare_product` checks what needs no database and builds
@@ -18,7 +19,7 @@ and those lines are answered again. Handles are guarded by the unique index, not
 the index refuses (another writer took a handle since the lookup) is rolled back to its savepoint and its
 lines are created the ordinary way, which words the handle as one at a time would.
 tests/graphql/test_product_create_paths.py checks the two writers give the same rows (and, on PostgreSQL,
-tests/test_postgres_batches.py).
+tests/graphql/test_batched_writers_on_postgresql.py).
 """
 
 from __future__ import annotations
