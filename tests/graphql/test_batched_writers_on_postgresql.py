@@ -157,9 +157,11 @@ def test_ids_another_writer_draws_meanwhile_are_skipped_and_the_answers_show_the
         variants = list(conn.execute(text("SELECT product_id FROM product_variants ORDER BY id")).scalars())
         options = list(conn.execute(text("SELECT product_id FROM product_options ORDER BY id")).scalars())
         owners = list(conn.execute(text("SELECT owner_id FROM metafields ORDER BY id")).scalars())
+        published = list(conn.execute(text("SELECT resource_id FROM resource_publications "
+                                           "WHERE resource_type = 'Product' ORDER BY resource_id")).scalars())
     assert [(product_number(a), a["product"]["title"]) for a in answers] == stored == [
         (4, "Coat 0"), (5, "Coat 1"), (6, "Coat 2")]
-    assert variants == options == owners == [4, 5, 6]
+    assert variants == options == owners == published == [4, 5, 6]
 
 
 def test_a_handle_another_writer_takes_after_the_lookup_is_refused_by_the_index_and_the_lines_run_one_by_one(
