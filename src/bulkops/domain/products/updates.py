@@ -122,7 +122,8 @@ def _update_one(conn: Connection, shop_id: int, item: ProductUpdateInput, now: d
 
 def products_by_id(conn: Connection, shop_id: int, ids: Iterable[int]) -> dict[int, Any]:
     """The shop's products with these ids, as rows by id (a query per 500 ids)."""
-    wanted, found = sorted(set(ids)), {}
+    wanted = sorted(set(ids))
+    found: dict[int, Any] = {}
     for start in range(0, len(wanted), _LOOKUP_SIZE):
         found |= {row.id: row for row in conn.execute(select(products).where(
             products.c.shop_id == shop_id, products.c.id.in_(wanted[start:start + _LOOKUP_SIZE])))}

@@ -300,7 +300,9 @@ _SET_BATCHABLE_INPUT = frozenset({"title", "handle", "descriptionHtml", "vendor"
 def _prepare_set_line(plan: Plan, raw: bytes, database: str) -> PreparedProduct | None:
     variables = _decode(raw)
     args = None if variables is None else plan.arguments(variables)
-    data = None if args is None else args.get("input")
+    if args is None:
+        return None
+    data = args.get("input")
     if data is None or not data.keys() <= _SET_BATCHABLE_INPUT:
         return None
     fields = product_fields(data)
