@@ -79,7 +79,8 @@ def test_productCreate_lines_leave_the_same_rows_and_result_bytes_one_by_one_and
     assert isinstance(fast, ProductCreateChunks), "the document should take the batched path"
     written = count_batched_products(fast)
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=25, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(pg_chunks)
     @example(COMMAS_QUOTES_AND_EMOJI)
     def check(variables: list[Any]) -> None:
@@ -97,7 +98,8 @@ def test_productSet_lines_leave_the_same_rows_and_result_bytes_one_by_one_and_ba
     assert isinstance(fast, ProductSetChunks), "the document should take the batched path"
     written = count_batched_products(fast)
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=40, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(set_chunks.map(_storable))
     def check(variables: list[Any]) -> None:
         assert batched.run(fast, variables) == one_by_one.run(slow, variables)
@@ -115,7 +117,8 @@ def test_productUpdate_lines_leave_the_same_rows_and_result_bytes_one_by_one_and
     slow, fast = one_by_one.executor(UPDATE_EVERY_WRITTEN_FIELD), batched.executor(UPDATE_EVERY_WRITTEN_FIELD)
     assert isinstance(fast, ProductUpdateChunks), "the document should take the batched path"
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=25, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(update_chunks.map(_storable))
     def check(variables: list[Any]) -> None:
         assert batched.run(fast, variables) == one_by_one.run(slow, variables)
