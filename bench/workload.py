@@ -1,5 +1,5 @@
-"""What the benchmark feeds the server: a realistic productCreate or customerCreate JSONL of a given size, and
-the documents (``WORKLOADS``: mutation -> its document and its file writer)."""
+"""What the benchmark feeds the server: a realistic productCreate, productSet or customerCreate JSONL of a given
+size, and the documents (``WORKLOADS``: mutation -> its document and its file writer)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,12 @@ import orjson
 PRODUCT_CREATE = (
     "mutation call($product: ProductCreateInput!) { productCreate(product: $product) "
     "{ product { id title handle } userErrors { field message } } }"
+)
+
+PRODUCT_SET = (
+    "mutation call($input: ProductSetInput!, $identifier: ProductSetIdentifiers) "
+    "{ productSet(input: $input, identifier: $identifier, synchronous: true) "
+    "{ product { id title handle } userErrors { field message code } } }"
 )
 
 CUSTOMER_CREATE = (
@@ -79,6 +85,20 @@ def product_line(rng: random.Random, number: int) -> dict[str, object]:
     }}
 
 
+def product_set_line(rng: random.Random, number: int) -> dict[str, object]:
+    """A catalog sync's product: 2 options, 3 variants (price, SKU, inventory item), 2 metafields."""
+    product = product_line(rng, number)["product"]
+    assert isinstance(product, dict)
+    colors = ("Black", "Snow", "Moss")
+    price = rng.randint(20, 400)
+    product["variants"] = [
+        {"optionValues": [{"optionName": "Size", "name": size}, {"optionName": "Color", "name": rng.choice(colors)}],
+         "price": f"{price}.{rng.randint(0, 99):02d}", "sku": f"BENCH-{number}-{size}",
+         "inventoryItem": {"tracked": True}}
+        for size in ("S", "M", "L")]
+    return {"input": product}
+
+
 def write_titles(path: Path, lines: int, seed: int = 6) -> int:
     """``lines`` productCreate inputs holding only a title (the README's own format): each handle is derived
     from its title, so the server looks for a free one per line. Deterministic per seed."""
@@ -118,6 +138,11 @@ def write_products(path: Path, target_bytes: int, seed: int = 6) -> int:
     return write_lines(path, target_bytes, product_line, seed)
 
 
+def write_product_sets(path: Path, target_bytes: int, seed: int = 6) -> int:
+    """Write productSet lines until the file reaches ``target_bytes``; returns the line count."""
+    return write_lines(path, target_bytes, product_set_line, seed)
+
+
 def write_customers(path: Path, target_bytes: int, seed: int = 6) -> int:
     """Write customerCreate lines until the file reaches ``target_bytes``; returns the line count."""
     return write_lines(path, target_bytes, customer_line, seed)
@@ -141,6 +166,7 @@ def write_lines(path: Path, target_bytes: int, make_line: Callable[[random.Rando
 
 WORKLOADS: dict[str, tuple[str, Callable[[Path, int], int]]] = {
     "productCreate": (PRODUCT_CREATE, write_products),
+    "productSet": (PRODUCT_SET, write_product_sets),
     "customerCreate": (CUSTOMER_CREATE, write_customers),
 }
 """Mutation -> (its document, the writer of its JSONL)."""

@@ -13,7 +13,13 @@ from typing import Any, Protocol
 from bulkops.engine.executor import ChunkExecutor, LineExecutor
 from bulkops.graphql.bindings.customers import CustomerCreateChunks
 from bulkops.graphql.bindings.inventory import InventoryChunks
-from bulkops.graphql.planner.executor import ContextFactory, Elsewhere, ProductCreateChunks
+from bulkops.graphql.planner.executor import (
+    ContextFactory,
+    Elsewhere,
+    ProductCreateChunks,
+    ProductSetChunks,
+    ProductUpdateChunks,
+)
 from bulkops.graphql.planner.mutation_plan import Plan
 
 
@@ -33,6 +39,8 @@ class BatchedWriter(Protocol):
 
 BATCHED_WRITERS: dict[str, Any] = {
     "productCreate": ProductCreateChunks,
+    "productSet": ProductSetChunks,
+    "productUpdate": ProductUpdateChunks,
     "customerCreate": CustomerCreateChunks,
     "inventorySetQuantities": InventoryChunks,
     "inventoryAdjustQuantities": InventoryChunks,

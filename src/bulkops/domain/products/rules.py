@@ -194,29 +194,40 @@ def update_product(conn: Connection, shop_id: int, product_id: int, fields: Prod
                    prefix: list[str] | None = None) -> int:
     if not product_exists(conn, shop_id, product_id):
         raise UserError("Product does not exist", [*(prefix or []), "id"])
-    errors: list[UserError] = []
-    if fields.title is not None and not fields.title.strip():
-        errors.append(UserError("Title can't be blank", [*(prefix or []), "title"]))
-    _check_lengths(fields, errors, prefix or [])
+    errors = update_errors(fields, prefix or [])
     if errors:
         raise UserErrors(errors)
-    values = fields.given()
+    values = updated_columns(fields)
     if fields.handle is not None:
         values["handle"] = _handle_for(conn, shop_id, fields, product_id, prefix)
-    if "tags" in values:
-        values["tags"] = split_tags(values["tags"])
     conn.execute(update(products).where(products.c.id == product_id).values(**values, updated_at=now))
     return product_id
 
 
-def set_product(conn: Connection, shop_id: int, product_id: int | None, fields: ProductFields,
-                options: list[OptionSpec] | None, variants: list[VariantSpec] | None, now: datetime) -> list[int]:
-    """productSet: create or update; list fields (options, variants) end up exactly as given.
+def update_errors(fields: ProductFields, prefix: list[str]) -> list[UserError]:
+    """What is wrong with an update of these fields, before the database is asked anything."""
+    errors: list[UserError] = []
+    if fields.title is not None and not fields.title.strip():
+        errors.append(UserError("Title can't be blank", [*prefix, "title"]))
+    _check_lengths(fields, errors, prefix)
+    return errors
 
-    Returns the product id followed by the variant ids in input order (when variants were given)."""
+
+def updated_columns(fields: ProductFields) -> dict[str, Any]:
+    """The product columns an update of these fields sets (the handle as given: the caller makes it unique)."""
+    values = fields.given()
+    if "tags" in values:
+        values["tags"] = split_tags(values["tags"])
+    return values
+
+
+def set_product_errors(creating: bool, fields: ProductFields, options: list[OptionSpec] | None,
+                       variants: list[VariantSpec] | None, owned_variant_ids: set[int]) -> list[UserError]:
+    """What is wrong with a productSet input, given the ids of the variants the product already has (none
+    when it is created): no database needed."""
     prefix = ["input"]
     errors: list[UserError] = []
-    if product_id is None and not (fields.title or "").strip():
+    if creating and not (fields.title or "").strip():
         errors.append(UserError("Title can't be blank", [*prefix, "title"], "INVALID_PRODUCT"))
     _check_lengths(fields, errors, prefix)
     if options is not None:
@@ -226,9 +237,24 @@ def set_product(conn: Connection, shop_id: int, product_id: int | None, fields: 
         errors.append(UserError("Product options input is required when variants are provided.",
                                 [*prefix, "productOptions"], "PRODUCT_OPTIONS_INPUT_MISSING"))
     if variants is not None and options is not None:
-        owned = {v.id for v in variant_rules.variants_of(conn, product_id)} if product_id else set()
-        errors += variant_rules.check_set_variants([(o.name, o.values) for o in options], variants, owned,
-                                                   [*prefix, "variants"])
+        errors += variant_rules.check_set_variants([(o.name, o.values) for o in options], variants,
+                                                   owned_variant_ids, [*prefix, "variants"])
+    return errors
+
+
+def set_variant_specs(options: list[tuple[str, list[str]]], variants: list[VariantSpec] | None) -> list[VariantSpec]:
+    """The variants a productSet with options ends with: those given, else one of each option's first value."""
+    return variants if variants is not None else [VariantSpec(list(variant_rules.first_variant(options)[1].items()))]
+
+
+def set_product(conn: Connection, shop_id: int, product_id: int | None, fields: ProductFields,
+                options: list[OptionSpec] | None, variants: list[VariantSpec] | None, now: datetime) -> list[int]:
+    """productSet: create or update; list fields (options, variants) end up exactly as given.
+
+    Returns the product id followed by the variant ids in input order (when variants were given)."""
+    prefix = ["input"]
+    owned = {v.id for v in variant_rules.variants_of(conn, product_id)} if product_id and variants else set()
+    errors = set_product_errors(product_id is None, fields, options, variants, owned)
     if errors:
         raise UserErrors(errors)
     if product_id is None:
@@ -241,11 +267,30 @@ def set_product(conn: Connection, shop_id: int, product_id: int | None, fields: 
     if options is not None:
         pairs = [(o.name, list(o.values)) for o in options]
         variant_rules.write_options(conn, product_id, pairs)
-        specs = variants if variants is not None else [VariantSpec(list(variant_rules.first_variant(pairs)[1].items()))]
-        variant_ids = variant_rules.sync_variants(conn, shop_id, product_id, pairs, specs, now)
+        variant_ids = variant_rules.sync_variants(conn, shop_id, product_id, pairs,
+                                                  set_variant_specs(pairs, variants), now)
     elif created:
         variant_rules.insert_variants(conn, shop_id, product_id, [], [variant_rules.NO_INPUT], 1, now)
     return [product_id, *variant_ids]
+
+
+def set_owned_metafields(conn: Connection, shop_id: int, owner: str, owner_id: int, specs: list[MetafieldSpec],
+                         prefix: list[str], code: str | None, now: datetime) -> None:
+    """An owner's metafields as a mutation's input gives them, errors worded at ``prefix`` with ``code``."""
+    if not specs:
+        return
+    inputs = [metafield_rules.MetafieldInput(owner, owner_id, *spec) for spec in specs]
+    try:
+        metafield_rules.set_metafields(conn, shop_id, inputs, now)
+    except UserErrors as exc:
+        for error in exc.errors:
+            error.field = [*prefix, *(error.field or [])[1:]]
+            error.extra = {}
+            error.code = code
+        raise
+    except UserError as error:
+        error.field, error.code = prefix, code
+        raise
 
 
 def product_exists(conn: Connection, shop_id: int, product_id: int) -> bool:

@@ -17,7 +17,8 @@ from bulkops.domain.products.batch import create_many
 from bulkops.domain.products.fields import PRODUCT, PRODUCT_OPTION, VARIANT, present_inventory_item
 from bulkops.domain.products.listing import PRODUCT_VARIANTS, PRODUCTS, VARIANTS
 from bulkops.domain.products.pricing import price_ranges
-from bulkops.domain.publications import rules as publication_rules
+from bulkops.domain.products.sets import ProductSetInput, set_many
+from bulkops.domain.products.updates import ProductUpdateInput, update_many
 from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id, user_errors
 from bulkops.graphql.bindings.media_input import new_media
 from bulkops.graphql.bindings.metafields import present_metafield
@@ -166,27 +167,11 @@ def owned_metafield_specs(context: RequestContext, raw: list[dict[str, Any]] | N
     return out
 
 
-def metafield_specs(context: RequestContext, raw: list[dict[str, Any]], owner: str, owner_id: int
-                    ) -> list[metafield_rules.MetafieldInput]:
-    return [metafield_rules.MetafieldInput(owner, owner_id, *spec) for spec in owned_metafield_specs(context, raw)]
-
-
 def set_owned_metafields(context: RequestContext, owner: str, owner_id: int, raw: list[dict[str, Any]] | None,
                          prefix: list[str], code: str | None = None) -> None:
-    if not raw:
-        return
-    try:
-        metafield_rules.set_metafields(context.conn, context.shop.id, metafield_specs(context, raw, owner, owner_id),
-                                       context.now)
-    except UserErrors as exc:
-        for error in exc.errors:
-            error.field = [*prefix, *(error.field or [])[1:]]
-            error.extra = {}
-            error.code = code
-        raise
-    except UserError as error:
-        error.field, error.code = prefix, code
-        raise
+    if raw:
+        rules.set_owned_metafields(context.conn, context.shop.id, owner, owner_id,
+                                   owned_metafield_specs(context, raw), prefix, code, context.now)
 
 
 def collection_numbers(raw: list[str] | None) -> list[int | None]:
@@ -273,7 +258,10 @@ def resolve_product_update(_: Any, info: GraphQLResolveInfo, product: dict[str, 
     product_id = identify(context, identifier or {"id": data.get("id")})
     if product_id is None:
         raise UserError("Product does not exist", ["id"])
-    rules.update_product(context.conn, context.shop.id, product_id, product_fields(data), context.now)
+    [outcome] = update_many(context.conn, context.shop.id, [ProductUpdateInput(product_id, product_fields(data))],
+                            context.now)
+    if isinstance(outcome, UserErrors):
+        raise outcome
     set_owned_metafields(context, "Product", product_id, data.get("metafields"), ["metafields"])
     _join_collections(context, product_id, data, [])
     _add_media(context, product_id, media)
@@ -308,6 +296,23 @@ def _set_identity(context: RequestContext, input: dict[str, Any], identifier: di
     return product_id, fields
 
 
+def product_set_input(data: dict[str, Any], product_id: int | None, fields: rules.ProductFields,
+                      metafields_of: Callable[[list[dict[str, Any]]], list[rules.MetafieldSpec]]
+                      ) -> ProductSetInput:
+    """A ProductSetInput as the domain takes it, its product identified (``metafields_of`` translates a
+    metafield list)."""
+    raw_variants = data.get("variants")
+    return ProductSetInput(
+        product_id, fields,
+        options=option_specs(data["productOptions"]) if data.get("productOptions") is not None else None,
+        variants=[variant_spec(v) for v in raw_variants] if raw_variants is not None else None,
+        metafields=metafields_of(data["metafields"]) if data.get("metafields") is not None else None,
+        variant_metafields=[metafields_of(v["metafields"]) if v.get("metafields") is not None else None
+                            for v in raw_variants or []],
+        collections=collection_numbers(data["collections"]) if data.get("collections") is not None else None,
+    )
+
+
 @mutation.field("productSet")
 @guarded(_set_error_payload)
 def resolve_product_set(_: Any, info: GraphQLResolveInfo, input: dict[str, Any],
@@ -315,34 +320,12 @@ def resolve_product_set(_: Any, info: GraphQLResolveInfo, input: dict[str, Any],
     """Always synchronous here (as inside a bulk operation at Shopify). List fields (options, variants,
     metafields, collections, variant metafields) end up exactly as given; ``redirectNewHandle`` is a no-op."""
     context = ctx(info)
-    conn, shop_id = context.conn, context.shop.id
     product_id, fields = _set_identity(context, input, identifier, product_fields(input))
-    collections = None
-    if input.get("collections") is not None:
-        collections = collection_rules.require_custom_collections(
-            conn, shop_id, collection_numbers(input["collections"]), ["input", "collections"])
-    options = option_specs(input["productOptions"]) if input.get("productOptions") is not None else None
-    raw_variants = input.get("variants")
-    variants = [variant_spec(v) for v in raw_variants] if raw_variants is not None else None
-    created = product_id is None
-    ids = rules.set_product(conn, shop_id, product_id, fields, options, variants, context.now)
-    product_id, variant_ids = ids[0], ids[1:]
-    if input.get("metafields") is not None:
-        rules.replace_metafields(conn, "Product", product_id,
-                                 [(m.get("namespace") or "custom", m.get("key") or "") for m in input["metafields"]])
-        set_owned_metafields(context, "Product", product_id, input["metafields"], ["input", "metafields"],
-                             "INVALID_METAFIELD")
-    for index, (raw, variant_id) in enumerate(zip(raw_variants or [], variant_ids, strict=False)):
-        if raw.get("metafields") is not None:
-            rules.replace_metafields(conn, "ProductVariant", variant_id,
-                                     [(m.get("namespace") or "custom", m.get("key") or "") for m in raw["metafields"]])
-            set_owned_metafields(context, "ProductVariant", variant_id, raw["metafields"],
-                                 ["input", "variants", str(index), "metafields"], "INVALID_METAFIELD")
-    if collections is not None:
-        collection_rules.set_product_collections(conn, shop_id, product_id, collections)
-    if created:
-        publication_rules.auto_publish_new(conn, shop_id, "Product", product_id, context.now)
-    return {**_product_payload(context, product_id), "productSetOperation": None}
+    item = product_set_input(input, product_id, fields, lambda raw: owned_metafield_specs(context, raw))
+    [outcome] = set_many(context.conn, context.shop.id, [item], context.now)
+    if isinstance(outcome, UserErrors):
+        raise outcome
+    return {**_product_payload(context, outcome), "productSetOperation": None}
 
 
 # ---- queries -------------------------------------------------------------------------------------

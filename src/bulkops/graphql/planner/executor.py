@@ -6,6 +6,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, Protocol
 
@@ -13,16 +14,23 @@ import orjson
 from sqlalchemy import Connection
 
 from bulkops.domain.products.batch import Pending, PreparedProduct, ProductCreateBatch, prepare_product
-from bulkops.engine.executor import LineByLine, LineExecutor, RunSlowly
+from bulkops.domain.products.rules import MetafieldSpec, ProductFields, given_handle
+from bulkops.domain.products.sets import prepare_set
+from bulkops.domain.products.updates import ProductUpdateBatch, ProductUpdateInput, Updated
+from bulkops.engine.executor import LineByLine, LineExecutor, LineRunner, RunSlowly
 from bulkops.graphql.bindings.products import (
     metafield_spec,
     new_product,
+    product_fields,
     product_presenter,
+    product_set_input,
     shop_field,
     split_product_presenter,
 )
 from bulkops.graphql.context import RequestContext
 from bulkops.graphql.planner.mutation_plan import Deoptimize, Plan
+from bulkops.graphql.planner.writer_base import PreparedHere
+from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +104,9 @@ class ProductCreateChunks(PlanExecutor):
         self._handle_hints: dict[str, int] = {}
 
     @staticmethod
-    def prepare(plan: Plan, lines: list[bytes]) -> list[PreparedProduct | None]:
+    def prepare(plan: Plan, lines: list[bytes], database: str = "sqlite") -> list[PreparedProduct | None]:
         """The checks that need no database, for a chunk (pure: may run in a helper process)."""
-        return prepare_lines(plan, lines)
+        return prepare_lines(plan, lines, database)
 
     @staticmethod
     def fits(plan: Plan) -> bool:
@@ -126,7 +134,9 @@ class ProductCreateChunks(PlanExecutor):
             return [run_line(raw) for raw in lines]
         context = self.make_context(conn)
         batch = ProductCreateBatch(conn, context.shop.id, self._handle_hints)
-        prepared = self._prepared(lines)
+        database = conn.dialect.name
+        # helper processes prepare SQLite's parameters (they run beside SQLite's single writer only)
+        prepared = self._prepared(lines) if database == "sqlite" else self.prepare(self.plan, lines, database)
         # the chunk's products are committed together: they share its creation time
         return batch.run(prepared, context.now, lambda pending: self._response(context, pending),
                          lambda index: run_line(lines[index]))
@@ -156,7 +166,7 @@ class ProductCreateChunks(PlanExecutor):
             future.cancel()
             break
         self.chunks_checked_here += 1
-        return prepare_lines(self.plan, lines)
+        return self.prepare(self.plan, lines)
 
     def _response(self, context: RequestContext, pending: Pending) -> dict[str, Any] | None:
         """The line's response for a product the batch will write (None: the plan cannot shape it)."""
@@ -165,17 +175,98 @@ class ProductCreateChunks(PlanExecutor):
         else:
             assert self.present_ids is not None and pending.prepared.presented is not None
             product = {**pending.prepared.presented, **self.present_ids(pending)}
-        payload = {"product": product, "userErrors": [], "shop": shop_field}
+        payload = self._payload(product)
         try:
             return self.plan.shape(payload, context)
         except Deoptimize:
             return None
 
 
-def prepare_lines(plan: Plan, lines: list[bytes]) -> list[PreparedProduct | None]:
-    """Each productCreate line checked as far as it can be without the database (pure: any process), with
-    the payload's product fields that need no id nor handle presented when the selection allows."""
-    prepared = [_prepare_line(plan, raw) for raw in lines]
+    @staticmethod
+    def _payload(product: dict[str, Any]) -> dict[str, Any]:
+        return {"product": product, "userErrors": [], "shop": shop_field}
+
+
+class ProductSetChunks(ProductCreateChunks):
+    """productSet a chunk at a time, through ``domain/products/sets.py`` (which the synchronous mutation uses
+    with a batch of one): a line that creates a product the batch can vouch for becomes rows written with the
+    chunk's others; any other line (an update, a product its identifier's handle finds, collections, variant
+    metafields, metafields by id: see sets.py) runs the ordinary way at its turn."""
+
+    @staticmethod
+    def fits(plan: Plan) -> bool:
+        return (plan.root_field_name == "productSet" and plan.pure_payload
+                and plan.constant_args.keys() <= {"synchronous"}
+                and {a.name for a in plan.variable_args} <= {"input", "identifier", "synchronous"})
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes], database: str = "sqlite") -> list[PreparedProduct | None]:
+        return prepare_lines(plan, lines, database, _prepare_set_line)
+
+    @staticmethod
+    def _payload(product: dict[str, Any]) -> dict[str, Any]:
+        return {"product": product, "productSetOperation": None, "userErrors": []}
+
+
+_UPDATE_BATCHABLE_INPUT = frozenset({"id", "title", "descriptionHtml", "vendor", "productType", "status", "tags",
+                                     "templateSuffix", "seo", "giftCard", "requiresSellingPlan"})
+"""Per line, the ordinary way: ``handle`` (made unique against the shop's), ``metafields``, ``collectionsToJoin``
+and ``collectionsToLeave``, ``category``, ``media``, and a line naming its product by ``identifier``."""
+
+
+class ProductUpdateChunks(PreparedHere):
+    """productUpdate a chunk at a time, through ``domain/products/updates.py`` (which the synchronous mutation
+    uses with a batch of one): updates of a product's own fields the batch can vouch for are written with one
+    executemany per run of lines setting the same columns; any other line runs the ordinary way at its turn."""
+
+    def __init__(self, plan: Plan, make_context: ContextFactory, slow: LineExecutor,
+                 elsewhere: Elsewhere | None = None) -> None:
+        super().__init__(plan, make_context, slow)
+        self.present = product_presenter(plan.selected_names("product"))
+
+    @staticmethod
+    def fits(plan: Plan) -> bool:
+        return (plan.root_field_name == "productUpdate" and plan.pure_payload and not plan.constant_args
+                and {a.name for a in plan.variable_args} <= {"product", "input"})
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes]) -> list[ProductUpdateInput | None]:
+        """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
+        return [_prepare_update_line(plan, raw) for raw in lines]
+
+    def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
+        context = self.make_context(conn)
+        answers = ProductUpdateBatch(conn, context.shop.id).run(self.prepare(self.plan, lines), context.now,
+                                                                lambda index: run_line(lines[index]))
+        return [self.plan.shape({"product": self.present(a.row), "userErrors": []}, context)
+                if isinstance(a, Updated) else a for a in answers]
+
+
+def _prepare_update_line(plan: Plan, raw: bytes) -> ProductUpdateInput | None:
+    variables = _decode(raw)
+    args = None if variables is None else plan.arguments(variables)
+    if args is None or (args.get("product") is not None and args.get("input") is not None):
+        return None
+    data = args.get("product") if args.get("product") is not None else args.get("input")
+    if data is None or not data.keys() <= _UPDATE_BATCHABLE_INPUT or not isinstance(data.get("id"), str):
+        return None
+    try:
+        kind, number = parse_gid(data["id"])
+    except InvalidGlobalId:
+        return None
+    return ProductUpdateInput(number, product_fields(data)) if kind == "Product" else None
+
+
+LineTranslator = Callable[[Plan, bytes, str], PreparedProduct | None]
+
+
+def prepare_lines(plan: Plan, lines: list[bytes], database: str = "sqlite",
+                  translate: LineTranslator | None = None) -> list[PreparedProduct | None]:
+    """Each line (productCreate's unless ``translate`` says otherwise) checked as far as it can be without the
+    database (pure: any process), with the payload's product fields that need no id nor handle presented when
+    the selection allows; its rows are parameters for ``database``'s driver."""
+    translate = translate or _prepare_line
+    prepared = [translate(plan, raw, database) for raw in lines]
     split = split_product_presenter(plan.selected_names("product"))
     if split is None:
         return prepared
@@ -184,7 +275,7 @@ def prepare_lines(plan: Plan, lines: list[bytes]) -> list[PreparedProduct | None
             for p in prepared]
 
 
-def _prepare_line(plan: Plan, raw: bytes) -> PreparedProduct | None:
+def _prepare_line(plan: Plan, raw: bytes, database: str) -> PreparedProduct | None:
     variables = _decode(raw)
     if variables is None:
         return None
@@ -197,7 +288,48 @@ def _prepare_line(plan: Plan, raw: bytes) -> PreparedProduct | None:
     raw_metafields = data.get("metafields") or []
     if any(m.get("id") for m in raw_metafields):
         return None
-    return prepare_product(new_product(data, [metafield_spec(m) for m in raw_metafields]))
+    return prepare_product(new_product(data, [metafield_spec(m) for m in raw_metafields]), database)
+
+
+_SET_BATCHABLE_INPUT = frozenset({"title", "handle", "descriptionHtml", "vendor", "productType", "status", "tags",
+                                  "templateSuffix", "seo", "giftCard", "requiresSellingPlan", "productOptions",
+                                  "variants", "metafields"})
+"""Per line, the ordinary way: ``id`` (an update), ``collections``, ``category``, ``files`` and the rest."""
+
+
+def _prepare_set_line(plan: Plan, raw: bytes, database: str) -> PreparedProduct | None:
+    variables = _decode(raw)
+    args = None if variables is None else plan.arguments(variables)
+    if args is None:
+        return None
+    data = args.get("input")
+    if data is None or not data.keys() <= _SET_BATCHABLE_INPUT:
+        return None
+    fields = product_fields(data)
+    if args.get("identifier") is not None:
+        handle = _created_with_handle(args["identifier"], fields)
+        if handle is None:
+            return None
+        fields = replace(fields, handle=handle)
+    if any(m.get("id") for m in data.get("metafields") or []):
+        return None
+    item = product_set_input(data, None, fields, _plain_metafield_specs)
+    return prepare_set(item, database)
+
+
+def _created_with_handle(identifier: dict[str, Any], fields: ProductFields) -> str | None:
+    """The handle of the product a line identified by handle creates if no product has it (the batch sends
+    the line the ordinary way when one has: it is then updated), or None: the line runs the ordinary way.
+    Only a handle already in handle form, that the input does not contradict, is taken."""
+    given = {key for key, value in identifier.items() if value is not None}
+    handle = identifier.get("handle")
+    if given != {"handle"} or not isinstance(handle, str) or given_handle(ProductFields(handle=handle)) != handle:
+        return None
+    return handle if not fields.handle or fields.handle == handle else None
+
+
+def _plain_metafield_specs(raw: list[dict[str, Any]]) -> list[MetafieldSpec]:
+    return [metafield_spec(m) for m in raw]
 
 
 def _decode(raw: bytes) -> dict[str, Any] | None:

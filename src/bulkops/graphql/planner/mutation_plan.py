@@ -174,9 +174,13 @@ class _Checkers:
         nested: dict[str, Checker] = {}
         required: list[str] = []
 
+        one_of = type_.is_one_of
+
         def check(value: Any, depth: int) -> bool:
             if type(value) is not dict or depth >= MAX_NESTING_DEPTH:
                 return False
+            if one_of and (len(value) != 1 or None in value.values()):
+                return False  # graphql-core words what is wrong with a @oneOf input
             for name, item in value.items():
                 leaf = leaves.get(name)
                 if leaf is not None:
@@ -192,8 +196,6 @@ class _Checkers:
             return True
 
         self._by_type[type_.name] = check
-        if type_.is_one_of:
-            raise Unsupported(f"{type_.name} is @oneOf")
         if type_.out_type is not GraphQLInputObjectType.out_type:
             raise Unsupported(f"{type_.name} has its own out_type")
         for name, input_field in type_.fields.items():
