@@ -1,0 +1,41 @@
+"""Reading orders back: an order by id (scoped to its shop), several at once, and what an order's presenter
+cannot read from its own row (its first shipping line, its transactions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from bulkops.db.tables import order_shipping_lines, order_transactions, orders
+
+
+def get_order(conn: Connection, shop_id: int, order_id: int) -> Any | None:
+    return conn.execute(select(orders).where(orders.c.id == order_id, orders.c.shop_id == shop_id)).first()
+
+
+def get_orders(conn: Connection, shop_id: int, order_ids: list[int]) -> dict[int, Any]:
+    """The shop's orders with these ids, by id (one query per 500)."""
+    out: dict[int, Any] = {}
+    for start in range(0, len(order_ids), 500):
+        part = order_ids[start:start + 500]
+        out |= {row.id: row for row in conn.execute(
+            select(orders).where(orders.c.shop_id == shop_id, orders.c.id.in_(part)))}
+    return out
+
+
+def first_shipping_line(conn: Connection, shop_id: int, order_id: int) -> Any | None:
+    s = order_shipping_lines
+    return conn.execute(select(s).where(s.c.shop_id == shop_id, s.c.order_id == order_id)
+                        .order_by(s.c.id).limit(1)).first()
+
+
+def transactions_of(conn: Connection, shop_id: int, order_id: int) -> list[Any]:
+    t = order_transactions
+    return list(conn.execute(select(t).where(t.c.shop_id == shop_id, t.c.order_id == order_id).order_by(t.c.id)))
+
+
+def transactions_count(conn: Connection, shop_id: int, order_id: int) -> int:
+    t = order_transactions
+    return conn.execute(select(func.count()).select_from(t).where(
+        t.c.shop_id == shop_id, t.c.order_id == order_id)).scalar_one()
