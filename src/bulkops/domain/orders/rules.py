@@ -268,7 +268,7 @@ def _line_item(line: LineItemIn, index: int, catalog: Catalog, checks: _Checks, 
         checks.errors.append(_error("Product does not exist", [*at, "productId"]))
     product = catalog.products.get(product_id) if product_id is not None else None
     title = line.title or (variant.product_title if variant is not None else product.title if product else None)
-    if not title:
+    if not title and (line.variant_id is None or variant is not None):
         checks.errors.append(_error("Title can't be blank", [*at, "title"]))
     if line.quantity < 1:
         checks.errors.append(_error("Quantity must be greater than or equal to 1", [*at, "quantity"]))
