@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bulkops.client import BulkClient
+from bulkops.domain.shops.seed import seed_shop
 from bulkops.testing import InProcessServer
 from tests.domain.shop_data_bulk import run_bulk
 from tests.engine.test_export_format import export, lines_of
@@ -349,3 +350,28 @@ def test_an_export_of_orders_has_every_seeded_field_and_children_naming_their_or
         "Lamp - Red", "Red", "LAMP-R", "Acme")
     assert line_item["customAttributes"] == [{"key": "engraving", "value": "A"}]
     assert shipping_line["originalPriceSet"] == {"shopMoney": {"amount": "7.0"}}
+
+
+SEEDED = """{ orders(first: 20, sortKey: ORDER_NUMBER) { nodes { name email poNumber tags fullyPaid
+  displayFinancialStatus displayFulfillmentStatus customer { id } shippingLine { title }
+  totalPriceSet { shopMoney { amount } } totalReceivedSet { shopMoney { amount } }
+  lineItems(first: 5) { nodes { sku variant { id } } } } } }"""
+
+
+def test_seeded_orders_buy_the_shops_variants_for_its_customers_paid_in_full_and_repeat_per_seed(
+        clocked_server: InProcessServer) -> None:
+    assert clocked_server.runtime is not None
+    shops = [clocked_server.new_shop("order-seed") for _ in range(2)]
+    for shop in shops:
+        seed_shop(clocked_server.runtime.db, shop.id, products_count=2, variants_per_product=2, customers_count=3,
+                  orders_count=7, now=clocked_server.clock.now(), seed=5)
+    first, second = (clocked_server.client(s).graphql(SEEDED)["data"]["orders"]["nodes"] for s in shops)
+
+    assert [o["name"] for o in first] == [f"#{1001 + n}" for n in range(7)]
+    assert all(o["customer"] and o["shippingLine"] and o["lineItems"]["nodes"] and o["fullyPaid"] for o in first)
+    assert all(li["sku"] and li["variant"] for o in first for li in o["lineItems"]["nodes"])
+    assert {o["displayFinancialStatus"] for o in first} == {"PAID"}
+    assert [o["displayFulfillmentStatus"] for o in first][:3] == ["UNFULFILLED", "FULFILLED", "UNFULFILLED"]
+    assert [o["totalPriceSet"] for o in first] == [o["totalReceivedSet"] for o in first]
+    assert [(o["email"], o["tags"], o["totalPriceSet"]) for o in first] == [
+        (o["email"], o["tags"], o["totalPriceSet"]) for o in second]
