@@ -10,10 +10,10 @@ its own at its turn, after a flush, since the customer rules ask the database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -24,6 +24,7 @@ from bulkops.domain.orders.inputs import OrderIn
 from bulkops.domain.orders.rules import FIRST_NUMBER, Catalog, Prepared, prepare
 from bulkops.protocol.errors import UserError, UserErrors
 
+R = TypeVar("R")
 _CHILDREN = ((order_line_items, "line_items"), (order_shipping_lines, "shipping_lines"),
              (order_transactions, "transactions"))
 
@@ -42,11 +43,20 @@ class OrderBatch:
         self._kept: list[tuple[int, Prepared]] = []
         self._number = next_number(conn, shop_id)
 
-    def run(self, inputs: Sequence[OrderIn]) -> list[int | UserErrors]:
-        """Each input's new order id, or its errors (then it wrote nothing)."""
-        out: list[int | UserErrors | None] = [None] * len(inputs)
-        catalog = Catalog.load(self.conn, self.shop_id, inputs)
+    def run(self, inputs: Sequence[OrderIn | None], ordinary: Callable[[int], R] | None = None
+            ) -> list[int | UserErrors | R]:
+        """Each input's new order id, or its errors (then it wrote nothing); an input given as None is answered
+        by ``ordinary(index)`` at its turn, after the orders before it are written."""
+        out: list[Any] = [None] * len(inputs)
+        catalog = Catalog.load(self.conn, self.shop_id, [o for o in inputs if o is not None])
         for index, order in enumerate(inputs):
+            if order is None:
+                assert ordinary is not None, "an input the batch cannot take needs an ordinary path"
+                self.flush(out)
+                out[index] = ordinary(index)
+                self._number = next_number(self.conn, self.shop_id)
+                catalog = Catalog.load(self.conn, self.shop_id, [o for o in inputs[index + 1:] if o is not None])
+                continue
             try:
                 prepared = prepare(order, catalog, self.shop_id, self.now)
             except UserErrors as errors:
@@ -58,7 +68,7 @@ class OrderBatch:
             self.flush(out)
             out[index] = in_savepoint(self.conn, partial(self._with_customer, order, prepared, catalog))
         self.flush(out)
-        return out  # type: ignore[return-value]
+        return out
 
     def _keep(self, index: int, order: OrderIn, prepared: Prepared) -> None:
         prepared.order["number"] = self._number
@@ -120,4 +130,4 @@ def _upsert_error(error: UserError) -> UserError:
 
 def create_many(conn: Connection, shop_id: int, inputs: Sequence[OrderIn], now: datetime) -> list[int | UserErrors]:
     """orderCreate for any number of inputs, in order: each answers its new order's id, or its errors."""
-    return OrderBatch(conn, shop_id, now).run(inputs)
+    return OrderBatch(conn, shop_id, now).run(inputs)  # type: ignore[return-value]

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from bulkops.domain.customers.rules import CustomerFields
 from bulkops.domain.metafields import rules as metafield_rules
 from bulkops.domain.orders import reads
-from bulkops.domain.orders.batch import create_many
+from bulkops.domain.orders.batch import OrderBatch, create_many
 from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION
 from bulkops.domain.orders.inputs import (
     CustomerIn,
@@ -26,16 +27,21 @@ from bulkops.domain.orders.inputs import (
     TransactionIn,
 )
 from bulkops.domain.orders.listing import LINE_ITEMS, ORDERS, SHIPPING_LINES
-from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id
+from bulkops.engine.executor import LineRunner
+from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id, user_errors
 from bulkops.graphql.bindings.customers import load_customer
 from bulkops.graphql.bindings.metafields import metafield_inputs
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.bindings.products import load_product, load_variant, owner_metafield, owner_metafields
 from bulkops.graphql.context import RequestContext, ctx
-from bulkops.protocol.errors import UserErrors
+from bulkops.graphql.planner.mutation_plan import Plan
+from bulkops.graphql.planner.writer_base import PreparedHere
+from bulkops.protocol.errors import UserErrors, UserFacingError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from sqlalchemy import Connection
 
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
@@ -266,5 +272,60 @@ order_type.set_field("lineItems", _children(LINE_ITEMS, present_line_item))
 order_type.set_field("shippingLines", _children(SHIPPING_LINES, present_shipping_line))
 order_type.set_field("metafields", owner_metafields("Order", "_pk"))
 order_type.set_field("metafield", owner_metafield("Order", "_pk"))
+
+# ---- the batched bulk writer ----------------------------------------------------------------------
+class OrderCreateChunks(PreparedHere):
+    """orderCreate a chunk at a time, through ``domain/orders/batch.py`` (which the synchronous mutation uses
+    with a batch of one): the chunk's orders are written with one statement per table and shaped after; a line
+    it cannot translate (or with ``metafields``) runs the ordinary way at its turn."""
+
+    @staticmethod
+    def fits(plan: Plan) -> bool:
+        """Variables only, and no ``order.customer`` in the payload: a later line's ``toUpsert`` may change a
+        customer after an earlier line's order is written, and the batch shapes every line after the chunk.
+        Everything else an order's payload shows is fixed once the order is written."""
+        if plan.root_field_name != "orderCreate" or plan.constant_args:
+            return False
+        if not {a.name for a in plan.variable_args} <= {"order", "options"}:
+            return False
+        order = plan.selected_names("order")
+        return order is None or "customer" not in order
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes]) -> list[OrderIn | None]:
+        """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
+        return [_prepare_line(plan, raw) for raw in lines]
+
+    def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
+        context = self.make_context(conn)
+        batch = OrderBatch(conn, context.shop.id, context.now)
+        answers = batch.run(self.prepare(self.plan, lines), lambda index: run_line(lines[index]))
+        rows = reads.get_orders(conn, context.shop.id, [a for a in answers if isinstance(a, int)])
+        return [self._response(context, answer, rows) for answer in answers]
+
+    def _response(self, context: RequestContext, answer: Any, rows: dict[int, Any]) -> dict[str, Any]:
+        if isinstance(answer, UserErrors):
+            return self.plan.shape(_payload(user_errors(answer)), context)
+        if isinstance(answer, int):
+            return self.plan.shape({"order": present_order(rows[answer]), "userErrors": []}, context)
+        return answer
+
+
+def _prepare_line(plan: Plan, raw: bytes) -> OrderIn | None:
+    try:
+        variables = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if type(variables) is not dict:
+        return None
+    args = plan.arguments(variables)
+    data = None if args is None else args.get("order")
+    if data is None or data.get("metafields"):
+        return None
+    try:
+        return order_input(data, args.get("options") if args else None)
+    except UserFacingError:
+        return None
+
 
 bindables = [query, mutation, order_type]
