@@ -162,6 +162,11 @@ def test_a_discount_code_comes_off_the_subtotal(shop: BulkClient) -> None:
     free = create(shop, {"lineItems": [item(price="20")], "shippingLines": [{"title": "Post", "priceSet": usd("3")}],
                          "discountCode": {"freeShippingDiscountCode": {"code": "SHIPFREE"}}})["order"]
 
+    applied = shop.graphql(f'''{{ order(id: "{percent['id']}") {{ discountApplications(first: 5) {{ nodes {{
+      targetType ... on DiscountCodeApplication {{ code }} value {{ ... on PricingPercentageValue {{ percentage }} }}
+    }} }} }} }}''')["data"]["order"]["discountApplications"]["nodes"]
+
+    assert applied == [{"targetType": "LINE_ITEM", "code": "QUARTER", "value": {"percentage": 25.0}}]
     assert [(o["discountCodes"], o["totalDiscountsSet"]["shopMoney"]["amount"], o["totalPriceSet"]["shopMoney"]["amount"])
             for o in (fixed, percent, free)] == [(["TAKE5"], "5.0", "15.0"), (["QUARTER"], "5.0", "15.0"),
                                                  (["SHIPFREE"], "3.0", "20.0")]
@@ -299,6 +304,8 @@ EXPORT = """{ orders { edges { node { id name number email phone note tags poNum
     originalUnitPriceSet { shopMoney { amount } } discountedTotalSet { shopMoney { amount } }
     customAttributes { key value } taxLines { title rate } variant { id } product { id } } } }
   shippingLines { edges { node { id title code source originalPriceSet { shopMoney { amount } } } } }
+  discountApplications { edges { node { __typename targetType allocationMethod
+    ... on DiscountCodeApplication { code } value { ... on MoneyV2 { amount currencyCode } } } } }
 } } } }"""
 FULL_ADDRESS = {"address1": "1 Main St", "city": "Ottawa", "countryCode": "CA", "zip": "K1A 0B1",
                 "firstName": "Ann", "lastName": "Lee"}
@@ -340,9 +347,11 @@ def test_an_export_of_orders_has_every_seeded_field_and_children_naming_their_or
     }, ERRORS_ONLY)
     assert created["userErrors"] == []
 
-    order, line_item, shipping_line = lines_of(export(client, EXPORT)[1])
+    order, line_item, shipping_line, discount = lines_of(export(client, EXPORT)[1])
 
     assert _nulls(order) == [] and _nulls(line_item) == [] and _nulls(shipping_line) == []
+    assert discount == {"__typename": "DiscountCodeApplication", "targetType": "LINE_ITEM", "allocationMethod": "ACROSS",
+                        "code": "OFF1", "value": {"amount": "1.0", "currencyCode": "USD"}, "__parentId": order["id"]}
     assert order["totalPriceSet"]["shopMoney"] == {"amount": "32.25", "currencyCode": "USD"}
     assert (order["totalWeight"], order["subtotalLineItemsQuantity"], order["fullyPaid"]) == ("2000", 2, True)
     assert (line_item["__parentId"], shipping_line["__parentId"]) == (order["id"], order["id"])

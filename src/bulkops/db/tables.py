@@ -563,6 +563,7 @@ orders = Table(
     Column("source_url", Text),
     Column("po_number", String(255)),
     Column("discount_code", String(255)),
+    Column("discount_application", JSON(none_as_null=True)),
     Column("custom_attributes", JSON, nullable=False, default=list),
     Column("billing_address", JSON(none_as_null=True)),
     Column("shipping_address", JSON(none_as_null=True)),

@@ -80,6 +80,7 @@ class OrderBatch:
         """The order with its customer created or updated first (the customer's errors name their input)."""
         customer_id = _upserted_customer(self.conn, self.shop_id, order, catalog, self.now)
         row = customer_rules.get_customer(self.conn, self.shop_id, customer_id)
+        assert row is not None, "the customer just written"
         catalog.customers_by_id[customer_id] = row
         if row.email:
             catalog.customers_by_email[row.email] = row

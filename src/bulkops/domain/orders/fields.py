@@ -119,6 +119,30 @@ def _present_fulfillment(row: Any, number: int, kept: dict[str, Any]) -> dict[st
     }
 
 
+def present_discount_application(row: Any) -> dict[str, Any]:
+    """The order's discount code as a ``DiscountCodeApplication`` (``row`` has one: see ``discount_applications``)."""
+    kept = row.discount_application
+    value = kept["value"]
+    shown = ({"__typename": "PricingPercentageValue", "percentage": value["percentage"]} if "percentage" in value
+             else {"__typename": "MoneyV2", **money(value["amount"], row.currency_code)})
+    return {"__typename": "DiscountCodeApplication", "code": kept["code"], "index": 0, "allocationMethod": "ACROSS",
+            "targetSelection": "ALL", "targetType": kept["targetType"], "value": shown}
+
+
+def _discount_applications(row: Any) -> Callable[..., dict[str, Any]]:
+    """``discountApplications(first:, last:, …)``: at most one (orderCreate takes one discount code)."""
+    nodes = [present_discount_application(row)] if row.discount_application is not None else []
+
+    def page(info: Any, first: int | None = None, last: int | None = None, **_: Any) -> dict[str, Any]:
+        shown = nodes[:first] if first is not None else nodes[-last:] if last else nodes
+        cursor = "MA==" if shown else None
+        return {"edges": [{"cursor": cursor, "node": node} for node in shown], "nodes": shown,
+                "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": cursor,
+                             "endCursor": cursor}}
+
+    return page
+
+
 def _paid(row: Any) -> bool:
     return row.financial_status in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
 
@@ -186,7 +210,8 @@ ORDER = FieldMap("Order", {
     "risks": Const([]), "riskLevel": Const("LOW"), "returnStatus": Const("NO_RETURN"),
     "risk": Const({"assessments": [], "recommendation": "NONE"}),
     "paymentCollectionDetails": Const({"additionalPaymentCollectionUrl": None, "vaultedPaymentMethods": []}),
-    **{name: Const(no_rows) for name in ("agreements", "discountApplications", "events", "exchangeV2s",
+    "discountApplications": Computed(_discount_applications),
+    **{name: Const(no_rows) for name in ("agreements", "events", "exchangeV2s",
                                          "fulfillmentOrders", "localizationExtensions", "localizedFields",
                                          "metafieldDefinitions", "nonFulfillableLineItems", "returns")},
     "customer": Resolved(), "shippingLine": Resolved(), "transactions": Resolved(), "transactionsCount": Resolved(),

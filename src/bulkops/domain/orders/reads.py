@@ -39,3 +39,11 @@ def transactions_count(conn: Connection, shop_id: int, order_id: int) -> int:
     t = order_transactions
     return conn.execute(select(func.count()).select_from(t).where(
         t.c.shop_id == shop_id, t.c.order_id == order_id)).scalar_one()
+
+
+def discount_applications(conn: Connection, shop_id: int, order_ids: list[int]) -> dict[int, list[Any]]:
+    """The orders' discount applications (at most one each), by order id, for an export's batch of orders."""
+    o = orders
+    rows = conn.execute(select(o.c.id, o.c.currency_code, o.c.discount_application).where(
+        o.c.shop_id == shop_id, o.c.id.in_(order_ids), o.c.discount_application.isnot(None)))
+    return {row.id: [row] for row in rows}

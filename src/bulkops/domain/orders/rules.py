@@ -450,6 +450,7 @@ def _order_row(order: OrderIn, shop_id: int, now: datetime, customer_id: int | N
         "buyer_accepts_marketing": bool(order.buyer_accepts_marketing), "source_name": order.source_name,
         "source_identifier": order.source_identifier, "source_url": order.source_url, "po_number": order.po_number,
         "discount_code": order.discount.code if order.discount else None,
+        "discount_application": _discount_application(order, totals),
         "custom_attributes": [{"key": k, "value": v} for k, v in order.custom_attributes],
         "billing_address": _address(order.billing_address), "shipping_address": _address(order.shipping_address),
         "tax_lines": totals.tax_lines,
@@ -474,3 +475,18 @@ def _fulfillments(order: OrderIn, items: list[dict[str, Any]], now: datetime) ->
              "trackingNumber": given.tracking_number, "shipmentStatus": given.shipment_status,
              "totalQuantity": sum(item["quantity"] for item in items),
              "requiresShipping": any(item["requires_shipping"] for item in items), "createdAt": iso_z(now)}]
+
+
+def _discount_application(order: OrderIn, totals: Totals) -> dict[str, Any] | None:
+    """The discount code's application as Shopify lists it in ``discountApplications``: what it targets and
+    its value (a percentage, or the amount taken off)."""
+    given = order.discount
+    if given is None or len(given.kinds) != 1 or given.code is None:
+        return None
+    kind = given.kinds[0]
+    value: dict[str, Any] = ({"percentage": float(given.percentage or 0)} if kind == "itemPercentageDiscountCode"
+                             else {"amount": bag_json(totals.discounts)[0]})
+    if kind == "freeShippingDiscountCode":
+        value = {"percentage": 100.0}
+    return {"code": given.code, "targetType": "SHIPPING_LINE" if kind == "freeShippingDiscountCode" else "LINE_ITEM",
+            "value": value}

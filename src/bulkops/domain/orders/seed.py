@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -46,7 +47,7 @@ def _address(rng: random.Random, number: int) -> dict[str, str]:
 
 
 def _line_items(rng: random.Random, number: int, variants: list[tuple[int, str]]) -> tuple[LineItemIn, ...]:
-    common = {"requires_shipping": True, "vendor": "Seeded", "properties": (("gift_note", "none"),),
+    common: dict[str, Any] = {"requires_shipping": True, "vendor": "Seeded", "properties": (("gift_note", "none"),),
               "tax_lines": (TaxLineIn("Sales tax", TAX_RATE),)}
     if not variants:
         return (LineItemIn(quantity=1, title="Custom item", variant_title="Standard", sku=f"CUSTOM-{number}",

@@ -26,7 +26,8 @@ from bulkops.domain.media import rules as media_rules
 from bulkops.domain.media.fields import media_gid, present_media
 from bulkops.domain.metafields.fields import METAFIELD
 from bulkops.domain.money import SHOP_CURRENCY, money
-from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION
+from bulkops.domain.orders import reads as order_reads
+from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION, present_discount_application
 from bulkops.domain.orders.listing import ORDERS
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
@@ -206,6 +207,8 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     ("Product", "media"): media_of(images=False),
     ("Product", "images"): media_of(images=True),
     ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
+    ("Order", "discountApplications"): computed_of("DiscountApplication", present_discount_application,
+                                                   order_reads.discount_applications),
 }
 
 WITHIN_OBJECTS: dict[tuple[str, str], str] = {("ProductVariant", "inventoryItem"): "InventoryItem"}

@@ -43,6 +43,7 @@ def upgrade() -> None:
     sa.Column("source_url", sa.Text(), nullable=True),
     sa.Column("po_number", sa.String(length=255), nullable=True),
     sa.Column("discount_code", sa.String(length=255), nullable=True),
+    sa.Column("discount_application", sa.JSON(none_as_null=True), nullable=True),
     sa.Column("custom_attributes", sa.JSON(), nullable=False),
     sa.Column("billing_address", sa.JSON(none_as_null=True), nullable=True),
     sa.Column("shipping_address", sa.JSON(none_as_null=True), nullable=True),
