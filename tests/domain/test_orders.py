@@ -384,3 +384,22 @@ def test_seeded_orders_buy_the_shops_variants_for_its_customers_paid_in_full_and
     assert [o["totalPriceSet"] for o in first] == [o["totalReceivedSet"] for o in first]
     assert [(o["email"], o["tags"], o["totalPriceSet"]) for o in first] == [
         (o["email"], o["tags"], o["totalPriceSet"]) for o in second]
+
+
+def test_a_customers_orders_count_spend_and_list_read_from_its_orders(clocked_server: InProcessServer) -> None:
+    client = clocked_server.client(clocked_server.new_shop("order-customer"))
+    customer_id = known_customer_of(client)
+    for price, processed in (("10", "2025-01-01T00:00:00Z"), ("2.50", "2025-02-01T00:00:00Z")):
+        create(client, {"lineItems": [item(price=price)], "processedAt": processed,
+                        "customer": {"toAssociate": {"id": customer_id}}}, ERRORS_ONLY)
+
+    read = client.graphql(f'''{{ customer(id: "{customer_id}") {{ numberOfOrders amountSpent {{ amount currencyCode }}
+      lastOrder {{ totalPriceSet {{ shopMoney {{ amount }} }} }} orders(first: 5) {{ nodes {{ name }} }} }} }}''')
+    lines = lines_of(export(client, "{ customers { edges { node { id orders { edges { node { id name } } } } } } }")[1])
+
+    assert read["data"]["customer"] == {
+        "numberOfOrders": "2", "amountSpent": {"amount": "12.5", "currencyCode": "USD"},
+        "lastOrder": {"totalPriceSet": {"shopMoney": {"amount": "2.5"}}},
+        "orders": {"nodes": [{"name": "#1001"}, {"name": "#1002"}]}}
+    assert [line.get("name") for line in lines] == [None, "#1001", "#1002"]
+    assert {line["__parentId"] for line in lines[1:]} == {customer_id}

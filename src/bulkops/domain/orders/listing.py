@@ -63,6 +63,10 @@ ORDERS = Listing(
 )
 """``orders``: most recently processed last unless reversed (Shopify's default sort key is PROCESSED_AT)."""
 
+CUSTOMER_ORDERS = Listing("Order", orders, sort_keys=ORDERS.sort_keys, default_sort="ID", search=ORDERS.search,
+                          parent=orders.c.customer_id)
+"""``Customer.orders``: the customer's orders (its ``sortKey`` defaults to ID)."""
+
 LINE_ITEMS = Listing("LineItem", order_line_items, sort_keys={"ID": order_line_items.c.id}, default_sort="ID",
                      parent=order_line_items.c.order_id)
 """``Order.lineItems``: in the order they were given (ids rise with it)."""

@@ -24,6 +24,20 @@ def get_orders(conn: Connection, shop_id: int, order_ids: list[int]) -> dict[int
     return out
 
 
+def customer_totals(conn: Connection, shop_id: int, customer_id: int) -> tuple[int, int]:
+    """How many orders the customer has and what they came to, in cents of the shop's currency."""
+    o = orders
+    count, cents = conn.execute(select(func.count(), func.coalesce(func.sum(o.c.total_cents), 0)).where(
+        o.c.shop_id == shop_id, o.c.customer_id == customer_id)).one()
+    return int(count), int(cents)
+
+
+def last_order(conn: Connection, shop_id: int, customer_id: int) -> Any | None:
+    o = orders
+    return conn.execute(select(o).where(o.c.shop_id == shop_id, o.c.customer_id == customer_id)
+                        .order_by(o.c.processed_at.desc(), o.c.id.desc()).limit(1)).first()
+
+
 def first_shipping_line(conn: Connection, shop_id: int, order_id: int) -> Any | None:
     s = order_shipping_lines
     return conn.execute(select(s).where(s.c.shop_id == shop_id, s.c.order_id == order_id)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -12,6 +13,7 @@ from graphql import GraphQLResolveInfo
 
 from bulkops.domain.customers.rules import CustomerFields
 from bulkops.domain.metafields import rules as metafield_rules
+from bulkops.domain.money import SHOP_CURRENCY, money
 from bulkops.domain.orders import reads
 from bulkops.domain.orders.batch import OrderBatch, create_many
 from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION
@@ -26,7 +28,7 @@ from bulkops.domain.orders.inputs import (
     TaxLineIn,
     TransactionIn,
 )
-from bulkops.domain.orders.listing import LINE_ITEMS, ORDERS, SHIPPING_LINES
+from bulkops.domain.orders.listing import CUSTOMER_ORDERS, LINE_ITEMS, ORDERS, SHIPPING_LINES
 from bulkops.engine.executor import LineRunner
 from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id, user_errors
 from bulkops.graphql.bindings.customers import load_customer
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
 order_type = ObjectType("Order")
+customer_type = ObjectType("Customer")
 
 NO_NUMBER = 0
 """The number of a gid of the wrong type: no row has it, so the rules answer that it does not exist."""
@@ -268,6 +271,38 @@ def _children(listing: Any, present: Callable[[Any], dict[str, Any]]) -> Callabl
     return resolve
 
 
+@customer_type.field("numberOfOrders")
+def resolve_number_of_orders(customer: dict[str, Any], info: GraphQLResolveInfo) -> str:
+    context = ctx(info)
+    return str(reads.customer_totals(context.conn, context.shop.id, customer["_pk"])[0])
+
+
+@customer_type.field("amountSpent")
+def resolve_amount_spent(customer: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
+    """What the customer's orders came to, in the shop's currency (refunds are not recorded here)."""
+    context = ctx(info)
+    cents = reads.customer_totals(context.conn, context.shop.id, customer["_pk"])[1]
+    return money(Decimal(cents) / 100, SHOP_CURRENCY)
+
+
+@customer_type.field("lastOrder")
+def resolve_last_order(customer: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any] | None:
+    context = ctx(info)
+    row = reads.last_order(context.conn, context.shop.id, customer["_pk"])
+    return present_order(row) if row is not None else None
+
+
+@customer_type.field("orders")
+def resolve_customer_orders(customer: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
+                            after: str | None = None, last: int | None = None, before: str | None = None,
+                            reverse: bool = False, sortKey: str = "ID", query: str | None = None) -> dict[str, Any]:
+    context = ctx(info)
+    page_args(first, last)
+    stmt = CUSTOMER_ORDERS.of_parent(CUSTOMER_ORDERS.rows(context.conn, context.shop.id, {"query": query}),
+                                     customer["_pk"])
+    return listed(context, CUSTOMER_ORDERS, stmt, present_order, Window(first, after, last, before, reverse, sortKey))
+
+
 order_type.set_field("lineItems", _children(LINE_ITEMS, present_line_item))
 order_type.set_field("shippingLines", _children(SHIPPING_LINES, present_shipping_line))
 order_type.set_field("metafields", owner_metafields("Order", "_pk"))
@@ -328,4 +363,4 @@ def _prepare_line(plan: Plan, raw: bytes) -> OrderIn | None:
         return None
 
 
-bindables = [query, mutation, order_type]
+bindables = [query, mutation, order_type, customer_type]

@@ -28,7 +28,7 @@ from bulkops.domain.metafields.fields import METAFIELD
 from bulkops.domain.money import SHOP_CURRENCY, money
 from bulkops.domain.orders import reads as order_reads
 from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION, present_discount_application
-from bulkops.domain.orders.listing import ORDERS
+from bulkops.domain.orders.listing import CUSTOMER_ORDERS, ORDERS
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
 from bulkops.graphql.bindings.collections import present_collection
@@ -207,6 +207,7 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     ("Product", "media"): media_of(images=False),
     ("Product", "images"): media_of(images=True),
     ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
+    ("Customer", "orders"): rows_of(CUSTOMER_ORDERS),
     ("Order", "discountApplications"): computed_of("DiscountApplication", present_discount_application,
                                                    order_reads.discount_applications),
 }
