@@ -403,3 +403,43 @@ def test_a_customers_orders_count_spend_and_list_read_from_its_orders(clocked_se
         "orders": {"nodes": [{"name": "#1001"}, {"name": "#1002"}]}}
     assert [line.get("name") for line in lines] == [None, "#1001", "#1002"]
     assert {line["__parentId"] for line in lines[1:]} == {customer_id}
+
+
+CLAIMING = """mutation create($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+  orderCreate(order: $order, options: $options) { order { id } userErrors { field message code } } }"""
+
+
+def test_inventory_is_claimed_unless_bypassed_and_obeying_the_policy_refuses_what_is_not_in_stock(
+        clocked_server: InProcessServer) -> None:
+    client = clocked_server.client(clocked_server.new_shop("order-stock"))
+    client.graphql('mutation { productCreate(product: {title: "Kettle"}) { product { id } } }')
+    variant = first_variant(client)["id"]
+    add_stock(client, variant, 3)
+
+    def order(behaviour: str, quantity: int = 2) -> tuple[list[dict[str, Any]], int]:
+        answer = client.graphql(CLAIMING, {"order": {"lineItems": [{"variantId": variant, "quantity": quantity}]},
+                                           "options": {"inventoryBehaviour": behaviour}})["data"]["orderCreate"]
+        stock = client.graphql(f'{{ node(id: "{variant}") {{ ... on ProductVariant {{ inventoryQuantity }} }} }}')
+        return answer["userErrors"], stock["data"]["node"]["inventoryQuantity"]
+
+    assert order("BYPASS") == ([], 3)
+    assert order("DECREMENT_OBEYING_POLICY") == ([], 1)
+    assert order("DECREMENT_OBEYING_POLICY") == ([_error(["lineItems", "0", "quantity"],
+                                                         "Not enough inventory available for Kettle",
+                                                         "INVENTORY_CLAIM_FAILED")], 1)
+    assert order("DECREMENT_IGNORING_POLICY") == ([], -1)
+
+    add_stock(client, variant, 3)
+    lines = run_bulk(client, CLAIMING, *({"order": {"lineItems": [{"variantId": variant, "quantity": quantity}]},
+                                          "options": {"inventoryBehaviour": "DECREMENT_OBEYING_POLICY"}}
+                                         for quantity in (2, 1)))
+    assert lines[0]["data"]["orderCreate"]["userErrors"] == []
+    assert lines[1]["data"]["orderCreate"]["userErrors"][0]["code"] == "INVENTORY_CLAIM_FAILED"
+    assert order("BYPASS")[1] == 0
+
+
+def add_stock(client: BulkClient, variant: str, units: int) -> None:
+    client.graphql("""mutation a($input: InventoryAdjustQuantitiesInput!) { inventoryAdjustQuantities(input: $input) {
+      userErrors { message } } }""", {"input": {"name": "available", "reason": "correction", "changes": [{
+        "inventoryItemId": variant.replace("ProductVariant", "InventoryItem"), "locationId": location_of(client),
+        "delta": units}]}})

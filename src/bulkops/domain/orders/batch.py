@@ -20,6 +20,7 @@ from sqlalchemy import Connection, func, insert, select
 from bulkops.db.tables import customers, order_line_items, order_shipping_lines, order_transactions, orders
 from bulkops.domain.common import in_savepoint
 from bulkops.domain.customers import rules as customer_rules
+from bulkops.domain.inventory.rules import AdjustInput, QuantityChange, adjust_quantities_many, ensure_default_location
 from bulkops.domain.orders.inputs import OrderIn
 from bulkops.domain.orders.rules import FIRST_NUMBER, Catalog, Prepared, prepare
 from bulkops.protocol.errors import UserError, UserErrors
@@ -102,9 +103,24 @@ class OrderBatch:
                     for child in getattr(p, attr)]
             if rows:
                 self.conn.execute(insert(table), rows)
+        self._claim([(order_id, p.claims) for (_, p), order_id in zip(self._kept, ids, strict=True) if p.claims])
         for (index, _), order_id in zip(self._kept, ids, strict=True):
             out[index] = order_id
         self._kept = []
+
+    def _claim(self, claims: list[tuple[int, list[tuple[int, int]]]]) -> None:
+        """Take the orders' units from the primary location's ``available`` (one adjustment per order, its
+        reference document the order, as Shopify records it), in one inventory batch."""
+        if not claims:
+            return
+        location_id = ensure_default_location(self.conn, self.shop_id, self.now)
+        inputs = [AdjustInput("available", "other", [QuantityChange(variant_id, location_id, -units)
+                                                     for variant_id, units in units_of],
+                              f"gid://shopify/Order/{order_id}") for order_id, units_of in claims]
+        outcomes = adjust_quantities_many(self.conn, self.shop_id, inputs, self.now)
+        refused = [error for outcome in outcomes for error in outcome.errors]
+        if refused:
+            raise RuntimeError(f"an order's inventory claim was refused: {refused[0].message}")
 
 
 def _upserted_customer(conn: Connection, shop_id: int, order: OrderIn, catalog: Catalog, now: datetime) -> int:
