@@ -178,8 +178,33 @@ class _Checks:
         return kept
 
 
+@dataclass
+class _Checked:
+    """One input's parts once every check passed."""
+
+    customer_id: int | None
+    email: str | None
+    processed_at: datetime
+    closed_at: datetime | None
+    items: list[tuple[dict[str, Any], Pair]]
+    shipping: list[tuple[dict[str, Any], Pair]]
+    subtotal: Pair
+    discount: tuple[Pair, Pair]
+    order_taxes: list[dict[str, Any]]
+    transactions: list[dict[str, Any]]
+    claims: list[tuple[int, int]]
+
+
 def prepare(order: OrderIn, catalog: Catalog, shop_id: int, now: datetime) -> Prepared:
-    """The rows of one input, or UserErrors naming everything wrong with it."""
+    """The rows of one input, or UserErrors naming everything wrong with it; its inventory claims count
+    against the catalog from then on."""
+    checked = _checked(order, catalog, shop_id, now)
+    for variant_id, units in checked.claims:
+        catalog.claimed[variant_id] = catalog.claimed.get(variant_id, 0) + units
+    return _assembled(order, checked, shop_id, now)
+
+
+def _checked(order: OrderIn, catalog: Catalog, shop_id: int, now: datetime) -> _Checked:
     checks = _Checks()
     customer_id, email = _customer(order, catalog, checks)
     processed_at = _moment(order.processed_at, ["processedAt"], checks) or now
@@ -192,27 +217,31 @@ def prepare(order: OrderIn, catalog: Catalog, shop_id: int, now: datetime) -> Pr
     shipping = _shipping_lines(order, checks, shop_id)
     subtotal = _add(*(pair for _, pair in items)) if items else ZERO
     discount = _discount(order, subtotal, shipping, checks)
-    order_taxes = _order_tax_lines(order, items, subtotal, checks)
+    order_taxes = _order_tax_lines(order, items, checks)
     transactions = _transactions(order, checks, shop_id, processed_at, now)
     if order.fulfillment and order.fulfillment.location_id not in catalog.locations:
         checks.errors.append(_error("Location does not exist", ["fulfillment", "locationId"]))
     claims = _claims(order, items, catalog, checks)
     if checks.errors:
         raise UserErrors(checks.errors)
-    for variant_id, units in claims:
-        catalog.claimed[variant_id] = catalog.claimed.get(variant_id, 0) + units
-    rows = [row for row, _ in items]
-    totals = _totals(order, rows, shipping, order_taxes, subtotal, discount, transactions)
-    row = _order_row(order, shop_id, now, customer_id, email, processed_at, closed_at, rows, totals, transactions)
+    return _Checked(customer_id, email, processed_at, closed_at, items, shipping, subtotal, discount, order_taxes,
+                    transactions, claims)
+
+
+def _assembled(order: OrderIn, checked: _Checked, shop_id: int, now: datetime) -> Prepared:
+    rows = [row for row, _ in checked.items]
+    totals = _totals(order, rows, checked.shipping, checked.order_taxes, checked.subtotal, checked.discount,
+                     checked.transactions)
+    row = _order_row(order, shop_id, now, checked.customer_id, checked.email, checked.processed_at,
+                     checked.closed_at, rows, totals, checked.transactions)
     if row["fulfillment_status"] == "FULFILLED":
         for item in rows:
             item["fulfilled_quantity"] = item["quantity"]
     currencies = {"currency_code": row["currency_code"],
                   "presentment_currency_code": row["presentment_currency_code"]}
-    shipping_rows = [{**r, **currencies} for r, _ in shipping]
-    return Prepared(row, [{**r, **currencies} for r in rows], shipping_rows,
-                    [{**r, **currencies} for r in transactions],
-                    upsert=order.customer is not None and order.customer.upsert is not None, claims=claims)
+    return Prepared(row, [{**r, **currencies} for r in rows], [{**r, **currencies} for r, _ in checked.shipping],
+                    [{**r, **currencies} for r in checked.transactions],
+                    upsert=order.customer is not None and order.customer.upsert is not None, claims=checked.claims)
 
 
 def _claims(order: OrderIn, items: list[tuple[dict[str, Any], Pair]], catalog: Catalog, checks: _Checks
@@ -365,10 +394,10 @@ def _discount(order: OrderIn, subtotal: Pair, shipping: list[tuple[dict[str, Any
     return (min(amount[0], subtotal[0]), min(amount[1], subtotal[1])), ZERO
 
 
-def _order_tax_lines(order: OrderIn, items: list[tuple[dict[str, Any], Pair]], subtotal: Pair, checks: _Checks
+def _order_tax_lines(order: OrderIn, items: list[tuple[dict[str, Any], Pair]], checks: _Checks
                      ) -> list[dict[str, Any]]:
-    """The order's tax lines: given on the order (split over its taxable items here as one line each), or
-    the sum of its line items' and shipping lines' by title and rate."""
+    """Tax lines given on the order itself, each worked out on the taxable items when its price is not given
+    (the order's ``taxLines`` are otherwise its lines' summed: see ``_totals``)."""
     taxable = _add(*(pair for row, pair in items if row["taxable"])) if items else ZERO
     if order.tax_lines:
         return checks.tax_lines(order.tax_lines, taxable, ["taxLines"])
