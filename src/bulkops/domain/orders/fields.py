@@ -14,7 +14,8 @@ from bulkops.domain.metafields.listing import owned_metafields
 from bulkops.domain.money import amount_text, money
 from bulkops.domain.orders.listing import LINE_ITEMS, SHIPPING_LINES
 
-ZERO = ("0", "0")
+ZERO = ("0.0", "0.0")
+"""No amount, as Shopify writes its Decimal."""
 
 
 def bag(amounts: Any, shop_currency: str, presentment_currency: str) -> dict[str, Any]:
