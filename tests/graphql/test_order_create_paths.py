@@ -9,9 +9,7 @@ lines that must run the ordinary way) must leave the same rows and answer the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +20,13 @@ from sqlalchemy import Connection
 from bulkops.domain.orders.batch import OrderBatch, create_many
 from bulkops.graphql.bindings.orders import OrderCreateChunks, order_input
 from bulkops.protocol.errors import UserErrors
+from tests.graphql import test_customer_create_paths as customer_paths
 from tests.graphql.test_compiled_plan import VERSION, Side
 from tests.graphql.test_customer_create_paths import tricky_text, writer_for
+
+one_by_one_and_batched = customer_paths.one_by_one_and_batched
+two_shops = customer_paths.two_shops
+"""The customer paths' fixtures: two runtimes, one writing line by line, the other batched (or both by rules)."""
 
 CREATE_WITH_CHILDREN = """
 mutation call($order: OrderCreateOrderInput!) {
@@ -133,15 +136,6 @@ CUSTOMERS_FOUND_AGAIN = [
 """Always tried: a customer created by one line and associated by email on the next, a bad line, a given name."""
 
 
-@pytest.fixture()
-def one_by_one_and_batched(tmp_path: Path) -> Iterator[tuple[Side, Side]]:
-    one_by_one = Side(tmp_path / "one-by-one", compiled=False)
-    batched = Side(tmp_path / "batched", compiled=True)
-    yield one_by_one, batched
-    one_by_one.runtime.db.dispose()
-    batched.runtime.db.dispose()
-
-
 @pytest.mark.parametrize("document", [CREATE_WITH_CHILDREN, CREATE_ID_ONLY], ids=["every-field", "id"])
 def test_orderCreate_lines_leave_the_same_rows_and_result_bytes_one_by_one_and_batched(
         one_by_one_and_batched: tuple[Side, Side], document: str) -> None:
@@ -205,14 +199,6 @@ def test_documents_the_writer_cannot_shape_with_certainty_run_line_by_line() -> 
 
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC).replace(tzinfo=None)
-
-
-@pytest.fixture()
-def two_shops(tmp_path: Path) -> Iterator[tuple[Side, Side]]:
-    one, many = Side(tmp_path / "one", compiled=False), Side(tmp_path / "many", compiled=False)
-    yield one, many
-    one.runtime.db.dispose()
-    many.runtime.db.dispose()
 
 
 def test_create_many_answers_and_writes_what_the_same_inputs_one_at_a_time_do(two_shops: tuple[Side, Side]) -> None:

@@ -15,13 +15,19 @@ def get_order(conn: Connection, shop_id: int, order_id: int) -> Any | None:
 
 
 def get_orders(conn: Connection, shop_id: int, order_ids: list[int]) -> dict[int, Any]:
-    """The shop's orders with these ids, by id (one query per 500)."""
-    out: dict[int, Any] = {}
-    for start in range(0, len(order_ids), 500):
-        part = order_ids[start:start + 500]
-        out |= {row.id: row for row in conn.execute(
-            select(orders).where(orders.c.shop_id == shop_id, orders.c.id.in_(part)))}
-    return out
+    """The shop's orders with these ids, by id."""
+    stmt = select(orders).where(orders.c.shop_id == shop_id)
+    return {row.id: row for row in in_parts(conn, stmt, orders.c.id, set(order_ids))}
+
+
+def in_parts(conn: Connection, stmt: Any, column: Any, values: set[Any]) -> list[Any]:
+    """The rows of ``stmt`` whose ``column`` is one of ``values``, 500 values per query (well under every
+    database's parameter limit)."""
+    wanted = sorted(values)
+    rows: list[Any] = []
+    for start in range(0, len(wanted), 500):
+        rows += conn.execute(stmt.where(column.in_(wanted[start:start + 500]))).all()
+    return rows
 
 
 def customer_totals(conn: Connection, shop_id: int, customer_id: int) -> tuple[int, int]:

@@ -34,6 +34,7 @@ from bulkops.domain.common import normalize_tags
 from bulkops.domain.customers.rules import ADDRESS_KEYS
 from bulkops.domain.money import SHOP_CURRENCY, amount_text, parse_amount
 from bulkops.domain.orders.inputs import LineItemIn, MoneyIn, OrderIn, TaxLineIn
+from bulkops.domain.orders.reads import in_parts
 from bulkops.protocol.errors import UserError, UserErrors
 
 FIRST_NUMBER = 1001
@@ -96,31 +97,23 @@ class Catalog:
         location_ids = {o.fulfillment.location_id for o in inputs if o.fulfillment and o.fulfillment.location_id}
         catalog = cls()
         v, p = product_variants, products
-        for row in _in_parts(conn, select(v.c.id, v.c.product_id, v.c.title, v.c.sku, v.c.price, v.c.taxable, v.c.inventory_quantity,
+        for row in in_parts(conn, select(v.c.id, v.c.product_id, v.c.title, v.c.sku, v.c.price, v.c.taxable, v.c.inventory_quantity,
                                           v.c.inventory_policy,
                                           p.c.title.label("product_title"), p.c.vendor).join(
                 p, p.c.id == v.c.product_id).where(v.c.shop_id == shop_id), v.c.id, variant_ids):
             catalog.variants[row.id] = row
             product_ids.add(row.product_id)
-        for row in _in_parts(conn, select(p.c.id, p.c.title, p.c.vendor).where(p.c.shop_id == shop_id), p.c.id,
+        for row in in_parts(conn, select(p.c.id, p.c.title, p.c.vendor).where(p.c.shop_id == shop_id), p.c.id,
                              product_ids):
             catalog.products[row.id] = row
         c = customers
-        for row in _in_parts(conn, select(c).where(c.c.shop_id == shop_id), c.c.id, customer_ids):
+        for row in in_parts(conn, select(c).where(c.c.shop_id == shop_id), c.c.id, customer_ids):
             catalog.customers_by_id[row.id] = row
-        for row in _in_parts(conn, select(c).where(c.c.shop_id == shop_id), c.c.email, emails):
+        for row in in_parts(conn, select(c).where(c.c.shop_id == shop_id), c.c.email, emails):
             catalog.customers_by_email[row.email] = row
-        catalog.locations = {row.id for row in _in_parts(
+        catalog.locations = {row.id for row in in_parts(
             conn, select(locations.c.id).where(locations.c.shop_id == shop_id), locations.c.id, location_ids)}
         return catalog
-
-
-def _in_parts(conn: Connection, stmt: Any, column: Any, values: set[Any]) -> list[Any]:
-    wanted = sorted(values)
-    rows: list[Any] = []
-    for start in range(0, len(wanted), 500):
-        rows += conn.execute(stmt.where(column.in_(wanted[start:start + 500]))).all()
-    return rows
 
 
 def _customer_ids(order: OrderIn) -> list[int | None]:
