@@ -239,7 +239,7 @@ def test_orders_filter_sort_and_stay_in_their_shop(clocked_server: InProcessServ
     client = clocked_server.client(clocked_server.new_shop("order-search"))
     other = clocked_server.client(clocked_server.new_shop("order-search-other"))
     create(client, {"lineItems": [item(price="30", sku="MUG-1")], "email": "a@example.com", "tags": ["vip"],
-                    "transactions": [{"amountSet": usd("30")}], "name": "A-1"})
+                    "transactions": [{"amountSet": usd("30"), "gateway": "manual"}], "name": "A-1"})
     create(client, {"lineItems": [item(price="10")], "email": "b@example.com", "name": "B-2",
                     "fulfillment": {"locationId": location_of(client)}})
     hidden = create(other, {"lineItems": [item()], "name": "A-1"})["order"]
@@ -256,6 +256,12 @@ def test_orders_filter_sort_and_stay_in_their_shop(clocked_server: InProcessServ
     assert names(query="sku:MUG-1") == ["A-1"]
     assert names(query="name:A-1") == ["A-1"]
     assert names(query="created_at:<2000-01-01") == []
+    assert names(query="updated_at:>='2000-01-01T00:00:00+00:00' AND current_total_price:>20") == ["A-1"]
+    assert names(query="gateway:manual") == ["A-1"] and names(query="status:open") == ["A-1", "B-2"]
+    count = client.graphql('{ all: ordersCount { count precision } paid: ordersCount(query: "financial_status:paid") '
+                           '{ count } capped: ordersCount(limit: 1) { count precision } }')["data"]
+    assert count == {"all": {"count": 2, "precision": "EXACT"}, "paid": {"count": 1},
+                     "capped": {"count": 1, "precision": "AT_LEAST"}}
     assert names(sortKey="TOTAL_PRICE") == ["B-2", "A-1"]
     assert names(sortKey="ORDER_NUMBER", reverse=True) == ["B-2", "A-1"]
     assert client.graphql(f'{{ order(id: "{hidden["id"]}") {{ id }} }}')["data"]["order"] is None

@@ -3,11 +3,12 @@ resolvers and the bulk export alike."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Connection, and_, false
 
-from bulkops.db.tables import customers, order_line_items, order_shipping_lines, orders
+from bulkops.db.tables import customers, order_line_items, order_shipping_lines, order_transactions, orders
 from bulkops.domain.listing import Listing, Search, through
 from bulkops.domain.search_syntax import Term
 
@@ -26,7 +27,7 @@ def _fulfillment(conn: Connection, shop_id: int, term: Term) -> Any:
 
 
 def _status(conn: Connection, shop_id: int, term: Term) -> Any:
-    """``status:open|closed|cancelled`` (``any``: every order)."""
+    """``status:open|closed|cancelled|not_closed`` (``any``: every order)."""
     value = term.value.lower()
     if value == "open":
         return and_(orders.c.closed_at.is_(None), orders.c.cancelled_at.is_(None))
@@ -34,7 +35,20 @@ def _status(conn: Connection, shop_id: int, term: Term) -> Any:
         return orders.c.closed_at.isnot(None)
     if value == "cancelled":
         return orders.c.cancelled_at.isnot(None)
+    if value == "not_closed":
+        return orders.c.closed_at.is_(None)
     return orders.c.id.isnot(None) if value == "any" else false()
+
+
+def _total_price(conn: Connection, shop_id: int, term: Term) -> Any:
+    """``current_total_price:>100``: the total in the shop's currency (kept in cents)."""
+    try:
+        cents = int((Decimal(term.value) * 100).to_integral_value())
+    except (InvalidOperation, ValueError):
+        return false()
+    column = orders.c.total_cents
+    return {">": column > cents, ">=": column >= cents, "<": column < cents,
+            "<=": column <= cents}.get(term.comparator, column == cents)
 
 
 ORDERS = Listing(
@@ -52,9 +66,11 @@ ORDERS = Listing(
                 "updated_at": orders.c.updated_at, "processed_at": orders.c.processed_at, "id": orders.c.id,
                 "customer_id": orders.c.customer_id, "test": orders.c.test, "source_name": orders.c.source_name,
                 "source_identifier": orders.c.source_identifier, "po_number": orders.c.po_number,
-                "discount_code": orders.c.discount_code, "currency": orders.c.currency_code},
+                "discount_code": orders.c.discount_code, "currency": orders.c.currency_code,
+                "subtotal_line_items_quantity": orders.c.subtotal_quantity, "total_weight": orders.c.total_weight},
         default=orders.c.name,
-        lookups={"fulfillment_status": _fulfillment, "status": _status,
+        lookups={"fulfillment_status": _fulfillment, "status": _status, "current_total_price": _total_price,
+                 "gateway": through(orders.c.id, order_transactions.c.order_id, order_transactions.c.gateway),
                  "sku": through(orders.c.id, order_line_items.c.order_id, order_line_items.c.sku),
                  "product_id": through(orders.c.id, order_line_items.c.order_id, order_line_items.c.product_id),
                  "customer_email": through(orders.c.customer_id, customers.c.id, customers.c.email)},

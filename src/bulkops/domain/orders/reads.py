@@ -67,3 +67,12 @@ def discount_applications(conn: Connection, shop_id: int, order_ids: list[int]) 
     rows = conn.execute(select(o.c.id, o.c.currency_code, o.c.discount_application).where(
         o.c.shop_id == shop_id, o.c.id.in_(order_ids), o.c.discount_application.isnot(None)))
     return {row.id: [row] for row in rows}
+
+
+def count_rows(conn: Connection, stmt: Any, limit: int | None) -> tuple[int, str]:
+    """How many rows ``stmt`` selects, up to ``limit`` (None: no limit), and the count's precision."""
+    bounded = stmt if limit is None else stmt.limit(limit + 1)
+    found = conn.execute(select(func.count()).select_from(bounded.subquery())).scalar_one()
+    if limit is not None and found > limit:
+        return limit, "AT_LEAST"
+    return int(found), "EXACT"

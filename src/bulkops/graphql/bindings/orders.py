@@ -259,6 +259,15 @@ def resolve_orders(_: Any, info: GraphQLResolveInfo, first: int | None = None, a
     return listed(context, ORDERS, stmt, present_order, Window(first, after, last, before, reverse, sortKey))
 
 
+@query.field("ordersCount")
+def resolve_orders_count(_: Any, info: GraphQLResolveInfo, limit: int | None = 10000, query: str | None = None,
+                         **_ignored: Any) -> dict[str, Any]:
+    context = ctx(info)
+    stmt = ORDERS.rows(context.conn, context.shop.id, {"query": query})
+    count, precision = reads.count_rows(context.conn, stmt, limit)
+    return {"count": count, "precision": precision}
+
+
 def _children(listing: Any, present: Callable[[Any], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     def resolve(order: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
                 last: int | None = None, before: str | None = None, reverse: bool = False,
