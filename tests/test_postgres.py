@@ -148,3 +148,29 @@ def test_live_progress_and_the_failed_lines_file_on_postgresql(pg_server: Server
     assert (live["progress"]["totalLines"], live["progress"]["linesDone"]) == (101, 101)
     assert client.download(live["files"]["failedLinesUrl"]) == bad
     assert [event.data["status"] for event in client.events(done["id"])] == ["COMPLETED"]
+
+
+ORDER_CREATE = ("mutation call($order: OrderCreateOrderInput!) { orderCreate(order: $order) "
+                "{ order { id name lineItems(first: 2) { nodes { id } } } userErrors { code } } }")
+
+
+def test_orders_written_together_are_numbered_by_the_database_in_line_order(pg_server: ServerProcess) -> None:
+    """orderCreate's batched writer on PostgreSQL: orders, then their line items, each one INSERT per chunk with
+    ids in line order; a refused line writes nothing and takes no order number."""
+    client = pg_server.client(pg_server.new_shop())
+    item = {"title": "Mug", "quantity": 1, "priceSet": {"shopMoney": {"amount": "4", "currencyCode": "USD"}}}
+    orders = [{"order": {"lineItems": [item, item] if n != 30 else [{**item, "quantity": 0}]}} for n in range(60)]
+
+    done = client.wait(client.run_mutation(ORDER_CREATE, client.stage(
+        b"".join(orjson.dumps(o) + b"\n" for o in orders)))["bulkOperation"]["id"])
+    answers = [line["data"]["orderCreate"] for line in sorted(client.results(done["url"]),
+                                                              key=lambda line: line["__lineNumber"])]
+    after = client.graphql(ORDER_CREATE, {"order": {"lineItems": [item]}})["data"]["orderCreate"]["order"]
+
+    created = [a["order"] for a in answers if a["order"]]
+    order_numbers = [int(o["id"].rsplit("/", 1)[1]) for o in created]
+    item_numbers = [int(li["id"].rsplit("/", 1)[1]) for o in created for li in o["lineItems"]["nodes"]]
+    assert done["status"] == "COMPLETED" and answers[30] == {"order": None, "userErrors": [{"code": "INVALID"}]}
+    assert order_numbers == sorted(order_numbers) and len(set(order_numbers)) == 59
+    assert item_numbers == sorted(item_numbers) and len(set(item_numbers)) == 118
+    assert [o["name"] for o in created] == [f"#{1001 + n}" for n in range(59)] and after["name"] == "#1060"

@@ -12,10 +12,13 @@ from bulkops.domain.collections.fields import COLLECTION
 from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.fields import Computed, FieldMap, Plain
 from bulkops.domain.metafields.fields import METAFIELD
+from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
 
 MAPS = [(PRODUCT, tables.products), (VARIANT, tables.product_variants), (INVENTORY_ITEM, tables.product_variants),
-        (CUSTOMER, tables.customers), (METAFIELD, tables.metafields), (COLLECTION, tables.collections)]
+        (CUSTOMER, tables.customers), (METAFIELD, tables.metafields), (COLLECTION, tables.collections),
+        (ORDER, tables.orders), (LINE_ITEM, tables.order_line_items), (SHIPPING_LINE, tables.order_shipping_lines),
+        (TRANSACTION, tables.order_transactions)]
 
 PRODUCT_ROW = SimpleNamespace(
     id=7, title="Board", handle="board", description_html="<p>Wax <b>on</b></p>", vendor="Acme",

@@ -24,7 +24,21 @@ MEDIA = [{"mediaContentType": kind, "originalSource": f"https://example.com/medi
          for n, (kind, suffix) in enumerate([("IMAGE", ".png"), ("VIDEO", ".mp4"), ("MODEL_3D", ".glb")])]
 MEDIA += [{"mediaContentType": "EXTERNAL_VIDEO", "originalSource": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}]
 ROOTS = {"products": "Product", "productVariants": "ProductVariant", "customers": "Customer",
-         "collections": "Collection"}
+         "collections": "Collection", "orders": "Order"}
+ORDER_CREATE = """mutation call($order: OrderCreateOrderInput!) { orderCreate(order: $order) { order { id } } }"""
+ORDER = {"order": {
+    "email": "ann@example.com", "note": "n", "tags": ["t"], "poNumber": "PO-1",
+    "billingAddress": {"address1": "1 Main St", "city": "Ottawa", "countryCode": "CA"},
+    "shippingAddress": {"address1": "1 Main St", "city": "Ottawa", "countryCode": "CA"},
+    "lineItems": [{"title": "Mug", "quantity": 2, "priceSet": {"shopMoney": {"amount": "5", "currencyCode": "USD"}},
+                   "taxLines": [{"title": "VAT", "rate": 0.2}]}],
+    "shippingLines": [{"title": "Post", "priceSet": {"shopMoney": {"amount": "3", "currencyCode": "USD"}}}],
+    "transactions": [{"gateway": "manual", "amountSet": {"shopMoney": {"amount": "15", "currencyCode": "USD"}}}],
+    "discountCode": {"itemFixedDiscountCode": {"code": "OFF", "amountSet": {
+        "shopMoney": {"amount": "1", "currencyCode": "USD"}}}},
+    "customer": {"toUpsert": {"email": "ann@example.com", "firstName": "Ann"}},
+    "fulfillment": {"locationId": "gid://shopify/Location/1", "trackingNumber": "1Z"},
+}}
 
 
 def every_field(type_name: str, refused: set[str], depth: int = 2) -> dict[str, str]:
@@ -60,9 +74,10 @@ def bulk(tmp_path_factory: pytest.TempPathFactory) -> InProcessBulk:
             bulk.start_import(jsonl([{"product": {"title": "Lamp"}, "media": MEDIA}]), CREATE_WITH_MEDIA),
             bulk.start_import(jsonl([{"input": {"firstName": "Ada", "email": "ada@example.com", "tags": ["vip"]}}]),
                               CUSTOMER_CREATE),
-            bulk.start_import(jsonl([{"input": {"title": "Line"}}]), COLLECTION_CREATE)]
+            bulk.start_import(jsonl([{"input": {"title": "Line"}}]), COLLECTION_CREATE),
+            bulk.start_import(jsonl([ORDER]), ORDER_CREATE)]
     bulk.queue.run_pending()
-    assert [bulk.operation(op).status for op in made] == ["COMPLETED"] * 4
+    assert [bulk.operation(op).status for op in made] == ["COMPLETED"] * 5
     return bulk
 
 

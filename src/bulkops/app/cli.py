@@ -394,13 +394,14 @@ def seed(
     products: int = typer.Option(0, "--products", help="Products to add."),
     variants_per_product: int = typer.Option(1, "--variants-per-product", help="Variants per product (1-48)."),
     customers: int = typer.Option(0, "--customers", help="Customers to add."),
+    orders: int = typer.Option(0, "--orders", help="Orders to add (of the shop's variants and customers)."),
     shop: str | None = typer.Option(None, "--shop", help="Shop NAME (default: the development shop)."),
     data_dir: Path | None = DataDir,
     database_url: str | None = DatabaseUrl,
     config: Path | None = ConfigFile,
     debug: bool = Debug,
 ) -> None:
-    """Fill a shop with realistic products, variants and customers, fast (for demos, tests, benchmarks)."""
+    """Fill a shop with realistic products, variants, customers and orders, fast (for demos, tests, benchmarks)."""
     import time
 
     from bulkops.clock import SystemClock
@@ -416,12 +417,12 @@ def seed(
     started = time.monotonic()
     try:
         report = seed_shop(db, target.id, products_count=products, variants_per_product=variants_per_product,
-                           customers_count=customers, now=now)
+                           customers_count=customers, orders_count=orders, now=now)
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     print(f"Seeded {target.domain}: {report.products} products, {report.variants} variants, "
-          f"{report.customers} customers in {time.monotonic() - started:.1f}s")
+          f"{report.customers} customers, {report.orders} orders in {time.monotonic() - started:.1f}s")
 
 
 @webhooks_app.command("deliveries")

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from bulkops.engine.executor import ChunkExecutor, LineExecutor
 from bulkops.graphql.bindings.customers import CustomerCreateChunks
 from bulkops.graphql.bindings.inventory import InventoryChunks
+from bulkops.graphql.bindings.orders import OrderCreateChunks
 from bulkops.graphql.planner.executor import (
     ContextFactory,
     Elsewhere,
@@ -44,6 +45,7 @@ BATCHED_WRITERS: dict[str, Any] = {
     "customerCreate": CustomerCreateChunks,
     "inventorySetQuantities": InventoryChunks,
     "inventoryAdjustQuantities": InventoryChunks,
+    "orderCreate": OrderCreateChunks,
 }
 """Root mutation field -> its writer class."""
 

@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Table, func, insert, select
 from bulkops.db.database import Database
 from bulkops.db.tables import customers, product_options, product_variants, products
 from bulkops.domain.customers.rules import ADDRESS_KEYS
+from bulkops.domain.orders.batch import next_number
+from bulkops.domain.orders.seed import seed_orders
 from bulkops.domain.shops.rules import Shop, development_shop, shop_by_name
 from bulkops.domain.shops.secrets import SecretBox
 
@@ -44,6 +46,7 @@ class SeedReport:
     products: int
     variants: int
     customers: int
+    orders: int = 0
 
 
 def _next_id(conn: Connection, table: Table) -> int:
@@ -135,10 +138,11 @@ def customer_rows(rng: random.Random, shop_id: int, first_id: int, count: int, n
 
 
 def seed_shop(db: Database, shop_id: int, *, products_count: int = 0, variants_per_product: int = 1,
-              customers_count: int = 0, now: datetime, seed: int = 1,
+              customers_count: int = 0, orders_count: int = 0, now: datetime, seed: int = 1,
               progress: Callable[[str, int], None] | None = None) -> SeedReport:
     """Add ``products_count`` products (each with ``variants_per_product`` variants) and ``customers_count``
-    customers to a shop, ``BLOCK`` at a time, each block in its own transaction."""
+    customers to a shop, then ``orders_count`` orders (of those variants and customers), ``BLOCK`` at a time,
+    each block in its own transaction."""
     _option_axes(max(variants_per_product, 1))
     rng = random.Random(seed)
     variants_total = 0
@@ -166,7 +170,15 @@ def seed_shop(db: Database, shop_id: int, *, products_count: int = 0, variants_p
         done += count
         if progress:
             progress("customers", done)
-    return SeedReport(products_count, variants_total, customers_count)
+    done = 0
+    while done < orders_count:
+        count = min(BLOCK, orders_count - done)
+        with db.write() as conn:
+            seed_orders(conn, shop_id, next_number(conn, shop_id), count, rng, now)
+        done += count
+        if progress:
+            progress("orders", done)
+    return SeedReport(products_count, variants_total, customers_count, orders_count)
 
 
 def shop_to_seed(db: Database, name: str | None, now: datetime, box: SecretBox) -> Shop | None:

@@ -184,7 +184,8 @@ def _presenter_of(names: set[str] | None) -> Callable[[Any], dict[str, Any]]:
     not present every address of every line."""
     if names is None:
         return present_customer
-    return FieldMap(CUSTOMER.type_name, {n: s for n, s in CUSTOMER.fields.items() if n in names}).presenter()
+    kept = {n: s for n, s in CUSTOMER.fields.items() if n in names or n.startswith("_")}  # keys: resolvers read them
+    return FieldMap(CUSTOMER.type_name, kept).presenter()
 
 
 def _selection_within(plan: Plan, path: tuple[str, ...], allowed: set[str]) -> bool:

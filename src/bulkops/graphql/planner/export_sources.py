@@ -26,12 +26,16 @@ from bulkops.domain.media import rules as media_rules
 from bulkops.domain.media.fields import media_gid, present_media
 from bulkops.domain.metafields.fields import METAFIELD
 from bulkops.domain.money import SHOP_CURRENCY, money
+from bulkops.domain.orders import reads as order_reads
+from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION, present_discount_application
+from bulkops.domain.orders.listing import CUSTOMER_ORDERS, ORDERS
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
 from bulkops.graphql.bindings.collections import present_collection
 from bulkops.graphql.bindings.customers import present_customer
 from bulkops.graphql.bindings.inventory import present_level
 from bulkops.graphql.bindings.metafields import present_metafield
+from bulkops.graphql.bindings.orders import present_line_item, present_order, present_shipping_line
 from bulkops.graphql.bindings.products import present_product, present_variant
 
 Presenter = Callable[[Any], dict[str, Any]]
@@ -43,12 +47,13 @@ and graphql-core give (tests/engine/test_export_format.py compares them field by
 EXPORTED: dict[str, tuple[FieldMap, Presenter]] = {
     "Product": (PRODUCT, present_product), "ProductVariant": (VARIANT, present_variant),
     "Customer": (CUSTOMER, present_customer), "Metafield": (METAFIELD, present_metafield),
-    "Collection": (COLLECTION, present_collection),
+    "Collection": (COLLECTION, present_collection), "Order": (ORDER, present_order),
+    "LineItem": (LINE_ITEM, present_line_item), "ShippingLine": (SHIPPING_LINE, present_shipping_line),
 }
 """The node types an export can read: their field maps and the presenters the resolvers use."""
 
 ROOTS: dict[str, domain.Listing] = {"products": PRODUCTS, "productVariants": VARIANTS, "customers": CUSTOMERS,
-                                    "collections": COLLECTIONS}
+                                    "collections": COLLECTIONS, "orders": ORDERS}
 """The exportable top-level connections (the child ones are the field maps' ``Child`` fields)."""
 
 
@@ -84,7 +89,7 @@ def _listing(base: Select, id_col: Column, sort_col: Column, reverse: bool, type
 
 
 PRESENTED: dict[str, FieldMap] = {**{name: field_map for name, (field_map, _) in EXPORTED.items()},
-                                  "InventoryItem": INVENTORY_ITEM}
+                                  "InventoryItem": INVENTORY_ITEM, "OrderTransaction": TRANSACTION}
 """The types whose presenters come from a field map, wherever they are met in a selection."""
 
 
@@ -202,6 +207,9 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     ("Product", "media"): media_of(images=False),
     ("Product", "images"): media_of(images=True),
     ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
+    ("Customer", "orders"): rows_of(CUSTOMER_ORDERS),
+    ("Order", "discountApplications"): computed_of("DiscountApplication", present_discount_application,
+                                                   order_reads.discount_applications),
 }
 
 WITHIN_OBJECTS: dict[tuple[str, str], str] = {("ProductVariant", "inventoryItem"): "InventoryItem"}

@@ -28,6 +28,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLError,
     GraphQLField,
     GraphQLFloat,
     GraphQLID,
@@ -51,6 +52,7 @@ from graphql import (
     SelectionSetNode,
     Undefined,
     VariableNode,
+    coerce_input_value,
     get_argument_values,
     is_leaf_type,
     type_from_ast,
@@ -463,6 +465,9 @@ class Plan:
     variable_args: list[_VariableArgument]
     checkers: dict[str, tuple[Checker, bool]]
     shaper: _Shaper
+    coerced: dict[str, GraphQLInputType] = field(default_factory=dict)
+    """Variables graphql-core's own input coercion reads (defaults applied, ``@oneOf`` checked): a root field
+    in ``COERCING_ROOTS`` takes every variable that way."""
 
     @property
     def root_field_name(self) -> str:
@@ -494,10 +499,21 @@ class Plan:
                     return None
             elif required:
                 return None
+        values = variables
+        if self.coerced:
+            values = dict(variables)
+            for name, var_type in self.coerced.items():
+                if name in variables:
+                    try:
+                        values[name] = coerce_input_value(variables[name], var_type)
+                    except GraphQLError:
+                        return None
+                elif isinstance(var_type, GraphQLNonNull):
+                    return None
         args = dict(self.constant_args)
         for argument in self.variable_args:
-            if argument.variable in variables:
-                args[argument.name] = variables[argument.variable]
+            if argument.variable in values:
+                args[argument.name] = values[argument.variable]
         return args
 
     def resolve(self, context: Any, args: dict[str, Any]) -> Any:
@@ -520,6 +536,12 @@ class Plan:
         if args is None:
             return None
         return self.shape(self.resolve(context, args), context)
+
+
+COERCING_ROOTS = frozenset({"orderCreate"})
+"""Root fields whose variables the plan coerces with graphql-core's own input coercion, so input types with
+defaults and ``@oneOf`` (which the fast checks refuse) still compile. Each is listed once its batched and
+per-line paths are compared (tests/graphql/test_order_create_paths.py)."""
 
 
 def compile_plan(schema: GraphQLSchema, document: Any, operation: OperationDefinitionNode | None) -> Plan | None:
@@ -549,6 +571,7 @@ def _compile(schema: GraphQLSchema, document: Any, operation: OperationDefinitio
         raise Unsupported("a root field without a resolver")
     checkers: _Checkers = _Checkers()
     variable_checks = {}
+    coerced: dict[str, GraphQLInputType] = {}
     for definition in operation.variable_definitions or ():
         if definition.directives:
             raise Unsupported("variable directives")
@@ -557,11 +580,14 @@ def _compile(schema: GraphQLSchema, document: Any, operation: OperationDefinitio
             raise Unsupported("unknown variable type")
         if definition.default_value is not None:
             raise Unsupported("variable defaults")
+        if node.name.value in COERCING_ROOTS:
+            coerced[definition.variable.name.value] = var_type  # type: ignore[assignment]
+            continue
         variable_checks[definition.variable.name.value] = (checkers.for_type(var_type),  # type: ignore[arg-type]
                                                            isinstance(var_type, GraphQLNonNull))
     constant_args, variable_args = _root_arguments(schema, field_def, node, operation)
     root = FieldPlan(root_key, node.name.value, nodes, field_def, mutation, field_def.resolve, {},
                      non_null=isinstance(field_def.type, GraphQLNonNull))
     root.complete = shaper.completer(field_def.type, nodes)
-    return Plan(schema, operation, root_key, root, constant_args, variable_args, variable_checks, shaper)
+    return Plan(schema, operation, root_key, root, constant_args, variable_args, variable_checks, shaper, coerced)
 

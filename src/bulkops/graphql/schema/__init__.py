@@ -32,6 +32,7 @@ from bulkops.graphql.bindings import (
     metafields,
     metaobjects,
     nodes,
+    orders,
     price_lists,
     products,
     publications,
@@ -48,7 +49,7 @@ from bulkops.protocol.sdl import admin_document, is_modern
 BINDING_MODULES: tuple[ModuleType, ...] = (
     bulk, staged_uploads, nodes, products, customers, metafields, shop, webhooks, variants, collections,
     publications, bulk_query, metaobjects, gift_cards, price_lists, store_credit, marketing, unsupported, media,
-    inventory,
+    inventory, orders,
 )
 """Every resource's binding module, in binding order."""
 

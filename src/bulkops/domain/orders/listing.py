@@ -1,0 +1,92 @@
+"""``orders`` and an order's ``lineItems`` and ``shippingLines``: search fields and sort keys, for the paginated
+resolvers and the bulk export alike."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Connection, and_, false
+
+from bulkops.db.tables import customers, order_line_items, order_shipping_lines, order_transactions, orders
+from bulkops.domain.listing import Listing, Search, through
+from bulkops.domain.search_syntax import Term
+
+FULFILLMENT_SEARCH = {
+    "shipped": ("FULFILLED",), "fulfilled": ("FULFILLED",), "partial": ("PARTIALLY_FULFILLED",),
+    "unshipped": ("UNFULFILLED",), "unfulfilled": ("UNFULFILLED", "PARTIALLY_FULFILLED"),
+    "restocked": ("RESTOCKED",),
+}
+"""``fulfillment_status:`` values (Shopify's search words) -> the stored ``displayFulfillmentStatus``es."""
+
+
+def _fulfillment(conn: Connection, shop_id: int, term: Term) -> Any:
+    value = term.value.lower()
+    statuses = FULFILLMENT_SEARCH.get(value, (value.upper(),))
+    return orders.c.fulfillment_status.in_(statuses)
+
+
+def _status(conn: Connection, shop_id: int, term: Term) -> Any:
+    """``status:open|closed|cancelled|not_closed`` (``any``: every order)."""
+    value = term.value.lower()
+    if value == "open":
+        return and_(orders.c.closed_at.is_(None), orders.c.cancelled_at.is_(None))
+    if value == "closed":
+        return orders.c.closed_at.isnot(None)
+    if value == "cancelled":
+        return orders.c.cancelled_at.isnot(None)
+    if value == "not_closed":
+        return orders.c.closed_at.is_(None)
+    return orders.c.id.isnot(None) if value == "any" else false()
+
+
+def _total_price(conn: Connection, shop_id: int, term: Term) -> Any:
+    """``current_total_price:>100``: the total in the shop's currency (kept in cents)."""
+    try:
+        cents = int((Decimal(term.value) * 100).to_integral_value())
+    except (InvalidOperation, ValueError):
+        return false()
+    column = orders.c.total_cents
+    return {">": column > cents, ">=": column >= cents, "<": column < cents,
+            "<=": column <= cents}.get(term.comparator, column == cents)
+
+
+ORDERS = Listing(
+    "Order", orders,
+    sort_keys={"ID": orders.c.id, "CREATED_AT": orders.c.created_at, "UPDATED_AT": orders.c.updated_at,
+               "PROCESSED_AT": orders.c.processed_at, "ORDER_NUMBER": orders.c.number,
+               "TOTAL_PRICE": orders.c.total_cents, "CURRENT_TOTAL_PRICE": orders.c.total_cents,
+               "FINANCIAL_STATUS": orders.c.financial_status, "FULFILLMENT_STATUS": orders.c.fulfillment_status,
+               "PO_NUMBER": orders.c.po_number, "TOTAL_ITEMS_QUANTITY": orders.c.subtotal_quantity,
+               "CUSTOMER_NAME": orders.c.email, "DESTINATION": orders.c.id, "RELEVANCE": orders.c.id},
+    default_sort="PROCESSED_AT",
+    search=Search(
+        fields={"name": orders.c.name, "email": orders.c.email, "phone": orders.c.phone, "tag": orders.c.tags,
+                "financial_status": orders.c.financial_status, "created_at": orders.c.created_at,
+                "updated_at": orders.c.updated_at, "processed_at": orders.c.processed_at, "id": orders.c.id,
+                "customer_id": orders.c.customer_id, "test": orders.c.test, "source_name": orders.c.source_name,
+                "source_identifier": orders.c.source_identifier, "po_number": orders.c.po_number,
+                "discount_code": orders.c.discount_code, "currency": orders.c.currency_code,
+                "subtotal_line_items_quantity": orders.c.subtotal_quantity, "total_weight": orders.c.total_weight},
+        default=orders.c.name,
+        lookups={"fulfillment_status": _fulfillment, "status": _status, "current_total_price": _total_price,
+                 "gateway": through(orders.c.id, order_transactions.c.order_id, order_transactions.c.gateway),
+                 "sku": through(orders.c.id, order_line_items.c.order_id, order_line_items.c.sku),
+                 "product_id": through(orders.c.id, order_line_items.c.order_id, order_line_items.c.product_id),
+                 "customer_email": through(orders.c.customer_id, customers.c.id, customers.c.email)},
+        negating_aliases={"tag_not": "tag"},
+    ),
+)
+"""``orders``: most recently processed last unless reversed (Shopify's default sort key is PROCESSED_AT)."""
+
+CUSTOMER_ORDERS = Listing("Order", orders, sort_keys=ORDERS.sort_keys, default_sort="ID", search=ORDERS.search,
+                          parent=orders.c.customer_id)
+"""``Customer.orders``: the customer's orders (its ``sortKey`` defaults to ID)."""
+
+LINE_ITEMS = Listing("LineItem", order_line_items, sort_keys={"ID": order_line_items.c.id}, default_sort="ID",
+                     parent=order_line_items.c.order_id)
+"""``Order.lineItems``: in the order they were given (ids rise with it)."""
+
+SHIPPING_LINES = Listing("ShippingLine", order_shipping_lines, sort_keys={"ID": order_shipping_lines.c.id},
+                         default_sort="ID", parent=order_shipping_lines.c.order_id)
+"""``Order.shippingLines``."""
