@@ -120,10 +120,11 @@ ACCESS_SCOPES = (
     "read_products", "write_products", "read_customers", "write_customers", "read_inventory", "write_inventory",
     "read_locations", "read_files", "write_files", "read_metaobjects", "write_metaobjects",
     "read_metaobject_definitions", "write_metaobject_definitions", "read_publications", "write_publications",
-    "read_gift_cards", "write_gift_cards", "read_marketing_events", "write_marketing_events",
+    "read_gift_cards", "write_gift_cards", "read_marketing_events", "write_marketing_events", "read_orders",
+    "write_orders",
 )
-"""What every shop token may do: the resources this server stores. No ``read_orders``: orders are not stored
-yet, and a connector that reads the granted scopes then skips its order streams instead of syncing nothing."""
+"""What every shop token may do: the resources this server stores (a connector reads the granted scopes to pick
+its streams, so a scope is listed only once its resource is stored)."""
 
 
 @dataclass(frozen=True)
