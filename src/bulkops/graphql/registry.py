@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from bulkops.engine.executor import ChunkExecutor, LineExecutor
 from bulkops.graphql.bindings.customers import CustomerCreateChunks
 from bulkops.graphql.bindings.inventory import InventoryChunks
+from bulkops.graphql.bindings.metafields import MetafieldsSetChunks
 from bulkops.graphql.planner.executor import ContextFactory, Elsewhere, ProductCreateChunks
 from bulkops.graphql.planner.mutation_plan import Plan
 
@@ -36,6 +37,7 @@ BATCHED_WRITERS: dict[str, Any] = {
     "customerCreate": CustomerCreateChunks,
     "inventorySetQuantities": InventoryChunks,
     "inventoryAdjustQuantities": InventoryChunks,
+    "metafieldsSet": MetafieldsSetChunks,
 }
 """Root mutation field -> its writer class."""
 

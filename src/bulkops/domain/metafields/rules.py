@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, insert, select, update
+from sqlalchemy import Connection, Select, Table, bindparam, insert, select, update
 
-from bulkops.db.inserted import inserted_id
 from bulkops.db.tables import metadata, metafields, shops
 from bulkops.domain.metafields.types import check_value, is_known_type
 from bulkops.protocol.errors import UserError, UserErrors
@@ -65,10 +64,6 @@ def resource_exists(conn: Connection, shop_id: int, type_name: str, number: int)
     ).first() is not None
 
 
-def owner_exists(conn: Connection, shop_id: int, owner_type: str, owner_id: int) -> bool:
-    return owner_type in OWNER_TYPES and resource_exists(conn, shop_id, owner_type, owner_id)
-
-
 def _name_problem(text: str, label: str, low: int, high: int) -> tuple[str, str] | None:
     if len(text) < low:
         return f"{label} is too short (minimum is {low} characters)", "TOO_SHORT"
@@ -104,43 +99,189 @@ def value_problem(kind: str | None, value: str, lookup: Callable[[str, int], boo
     return (problem, "value", "INVALID_VALUE") if problem else None
 
 
-def _check(conn: Connection, shop_id: int, index: int, item: MetafieldInput, namespace: str) -> UserError | None:
-    at = ["metafields", str(index)]
+Key = tuple[str, int, str, str]
+"""A metafield's identity: (owner type, owner id, namespace, key)."""
+_LOOKUP_SIZE = 500
+"""Owner ids per ``IN (...)`` lookup (well under SQLite's and PostgreSQL's parameter limits)."""
+_NAMES_FILTER_LIMIT = 200
+"""Up to this many distinct namespaces and keys, the lookup of existing metafields also filters on them."""
 
-    def error(message: str, field: str, code: str) -> UserError:
-        return UserError(message, [*at, field], code, {"elementIndex": index})
 
-    if not owner_exists(conn, shop_id, item.owner_type, item.owner_id):
-        return error("Owner does not exist.", "ownerId", "INVALID")
-    names = names_problem(namespace, item.key)
-    if names:
-        return error(*names)
-    existing = _existing(conn, item.owner_type, item.owner_id, namespace, item.key)
-    problem = value_problem(item.type or (existing.type if existing else None), item.value,
-                            lambda type_name, number: resource_exists(conn, shop_id, type_name, number))
-    if problem:
-        return error(*problem)
-    if item.compare_digest is not NOT_GIVEN:
-        if item.compare_digest is not None and not _DIGEST.match(str(item.compare_digest)):
-            return error("The compareDigest is invalid.", "compareDigest", "INVALID_COMPARE_DIGEST")
-        current = compare_digest(existing.type, existing.value) if existing else None
-        if current != item.compare_digest:
-            return error("The resource has been updated since it was loaded. Try again with an updated "
-                         "`compareDigest` value.", "compareDigest", "STALE_OBJECT")
-    return None
+@dataclass
+class _Current:
+    """A metafield as the batch sees it: stored (``id``) or still to be inserted (``id`` None until the flush)."""
+
+    id: int | None
+    type: str
+    value: str
+    new_row: dict[str, Any] | None = None
+    changed: bool = False
+
+
+def set_many(conn: Connection, shop_id: int, calls: Sequence[list[MetafieldInput]], now: datetime,
+             default_namespace: str = DEFAULT_NAMESPACE) -> list[list[Any] | UserErrors]:
+    """``metafieldsSet`` for many calls at once, in order (a later call sees an earlier one's writes): each
+    answers its metafields' rows as stored after it, in input order, or its errors (then it wrote nothing).
+    The only way metafields are set: the synchronous mutation and owned metafields are a batch of one."""
+    batch = MetafieldSetBatch(conn, shop_id, now, default_namespace)
+    batch.learn(calls)
+    for call in calls:
+        batch.add(call)
+    return batch.finish()
 
 
 def set_metafields(conn: Connection, shop_id: int, inputs: list[MetafieldInput], now: datetime,
                    default_namespace: str = DEFAULT_NAMESPACE) -> list[int]:
-    """All or nothing: every input is checked before anything is written; the ids come back in input order."""
-    if len(inputs) > MAX_PER_CALL:
-        raise UserError(f"Exceeded the maximum metafields input limit of {MAX_PER_CALL}.", ["metafields"],
-                        "LESS_THAN_OR_EQUAL_TO")
-    errors = [e for index, item in enumerate(inputs)
-              if (e := _check(conn, shop_id, index, item, item.namespace or default_namespace))]
-    if errors:
-        raise UserErrors(errors)
-    return [_upsert(conn, shop_id, item, item.namespace or default_namespace, now) for item in inputs]
+    """One call, all or nothing (its errors raised): the ids come back in input order."""
+    [answer] = set_many(conn, shop_id, [inputs], now, default_namespace)
+    if isinstance(answer, UserErrors):
+        raise answer
+    return [row.id for row in answer]
+
+
+class MetafieldSetBatch:
+    """Calls checked in order against what the batch read once (owners, existing metafields) and its own
+    writes, written with one INSERT ... RETURNING (ids in input order) and one executemany UPDATE per flush.
+    A call touching a metafield an earlier pending call wrote flushes first, so each call's answer is read
+    back as the database holds it right after that call, as one call at a time would."""
+
+    def __init__(self, conn: Connection, shop_id: int, now: datetime, default_namespace: str) -> None:
+        self.conn, self.shop_id, self.now, self.default_namespace = conn, shop_id, now, default_namespace
+        self._owners: set[tuple[str, int]] = set()
+        self._state: dict[Key, _Current] = {}
+        self._touched: set[Key] = set()
+        self._pending: list[int] = []
+        self._fresh: list[_Current] = []
+        self._changed: list[_Current] = []
+        self._answers: list[list[_Current] | list[Any] | UserErrors] = []
+
+    def learn(self, calls: Sequence[list[MetafieldInput]]) -> None:
+        """The owners the calls name that exist in the shop, and the metafields they may replace: a query per
+        owner type and 500 owners."""
+        by_type: dict[str, set[int]] = {}
+        for call in calls:
+            for item in call:
+                by_type.setdefault(item.owner_type, set()).add(item.owner_id)
+        names = {(item.namespace or self.default_namespace, item.key) for call in calls for item in call}
+        for owner_type, numbers in by_type.items():
+            ordered = sorted(numbers)
+            for start in range(0, len(ordered), _LOOKUP_SIZE):
+                part = ordered[start:start + _LOOKUP_SIZE]
+                self._owners |= {(owner_type, n) for n in existing_resources(self.conn, self.shop_id, owner_type,
+                                                                             part)}
+                self._learn_metafields(owner_type, part, names)
+
+    def _learn_metafields(self, owner_type: str, owner_ids: list[int], names: set[tuple[str, str]]) -> None:
+        stmt = select(metafields.c.id, metafields.c.owner_id, metafields.c.namespace, metafields.c.key,
+                      metafields.c.type, metafields.c.value).where(
+            metafields.c.owner_type == owner_type, metafields.c.owner_id.in_(owner_ids))
+        namespaces, keys = {n for n, _ in names}, {k for _, k in names}
+        if len(namespaces) <= _NAMES_FILTER_LIMIT and len(keys) <= _NAMES_FILTER_LIMIT:
+            stmt = stmt.where(metafields.c.namespace.in_(sorted(namespaces)), metafields.c.key.in_(sorted(keys)))
+        for row in self.conn.execute(stmt):
+            self._state[(owner_type, row.owner_id, row.namespace, row.key)] = _Current(row.id, row.type, row.value)
+
+    def add(self, call: list[MetafieldInput]) -> None:
+        if len(call) > MAX_PER_CALL:
+            self._answers.append(UserErrors([UserError(
+                f"Exceeded the maximum metafields input limit of {MAX_PER_CALL}.", ["metafields"],
+                "LESS_THAN_OR_EQUAL_TO")]))
+            return
+        keys = [(item.owner_type, item.owner_id, item.namespace or self.default_namespace, item.key)
+                for item in call]
+        if not self._touched.isdisjoint(keys):
+            self.flush()
+        errors = [e for index, (item, key) in enumerate(zip(call, keys, strict=True))
+                  if (e := self._check(index, item, key))]
+        if errors:
+            self._answers.append(UserErrors(errors))
+            return
+        self._answers.append([self._apply(item, key) for item, key in zip(call, keys, strict=True)])
+        self._pending.append(len(self._answers) - 1)
+        self._touched.update(keys)
+
+    def _check(self, index: int, item: MetafieldInput, key: Key) -> UserError | None:
+        at = ["metafields", str(index)]
+
+        def error(message: str, field: str, code: str) -> UserError:
+            return UserError(message, [*at, field], code, {"elementIndex": index})
+
+        if (item.owner_type, item.owner_id) not in self._owners:
+            return error("Owner does not exist.", "ownerId", "INVALID")
+        names = names_problem(key[2], item.key)
+        if names:
+            return error(*names)
+        existing = self._state.get(key)
+        problem = value_problem(item.type or (existing.type if existing else None), item.value,
+                                lambda type_name, number: resource_exists(self.conn, self.shop_id, type_name, number))
+        if problem:
+            return error(*problem)
+        if item.compare_digest is not NOT_GIVEN:
+            if item.compare_digest is not None and not _DIGEST.match(str(item.compare_digest)):
+                return error("The compareDigest is invalid.", "compareDigest", "INVALID_COMPARE_DIGEST")
+            current = compare_digest(existing.type, existing.value) if existing else None
+            if current != item.compare_digest:
+                return error("The resource has been updated since it was loaded. Try again with an updated "
+                             "`compareDigest` value.", "compareDigest", "STALE_OBJECT")
+        return None
+
+    def _apply(self, item: MetafieldInput, key: Key) -> _Current:
+        current = self._state.get(key)
+        if current is None:
+            row = new_metafield_row(self.shop_id, key[0], key[1], key[2], key[3], item.value, item.type, self.now)
+            current = self._state[key] = _Current(None, row["type"], row["value"], new_row=row)
+            self._fresh.append(current)
+        elif current.new_row is not None:  # given twice in one call: the insert takes the last value
+            current.value = current.new_row["value"] = item.value
+            current.type = current.new_row["type"] = item.type or current.type
+        else:
+            if not current.changed:
+                self._changed.append(current)
+            current.value, current.type, current.changed = item.value, item.type or current.type, True
+        return current
+
+    def flush(self) -> None:
+        """Write the pending calls' rows; each call's answer becomes its rows as stored."""
+        if not self._pending:
+            return
+        fresh, changed, self._fresh, self._changed = self._fresh, self._changed, [], []
+        if fresh:
+            statement = insert(metafields).returning(metafields.c.id, sort_by_parameter_order=True)
+            for current, row in zip(fresh, self.conn.execute(statement, [c.new_row for c in fresh]), strict=True):
+                current.id, current.new_row = row.id, None
+        if changed:
+            self.conn.execute(update(metafields).where(metafields.c.id == bindparam("_id")).values(
+                value=bindparam("_value"), type=bindparam("_type"), updated_at=self.now),
+                [{"_id": c.id, "_value": c.value, "_type": c.type} for c in changed])
+            for current in changed:
+                current.changed = False
+        self._read_back()
+
+    def _read_back(self) -> None:
+        wanted = sorted({c.id for index in self._pending for c in self._answers[index]})  # type: ignore[union-attr]
+        rows = {}
+        for start in range(0, len(wanted), _LOOKUP_SIZE):
+            rows |= {row.id: row for row in self.conn.execute(
+                select(metafields).where(metafields.c.id.in_(wanted[start:start + _LOOKUP_SIZE])))}
+        for index in self._pending:
+            self._answers[index] = [rows[c.id] for c in self._answers[index]]  # type: ignore[union-attr]
+        self._pending, self._touched = [], set()
+
+    def finish(self) -> list[list[Any] | UserErrors]:
+        self.flush()
+        return self._answers  # type: ignore[return-value]
+
+
+def existing_resources(conn: Connection, shop_id: int, type_name: str, numbers: list[int]) -> set[int]:
+    """Which of these numbers are resources of ``type_name`` in the shop, in one query (owner kinds only)."""
+    if type_name not in OWNER_TYPES:
+        return set()
+    if type_name == "Shop":
+        return {n for n in numbers if resource_exists(conn, shop_id, "Shop", n)}
+    table: Table | None = metadata.tables.get(RESOURCE_TABLES.get(type_name, ""))
+    if table is None or "shop_id" not in table.c:
+        return set()
+    return set(conn.scalars(select(table.c.id).where(table.c.shop_id == shop_id, table.c.id.in_(numbers))))
 
 
 def _existing(conn: Connection, owner_type: str, owner_id: int, namespace: str, key: str) -> Any | None:
@@ -148,16 +289,6 @@ def _existing(conn: Connection, owner_type: str, owner_id: int, namespace: str, 
         metafields.c.owner_type == owner_type, metafields.c.owner_id == owner_id,
         metafields.c.namespace == namespace, metafields.c.key == key,
     )).first()
-
-
-def _upsert(conn: Connection, shop_id: int, item: MetafieldInput, namespace: str, now: datetime) -> int:
-    existing = _existing(conn, item.owner_type, item.owner_id, namespace, item.key)
-    if existing is not None:
-        conn.execute(update(metafields).where(metafields.c.id == existing.id).values(
-            value=item.value, type=item.type or existing.type, updated_at=now))
-        return existing.id
-    return inserted_id(conn.execute(insert(metafields).values(**new_metafield_row(
-        shop_id, item.owner_type, item.owner_id, namespace, item.key, item.value, item.type, now))))
 
 
 def new_metafield_row(shop_id: int | None, owner_type: str, owner_id: int | None, namespace: str, key: str,

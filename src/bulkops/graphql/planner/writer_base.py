@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from bulkops.engine.executor import LineExecutor
@@ -31,3 +32,25 @@ class PreparedHere:
 
     def run_one(self, conn: Connection, variables: dict[str, Any]) -> dict[str, Any]:
         return self.slow(conn, variables)
+
+
+def selections_within(plan: Plan, safe: dict[tuple[str, ...], set[str]]) -> bool:
+    """Every path of the payload selects only fields ``safe`` allows there (the ones a writer shapes with
+    certainty after writing)."""
+    for path, allowed in safe.items():
+        names = plan.selected_names(*path)
+        if names is not None and not names <= allowed:
+            return False
+    return True
+
+
+def line_arguments(plan: Plan, raw: bytes) -> dict[str, Any] | None:
+    """A line's root arguments when the plan vouches for them, else None (the line runs the ordinary way,
+    where graphql-core words what is wrong)."""
+    try:
+        variables = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if type(variables) is not dict:
+        return None
+    return plan.arguments(variables)
