@@ -116,8 +116,9 @@ lines = st.lists(line_variables, min_size=1, max_size=6)
 class Side:
     """A runtime with its own database, a shop, and an operation whose lines it runs."""
 
-    def __init__(self, data_dir: Path, compiled: bool, helpers: bool = False) -> None:
-        settings = Settings(data_dir=data_dir, helper_processes=1 if helpers else 0, helper_min_input_bytes=0)
+    def __init__(self, data_dir: Path, compiled: bool, helpers: bool = False, database_url: str | None = None) -> None:
+        settings = Settings(data_dir=data_dir, helper_processes=1 if helpers else 0, helper_min_input_bytes=0,
+                            database_url=database_url)
         self.runtime: Runtime = build_runtime(settings, clock=FrozenClock())
         self.compiled = compiled
         if self.runtime.helpers is not None:

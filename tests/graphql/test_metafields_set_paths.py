@@ -104,8 +104,8 @@ COMMAS_QUOTES_AND_EMOJI = [
 of the value before), a malformed owner id (a top-level error), an update without its type."""
 
 
-def seeded(data_dir: Path, compiled: bool) -> Side:
-    side = Side(data_dir, compiled=compiled)
+def seeded(data_dir: Path, compiled: bool, database_url: str | None = None) -> Side:
+    side = Side(data_dir, compiled=compiled, database_url=database_url)
     for document, variables in SEED:
         side.run(side.executor(document), variables)
     return side
