@@ -61,6 +61,7 @@ from graphql.pyutils import Path
 from graphql.type.definition import GraphQLResolveInfoHelpers
 
 from bulkops.graphql.defaults import snake
+from bulkops.protocol.ids import is_global_id
 
 MAX_INT = 2**31 - 1
 MIN_INT = -(2**31)
@@ -83,8 +84,8 @@ def _leaf_checker(type_: GraphQLScalarType | GraphQLEnumType) -> Checker:
         return lambda v, _d: type(v) is str
     if type_ is GraphQLBoolean or type_.name == "Boolean":
         return lambda v, _d: type(v) is bool
-    if type_ is GraphQLID or type_.name == "ID":
-        return lambda v, _d: type(v) is str
+    if type_ is GraphQLID or type_.name == "ID":  # a malformed gid is the variables' error (graphql/variables.py)
+        return lambda v, _d: type(v) is str and is_global_id(v)
     if type_ is GraphQLInt or type_.name == "Int":
         return lambda v, _d: type(v) is int and MIN_INT <= v <= MAX_INT
     if type_ is GraphQLFloat or type_.name == "Float":
