@@ -217,7 +217,8 @@ class _Checkers:
         return type_ if isinstance(type_, GraphQLScalarType) and type_.name in _PLAIN_LEAVES else None
 
 
-_PLAIN_LEAVES: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+_PLAIN_LEAVES: dict[str, type] = {"String": str, "Boolean": bool}
+"""Leaves checked inline by Python type alone (an ID must also be a well-formed gid: its own checker)."""
 
 
 # ---- arguments ----------------------------------------------------------------------------------
