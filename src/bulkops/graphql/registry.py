@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bulkops.engine.executor import ChunkExecutor, LineExecutor
-from bulkops.graphql.bindings.customers import CustomerCreateChunks
+from bulkops.graphql.bindings.customers import CustomerCreateChunks, CustomerUpdateChunks
 from bulkops.graphql.bindings.inventory import InventoryChunks
 from bulkops.graphql.bindings.metafields import MetafieldsSetChunks
 from bulkops.graphql.planner.executor import ContextFactory, Elsewhere, ProductCreateChunks
@@ -35,6 +35,7 @@ class BatchedWriter(Protocol):
 BATCHED_WRITERS: dict[str, Any] = {
     "productCreate": ProductCreateChunks,
     "customerCreate": CustomerCreateChunks,
+    "customerUpdate": CustomerUpdateChunks,
     "inventorySetQuantities": InventoryChunks,
     "inventoryAdjustQuantities": InventoryChunks,
     "metafieldsSet": MetafieldsSetChunks,
