@@ -111,13 +111,13 @@ def test_customerUpdate_lines_leave_the_same_rows_and_result_bytes_one_by_one_an
 def count_batched_updates(executor: CustomerUpdateChunks) -> dict[str, int]:
     """How many lines the executor's batches answer (the test is only as good as this number)."""
     written = {"lines": 0}
-    write = executor._write
+    write = executor.write_run
 
     def counted(context: Any, run: list[Any]) -> list[dict[str, Any]]:
         written["lines"] += len(run)
         return write(context, run)
 
-    executor._write = counted  # type: ignore[method-assign]
+    executor.write_run = counted  # type: ignore[method-assign]
     return written
 
 

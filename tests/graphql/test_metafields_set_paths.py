@@ -141,13 +141,13 @@ def test_metafieldsSet_lines_leave_the_same_rows_and_result_bytes_one_by_one_and
 def count_batched_calls(executor: MetafieldsSetChunks) -> dict[str, int]:
     """How many lines the executor's batches answer (the test is only as good as this number)."""
     written = {"calls": 0}
-    write = executor._write
+    write = executor.write_run
 
     def counted(context: Any, calls: list[Any]) -> list[dict[str, Any]]:
         written["calls"] += len(calls)
         return write(context, calls)
 
-    executor._write = counted  # type: ignore[method-assign]
+    executor.write_run = counted  # type: ignore[method-assign]
     return written
 
 

@@ -22,7 +22,7 @@ from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.bindings.products import _owner_metafield, _owner_metafields
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.planner.mutation_plan import Plan
-from bulkops.graphql.planner.writer_base import PreparedHere, line_arguments, selections_within
+from bulkops.graphql.planner.writer_base import PreparedHere, WrittenInRuns, line_arguments, selections_within
 from bulkops.protocol.errors import UserError, UserErrors, UserFacingError
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ class CustomerCreateChunks(_CustomerChunks):
         return [self._response(context, rows[a.id]) if isinstance(a, Created) else a for a in answers]
 
 
-class CustomerUpdateChunks(_CustomerChunks):
+class CustomerUpdateChunks(_CustomerChunks, WrittenInRuns):
     """customerUpdate a chunk at a time, through ``batch.update_many`` (which the synchronous mutation uses
     with a batch of one): the chunk's customers and contacts are read once, the updates checked in line order
     and written with one statement per set of changed columns. Per line, the ordinary way (at its turn, after
@@ -199,23 +199,8 @@ class CustomerUpdateChunks(_CustomerChunks):
         """Each line's (customer id, fields), or None: run it the ordinary way (pure: no database)."""
         return [_prepare_update(plan, raw) for raw in lines]
 
-    def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
-        context = self.make_context(conn)
-        out: list[dict[str, Any]] = []
-        run: list[tuple[int | None, rules.CustomerFields]] = []
-        for raw, item in zip(lines, self.prepare(self.plan, lines), strict=True):
-            if item is not None:
-                run.append(item)
-                continue
-            out += self._write(context, run)
-            run = []
-            out.append(run_line(raw))
-        return out + self._write(context, run)
-
-    def _write(self, context: RequestContext, run: list[tuple[int | None, rules.CustomerFields]]
+    def write_run(self, context: RequestContext, run: list[tuple[int | None, rules.CustomerFields]]
                ) -> list[dict[str, Any]]:
-        if not run:
-            return []
         return [self.plan.shape(_payload(user_errors(answer)), context) if isinstance(answer, UserErrors)
                 else self._response(context, answer)
                 for answer in update_many(context.conn, context.shop.id, run, context.now)]

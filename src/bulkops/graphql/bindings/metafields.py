@@ -13,17 +13,16 @@ from graphql import GraphQLResolveInfo
 from bulkops.domain.metafields import rules
 from bulkops.domain.metafields.fields import METAFIELD
 from bulkops.domain.metafields.types import REFERENCE_TYPES
-from bulkops.engine.executor import LineRunner
 from bulkops.graphql.bindings.common import guarded, user_errors
 from bulkops.graphql.bindings.nodes import load_node, register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.planner.mutation_plan import Plan
-from bulkops.graphql.planner.writer_base import PreparedHere, line_arguments, selections_within
+from bulkops.graphql.planner.writer_base import WrittenInRuns, line_arguments, selections_within
 from bulkops.protocol.errors import RequestError, UserErrors, UserFacingError
 from bulkops.protocol.ids import InvalidGlobalId, gid, parse_gid
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
+    pass
 
 mutation = ObjectType("Mutation")
 
@@ -102,7 +101,7 @@ _SAFE_SELECTIONS: dict[tuple[str, ...], set[str]] = {
 other nodes, read by the GraphQL layer: such documents run line by line)."""
 
 
-class MetafieldsSetChunks(PreparedHere):
+class MetafieldsSetChunks(WrittenInRuns):
     """metafieldsSet a chunk at a time, through ``rules.set_many`` (which the synchronous mutation uses with a
     batch of one): every line whose arguments the plan vouches for goes to one batch, checked in line order
     against the owners and metafields read once, written with one statement per kind of row. Per line, the
@@ -123,22 +122,7 @@ class MetafieldsSetChunks(PreparedHere):
         """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
         return [_prepare_line(plan, raw) for raw in lines]
 
-    def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
-        context = self.make_context(conn)
-        out: list[dict[str, Any]] = []
-        calls: list[list[rules.MetafieldInput]] = []
-        for raw, call in zip(lines, self.prepare(self.plan, lines), strict=True):
-            if call is not None:
-                calls.append(call)
-                continue
-            out += self._write(context, calls)
-            calls = []
-            out.append(run_line(raw))
-        return out + self._write(context, calls)
-
-    def _write(self, context: RequestContext, calls: list[list[rules.MetafieldInput]]) -> list[dict[str, Any]]:
-        if not calls:
-            return []
+    def write_run(self, context: RequestContext, calls: list[list[rules.MetafieldInput]]) -> list[dict[str, Any]]:
         answers = rules.set_many(context.conn, context.shop.id, calls, context.now)
         return [self.plan.shape(_set_payload(answer), context) for answer in answers]
 

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
-from bulkops.engine.executor import LineExecutor
+from bulkops.engine.executor import LineExecutor, LineRunner
 from bulkops.graphql.context import RequestContext
 from bulkops.graphql.planner.mutation_plan import Plan
 
@@ -54,3 +54,31 @@ def line_arguments(plan: Plan, raw: bytes) -> dict[str, Any] | None:
     if type(variables) is not dict:
         return None
     return plan.arguments(variables)
+
+
+class WrittenInRuns(PreparedHere):
+    """A writer whose domain takes a run of prepared lines at once (``write_run``): each run of lines it could
+    prepare is written together; a line it could not runs the ordinary way at its turn, after the run before
+    it is written (so the next run reads what that line wrote)."""
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes]) -> list[Any]:
+        raise NotImplementedError
+
+    def write_run(self, context: RequestContext, run: list[Any]) -> list[dict[str, Any]]:
+        """The responses of a run of prepared lines, written together."""
+        raise NotImplementedError
+
+    def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
+        context = self.make_context(conn)
+        out: list[dict[str, Any]] = []
+        run: list[Any] = []
+        for raw, item in zip(lines, self.prepare(self.plan, lines), strict=True):
+            if item is not None:
+                run.append(item)
+                continue
+            if run:
+                out += self.write_run(context, run)
+            run = []
+            out.append(run_line(raw))
+        return out + (self.write_run(context, run) if run else [])
