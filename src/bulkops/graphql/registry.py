@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bulkops.engine.executor import ChunkExecutor, LineExecutor
+from bulkops.graphql.bindings.collections import CollectionAddProductsChunks
 from bulkops.graphql.bindings.customers import CustomerCreateChunks, CustomerUpdateChunks
 from bulkops.graphql.bindings.inventory import InventoryChunks
 from bulkops.graphql.bindings.metafields import MetafieldsSetChunks
@@ -39,6 +40,7 @@ BATCHED_WRITERS: dict[str, Any] = {
     "inventorySetQuantities": InventoryChunks,
     "inventoryAdjustQuantities": InventoryChunks,
     "metafieldsSet": MetafieldsSetChunks,
+    "collectionAddProducts": CollectionAddProductsChunks,
 }
 """Root mutation field -> its writer class."""
 
