@@ -150,10 +150,11 @@ class MetafieldSetBatch:
         self._owners: set[tuple[str, int]] = set()
         self._state: dict[Key, _Current] = {}
         self._touched: set[Key] = set()
-        self._pending: list[int] = []
+        self._pending: dict[int, list[_Current]] = {}
+        """Answer place -> the metafields of a call written by the batch but not yet flushed."""
         self._fresh: list[_Current] = []
         self._changed: list[_Current] = []
-        self._answers: list[list[_Current] | list[Any] | UserErrors] = []
+        self._answers: list[list[Any] | UserErrors | None] = []
 
     def learn(self, calls: Sequence[list[MetafieldInput]]) -> None:
         """The owners the calls name that exist in the shop, and the metafields they may replace: a query per
@@ -196,8 +197,8 @@ class MetafieldSetBatch:
         if errors:
             self._answers.append(UserErrors(errors))
             return
-        self._answers.append([self._apply(item, key) for item, key in zip(call, keys, strict=True)])
-        self._pending.append(len(self._answers) - 1)
+        self._pending[len(self._answers)] = [self._apply(item, key) for item, key in zip(call, keys, strict=True)]
+        self._answers.append(None)
         self._touched.update(keys)
 
     def _check(self, index: int, item: MetafieldInput, key: Key) -> UserError | None:
@@ -247,7 +248,7 @@ class MetafieldSetBatch:
         fresh, changed, self._fresh, self._changed = self._fresh, self._changed, [], []
         if fresh:
             statement = insert(metafields).returning(metafields.c.id, sort_by_parameter_order=True)
-            for current, row in zip(fresh, self.conn.execute(statement, [c.new_row for c in fresh]), strict=True):
+            for current, row in zip(fresh, self.conn.execute(statement, [c.new_row for c in fresh if c.new_row]), strict=True):
                 current.id, current.new_row = row.id, None
         if changed:
             self.conn.execute(update(metafields).where(metafields.c.id == bindparam("_id")).values(
@@ -258,14 +259,15 @@ class MetafieldSetBatch:
         self._read_back()
 
     def _read_back(self) -> None:
-        wanted = sorted({c.id for index in self._pending for c in self._answers[index]})  # type: ignore[union-attr]
-        rows = {}
+        ids = {c.id for currents in self._pending.values() for c in currents}
+        wanted = sorted(i for i in ids if i is not None)
+        rows: dict[int, Any] = {}
         for start in range(0, len(wanted), _LOOKUP_SIZE):
             rows |= {row.id: row for row in self.conn.execute(
                 select(metafields).where(metafields.c.id.in_(wanted[start:start + _LOOKUP_SIZE])))}
-        for index in self._pending:
-            self._answers[index] = [rows[c.id] for c in self._answers[index]]  # type: ignore[union-attr]
-        self._pending, self._touched = [], set()
+        for index, currents in self._pending.items():
+            self._answers[index] = [rows[c.id] for c in currents if c.id is not None]
+        self._pending, self._touched = {}, set()
 
     def finish(self) -> list[list[Any] | UserErrors]:
         self.flush()
