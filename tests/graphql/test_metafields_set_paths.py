@@ -11,14 +11,16 @@ result bytes on both; ``set_many`` of many calls must write what the same calls 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Connection, select
 
+from bulkops.db.tables import metafields
 from bulkops.domain.metafields.rules import NOT_GIVEN, MetafieldInput, compare_digest, set_many
 from bulkops.graphql.bindings.metafields import MetafieldsSetChunks
 from bulkops.graphql.schema import schema_for_version
@@ -167,7 +169,8 @@ def test_documents_the_writer_cannot_shape_with_certainty_run_line_by_line() -> 
     assert writer_for(schema, constant) is None
 
 
-NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 3, 12, 0)
+"""Naive UTC, as the clocks give it (bulkops.clock)."""
 
 
 def test_set_many_answers_and_writes_what_the_same_calls_one_at_a_time_do(tmp_path: Path) -> None:
@@ -178,7 +181,7 @@ def test_set_many_answers_and_writes_what_the_same_calls_one_at_a_time_do(tmp_pa
     def check(raw_calls: list[list[dict[str, Any]]]) -> None:
         inputs = [[domain_input(m) for m in call] for call in raw_calls]
         with one.runtime.db.write() as conn:
-            singly = [answer_of(set_many(conn, one.shop.id, [call], NOW)[0]) for call in inputs]
+            singly = [answer_as_stored(conn, set_many(conn, one.shop.id, [call], NOW)[0]) for call in inputs]
         with many.runtime.db.write() as conn:
             together = [answer_of(a) for a in set_many(conn, many.shop.id, inputs, NOW)]
         assert together == singly
@@ -195,6 +198,15 @@ def domain_input(raw: dict[str, Any]) -> MetafieldInput:
     owner_type, number = raw["ownerId"].split("/")[-2:]
     return MetafieldInput(owner_type, int(number), raw.get("namespace"), raw["key"], raw["value"], raw.get("type"),
                           raw["compareDigest"] if "compareDigest" in raw else NOT_GIVEN)
+
+
+def answer_as_stored(conn: Connection, answer: list[Any] | UserErrors) -> Any:
+    """The answer, checked to be the rows as the database holds them right after the call."""
+    if not isinstance(answer, UserErrors):
+        stored = {row.id: tuple(row) for row in conn.execute(select(metafields).where(
+            metafields.c.id.in_([row.id for row in answer])))}
+        assert [tuple(row) for row in answer] == [stored[row.id] for row in answer]
+    return answer_of(answer)
 
 
 def answer_of(answer: list[Any] | UserErrors) -> Any:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, Table, bindparam, insert, select, update
 
@@ -114,12 +114,28 @@ class _Current:
     id: int | None
     type: str
     value: str
-    new_row: dict[str, Any] | None = None
+    created_at: datetime
+    new: bool = False
     changed: bool = False
 
 
+class MetafieldRow(NamedTuple):
+    """A metafield as stored (the table's columns, in its order): what ``set_many`` answers."""
+
+    id: int
+    shop_id: int
+    owner_type: str
+    owner_id: int
+    namespace: str
+    key: str
+    value: str
+    type: str
+    created_at: datetime
+    updated_at: datetime
+
+
 def set_many(conn: Connection, shop_id: int, calls: Sequence[list[MetafieldInput]], now: datetime,
-             default_namespace: str = DEFAULT_NAMESPACE) -> list[list[Any] | UserErrors]:
+             default_namespace: str = DEFAULT_NAMESPACE) -> list[list[MetafieldRow] | UserErrors]:
     """``metafieldsSet`` for many calls at once, in order (a later call sees an earlier one's writes): each
     answers its metafields' rows as stored after it, in input order, or its errors (then it wrote nothing).
     The only way metafields are set: the synchronous mutation and owned metafields are a batch of one."""
@@ -139,48 +155,34 @@ def set_metafields(conn: Connection, shop_id: int, inputs: list[MetafieldInput],
     return [row.id for row in answer]
 
 
+_Snapshot = tuple[Key, "_Current", str, str]
+"""An answered metafield as its call left it: its key, its record (for the id), its value and type."""
+
+
 class MetafieldSetBatch:
     """Calls checked in order against what the batch read once (owners, existing metafields) and its own
-    writes, written with one INSERT ... RETURNING (ids in input order) and one executemany UPDATE per flush.
-    A call touching a metafield an earlier pending call wrote flushes first, so each call's answer is read
-    back as the database holds it right after that call, as one call at a time would."""
+    writes, written at the end with one executemany INSERT (new rows, in input order: ids as one at a time
+    would give them) and one executemany UPDATE. Each call's answer is a snapshot of its rows as the call left
+    them (every answered row was written at ``now``), so nothing is read back but the new rows' ids."""
 
     def __init__(self, conn: Connection, shop_id: int, now: datetime, default_namespace: str) -> None:
         self.conn, self.shop_id, self.now, self.default_namespace = conn, shop_id, now, default_namespace
         self._owners: set[tuple[str, int]] = set()
         self._state: dict[Key, _Current] = {}
-        self._touched: set[Key] = set()
-        self._pending: dict[int, list[_Current]] = {}
-        """Answer place -> the metafields of a call written by the batch but not yet flushed."""
-        self._fresh: list[_Current] = []
+        self._fresh: dict[Key, dict[str, Any]] = {}
         self._changed: list[_Current] = []
-        self._answers: list[list[Any] | UserErrors | None] = []
+        self._answers: list[list[_Snapshot] | UserErrors] = []
 
     def learn(self, calls: Sequence[list[MetafieldInput]]) -> None:
         """The owners the calls name that exist in the shop, and the metafields they may replace: a query per
         owner type and 500 owners."""
-        by_type: dict[str, set[int]] = {}
-        for call in calls:
-            for item in call:
-                by_type.setdefault(item.owner_type, set()).add(item.owner_id)
         names = {(item.namespace or self.default_namespace, item.key) for call in calls for item in call}
-        for owner_type, numbers in by_type.items():
-            ordered = sorted(numbers)
-            for start in range(0, len(ordered), _LOOKUP_SIZE):
-                part = ordered[start:start + _LOOKUP_SIZE]
-                self._owners |= {(owner_type, n) for n in existing_resources(self.conn, self.shop_id, owner_type,
-                                                                             part)}
-                self._learn_metafields(owner_type, part, names)
-
-    def _learn_metafields(self, owner_type: str, owner_ids: list[int], names: set[tuple[str, str]]) -> None:
-        stmt = select(metafields.c.id, metafields.c.owner_id, metafields.c.namespace, metafields.c.key,
-                      metafields.c.type, metafields.c.value).where(
-            metafields.c.owner_type == owner_type, metafields.c.owner_id.in_(owner_ids))
-        namespaces, keys = {n for n, _ in names}, {k for _, k in names}
-        if len(namespaces) <= _NAMES_FILTER_LIMIT and len(keys) <= _NAMES_FILTER_LIMIT:
-            stmt = stmt.where(metafields.c.namespace.in_(sorted(namespaces)), metafields.c.key.in_(sorted(keys)))
-        for row in self.conn.execute(stmt):
-            self._state[(owner_type, row.owner_id, row.namespace, row.key)] = _Current(row.id, row.type, row.value)
+        for owner_type, part in _owner_parts([item for call in calls for item in call]):
+            self._owners |= {(owner_type, n) for n in existing_resources(self.conn, self.shop_id, owner_type, part)}
+            for row in self.conn.execute(_lookup(owner_type, part, names, metafields.c.type, metafields.c.value,
+                                                 metafields.c.created_at)):
+                self._state[(owner_type, row.owner_id, row.namespace, row.key)] = _Current(
+                    row.id, row.type, row.value, row.created_at)
 
     def add(self, call: list[MetafieldInput]) -> None:
         if len(call) > MAX_PER_CALL:
@@ -190,16 +192,13 @@ class MetafieldSetBatch:
             return
         keys = [(item.owner_type, item.owner_id, item.namespace or self.default_namespace, item.key)
                 for item in call]
-        if not self._touched.isdisjoint(keys):
-            self.flush()
         errors = [e for index, (item, key) in enumerate(zip(call, keys, strict=True))
                   if (e := self._check(index, item, key))]
         if errors:
             self._answers.append(UserErrors(errors))
             return
-        self._pending[len(self._answers)] = [self._apply(item, key) for item, key in zip(call, keys, strict=True)]
-        self._answers.append(None)
-        self._touched.update(keys)
+        currents = [self._apply(item, key) for item, key in zip(call, keys, strict=True)]
+        self._answers.append([(key, c, c.value, c.type) for key, c in zip(keys, currents, strict=True)])
 
     def _check(self, index: int, item: MetafieldInput, key: Key) -> UserError | None:
         at = ["metafields", str(index)]
@@ -230,48 +229,65 @@ class MetafieldSetBatch:
         current = self._state.get(key)
         if current is None:
             row = new_metafield_row(self.shop_id, key[0], key[1], key[2], key[3], item.value, item.type, self.now)
-            current = self._state[key] = _Current(None, row["type"], row["value"], new_row=row)
-            self._fresh.append(current)
-        elif current.new_row is not None:  # given twice in one call: the insert takes the last value
-            current.value = current.new_row["value"] = item.value
-            current.type = current.new_row["type"] = item.type or current.type
-        else:
-            if not current.changed:
-                self._changed.append(current)
-            current.value, current.type, current.changed = item.value, item.type or current.type, True
+            self._fresh[key] = row
+            current = self._state[key] = _Current(None, row["type"], row["value"], self.now, new=True)
+            return current
+        current.value, current.type = item.value, item.type or current.type
+        if current.new:  # set again before the flush: the insert takes the last value
+            self._fresh[key].update(value=current.value, type=current.type)
+        elif not current.changed:
+            current.changed = True
+            self._changed.append(current)
         return current
 
-    def flush(self) -> None:
-        """Write the pending calls' rows; each call's answer becomes its rows as stored."""
-        if not self._pending:
-            return
-        fresh, changed, self._fresh, self._changed = self._fresh, self._changed, [], []
-        if fresh:
-            statement = insert(metafields).returning(metafields.c.id, sort_by_parameter_order=True)
-            for current, row in zip(fresh, self.conn.execute(statement, [c.new_row for c in fresh if c.new_row]), strict=True):
-                current.id, current.new_row = row.id, None
-        if changed:
+    def finish(self) -> list[list[MetafieldRow] | UserErrors]:
+        """Write everything, then answer each call with its snapshots (the new rows' ids read back by key)."""
+        if self._fresh:
+            self.conn.execute(insert(metafields), list(self._fresh.values()))
+            self._learn_new_ids()
+        if self._changed:
             self.conn.execute(update(metafields).where(metafields.c.id == bindparam("_id")).values(
                 value=bindparam("_value"), type=bindparam("_type"), updated_at=self.now),
-                [{"_id": c.id, "_value": c.value, "_type": c.type} for c in changed])
-            for current in changed:
-                current.changed = False
-        self._read_back()
+                [{"_id": c.id, "_value": c.value, "_type": c.type} for c in self._changed])
+        return [answer if isinstance(answer, UserErrors) else [self._row(*snapshot) for snapshot in answer]
+                for answer in self._answers]
 
-    def _read_back(self) -> None:
-        ids = {c.id for currents in self._pending.values() for c in currents}
-        wanted = sorted(i for i in ids if i is not None)
-        rows: dict[int, Any] = {}
-        for start in range(0, len(wanted), _LOOKUP_SIZE):
-            rows |= {row.id: row for row in self.conn.execute(
-                select(metafields).where(metafields.c.id.in_(wanted[start:start + _LOOKUP_SIZE])))}
-        for index, currents in self._pending.items():
-            self._answers[index] = [rows[c.id] for c in currents if c.id is not None]
-        self._pending, self._touched = {}, set()
+    def _learn_new_ids(self) -> None:
+        names = {(key[2], key[3]) for key in self._fresh}
+        owners = [MetafieldInput(key[0], key[1], key[2], key[3], "", None) for key in self._fresh]
+        for owner_type, part in _owner_parts(owners):
+            for row in self.conn.execute(_lookup(owner_type, part, names)):
+                current = self._state.get((owner_type, row.owner_id, row.namespace, row.key))
+                if current is not None and current.new:
+                    current.id = row.id
 
-    def finish(self) -> list[list[Any] | UserErrors]:
-        self.flush()
-        return self._answers  # type: ignore[return-value]
+    def _row(self, key: Key, current: _Current, value: str, kind: str) -> MetafieldRow:
+        assert current.id is not None
+        return MetafieldRow(current.id, self.shop_id, key[0], key[1], key[2], key[3], value, kind,
+                            current.created_at, self.now)
+
+
+def _owner_parts(items: Sequence[MetafieldInput]) -> list[tuple[str, list[int]]]:
+    """The items' owners, by type, 500 at a time."""
+    by_type: dict[str, set[int]] = {}
+    for item in items:
+        by_type.setdefault(item.owner_type, set()).add(item.owner_id)
+    out = []
+    for owner_type, numbers in by_type.items():
+        ordered = sorted(numbers)
+        out += [(owner_type, ordered[start:start + _LOOKUP_SIZE]) for start in range(0, len(ordered), _LOOKUP_SIZE)]
+    return out
+
+
+def _lookup(owner_type: str, owner_ids: list[int], names: set[tuple[str, str]], *more: Any) -> Select:
+    """These owners' metafields (id and key, and ``more`` columns), narrowed to these namespaces and keys
+    when there are few of them (the unique (owner, namespace, key) index answers)."""
+    stmt = select(metafields.c.id, metafields.c.owner_id, metafields.c.namespace, metafields.c.key, *more).where(
+        metafields.c.owner_type == owner_type, metafields.c.owner_id.in_(owner_ids))
+    namespaces, keys = {n for n, _ in names}, {k for _, k in names}
+    if len(namespaces) <= _NAMES_FILTER_LIMIT and len(keys) <= _NAMES_FILTER_LIMIT:
+        stmt = stmt.where(metafields.c.namespace.in_(sorted(namespaces)), metafields.c.key.in_(sorted(keys)))
+    return stmt
 
 
 def existing_resources(conn: Connection, shop_id: int, type_name: str, numbers: list[int]) -> set[int]:

@@ -13,7 +13,6 @@ from bulkops.domain.customers import rules
 from bulkops.domain.customers.batch import Created, CustomerCreateBatch, create_many, update_many
 from bulkops.domain.customers.fields import CUSTOMER, MAILING_ADDRESS
 from bulkops.domain.customers.listing import CUSTOMERS
-from bulkops.domain.fields import FieldMap
 from bulkops.domain.metafields import rules as metafield_rules
 from bulkops.engine.executor import LineExecutor, LineRunner
 from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id, user_errors
@@ -22,7 +21,13 @@ from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.bindings.products import _owner_metafield, _owner_metafields
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.planner.mutation_plan import Plan
-from bulkops.graphql.planner.writer_base import PreparedHere, WrittenInRuns, line_arguments, selections_within
+from bulkops.graphql.planner.writer_base import (
+    PreparedHere,
+    WrittenInRuns,
+    line_arguments,
+    presenter_of,
+    selections_within,
+)
 from bulkops.protocol.errors import UserError, UserErrors, UserFacingError
 
 if TYPE_CHECKING:
@@ -151,7 +156,7 @@ class _CustomerChunks(PreparedHere):
     def __init__(self, plan: Plan, make_context: Callable[[Connection], RequestContext], slow: LineExecutor,
                  elsewhere: Any = None) -> None:
         super().__init__(plan, make_context, slow)
-        self.present = _presenter_of(plan.selected_names("customer"))
+        self.present = presenter_of(CUSTOMER, plan.selected_names("customer"), present_customer)
 
     @classmethod
     def fits(cls, plan: Plan) -> bool:
@@ -204,14 +209,6 @@ class CustomerUpdateChunks(_CustomerChunks, WrittenInRuns):
         return [self.plan.shape(_payload(user_errors(answer)), context) if isinstance(answer, UserErrors)
                 else self._response(context, answer)
                 for answer in update_many(context.conn, context.shop.id, run, context.now)]
-
-
-def _presenter_of(names: set[str] | None) -> Callable[[Any], dict[str, Any]]:
-    """present_customer, or a presenter of only the selected fields: a bulk import selecting ``id email`` need
-    not present every address of every line."""
-    if names is None:
-        return present_customer
-    return FieldMap(CUSTOMER.type_name, {n: s for n, s in CUSTOMER.fields.items() if n in names}).presenter()
 
 
 def _batchable_input(plan: Plan, raw: bytes, allowed: frozenset[str]) -> dict[str, Any] | None:

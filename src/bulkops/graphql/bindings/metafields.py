@@ -17,12 +17,14 @@ from bulkops.graphql.bindings.common import guarded, user_errors
 from bulkops.graphql.bindings.nodes import load_node, register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.planner.mutation_plan import Plan
-from bulkops.graphql.planner.writer_base import WrittenInRuns, line_arguments, selections_within
+from bulkops.graphql.planner.writer_base import WrittenInRuns, line_arguments, presenter_of, selections_within
 from bulkops.protocol.errors import RequestError, UserErrors, UserFacingError
 from bulkops.protocol.ids import InvalidGlobalId, gid, parse_gid
 
 if TYPE_CHECKING:
-    pass
+    from sqlalchemy import Connection
+
+    from bulkops.engine.executor import LineExecutor
 
 mutation = ObjectType("Mutation")
 
@@ -109,6 +111,11 @@ class MetafieldsSetChunks(WrittenInRuns):
     ``metafields`` graphql-core must coerce (a missing field, a wrong type), or with a malformed ``ownerId``
     (a top-level error graphql-core words)."""
 
+    def __init__(self, plan: Plan, make_context: Callable[[Connection], RequestContext], slow: LineExecutor,
+                 elsewhere: Any = None) -> None:
+        super().__init__(plan, make_context, slow)
+        self.present = presenter_of(METAFIELD, plan.selected_names("metafields"), present_metafield)
+
     @staticmethod
     def fits(plan: Plan) -> bool:
         if plan.root_field_name != "metafieldsSet" or plan.constant_args:
@@ -124,13 +131,14 @@ class MetafieldsSetChunks(WrittenInRuns):
 
     def write_run(self, context: RequestContext, calls: list[list[rules.MetafieldInput]]) -> list[dict[str, Any]]:
         answers = rules.set_many(context.conn, context.shop.id, calls, context.now)
-        return [self.plan.shape(_set_payload(answer), context) for answer in answers]
+        return [self.plan.shape(_set_payload(answer, self.present), context) for answer in answers]
 
 
-def _set_payload(answer: list[Any] | UserErrors) -> dict[str, Any]:
+def _set_payload(answer: list[Any] | UserErrors, present: Callable[[Any], dict[str, Any]] = present_metafield
+                 ) -> dict[str, Any]:
     if isinstance(answer, UserErrors):
         return {"metafields": None, "userErrors": user_errors(answer)}
-    return {"metafields": [present_metafield(row) for row in answer], "userErrors": []}
+    return {"metafields": [present(row) for row in answer], "userErrors": []}
 
 
 def _prepare_line(plan: Plan, raw: bytes) -> list[rules.MetafieldInput] | None:

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
+from bulkops.domain.fields import FieldMap, Presenter
 from bulkops.engine.executor import LineExecutor, LineRunner
 from bulkops.graphql.context import RequestContext
 from bulkops.graphql.planner.mutation_plan import Plan
@@ -82,3 +83,11 @@ class WrittenInRuns(PreparedHere):
             run = []
             out.append(run_line(raw))
         return out + (self.write_run(context, run) if run else [])
+
+
+def presenter_of(field_map: FieldMap, names: set[str] | None, full: Presenter) -> Presenter:
+    """``full``, or a presenter of only the selected fields (none of them ``Resolved``): a bulk import
+    selecting ``id key`` need not present every other field of every row."""
+    if names is None:
+        return full
+    return FieldMap(field_map.type_name, {n: s for n, s in field_map.fields.items() if n in names}).presenter()
