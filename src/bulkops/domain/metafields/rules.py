@@ -229,7 +229,7 @@ class MetafieldSetBatch:
     def _apply(self, item: MetafieldInput, key: Key) -> _Current:
         current = self._state.get(key)
         if current is None:
-            row = new_metafield_row(self.shop_id, key[0], key[1], key[2], key[3], item.value, item.type, self.now)
+            row = new_metafield_row(self.shop_id, key[0], key[1], key[2], key[3], item.value, item.type, None)
             self._fresh[key] = row
             current = self._state[key] = _Current(None, row["type"], row["value"], self.now, new=True)
             return current
@@ -244,8 +244,7 @@ class MetafieldSetBatch:
     def finish(self) -> list[list[MetafieldRow] | UserErrors]:
         """Write everything, then answer each call with its snapshots (the new rows' ids read back by key)."""
         if self._fresh:
-            writer = _raw_insert(self.conn.dialect)
-            writer.execute(self.conn, [writer.params(row) for row in self._fresh.values()])
+            self._insert_fresh()
             self._learn_new_ids()
         if self._changed:
             self.conn.execute(update(metafields).where(metafields.c.id == bindparam("_id")).values(
@@ -253,6 +252,19 @@ class MetafieldSetBatch:
                 [{"_id": c.id, "_value": c.value, "_type": c.type} for c in self._changed])
         return [answer if isinstance(answer, UserErrors) else [self._row(*snapshot) for snapshot in answer]
                 for answer in self._answers]
+
+    def _insert_fresh(self) -> None:
+        """The new rows in input order, their times (one ``now``) converted for the driver once, not per row."""
+        writer = _raw_insert(self.conn.dialect)
+        process = writer.processor("created_at")
+        stamp = process(self.now) if process is not None else self.now
+        created, updated = writer.keys.index("created_at"), writer.keys.index("updated_at")
+        params = []
+        for row in self._fresh.values():
+            values = writer.params(row)
+            values[created] = values[updated] = stamp
+            params.append(values)
+        writer.execute(self.conn, params)
 
     def _learn_new_ids(self) -> None:
         names = {(key[2], key[3]) for key in self._fresh}
