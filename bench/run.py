@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py [--sizes 20,100] [--runs 3] [--out bench/out/results.json] [--quick]
                                   [--export-products 100000] [--no-export] [--profile]
                                   [--title-only 100000] [--products-before 150000]
-                                  [--mutation customerCreate]
+                                  [--mutation customerCreate|metafieldsSet]
 
 Each import run starts a fresh ``bulkops serve`` (own data dir, free loopback port), then times the whole
 flow over HTTP with BulkClient: staged upload, bulkOperationRunMutation, polling until COMPLETED, download.
@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE))
 from bench_server import BenchServer  # noqa: E402
 from floor import export_floor, import_floor  # noqa: E402
 from profile_summary import summarize  # noqa: E402
-from workload import EXPORT_PRODUCTS_WITH_VARIANTS, WORKLOADS, write_titles  # noqa: E402
+from workload import EXPORT_PRODUCTS_WITH_VARIANTS, OWNS_PRODUCTS, WORKLOADS, write_titles  # noqa: E402
 
 MB = 1_000_000
 
@@ -149,7 +149,8 @@ def bench_imports(sizes: list[float], runs: int, out_dir: Path, profile: bool,
         lines = WORKLOADS[mutation][1](path, int(size * MB))
         measured = []
         for attempt in range(runs):
-            result = one_import(path, lines, out_dir, mutation=mutation)
+            result = one_import(path, lines, out_dir, mutation=mutation,
+                                products_before=lines if mutation in OWNS_PRODUCTS else 0)
             print(f"  import {size:g} MB run {attempt + 1}/{runs}: {result['lines_per_s']:,} lines/s, "
                   f"{result['ratio_to_floor']}x floor, peak {result['peak_rss_mb']} MB", flush=True)
             measured.append(result)
@@ -158,7 +159,9 @@ def bench_imports(sizes: list[float], runs: int, out_dir: Path, profile: bool,
     if profile and sizes:
         path = out_dir / f"{mutation}-{sizes[0]:g}mb.jsonl"
         raw = out_dir / "profile-import.txt"
-        one_import(path, sum(1 for _ in path.open("rb")), out_dir, profile_to=raw, mutation=mutation)
+        lines = sum(1 for _ in path.open("rb"))
+        one_import(path, lines, out_dir, profile_to=raw, mutation=mutation,
+                   products_before=lines if mutation in OWNS_PRODUCTS else 0)
         (out_dir / "profile-import-summary.txt").write_text(summarize(raw))
         print(f"  profile: {raw} (summary: {out_dir / 'profile-import-summary.txt'})")
     return rows
@@ -276,7 +279,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="how many products the full shop holds before the title-only import")
     parser.add_argument("--profile", action="store_true", help="profile one import with py-spy")
     parser.add_argument("--mutation", choices=sorted(WORKLOADS), default="productCreate",
-                        help="what the import lines do (customerCreate: with an address and consent)")
+                        help="what the import lines do (customerCreate: with an address and consent; "
+                        "metafieldsSet: 25 per line, on products seeded first)")
     args = parser.parse_args(argv)
     sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
     runs, products, titles, before = args.runs, args.export_products, args.title_only, args.products_before

@@ -1,5 +1,5 @@
-"""What the benchmark feeds the server: a realistic productCreate, productSet or customerCreate JSONL of a given
-size, and the documents (``WORKLOADS``: mutation -> its document and its file writer)."""
+"""What the benchmark feeds the server: a realistic productCreate, productSet, customerCreate or metafieldsSet
+JSONL of a given size, and the documents (``WORKLOADS``: mutation -> its document and its file writer)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ PRODUCT_SET = (
 CUSTOMER_CREATE = (
     "mutation call($input: CustomerInput!) { customerCreate(input: $input) "
     "{ customer { id email } userErrors { field message } } }"
+)
+
+METAFIELDS_SET = (
+    "mutation call($metafields: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $metafields) "
+    "{ metafields { id key } userErrors { field message code } } }"
 )
 
 EXPORT_PRODUCTS_WITH_VARIANTS = """
@@ -133,6 +138,35 @@ def customer_line(rng: random.Random, number: int) -> dict[str, object]:
     }}
 
 
+_METAFIELD_KINDS = (
+    ("single_line_text_field", lambda rng: rng.choice(("Recycled polyester", "Merino wool", "Nylon ripstop"))),
+    ("multi_line_text_field", lambda rng: "Machine wash cold.\nHang to dry; do not iron."),
+    ("number_integer", lambda rng: str(rng.randint(1, 500))),
+    ("number_decimal", lambda rng: f"{rng.uniform(0, 100):.2f}"),
+    ("boolean", lambda rng: rng.choice(("true", "false"))),
+    ("json", lambda rng: orjson.dumps({"fit": rng.choice(("slim", "regular")), "sizes": ["S", "M"]}).decode()),
+)
+METAFIELD_KEYS = tuple(f"{word}_{n}" for n, word in enumerate(
+    ("material", "care", "weight_g", "rating", "eco", "specs", "origin", "fit", "season", "layers", "warranty",
+     "waterproof", "stock_hint", "lining", "notes", "score", "vegan", "extra", "length", "width", "height",
+     "volume", "colourway", "collab", "batch")))
+"""25 keys, the benchmark's metafields per line."""
+
+
+def metafields_line(rng: random.Random, number: int) -> dict[str, object]:
+    """25 metafields on product ``number + 1`` (the bench seeds one product per line first), as a PIM sync
+    would send them."""
+    owner = f"gid://shopify/Product/{number + 1}"
+    return {"metafields": [
+        {"ownerId": owner, "namespace": "custom", "key": key, "type": kind, "value": value(rng)}
+        for key, (kind, value) in zip(METAFIELD_KEYS, (_METAFIELD_KINDS * 5)[:25], strict=True)]}
+
+
+def write_metafields(path: Path, target_bytes: int, seed: int = 6) -> int:
+    """Write metafieldsSet lines (25 metafields each) until the file reaches ``target_bytes``."""
+    return write_lines(path, target_bytes, metafields_line, seed)
+
+
 def write_products(path: Path, target_bytes: int, seed: int = 6) -> int:
     """Write productCreate lines until the file reaches ``target_bytes``; returns the line count."""
     return write_lines(path, target_bytes, product_line, seed)
@@ -168,5 +202,8 @@ WORKLOADS: dict[str, tuple[str, Callable[[Path, int], int]]] = {
     "productCreate": (PRODUCT_CREATE, write_products),
     "productSet": (PRODUCT_SET, write_product_sets),
     "customerCreate": (CUSTOMER_CREATE, write_customers),
+    "metafieldsSet": (METAFIELDS_SET, write_metafields),
 }
 """Mutation -> (its document, the writer of its JSONL)."""
+OWNS_PRODUCTS = frozenset({"metafieldsSet"})
+"""Workloads whose line ``n`` names product ``n + 1``: the shop is seeded with one product per line first."""

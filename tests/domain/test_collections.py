@@ -167,3 +167,43 @@ def test_collection_mutations_run_as_bulk_lines(shop_client: BulkClient) -> None
                                                                      "message": "Title can't be blank"}]
     assert updated[0]["data"]["collectionUpdate"]["collection"]["title"] == "Bulk Renamed"
     assert gql(shop_client, READ, id=collection["id"])["collection"]["title"] == "Bulk Renamed"
+
+
+ADD = """mutation add($id: ID!, $productIds: [ID!]!) {
+  collectionAddProducts(id: $id, productIds: $productIds) {
+    collection { id title products(first: 10) { nodes { title } } } userErrors { field message }
+  }
+}"""
+
+
+def test_collectionAddProducts_appends_products_in_the_given_order(shop_client: BulkClient) -> None:
+    board, boot, wax = product(shop_client, "Board"), product(shop_client, "Boot"), product(shop_client, "Wax")
+    collection = gql(shop_client, CREATE, input={"title": "Winter", "products": [boot]})["collectionCreate"]
+
+    added = gql(shop_client, ADD, id=collection["collection"]["id"], productIds=[wax, board, wax])
+
+    assert added["collectionAddProducts"]["userErrors"] == []
+    assert [p["title"] for p in added["collectionAddProducts"]["collection"]["products"]["nodes"]] == [
+        "Boot", "Wax", "Board"]
+
+
+def test_collectionAddProducts_refuses_and_adds_nothing_when_one_product_cannot_be_added(
+        shop_client: BulkClient) -> None:
+    board, boot = product(shop_client, "Board"), product(shop_client, "Boot")
+    custom = gql(shop_client, CREATE, input={"title": "Custom", "products": [boot]})["collectionCreate"]["collection"]
+    smart = gql(shop_client, CREATE, input={"title": "Smart", "ruleSet": {"appliedDisjunctively": False, "rules": [
+        {"column": "TITLE", "relation": "CONTAINS", "condition": "Bo"}]}})["collectionCreate"]["collection"]
+
+    def errors(collection_id: str, product_ids: list[str]) -> list[dict[str, Any]]:
+        payload = gql(shop_client, ADD, id=collection_id, productIds=product_ids)["collectionAddProducts"]
+        assert payload["collection"] is None
+        return payload["userErrors"]
+
+    assert errors(custom["id"], [board, boot]) == [
+        {"field": ["productIds"], "message": "Product is already in the collection."}]
+    assert errors(custom["id"], [board, "gid://shopify/Product/999999"]) == [
+        {"field": ["productIds"], "message": "Product does not exist"}]
+    assert errors(smart["id"], [board]) == [
+        {"field": ["id"], "message": "Products cannot be added to a smart collection."}]
+    assert errors("gid://shopify/Collection/999999", [board]) == [{"field": ["id"], "message": "Collection does not exist"}]
+    assert [p["title"] for p in gql(shop_client, READ, id=custom["id"])["collection"]["products"]["nodes"]] == ["Boot"]

@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bulkops.engine.executor import ChunkExecutor, LineExecutor
-from bulkops.graphql.bindings.customers import CustomerCreateChunks
+from bulkops.graphql.bindings.collections import CollectionAddProductsChunks
+from bulkops.graphql.bindings.customers import CustomerCreateChunks, CustomerUpdateChunks
 from bulkops.graphql.bindings.inventory import InventoryChunks
+from bulkops.graphql.bindings.metafields import MetafieldsSetChunks
 from bulkops.graphql.bindings.orders import OrderCreateChunks
 from bulkops.graphql.planner.executor import (
     ContextFactory,
@@ -43,9 +45,12 @@ BATCHED_WRITERS: dict[str, Any] = {
     "productSet": ProductSetChunks,
     "productUpdate": ProductUpdateChunks,
     "customerCreate": CustomerCreateChunks,
+    "customerUpdate": CustomerUpdateChunks,
     "inventorySetQuantities": InventoryChunks,
     "inventoryAdjustQuantities": InventoryChunks,
     "orderCreate": OrderCreateChunks,
+    "metafieldsSet": MetafieldsSetChunks,
+    "collectionAddProducts": CollectionAddProductsChunks,
 }
 """Root mutation field -> its writer class."""
 

@@ -16,6 +16,11 @@ class InvalidGlobalId(ValueError):
 _ANY_GID = re.compile(r"^gid://[A-Za-z0-9-]+/[A-Za-z][A-Za-z0-9]*/[^/?#\s]+(\?\S*)?$")
 
 
+def is_global_id(raw: str) -> bool:
+    """Whether ``raw`` is a well-formed gid (what ``check_global_id`` lets through)."""
+    return _ANY_GID.match(raw) is not None
+
+
 def check_global_id(raw: object) -> None:
     """What Shopify's ``ID`` input accepts: any well-formed gid (``gid://shopify/TaxonomyCategory/aa-1`` too);
     a malformed one is ``Invalid global id '...'``. Which resource it names is each resolver's business."""

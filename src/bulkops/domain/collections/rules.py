@@ -188,6 +188,16 @@ def get_collection(conn: Connection, shop_id: int, collection_id: int) -> Any | 
         collections.c.id == collection_id, collections.c.shop_id == shop_id)).first()
 
 
+def get_collections(conn: Connection, shop_id: int, collection_ids: list[int]) -> dict[int, Any]:
+    """The shop's collections with these ids, by id (in one query per 500)."""
+    wanted = sorted(set(collection_ids))
+    out: dict[int, Any] = {}
+    for start in range(0, len(wanted), 500):
+        out |= {row.id: row for row in conn.execute(select(collections).where(
+            collections.c.shop_id == shop_id, collections.c.id.in_(wanted[start:start + 500])))}
+    return out
+
+
 def rule_set_of(row: Any) -> RuleSet | None:
     if row.rule_set is None:
         return None

@@ -1,5 +1,6 @@
-"""customerCreate for many inputs at once: :func:`create_many`, the only way customers are created (the
-synchronous mutation is a batch of one), and ``CustomerCreateBatch``, the writer it uses.
+"""customerCreate and customerUpdate for many inputs at once: :func:`create_many`, the only way customers are
+created, and :func:`update_many`, the only way they are updated (the synchronous mutations are a batch of one),
+with ``CustomerCreateBatch`` and ``CustomerUpdateBatch``, the writers they use.
 
 Each input is checked by :func:`rules.prepare_customer` (the checks that need no database); the batch then
 looks up, in one query per chunk, which of the inputs' emails and phones the shop already uses. An input it
@@ -14,15 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from bulkops.db.tables import customers
 from bulkops.domain.common import in_savepoint
 from bulkops.domain.customers import rules
 from bulkops.domain.customers.rules import CustomerFields
-from bulkops.protocol.errors import UserErrors
+from bulkops.protocol.errors import UserError, UserErrors
 
 R = TypeVar("R")
 _CONTACTS = ("email", "phone")
@@ -107,3 +109,91 @@ def create_many(conn: Connection, shop_id: int, inputs: Sequence[CustomerFields]
 
 def _create_one(conn: Connection, shop_id: int, fields: CustomerFields, now: datetime) -> int | UserErrors:
     return in_savepoint(conn, lambda: rules.create_customer(conn, shop_id, fields, now))
+
+
+class CustomerUpdateBatch:
+    """Updates checked in input order against the customers and contacts the batch read once, and its own
+    earlier updates; written with one executemany UPDATE per set of changed columns. An update of a customer
+    already pending flushes first, so each answer is the row as stored right after its update."""
+
+    def __init__(self, conn: Connection, shop_id: int, now: datetime) -> None:
+        self.conn, self.shop_id, self.now = conn, shop_id, now
+        self._current: dict[int, SimpleNamespace] = {}
+        self._holders: dict[str, dict[str, set[int]]] = {column: {} for column in _CONTACTS}
+        self._pending: dict[int, dict[str, Any]] = {}
+        self._slots: list[tuple[int, int]] = []
+        self._answers: list[Any] = []
+
+    def learn(self, inputs: Sequence[tuple[int | None, CustomerFields]]) -> None:
+        """The customers the inputs update, and who holds the emails and phones they give (one query per
+        kind and 500 values)."""
+        found = rules.get_customers(self.conn, self.shop_id, sorted({n for n, _ in inputs if n is not None}))
+        self._current = {number: SimpleNamespace(**row._mapping) for number, row in found.items()}
+        wanted = {"email": {f.email.strip().lower() for _, f in inputs if f.email and f.email.strip()},
+                  "phone": {rules.normalized_phone(f.phone) for _, f in inputs if f.phone and f.phone.strip()}}
+        for column, values in wanted.items():
+            ordered = sorted(values)
+            for start in range(0, len(ordered), _LOOKUP_SIZE):
+                for row in self.conn.execute(select(customers.c.id, customers.c[column]).where(
+                        customers.c.shop_id == self.shop_id, customers.c[column].in_(ordered[start:start + _LOOKUP_SIZE]))):
+                    self._holders[column].setdefault(row[1], set()).add(row.id)
+
+    def add(self, number: int | None, fields: CustomerFields) -> None:
+        current = self._current.get(number) if number is not None else None
+        if number is None or current is None:
+            self._answers.append(UserErrors([UserError("Customer does not exist", ["id"])]))
+            return
+        if number in self._pending:
+            self.flush()
+        try:
+            values = rules.validate_update(fields, current, self.now, self._taken_by_another(number))
+        except UserErrors as errors:
+            self._answers.append(errors)
+            return
+        for column in _CONTACTS:
+            if column in values:
+                self._holders[column].get(getattr(current, column), set()).discard(number)
+                self._holders[column].setdefault(values[column], set()).add(number)
+        for name, value in values.items():
+            setattr(current, name, value)
+        self._pending[number] = values
+        self._slots.append((len(self._answers), number))
+        self._answers.append(None)
+
+    def _taken_by_another(self, number: int) -> rules.Taken:
+        def taken(column: str, value: str) -> bool:
+            return bool(self._holders[column].get(value, set()) - {number})
+
+        return taken
+
+    def flush(self) -> None:
+        """Write the pending updates; each one's answer becomes its customer's row as stored."""
+        if not self._pending:
+            return
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for number, values in self._pending.items():
+            by_columns.setdefault(tuple(sorted(values)), []).append(
+                {"_id": number, **{f"_{name}": value for name, value in values.items()}})
+        for names, params in by_columns.items():
+            self.conn.execute(update(customers).where(customers.c.id == bindparam("_id")).values(
+                {**{name: bindparam(f"_{name}") for name in names}, "updated_at": self.now}), params)
+        rows = rules.get_customers(self.conn, self.shop_id, list(self._pending))
+        for slot, number in self._slots:
+            self._answers[slot] = rows[number]
+        self._pending, self._slots = {}, []
+
+    def finish(self) -> list[Any]:
+        self.flush()
+        return self._answers
+
+
+def update_many(conn: Connection, shop_id: int, inputs: Sequence[tuple[int | None, CustomerFields]],
+                now: datetime) -> list[Any]:
+    """customerUpdate for any number of (customer id, fields) inputs, in order (a later input sees an earlier
+    one): each answers its customer's row as stored after it, or its errors (then it wrote nothing). The only
+    way customers are updated: the synchronous mutation is a batch of one."""
+    batch = CustomerUpdateBatch(conn, shop_id, now)
+    batch.learn(inputs)
+    for number, fields in inputs:
+        batch.add(number, fields)
+    return batch.finish()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, insert, null, select, update
+from sqlalchemy import Connection, insert, null, select
 
 from bulkops.clock import iso_z
 from bulkops.db.inserted import inserted_id
@@ -173,12 +173,11 @@ def _validate(fields: CustomerFields, current: Any, now: datetime, taken: Taken)
     return values
 
 
-def _taken_in(conn: Connection, shop_id: int, current_id: int | None) -> Taken:
+def _taken_in(conn: Connection, shop_id: int) -> Taken:
     def taken(column: str, value: str) -> bool:
-        row = conn.execute(
+        return conn.execute(
             select(customers.c.id).where(customers.c.shop_id == shop_id, customers.c[column] == value)
-        ).first()
-        return row is not None and row.id != current_id
+        ).first() is not None
 
     return taken
 
@@ -212,19 +211,14 @@ def new_customer_row(prepared: dict[str, Any], shop_id: int, now: datetime) -> d
 def create_customer(conn: Connection, shop_id: int, fields: CustomerFields, now: datetime) -> int:
     """One customer, every check asking the database (``batch.create_many`` is the way in; this is its
     ordinary path for an input the batch cannot vouch for)."""
-    values = _validate(fields, None, now, _taken_in(conn, shop_id, None))
+    values = _validate(fields, None, now, _taken_in(conn, shop_id))
     row = new_customer_row({**NEW_CUSTOMER_DEFAULTS, **values}, shop_id, now)
     return inserted_id(conn.execute(insert(customers).values(**row)))
 
 
-def update_customer(conn: Connection, shop_id: int, customer_id: int, fields: CustomerFields,
-                    now: datetime) -> int:
-    current = get_customer(conn, shop_id, customer_id)
-    if current is None:
-        raise UserError("Customer does not exist", ["id"])
-    values = _validate(fields, current, now, _taken_in(conn, shop_id, current.id))
-    conn.execute(update(customers).where(customers.c.id == customer_id).values(**values, updated_at=now))
-    return customer_id
+def validate_update(fields: CustomerFields, current: Any, now: datetime, taken: Taken) -> dict[str, Any]:
+    """The columns an update of ``current`` sets (``batch.update_many`` is the way in), or its errors raised."""
+    return _validate(fields, current, now, taken)
 
 
 def get_customer(conn: Connection, shop_id: int, customer_id: int) -> Any | None:

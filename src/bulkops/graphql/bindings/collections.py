@@ -1,21 +1,37 @@
-"""Collections: collectionCreate, collectionUpdate; collection(s); Product.collections and inCollection."""
+"""Collections: collectionCreate, collectionUpdate, collectionAddProducts; collection(s); Product.collections and
+inCollection. ``CollectionAddProductsChunks`` is collectionAddProducts' batched bulk writer (graphql/registry.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from bulkops.domain.collections import rules
+from bulkops.domain.collections.batch import AddInput, add_products_many
 from bulkops.domain.collections.fields import COLLECTION
 from bulkops.domain.collections.listing import COLLECTIONS, members_page, product_collections
+from bulkops.domain.fields import Child
 from bulkops.domain.publications import rules as publication_rules
-from bulkops.graphql.bindings.common import Window, connection, guarded, listed, page_args, require_id
+from bulkops.graphql.bindings.common import (
+    Window,
+    connection,
+    guarded,
+    listed,
+    page_args,
+    require_id,
+    user_errors,
+)
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.bindings.products import owner_metafield, owner_metafields, present_product, set_owned_metafields
 from bulkops.graphql.context import RequestContext, ctx
-from bulkops.protocol.errors import UserError
+from bulkops.graphql.planner.mutation_plan import Plan
+from bulkops.graphql.planner.writer_base import WrittenInRuns, line_arguments, selections_within
+from bulkops.protocol.errors import UserError, UserErrors, UserFacingError
+
+if TYPE_CHECKING:
+    pass
 
 query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
@@ -99,6 +115,23 @@ def resolve_collection_update(_: Any, info: GraphQLResolveInfo, input: dict[str,
     return _payload(context, number)
 
 
+def _add_input(collection_gid: str, product_gids: list[str]) -> AddInput:
+    """Ids of another type name nothing (None); a malformed one raises the request error."""
+    return require_id(collection_gid, "Collection"), [require_id(p, "Product") for p in product_gids]
+
+
+@mutation.field("collectionAddProducts")
+@guarded(lambda errors: {"collection": None, "userErrors": errors})
+def resolve_collection_add_products(_: Any, info: GraphQLResolveInfo, id: str, productIds: list[str]
+                                    ) -> dict[str, Any]:
+    """Appends the products, in the given order, to a custom collection (``batch.add_products_many``)."""
+    context = ctx(info)
+    [answer] = add_products_many(context.conn, context.shop.id, [_add_input(id, productIds)], context.now)
+    if isinstance(answer, UserErrors):
+        raise answer
+    return {"collection": load_collection(context, answer), "userErrors": []}
+
+
 # ---- queries -------------------------------------------------------------------------------------
 @query.field("collection")
 def resolve_collection(_: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:
@@ -163,5 +196,54 @@ def resolve_in_collection(product: dict[str, Any], info: GraphQLResolveInfo, id:
     return number in rules.collection_ids_of_product(context.conn, context.shop.id, product["_pk"])
 
 
+# ---- the batched bulk writer ----------------------------------------------------------------------
+_SAFE_SELECTIONS: dict[tuple[str, ...], set[str]] = {
+    (): {"collection", "userErrors", "__typename"},
+    ("userErrors",): {"field", "message", "__typename"},
+    ("collection",): {name for name, source in COLLECTION.fields.items()
+                      if not name.startswith("_") and not isinstance(source, Child)} | {"__typename"},
+}
+"""Payload selections the writer shapes with certainty after the chunk's writes: the collection's own columns
+(an addition changes only ``updatedAt``, the same ``now`` for every line of the chunk), not its products,
+counts or metafields, which later lines of the chunk may change."""
+
+
+class CollectionAddProductsChunks(WrittenInRuns):
+    """collectionAddProducts a chunk at a time, through ``batch.add_products_many`` (which the synchronous
+    mutation uses with a batch of one): the chunk's collections, products and memberships are read once, the
+    inputs checked in line order, the memberships written with one statement. Per line, the ordinary way (at
+    its turn, after the lines before it are written): a malformed id (a top-level error) and lines
+    graphql-core must coerce."""
+
+    @staticmethod
+    def fits(plan: Plan) -> bool:
+        if plan.root_field_name != "collectionAddProducts" or plan.constant_args:
+            return False
+        return {a.name for a in plan.variable_args} == {"id", "productIds"} and selections_within(
+            plan, _SAFE_SELECTIONS)
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes]) -> list[AddInput | None]:
+        """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
+        return [_prepare_line(plan, raw) for raw in lines]
+
+    def write_run(self, context: RequestContext, run: list[AddInput]) -> list[dict[str, Any]]:
+        answers = add_products_many(context.conn, context.shop.id, run, context.now)
+        rows = rules.get_collections(context.conn, context.shop.id, [a for a in answers if isinstance(a, int)])
+        return [self.plan.shape(_error_payload(user_errors(a)) if isinstance(a, UserErrors) else
+                                {"collection": present_collection(rows[a]), "userErrors": []}, context)
+                for a in answers]
+
+
+def _prepare_line(plan: Plan, raw: bytes) -> AddInput | None:
+    args = line_arguments(plan, raw)
+    if args is None or args.get("id") is None or args.get("productIds") is None:
+        return None
+    try:
+        return _add_input(args["id"], args["productIds"])
+    except UserFacingError:
+        return None
+
+
 bindables = [query, mutation, collection_type, product_type]
-__all__ = ["bindables", "load_collection", "present_collection"]
+__all__ = ["CollectionAddProductsChunks", "bindables", "load_collection", "present_collection"]

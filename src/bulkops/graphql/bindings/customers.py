@@ -1,29 +1,33 @@
 """Customers: customerCreate, customerUpdate; customer(id), customers.
 
-``CustomerCreateChunks`` is customerCreate's batched bulk writer (graphql/registry.py)."""
+``CustomerCreateChunks`` and ``CustomerUpdateChunks`` are their batched bulk writers (graphql/registry.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from bulkops.domain.customers import rules
-from bulkops.domain.customers.batch import Created, CustomerCreateBatch, create_many
+from bulkops.domain.customers.batch import Created, CustomerCreateBatch, create_many, update_many
 from bulkops.domain.customers.fields import CUSTOMER, MAILING_ADDRESS
 from bulkops.domain.customers.listing import CUSTOMERS
-from bulkops.domain.fields import FieldMap
 from bulkops.domain.metafields import rules as metafield_rules
 from bulkops.engine.executor import LineExecutor, LineRunner
-from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id
+from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id, user_errors
 from bulkops.graphql.bindings.metafields import metafield_inputs
 from bulkops.graphql.bindings.nodes import register
 from bulkops.graphql.bindings.products import _owner_metafield, _owner_metafields
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.planner.mutation_plan import Plan
-from bulkops.graphql.planner.writer_base import PreparedHere
+from bulkops.graphql.planner.writer_base import (
+    PreparedHere,
+    WrittenInRuns,
+    line_arguments,
+    presenter_of,
+    selections_within,
+)
 from bulkops.protocol.errors import UserError, UserErrors, UserFacingError
 
 if TYPE_CHECKING:
@@ -90,11 +94,11 @@ def resolve_customer_create(_: Any, info: GraphQLResolveInfo, input: dict[str, A
 def resolve_customer_update(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
     context = ctx(info)
     number = require_id(input["id"], "Customer") if input.get("id") else None
-    if number is None:
-        raise UserError("Customer does not exist", ["id"])
-    rules.update_customer(context.conn, context.shop.id, number, customer_fields(input), context.now)
-    _save_metafields(context, number, input.get("metafields"))
-    return {"customer": load_customer(context, number), "userErrors": []}
+    [updated] = update_many(context.conn, context.shop.id, [(number, customer_fields(input))], context.now)
+    if isinstance(updated, UserErrors):
+        raise updated
+    _save_metafields(context, updated.id, input.get("metafields"))
+    return {"customer": present_customer(updated), "userErrors": []}
 
 
 @query.field("customer")
@@ -143,28 +147,38 @@ _BATCHABLE_INPUT = frozenset({"firstName", "lastName", "email", "phone", "note",
 """Per line, the ordinary way: ``id`` (an error), ``metafields`` (set_metafields asks the database per input)."""
 
 
-class CustomerCreateChunks(PreparedHere):
-    """customerCreate a chunk at a time, through ``domain/customers/batch.py`` (which the synchronous mutation
-    uses with a batch of one): the customers it can vouch for are written with one statement; any other line
-    runs the ordinary way at its turn, after the lines before it are written."""
+class _CustomerChunks(PreparedHere):
+    """What both customer writers share: which documents they take, and each line's answer presented with only
+    the selected fields."""
+
+    ROOT = ""
 
     def __init__(self, plan: Plan, make_context: Callable[[Connection], RequestContext], slow: LineExecutor,
                  elsewhere: Any = None) -> None:
         super().__init__(plan, make_context, slow)
-        self.present = _presenter_of(plan.selected_names("customer"))
+        self.present = presenter_of(CUSTOMER, plan.selected_names("customer"), present_customer)
 
-    @staticmethod
-    def fits(plan: Plan) -> bool:
-        if plan.root_field_name != "customerCreate" or plan.constant_args:
+    @classmethod
+    def fits(cls, plan: Plan) -> bool:
+        if plan.root_field_name != cls.ROOT or plan.constant_args:
             return False
-        if {a.name for a in plan.variable_args} != {"input"}:
-            return False
-        return all(_selection_within(plan, path, allowed) for path, allowed in _SAFE_SELECTIONS.items())
+        return {a.name for a in plan.variable_args} == {"input"} and selections_within(plan, _SAFE_SELECTIONS)
+
+    def _response(self, context: RequestContext, row: Any) -> dict[str, Any]:
+        return self.plan.shape({"customer": self.present(row), "userErrors": []}, context)
+
+
+class CustomerCreateChunks(_CustomerChunks):
+    """customerCreate a chunk at a time, through ``domain/customers/batch.py`` (which the synchronous mutation
+    uses with a batch of one): the customers it can vouch for are written with one statement; any other line
+    runs the ordinary way at its turn, after the lines before it are written."""
+
+    ROOT = "customerCreate"
 
     @staticmethod
     def prepare(plan: Plan, lines: list[bytes]) -> list[rules.CustomerFields | None]:
         """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
-        return [_prepare_line(plan, raw) for raw in lines]
+        return [_prepare_create(plan, raw) for raw in lines]
 
     def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
         context = self.make_context(conn)
@@ -175,37 +189,50 @@ class CustomerCreateChunks(PreparedHere):
         rows = rules.get_customers(conn, shop_id, [a.id for a in answers if isinstance(a, Created)])
         return [self._response(context, rows[a.id]) if isinstance(a, Created) else a for a in answers]
 
-    def _response(self, context: RequestContext, row: Any) -> dict[str, Any]:
-        return self.plan.shape({"customer": self.present(row), "userErrors": []}, context)
+
+class CustomerUpdateChunks(_CustomerChunks, WrittenInRuns):
+    """customerUpdate a chunk at a time, through ``batch.update_many`` (which the synchronous mutation uses
+    with a batch of one): the chunk's customers and contacts are read once, the updates checked in line order
+    and written with one statement per set of changed columns. Per line, the ordinary way (at its turn, after
+    the lines before it are written): ``metafields`` (set after the update, through their own rules), a
+    consent with its own date, a malformed ``id`` (a top-level error) and lines graphql-core must coerce."""
+
+    ROOT = "customerUpdate"
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes]) -> list[tuple[int | None, rules.CustomerFields] | None]:
+        """Each line's (customer id, fields), or None: run it the ordinary way (pure: no database)."""
+        return [_prepare_update(plan, raw) for raw in lines]
+
+    def write_run(self, context: RequestContext, run: list[tuple[int | None, rules.CustomerFields]]
+               ) -> list[dict[str, Any]]:
+        return [self.plan.shape(_payload(user_errors(answer)), context) if isinstance(answer, UserErrors)
+                else self._response(context, answer)
+                for answer in update_many(context.conn, context.shop.id, run, context.now)]
 
 
-def _presenter_of(names: set[str] | None) -> Callable[[Any], dict[str, Any]]:
-    """present_customer, or a presenter of only the selected fields: a bulk import selecting ``id email`` need
-    not present every address of every line."""
-    if names is None:
-        return present_customer
-    kept = {n: s for n, s in CUSTOMER.fields.items() if n in names or n.startswith("_")}  # keys: resolvers read them
-    return FieldMap(CUSTOMER.type_name, kept).presenter()
-
-
-def _selection_within(plan: Plan, path: tuple[str, ...], allowed: set[str]) -> bool:
-    names = plan.selected_names(*path)
-    return names is None or names <= allowed
-
-
-def _prepare_line(plan: Plan, raw: bytes) -> rules.CustomerFields | None:
-    try:
-        variables = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if type(variables) is not dict:
-        return None
-    args = plan.arguments(variables)
+def _batchable_input(plan: Plan, raw: bytes, allowed: frozenset[str]) -> dict[str, Any] | None:
+    args = line_arguments(plan, raw)
     data = None if args is None else args.get("input")
-    if data is None or not data.keys() <= _BATCHABLE_INPUT or _consent_dated(data):
+    if data is None or not data.keys() <= allowed or _consent_dated(data):
         return None
+    return data
+
+
+def _prepare_create(plan: Plan, raw: bytes) -> rules.CustomerFields | None:
+    data = _batchable_input(plan, raw, _BATCHABLE_INPUT)
     try:
-        return customer_fields(data)
+        return None if data is None else customer_fields(data)
+    except UserFacingError:
+        return None
+
+
+def _prepare_update(plan: Plan, raw: bytes) -> tuple[int | None, rules.CustomerFields] | None:
+    data = _batchable_input(plan, raw, _BATCHABLE_INPUT | {"id"})
+    try:
+        if data is None:
+            return None
+        return require_id(data["id"], "Customer") if data.get("id") else None, customer_fields(data)
     except UserFacingError:
         return None
 

@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
@@ -24,12 +23,12 @@ from bulkops.domain.inventory.fields import (
 )
 from bulkops.domain.inventory.listing import item_levels_page, locations_page
 from bulkops.domain.paging import Window
-from bulkops.engine.executor import LineExecutor, LineRunner
+from bulkops.engine.executor import LineExecutor
 from bulkops.graphql.bindings.common import connection, page_args, require_id
 from bulkops.graphql.bindings.nodes import LOADERS, register
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.planner.mutation_plan import Plan
-from bulkops.graphql.planner.writer_base import PreparedHere
+from bulkops.graphql.planner.writer_base import WrittenInRuns, line_arguments, selections_within
 from bulkops.protocol.errors import RequestError, UserFacingError
 from bulkops.protocol.ids import InvalidGlobalId
 
@@ -224,7 +223,7 @@ _SAFE_SELECTIONS: dict[tuple[str, ...], set[str]] = {
 no resolver that can fail): a line's answer can then never need the per-line path after its write."""
 
 
-class InventoryChunks(PreparedHere):
+class InventoryChunks(WrittenInRuns):
     """inventorySetQuantities / inventoryAdjustQuantities a chunk at a time: the chunk's lines go to the domain's
     ``*_many`` together (read once, applied in line order, written with one statement per kind of row); a line
     the plan cannot vouch for runs the ordinary way at its turn, after the lines before it are written."""
@@ -240,7 +239,7 @@ class InventoryChunks(PreparedHere):
             return False
         if {a.name for a in plan.variable_args} != {"input"}:
             return False
-        return all(_selection_within(plan, path, allowed) for path, allowed in _SAFE_SELECTIONS.items())
+        return selections_within(plan, _SAFE_SELECTIONS)
 
     @staticmethod
     def prepare(plan: Plan, lines: list[bytes]) -> list[Any]:
@@ -248,40 +247,13 @@ class InventoryChunks(PreparedHere):
         translate = _WRITES[plan.root_field_name][0]
         return [_prepare_line(plan, translate, raw) for raw in lines]
 
-    def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
-        context = self.make_context(conn)
-        prepared = self.prepare(self.plan, lines)
-        out: list[dict[str, Any]] = []
-        batch: list[Any] = []
-        for raw, item in zip(lines, prepared, strict=True):
-            if item is not None:
-                batch.append(item)
-                continue
-            out += self._write(context, batch)
-            batch = []
-            out.append(run_line(raw))
-        return out + self._write(context, batch)
-
-    def _write(self, context: RequestContext, batch: list[Any]) -> list[dict[str, Any]]:
-        if not batch:
-            return []
+    def write_run(self, context: RequestContext, batch: list[Any]) -> list[dict[str, Any]]:
         outcomes = self.write_many(context.conn, context.shop.id, batch, context.now)
         return [self.plan.shape(present_outcome(outcome), context) for outcome in outcomes]
 
 
-def _selection_within(plan: Plan, path: tuple[str, ...], allowed: set[str]) -> bool:
-    names = plan.selected_names(*path)
-    return names is None or names <= allowed
-
-
 def _prepare_line(plan: Plan, translate: Callable[[dict[str, Any]], Any], raw: bytes) -> Any:
-    try:
-        variables = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if type(variables) is not dict:
-        return None
-    args = plan.arguments(variables)
+    args = line_arguments(plan, raw)
     if args is None or args.get("input") is None:
         return None
     try:

@@ -63,6 +63,7 @@ from graphql.pyutils import Path
 from graphql.type.definition import GraphQLResolveInfoHelpers
 
 from bulkops.graphql.defaults import snake
+from bulkops.protocol.ids import is_global_id
 
 MAX_INT = 2**31 - 1
 MIN_INT = -(2**31)
@@ -85,8 +86,8 @@ def _leaf_checker(type_: GraphQLScalarType | GraphQLEnumType) -> Checker:
         return lambda v, _d: type(v) is str
     if type_ is GraphQLBoolean or type_.name == "Boolean":
         return lambda v, _d: type(v) is bool
-    if type_ is GraphQLID or type_.name == "ID":
-        return lambda v, _d: type(v) is str
+    if type_ is GraphQLID or type_.name == "ID":  # a malformed gid is the variables' error (graphql/variables.py)
+        return lambda v, _d: type(v) is str and is_global_id(v)
     if type_ is GraphQLInt or type_.name == "Int":
         return lambda v, _d: type(v) is int and MIN_INT <= v <= MAX_INT
     if type_ is GraphQLFloat or type_.name == "Float":
@@ -220,7 +221,8 @@ class _Checkers:
         return type_ if isinstance(type_, GraphQLScalarType) and type_.name in _PLAIN_LEAVES else None
 
 
-_PLAIN_LEAVES: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+_PLAIN_LEAVES: dict[str, type] = {"String": str, "Boolean": bool}
+"""Leaves checked inline by Python type alone (an ID must also be a well-formed gid: its own checker)."""
 
 
 # ---- arguments ----------------------------------------------------------------------------------
