@@ -20,6 +20,7 @@ from sqlalchemy import Connection, func, insert, select
 from bulkops.db.tables import customers, order_line_items, order_shipping_lines, order_transactions, orders
 from bulkops.domain.common import in_savepoint
 from bulkops.domain.customers import rules as customer_rules
+from bulkops.domain.customers.batch import update_many
 from bulkops.domain.inventory.rules import AdjustInput, QuantityChange, adjust_quantities_many, ensure_default_location
 from bulkops.domain.orders.inputs import OrderIn
 from bulkops.domain.orders.rules import FIRST_NUMBER, Catalog, Prepared, prepare
@@ -134,7 +135,10 @@ def _upserted_customer(conn: Connection, shop_id: int, order: OrderIn, catalog: 
         existing = found.id if found is not None else None
     try:
         if existing is not None:
-            return customer_rules.update_customer(conn, shop_id, existing, fields, now)
+            [updated] = update_many(conn, shop_id, [(existing, fields)], now)
+            if isinstance(updated, UserErrors):
+                raise updated
+            return int(updated.id)
         return customer_rules.create_customer(conn, shop_id, fields, now)
     except (UserError, UserErrors) as error:
         raise UserErrors([_upsert_error(e) for e in (error.errors if isinstance(error, UserErrors) else [error])]
