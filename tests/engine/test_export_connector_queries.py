@@ -1,0 +1,40 @@
+"""The bulk queries a data connector sends (airbyte-source-shopify 4.3, its stream queries as it writes them,
+shortened to the parts bulkops had refused): each runs and exports what the shop holds. The connector itself
+runs in tests/test_connector.py; these pin each fix in the suite without it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bulkops.client import BulkClient
+from bulkops.testing import InProcessServer
+from tests.engine.test_export_format import PRODUCT_SET, board, bulk_import, export, lines_of
+
+PRODUCTS = """{ products(query: "updated_at:>='2020-01-01' AND updated_at:<='2100-01-01'", sortKey: UPDATED_AT) {
+  edges { node { __typename id title
+    feedback { summary details { app { id } link { url } messages { field message } } }
+    total_variants: variantsCount { total_variants: count }
+    variants { edges { node { __typename id } } } } } } }"""
+
+
+@pytest.fixture(scope="module")
+def shop(clocked_server: InProcessServer) -> BulkClient:
+    """Board 1 with two sizes."""
+    client = clocked_server.client(clocked_server.new_shop("connector"))
+    bulk_import(client, PRODUCT_SET, [board(1, sizes=("S", "M"))])
+    return client
+
+
+def exported(client: BulkClient, query: str) -> list[dict[str, Any]]:
+    return lines_of(export(client, query)[1])
+
+
+def test_the_products_stream_selects_the_feedback_link_and_gets_no_feedback(shop: BulkClient) -> None:
+    """``AppFeedback.link`` is in Shopify's schema; a product without app feedback answers ``feedback: null``."""
+    product, small, medium = exported(shop, PRODUCTS)
+
+    assert product["feedback"] is None and product["total_variants"] == {"total_variants": 2}
+    assert [small["__typename"], medium["__typename"]] == ["ProductVariant", "ProductVariant"]
+    assert {small["__parentId"], medium["__parentId"]} == {product["id"]}
