@@ -10,6 +10,7 @@ import pytest
 
 from bulkops.client import BulkClient
 from bulkops.testing import InProcessServer
+from tests.domain.test_publications import CREATE_COLLECTION, PUBLISH, channels, gql, product
 from tests.engine.test_export_format import PRODUCT_SET, board, bulk_import, export, lines_of
 
 PRODUCTS = """{ products(query: "updated_at:>='2020-01-01' AND updated_at:<='2100-01-01'", sortKey: UPDATED_AT) {
@@ -17,6 +18,11 @@ PRODUCTS = """{ products(query: "updated_at:>='2020-01-01' AND updated_at:<='210
     feedback { summary details { app { id } link { url } messages { field message } } }
     total_variants: variantsCount { total_variants: count }
     variants { edges { node { __typename id } } } } } } }"""
+
+COLLECTIONS = """{ collections(query: "updated_at:>='2020-01-01' AND updated_at:<='2100-01-01'", sortKey: UPDATED_AT) {
+  edges { node { __typename id handle title updatedAt bodyHtml: descriptionHtml
+    publications { edges { node { __typename publishedAt: publishDate } } }
+    sortOrder templateSuffix productsCount { products_count: count } } } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +44,18 @@ def test_the_products_stream_selects_the_feedback_link_and_gets_no_feedback(shop
     assert product["feedback"] is None and product["total_variants"] == {"total_variants": 2}
     assert [small["__typename"], medium["__typename"]] == ["ProductVariant", "ProductVariant"]
     assert {small["__parentId"], medium["__parentId"]} == {product["id"]}
+
+
+def test_the_collections_stream_reads_where_each_collection_is_published(shop: BulkClient) -> None:
+    online_store = channels(shop, product(shop))["Online Store"]
+    sale = gql(shop, CREATE_COLLECTION, input={"title": "Sale"})["collectionCreate"]["collection"]["id"]
+    gql(shop, CREATE_COLLECTION, input={"title": "Hidden"})
+    gql(shop, PUBLISH, id=sale, input=[{"publicationId": online_store}])
+
+    lines = exported(shop, COLLECTIONS)
+    by_title = {line["title"]: line for line in lines if "title" in line}
+    publications = [line for line in lines if line["__typename"] == "CollectionPublication"]
+
+    assert set(by_title) == {"Sale", "Hidden"}
+    assert [p["__parentId"] for p in publications] == [sale]
+    assert publications[0]["publishedAt"].endswith("Z")

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Connection, Select, select
 
+from bulkops.clock import iso_z
 from bulkops.db import tables
 from bulkops.domain import listing as domain
 from bulkops.domain.collections.fields import COLLECTION
@@ -28,11 +29,13 @@ from bulkops.domain.metafields.fields import METAFIELD
 from bulkops.domain.money import SHOP_CURRENCY, money
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
+from bulkops.domain.publications import rules as publication_rules
 from bulkops.graphql.bindings.collections import present_collection
 from bulkops.graphql.bindings.customers import present_customer
 from bulkops.graphql.bindings.inventory import present_level
 from bulkops.graphql.bindings.metafields import present_metafield
 from bulkops.graphql.bindings.products import present_product, present_variant
+from bulkops.graphql.bindings.publications import present_publication
 
 Presenter = Callable[[Any], dict[str, Any]]
 
@@ -189,6 +192,18 @@ def _present_pair(row: Any) -> dict[str, Any]:
             "compareAtPrice": money(compare_at, SHOP_CURRENCY) if compare_at is not None else None}
 
 
+def _collection_publications(conn: Connection, shop_id: int, collection_ids: list[int]) -> dict[int, list[Any]]:
+    """Where each collection is published (the deprecated ``Collection.publications``, ``onlyPublished`` as by
+    default: connectors read it for the publish date)."""
+    return publication_rules.publications_of_resources(conn, "Collection", collection_ids)
+
+
+def _present_collection_publication(row: Any) -> dict[str, Any]:
+    """``collection`` is left out: a line's ``__parentId`` names it already (UNCONFIRMED what Shopify exports)."""
+    return {"__typename": "CollectionPublication", "isPublished": True, "publishDate": iso_z(row.publish_date),
+            "publication": present_publication(row), "channel": None}
+
+
 def _child(source: Any) -> ListingBuilder:
     return members_of(source) if isinstance(source, Members) else rows_of(source)
 
@@ -201,6 +216,8 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     ("ProductVariant", "presentmentPrices"): computed_of("ProductVariantPricePair", _present_pair, _price_pairs),
     ("Product", "media"): media_of(images=False),
     ("Product", "images"): media_of(images=True),
+    ("Collection", "publications"): computed_of("CollectionPublication", _present_collection_publication,
+                                                _collection_publications),
     ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
 }
 
