@@ -24,6 +24,14 @@ COLLECTIONS = """{ collections(query: "updated_at:>='2020-01-01' AND updated_at:
     publications { edges { node { __typename publishedAt: publishDate } } }
     sortOrder templateSuffix productsCount { products_count: count } } } } }"""
 
+LEVELS = """{ locations(includeLegacy: true, includeInactive: true) { edges { node { __typename id
+  inventoryLevels(query: "updated_at:>='%s' AND updated_at:<='2100-01-01'") { edges { node { __typename id
+    canDeactivate createdAt deactivationAlert updatedAt
+    item { inventory_history_url: inventoryHistoryUrl inventory_item_id: id locations_count: locationsCount { count } }
+    quantities(names: ["available", "on_hand"]) { id name quantity updatedAt } } } } } } } }"""
+LOCATION_METAFIELDS = """{ locations(query: "updated_at:>='2020-01-01' AND updated_at:<='2100-01-01'") { edges { node {
+  __typename id metafields { edges { node { __typename id namespace value key createdAt updatedAt type } } } } } } }"""
+
 
 @pytest.fixture(scope="module")
 def shop(clocked_server: InProcessServer) -> BulkClient:
@@ -59,3 +67,29 @@ def test_the_collections_stream_reads_where_each_collection_is_published(shop: B
     assert set(by_title) == {"Sale", "Hidden"}
     assert [p["__parentId"] for p in publications] == [sale]
     assert publications[0]["publishedAt"].endswith("Z")
+
+
+def test_the_inventory_levels_stream_reads_each_locations_levels_under_the_locations_root(shop: BulkClient) -> None:
+    location, *levels = exported(shop, LEVELS % "2020-01-01")
+    later = exported(shop, LEVELS % "2099-01-01")
+    variants = len(shop.graphql("{ productVariants(first: 100) { nodes { id } } }")["data"]["productVariants"]["nodes"])
+
+    assert location["__typename"] == "Location" and location["id"].startswith("gid://shopify/Location/")
+    assert len(levels) == variants >= 2, "one level per item at the shop's one location"
+    assert {level["__parentId"] for level in levels} == {location["id"]}
+    assert levels[0]["quantities"][0]["name"] == "available"
+    assert levels[0]["item"]["inventory_item_id"].startswith("gid://shopify/InventoryItem/")
+    assert later == [location], "the levels' query: keeps only those updated in its range"
+
+
+def test_the_location_metafields_stream_reads_the_locations_metafields(shop: BulkClient) -> None:
+    location_id = shop.graphql("{ locations(first: 1) { nodes { id } } }")["data"]["locations"]["nodes"][0]["id"]
+    set_metafield = """mutation m($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { message } } }"""
+    answered = shop.graphql(set_metafield, {"m": [{"ownerId": location_id, "namespace": "ops", "key": "dock",
+                                                    "type": "single_line_text_field", "value": "B"}]})
+    assert answered["data"]["metafieldsSet"]["userErrors"] == []
+
+    location, metafield = exported(shop, LOCATION_METAFIELDS)
+
+    assert location == {"__typename": "Location", "id": location_id}
+    assert (metafield["key"], metafield["value"], metafield["__parentId"]) == ("dock", "B", location_id)
