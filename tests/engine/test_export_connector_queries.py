@@ -32,6 +32,15 @@ LEVELS = """{ locations(includeLegacy: true, includeInactive: true) { edges { no
 LOCATION_METAFIELDS = """{ locations(query: "updated_at:>='2020-01-01' AND updated_at:<='2100-01-01'") { edges { node {
   __typename id metafields { edges { node { __typename id namespace value key createdAt updatedAt type } } } } } } }"""
 
+INVENTORY_ITEMS = """{ inventoryItems(query: "updated_at:>='2020-01-01' AND updated_at:<='2100-01-01'") { edges { node {
+  __typename id harmonizedSystemCode updatedAt createdAt sku tracked requiresShipping duplicateSkuCount
+  unitCost { cost: amount currency_code: currencyCode } countryCodeOfOrigin
+  countryHarmonizedSystemCodes { edges { node { __typename harmonizedSystemCode countryCode } } } } } } }"""
+DELETED_PRODUCTS = """query GetDeletedProductEvents($first: Int!, $after: String, $query: String) {
+  events(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes { ... on BasicEvent { id createdAt message subjectId subjectType } } } }"""
+
 
 @pytest.fixture(scope="module")
 def shop(clocked_server: InProcessServer) -> BulkClient:
@@ -93,3 +102,22 @@ def test_the_location_metafields_stream_reads_the_locations_metafields(shop: Bul
 
     assert location == {"__typename": "Location", "id": location_id}
     assert (metafield["key"], metafield["value"], metafield["__parentId"]) == ("dock", "B", location_id)
+
+
+def test_the_inventory_items_stream_reads_one_item_per_variant_from_the_inventory_items_root(shop: BulkClient) -> None:
+    variants = shop.graphql("{ productVariants(first: 100) { nodes { id sku } } }")["data"]["productVariants"]["nodes"]
+    paged = shop.graphql("{ inventoryItems(first: 1, query: \"sku:B1-M\") { nodes { id sku } } }")["data"]
+
+    items = exported(shop, INVENTORY_ITEMS)
+
+    assert [(i["id"], i["sku"]) for i in items] == [
+        (v["id"].replace("ProductVariant", "InventoryItem"), v["sku"]) for v in variants]
+    assert items[0]["__typename"] == "InventoryItem" and items[0]["duplicateSkuCount"] == 0
+    assert [node["sku"] for node in paged["inventoryItems"]["nodes"]] == ["B1-M"]
+
+
+def test_events_answer_an_empty_page_as_bulkops_records_none(shop: BulkClient) -> None:
+    """The connector's deleted_products stream reads ``action:destroy`` events."""
+    answered = shop.graphql(DELETED_PRODUCTS, {"first": 250, "query": "action:destroy AND subject_type:Product"})
+
+    assert answered["data"] == {"events": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}}

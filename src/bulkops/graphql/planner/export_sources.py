@@ -29,7 +29,7 @@ from bulkops.domain.media.fields import media_gid, present_media
 from bulkops.domain.metafields.fields import METAFIELD
 from bulkops.domain.metafields.listing import owned_metafields
 from bulkops.domain.money import SHOP_CURRENCY, money
-from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
+from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT, present_inventory_item
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
 from bulkops.domain.publications import rules as publication_rules
 from bulkops.graphql.bindings.collections import present_collection
@@ -165,6 +165,13 @@ def computed_of(type_name: str, present: Presenter, rows_by_parent: RowsByParent
     return build
 
 
+def _inventory_items(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+    """The ``inventoryItems`` root: a variant's row is its inventory item (same number), read as the variants'
+    listing reads them (its ``query:`` on ``sku``, ``created_at``, ``updated_at``, ``id``), in id order."""
+    return _listing(VARIANTS.rows(conn, shop_id, args), VARIANTS.id_col, VARIANTS.sort({}), bool(args.get("reverse")),
+                    "InventoryItem", present_inventory_item, INVENTORY_ITEM.plain())
+
+
 def _locations(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
     """The ``locations`` root: active ones unless ``includeInactive``, its ``query:`` and sort keys (by name
     unless told, as Shopify's default). ``includeLegacy`` changes nothing: bulkops has no legacy locations."""
@@ -195,7 +202,7 @@ def media_of(images: bool) -> ListingBuilder:
 
 
 def _no_rows(conn: Connection, shop_id: int, parent_keys: list[int]) -> dict[int, list[Any]]:
-    """Metafields of a media image: nothing here writes them, so every image has none."""
+    """Metafields of a media image, an item's per-country HS codes: nothing here writes them, so none."""
     return {}
 
 
@@ -238,6 +245,8 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     ("Product", "media"): media_of(images=False),
     ("Product", "images"): media_of(images=True),
     ("QueryRoot", "locations"): _locations,
+    ("QueryRoot", "inventoryItems"): _inventory_items,
+    ("InventoryItem", "countryHarmonizedSystemCodes"): computed_of("CountryHarmonizedSystemCode", dict, _no_rows),
     ("Location", "inventoryLevels"): computed_of("InventoryLevel", present_level, inventory_listing.levels_at_locations,
                                                  lambda args: inventory_listing.level_filter(args.get("query"))),
     ("Location", "metafields"): rows_of(owned_metafields("Location")),
