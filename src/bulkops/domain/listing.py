@@ -88,10 +88,11 @@ def _time_clause(column: SearchColumn, term: Term) -> Any:
 
 def time_matches(value: datetime, term: Term) -> bool:
     """``_time_clause`` for a value in hand (rows computed in Python, such as inventory levels): the same
-    reading of dates, days and comparators; a value that is no date matches nothing."""
+    reading of dates, days and comparators, negation included; a value that is no date matches nothing (so its
+    negation, everything)."""
     moment = _moment(term.value)
     if moment is None:
-        return False
+        return term.negated
     start, span = moment
     end = start + span
     held = {">": value >= end if span else value > start, ">=": value >= start, "<": value < start,
