@@ -63,7 +63,7 @@ def test_the_products_stream_selects_the_feedback_link_and_gets_no_feedback(shop
     assert {small["__parentId"], medium["__parentId"]} == {product["id"]}
 
 
-def test_the_collections_stream_reads_where_each_collection_is_published(shop: BulkClient) -> None:
+def test_the_collections_stream_reads_where_each_collection_is_published_as_a_query_does(shop: BulkClient) -> None:
     online_store = channels(shop, product(shop))["Online Store"]
     sale = gql(shop, CREATE_COLLECTION, input={"title": "Sale"})["collectionCreate"]["collection"]["id"]
     gql(shop, CREATE_COLLECTION, input={"title": "Hidden"})
@@ -76,6 +76,11 @@ def test_the_collections_stream_reads_where_each_collection_is_published(shop: B
     assert set(by_title) == {"Sale", "Hidden"}
     assert [p["__parentId"] for p in publications] == [sale]
     assert publications[0]["publishedAt"].endswith("Z")
+    queried = gql(shop, """query c($id: ID!) { collection(id: $id) { publications(first: 5) { nodes {
+      isPublished publishDate publication { name } collection { id } } } } }""", id=sale)
+    assert queried["collection"]["publications"]["nodes"] == [{
+        "isPublished": True, "publishDate": publications[0]["publishedAt"], "publication": {"name": "Online Store"},
+        "collection": {"id": sale}}]
 
 
 def test_the_inventory_levels_stream_reads_each_locations_levels_under_the_locations_root(shop: BulkClient) -> None:

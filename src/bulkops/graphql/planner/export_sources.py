@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Connection, Select, select
 
-from bulkops.clock import iso_z
 from bulkops.db import tables
 from bulkops.domain import listing as domain
 from bulkops.domain.collections.fields import COLLECTION
@@ -37,7 +36,7 @@ from bulkops.graphql.bindings.customers import present_customer
 from bulkops.graphql.bindings.inventory import present_level, present_location
 from bulkops.graphql.bindings.metafields import present_metafield
 from bulkops.graphql.bindings.products import present_product, present_variant
-from bulkops.graphql.bindings.publications import present_publication
+from bulkops.graphql.bindings.publications import present_collection_publication
 
 Presenter = Callable[[Any], dict[str, Any]]
 
@@ -226,12 +225,6 @@ def _collection_publications(conn: Connection, shop_id: int, collection_ids: lis
     return publication_rules.publications_of_resources(conn, "Collection", collection_ids)
 
 
-def _present_collection_publication(row: Any) -> dict[str, Any]:
-    """``collection`` is left out: a line's ``__parentId`` names it already (UNCONFIRMED what Shopify exports)."""
-    return {"__typename": "CollectionPublication", "isPublished": True, "publishDate": iso_z(row.publish_date),
-            "publication": present_publication(row), "channel": None}
-
-
 def _child(source: Any) -> ListingBuilder:
     return members_of(source) if isinstance(source, Members) else rows_of(source)
 
@@ -250,7 +243,7 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     ("Location", "inventoryLevels"): computed_of("InventoryLevel", present_level, inventory_listing.levels_at_locations,
                                                  lambda args: inventory_listing.level_filter(args.get("query"))),
     ("Location", "metafields"): rows_of(owned_metafields("Location")),
-    ("Collection", "publications"): computed_of("CollectionPublication", _present_collection_publication,
+    ("Collection", "publications"): computed_of("CollectionPublication", present_collection_publication,
                                                 _collection_publications),
     ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
 }
