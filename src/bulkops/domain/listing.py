@@ -86,6 +86,22 @@ def _time_clause(column: SearchColumn, term: Term) -> Any:
     return and_(column >= start, column < end) if span else column == start
 
 
+def time_matches(value: datetime, term: Term) -> bool:
+    """``_time_clause`` for a value in hand (rows computed in Python, such as inventory levels): the same
+    reading of dates, days and comparators, negation included; a value that is no date matches nothing (so its
+    negation, everything)."""
+    moment = _moment(term.value)
+    if moment is None:
+        return term.negated
+    start, span = moment
+    end = start + span
+    held = {">": value >= end if span else value > start, ">=": value >= start, "<": value < start,
+            "<=": value < end if span else value <= start}.get(term.comparator)
+    if held is None:
+        held = start <= value < end if span else value == start
+    return held != term.negated
+
+
 def _number(column: SearchColumn, raw: str) -> Any:
     """The term's value as the column's number (an id's column takes a global id too); None when it is none."""
     text = raw.rsplit("/", 1)[-1] if isinstance(column.type, Integer) else raw

@@ -3,7 +3,7 @@ it and of an item's levels (``InventoryItem.inventoryLevels``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,9 +13,10 @@ from sqlalchemy import Connection, Select, select
 from bulkops.db.pagination import BadCursor, decode_cursor, encode_cursor
 from bulkops.db.tables import locations, product_variants
 from bulkops.domain.inventory.rules import Level, item_levels, levels_of_items
-from bulkops.domain.listing import apply_search
+from bulkops.domain.listing import apply_search, time_matches
 from bulkops.domain.paging import Page, Window, invalid_cursor, read_page
 from bulkops.domain.rest_paging import RestListing
+from bulkops.domain.search_syntax import AllOf, AnyOf, Query, Term, parse_query
 
 LOCATION_SEARCH = {"id": locations.c.id, "location_id": locations.c.id, "name": locations.c.name,
                    "created_at": locations.c.created_at, "updated_at": locations.c.updated_at}
@@ -53,6 +54,50 @@ def item_levels_page(conn: Connection, shop_id: int, item_id: int, window: Windo
     more = len(between) > len(shown)
     return Page(shown, window.first is not None and more, window.last is not None and more,
                 [encode_cursor(level.location_id) for level in shown])
+
+
+def levels_at_locations(conn: Connection, shop_id: int, location_ids: list[int]) -> dict[int, list[Level]]:
+    """Each location's levels, by item id (``Location.inventoryLevels`` in an export). Every item of the shop is
+    read, ``_ITEMS_PER_READ`` at a time: a level is computed per item, not stored per location."""
+    wanted = set(location_ids)
+    found: dict[int, list[Level]] = {location_id: [] for location_id in location_ids}
+    item = product_variants.c.id
+    stmt = select(item).where(product_variants.c.shop_id == shop_id).order_by(item)
+    offset = 0
+    while ids := list(conn.execute(stmt.limit(_ITEMS_PER_READ).offset(offset)).scalars()):
+        offset += len(ids)
+        for levels in levels_of_items(conn, shop_id, ids).values():
+            for level in levels:
+                if level.location_id in wanted:
+                    found[level.location_id].append(level)
+    return found
+
+
+LEVEL_TIMES = {"created_at": "created_at", "updated_at": "updated_at"}
+
+
+def level_filter(query: str | None) -> Callable[[Level], bool]:
+    """The ``query:`` of an inventory levels connection as a test of one level: ``created_at``, ``updated_at``
+    and ``inventory_item_id`` terms, joined by AND/OR. Terms on other fields keep every level (UNCONFIRMED:
+    Shopify documents ``inventory_group_id`` too, which bulkops has no notion of)."""
+    tree = parse_query(query)
+    return lambda level: tree is None or _holds(tree, level)
+
+
+def _holds(node: Query, level: Level) -> bool:
+    if isinstance(node, AllOf):
+        return all(_holds(part, level) for part in node.parts)
+    if isinstance(node, AnyOf):
+        return any(_holds(part, level) for part in node.parts)
+    return _term_holds(node, level)
+
+
+def _term_holds(term: Term, level: Level) -> bool:
+    if term.field in LEVEL_TIMES:
+        return time_matches(getattr(level, LEVEL_TIMES[term.field]), term)
+    if term.field == "inventory_item_id":
+        return (term.value.rsplit("/", 1)[-1] == str(level.item_id)) != term.negated
+    return True
 
 
 def _shown(levels: list[Level], window: Window) -> list[Level]:

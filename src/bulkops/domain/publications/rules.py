@@ -96,6 +96,19 @@ def publications_of(conn: Connection, kind: str, resource_id: int) -> list[Any]:
     ))
 
 
+def publications_of_resources(conn: Connection, kind: str, resource_ids: list[int]) -> dict[int, list[Any]]:
+    """``publications_of`` for a batch of resources at once (a bulk export's batch of collections)."""
+    found: dict[int, list[Any]] = {}
+    rows = conn.execute(
+        select(publications, resource_publications.c.publish_date, resource_publications.c.resource_id)
+        .join(resource_publications, resource_publications.c.publication_id == publications.c.id)
+        .where(resource_publications.c.resource_type == kind, resource_publications.c.resource_id.in_(resource_ids))
+        .order_by(resource_publications.c.resource_id, publications.c.id))
+    for row in rows:
+        found.setdefault(row.resource_id, []).append(row)
+    return found
+
+
 def published_ids(conn: Connection, kind: str, publication_id: int) -> list[int]:
     return [r.resource_id for r in conn.execute(
         select(resource_publications.c.resource_id).where(

@@ -356,6 +356,17 @@ def resolve_product_variants(_: Any, info: GraphQLResolveInfo, first: int | None
     return listed(context, VARIANTS, stmt, present_variant, Window(first, after, last, before, reverse, sortKey))
 
 
+@query.field("inventoryItems")
+def resolve_inventory_items(_: Any, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
+                            last: int | None = None, before: str | None = None, reverse: bool = False,
+                            query: str | None = None) -> dict[str, Any]:
+    """The shop's inventory items: one per variant, with the variant's number (so in the variants' order)."""
+    context = ctx(info)
+    page_args(first, last)
+    stmt = VARIANTS.rows(context.conn, context.shop.id, {"query": query})
+    return listed(context, VARIANTS, stmt, present_inventory_item, Window(first, after, last, before, reverse, "ID"))
+
+
 @product_type.field("variants")
 def resolve_variants(product: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
                      after: str | None = None, last: int | None = None, before: str | None = None,

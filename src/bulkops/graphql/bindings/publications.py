@@ -145,6 +145,27 @@ def resolve_unpublished(obj: dict[str, Any], info: GraphQLResolveInfo, first: in
     return _static_page(items[:first] if first is not None else items[-(last or 0):])
 
 
+def present_collection_publication(row: Any, collection: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Where a collection is published (the deprecated ``Collection.publications``); in an export ``collection``
+    is left out, the line's ``__parentId`` naming it (UNCONFIRMED what Shopify writes there)."""
+    from bulkops.clock import iso_z
+
+    return {"__typename": "CollectionPublication", "isPublished": True, "publishDate": iso_z(row.publish_date),
+            "publication": present_publication(row), "channel": None, "collection": collection}
+
+
+def resolve_collection_publications(obj: dict[str, Any], info: GraphQLResolveInfo, first: int | None = None,
+                                    last: int | None = None, reverse: bool = False, **_: Any) -> dict[str, Any]:
+    """The publications the collection is published on. ``onlyPublished: false`` lists the same (UNCONFIRMED:
+    an unpublished one would need a ``publishDate``, which is non-null, and bulkops keeps none for it)."""
+    page_args(first, last)
+    items = [present_collection_publication(r, obj) for r in _published_rows(info, obj)]
+    items = items[::-1] if reverse else items
+    return _static_page(items[:first] if first is not None else items[-(last or 0):])
+
+
+collection_type.set_field("publications", resolve_collection_publications)
+
 for _type in (product_type, collection_type):
     _type.set_field("publishedOnPublication", resolve_published_on)
     _type.set_field("resourcePublications", resolve_resource_publications)

@@ -20,23 +20,27 @@ from bulkops.domain.collections.listing import COLLECTIONS, Members
 from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.customers.listing import CUSTOMERS
 from bulkops.domain.fields import FieldMap, Plain
+from bulkops.domain.inventory import listing as inventory_listing
 from bulkops.domain.inventory import rules as inventory_rules
 from bulkops.domain.media import listing as media_listing
 from bulkops.domain.media import rules as media_rules
 from bulkops.domain.media.fields import media_gid, present_media
 from bulkops.domain.metafields.fields import METAFIELD
+from bulkops.domain.metafields.listing import owned_metafields
 from bulkops.domain.money import SHOP_CURRENCY, money
 from bulkops.domain.orders import reads as order_reads
 from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION, present_discount_application
 from bulkops.domain.orders.listing import CUSTOMER_ORDERS, ORDERS
-from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
+from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT, present_inventory_item
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
+from bulkops.domain.publications import rules as publication_rules
 from bulkops.graphql.bindings.collections import present_collection
 from bulkops.graphql.bindings.customers import present_customer
-from bulkops.graphql.bindings.inventory import present_level
+from bulkops.graphql.bindings.inventory import present_level, present_location
 from bulkops.graphql.bindings.metafields import present_metafield
 from bulkops.graphql.bindings.orders import present_line_item, present_order, present_shipping_line
 from bulkops.graphql.bindings.products import present_product, present_variant
+from bulkops.graphql.bindings.publications import present_collection_publication
 
 Presenter = Callable[[Any], dict[str, Any]]
 
@@ -140,18 +144,44 @@ RowsByParent = Callable[[Connection, int, list[int]], dict[int, list[Any]]]
 """(connection, shop id, parent keys) -> each parent's rows, for a connection whose rows are computed."""
 
 
-def computed_of(type_name: str, present: Presenter, rows_by_parent: RowsByParent) -> ListingBuilder:
+Narrowing = Callable[[dict[str, Any]], Callable[[Any], bool]]
+"""(the connection field's coerced arguments) -> which computed rows to keep (its ``query:``)."""
+
+
+def computed_of(type_name: str, present: Presenter, rows_by_parent: RowsByParent,
+                narrowing: Narrowing | None = None) -> ListingBuilder:
     """A nested connection whose nodes are no table's rows (an item's levels, a variant's price pairs): read per
-    batch of parents by ``rows_by_parent``; it can have no connection below it."""
+    batch of parents by ``rows_by_parent`` (and kept by ``narrowing`` of the arguments, when given); it can
+    have no connection below it."""
 
     def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+        keep = narrowing(args) if narrowing else None
+
+        def members(conn: Connection, keys: list[int]) -> dict[int, list[Any]]:
+            found = rows_by_parent(conn, shop_id, keys)
+            return found if keep is None else {key: [row for row in rows if keep(row)] for key, rows in found.items()}
+
         p = tables.products
         listing = _listing(select(p.c.id).where(p.c.shop_id == shop_id), p.c.id, p.c.id, False, type_name,
                            present, {})
-        return Listing(listing.stmt, listing.id_col, listing.sort, False, type_name, present, {},
-                       members=lambda conn, keys: rows_by_parent(conn, shop_id, keys))
+        return Listing(listing.stmt, listing.id_col, listing.sort, False, type_name, present, {}, members=members)
 
     return build
+
+
+def _inventory_items(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+    """The ``inventoryItems`` root: a variant's row is its inventory item (same number), read as the variants'
+    listing reads them (its ``query:`` on ``sku``, ``created_at``, ``updated_at``, ``id``), in id order."""
+    return _listing(VARIANTS.rows(conn, shop_id, args), VARIANTS.id_col, VARIANTS.sort({}), bool(args.get("reverse")),
+                    "InventoryItem", present_inventory_item, INVENTORY_ITEM.plain())
+
+
+def _locations(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+    """The ``locations`` root: active ones unless ``includeInactive``, its ``query:`` and sort keys (by name
+    unless told, as Shopify's default). ``includeLegacy`` changes nothing: bulkops has no legacy locations."""
+    stmt = inventory_listing.locations_query(shop_id, args.get("query"), bool(args.get("includeInactive")))
+    sort = inventory_listing.LOCATION_SORT.get(args.get("sortKey") or "NAME", tables.locations.c.name)
+    return _listing(stmt, tables.locations.c.id, sort, bool(args.get("reverse")), "Location", present_location, {})
 
 
 def media_of(images: bool) -> ListingBuilder:
@@ -176,7 +206,7 @@ def media_of(images: bool) -> ListingBuilder:
 
 
 def _no_rows(conn: Connection, shop_id: int, parent_keys: list[int]) -> dict[int, list[Any]]:
-    """Metafields of a media image: nothing here writes them, so every image has none."""
+    """Metafields of a media image, an item's per-country HS codes: nothing here writes them, so none."""
     return {}
 
 
@@ -194,6 +224,12 @@ def _present_pair(row: Any) -> dict[str, Any]:
             "compareAtPrice": money(compare_at, SHOP_CURRENCY) if compare_at is not None else None}
 
 
+def _collection_publications(conn: Connection, shop_id: int, collection_ids: list[int]) -> dict[int, list[Any]]:
+    """Where each collection is published (the deprecated ``Collection.publications``, ``onlyPublished`` as by
+    default: connectors read it for the publish date)."""
+    return publication_rules.publications_of_resources(conn, "Collection", collection_ids)
+
+
 def _child(source: Any) -> ListingBuilder:
     return members_of(source) if isinstance(source, Members) else rows_of(source)
 
@@ -206,6 +242,14 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     ("ProductVariant", "presentmentPrices"): computed_of("ProductVariantPricePair", _present_pair, _price_pairs),
     ("Product", "media"): media_of(images=False),
     ("Product", "images"): media_of(images=True),
+    ("QueryRoot", "locations"): _locations,
+    ("QueryRoot", "inventoryItems"): _inventory_items,
+    ("InventoryItem", "countryHarmonizedSystemCodes"): computed_of("CountryHarmonizedSystemCode", dict, _no_rows),
+    ("Location", "inventoryLevels"): computed_of("InventoryLevel", present_level, inventory_listing.levels_at_locations,
+                                                 lambda args: inventory_listing.level_filter(args.get("query"))),
+    ("Location", "metafields"): rows_of(owned_metafields("Location")),
+    ("Collection", "publications"): computed_of("CollectionPublication", present_collection_publication,
+                                                _collection_publications),
     ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
     ("Customer", "orders"): rows_of(CUSTOMER_ORDERS),
     ("Order", "discountApplications"): computed_of("DiscountApplication", present_discount_application,
