@@ -94,8 +94,8 @@ def test_access_scopes_lists_the_scopes_of_the_stored_resources(clocked_server: 
 
     handles = [scope["handle"] for scope in response.json()["access_scopes"]]
     assert response.status_code == 200
-    assert {"read_products", "read_customers", "read_inventory", "read_locations", "read_orders"} <= set(handles)
-    assert "read_draft_orders" not in handles
+    assert {"read_products", "read_customers", "read_inventory", "read_locations"} <= set(handles)
+    assert "read_orders" not in handles
 
 
 @pytest.mark.parametrize("path", [f"{API}/shop.json", "/admin/oauth/access_scopes.json", f"{API}/customers.json",
