@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from bulkops.engine.executor import ChunkExecutor, LineExecutor
 from bulkops.graphql.bindings.customers import CustomerCreateChunks
 from bulkops.graphql.bindings.inventory import InventoryChunks
+from bulkops.graphql.bindings.variants import VariantsUpdateChunks
 from bulkops.graphql.planner.executor import (
     ContextFactory,
     Elsewhere,
@@ -41,6 +42,7 @@ BATCHED_WRITERS: dict[str, Any] = {
     "productCreate": ProductCreateChunks,
     "productSet": ProductSetChunks,
     "productUpdate": ProductUpdateChunks,
+    "productVariantsBulkUpdate": VariantsUpdateChunks,
     "customerCreate": CustomerCreateChunks,
     "inventorySetQuantities": InventoryChunks,
     "inventoryAdjustQuantities": InventoryChunks,

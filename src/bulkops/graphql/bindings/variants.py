@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
+from bulkops.domain.fields import FieldMap
 from bulkops.domain.products import rules as product_rules
 from bulkops.domain.products import variants as rules
+from bulkops.domain.products.fields import VARIANT
+from bulkops.engine.executor import LineExecutor, LineRunner
 from bulkops.graphql.bindings.common import guarded, require_id, user_errors
-from bulkops.graphql.bindings.products import load_product, load_variant, set_owned_metafields, variant_spec
+from bulkops.graphql.bindings.products import (
+    load_product,
+    load_variant,
+    present_variant,
+    product_presenter,
+    set_owned_metafields,
+    variant_spec,
+)
 from bulkops.graphql.context import RequestContext, ctx
+from bulkops.graphql.planner.mutation_plan import Plan
+from bulkops.graphql.planner.writer_base import PreparedHere, decode_variables
 from bulkops.protocol.errors import UserError, UserErrors
 from bulkops.protocol.ids import InvalidGlobalId, parse_gid
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 mutation = ObjectType("Mutation")
 
@@ -81,8 +97,12 @@ def resolve_bulk_update(_: Any, info: GraphQLResolveInfo, productId: str, varian
             usable.append((index, variant_spec(raw, names)))
     if early and not allowPartialUpdates:
         raise UserErrors(early)
-    updated, errors = rules.bulk_update(context.conn, context.shop.id, product_id, [s for _, s in usable],
-                                        allowPartialUpdates, context.now)
+    [answer] = rules.update_many(context.conn, context.shop.id,
+                                 [rules.VariantsUpdateInput(product_id, [s for _, s in usable], allowPartialUpdates)],
+                                 context.now)
+    if isinstance(answer, UserErrors):
+        raise answer
+    updated, errors = answer.variant_ids, answer.errors
     for error in errors:
         if error.field and len(error.field) > 1:
             error.field[1] = str(usable[int(error.field[1])][0])
@@ -126,6 +146,78 @@ def resolve_bulk_reorder(_: Any, info: GraphQLResolveInfo, productId: str,
     moves = [(_variant_number(p["id"]), int(p["position"])) for p in positions]
     rules.bulk_reorder(context.conn, product_id, moves, context.now)
     return _payload(context, product_id, None)
+
+
+_UPDATE_BATCHABLE_VARIANT = frozenset({"id", "price", "compareAtPrice", "barcode", "taxable", "inventoryPolicy",
+                                       "inventoryItem"})
+"""Per line, the ordinary way: ``optionValues`` (checked against the product's other variants),
+``metafields``, ``inventoryQuantities`` (refused on update), the fields this server does not keep (``mediaSrc``,
+``taxCode``...: left to the ordinary path so that whatever it does with them stays the one rule), and any line
+the batch cannot vouch for (see ``VariantsUpdateBatch``)."""
+
+
+class VariantsUpdateChunks(PreparedHere):
+    """productVariantsBulkUpdate a chunk at a time, through ``domain/products/variants.py:update_many`` (which
+    the synchronous mutation uses with a batch of one): updates of variants' own columns the batch can vouch
+    for are written with one executemany per set of columns; any other line runs the ordinary way at its turn."""
+
+    def __init__(self, plan: Plan, make_context: Callable[[Connection], RequestContext], slow: LineExecutor,
+                 elsewhere: Any = None) -> None:
+        super().__init__(plan, make_context, slow)
+        self.present_product = product_presenter(plan.selected_names("product"))
+        self.present_variant = _variant_presenter(plan.selected_names("productVariants"))
+
+    @staticmethod
+    def fits(plan: Plan) -> bool:
+        return (plan.root_field_name == "productVariantsBulkUpdate" and plan.pure_payload
+                and plan.constant_args.keys() <= {"allowPartialUpdates"}
+                and {a.name for a in plan.variable_args} <= {"productId", "variants", "allowPartialUpdates"})
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes]) -> list[rules.VariantsUpdateInput | None]:
+        """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
+        return [_prepare_update_line(plan, raw) for raw in lines]
+
+    def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
+        context = self.make_context(conn)
+        batch = rules.VariantsUpdateBatch(conn, context.shop.id, read_rows=True)
+        answers = batch.run(self.prepare(self.plan, lines), context.now, lambda index: run_line(lines[index]))
+        return [self._response(context, a) if isinstance(a, rules.VariantsUpdated) else a for a in answers]
+
+    def _response(self, context: RequestContext, answer: rules.VariantsUpdated) -> dict[str, Any]:
+        variants = [self.present_variant(row) for row in answer.variants or []]
+        return self.plan.shape({"product": self.present_product(answer.product), "productVariants": variants,
+                                "userErrors": []}, context)
+
+
+def _variant_presenter(names: set[str] | None) -> Callable[[Any], dict[str, Any]]:
+    """present_variant, or a presenter of only the selected fields (a bulk import selecting ``id price`` need
+    not format every timestamp of every variant)."""
+    if names is None or not names <= VARIANT.fields.keys() | {"__typename"}:
+        return present_variant
+    return FieldMap(VARIANT.type_name, {n: s for n, s in VARIANT.fields.items()
+                                        if n in names or n.startswith("_")}).presenter()
+
+
+def _prepare_update_line(plan: Plan, raw: bytes) -> rules.VariantsUpdateInput | None:
+    variables = decode_variables(raw)
+    args = None if variables is None else plan.arguments(variables)
+    if args is None or not isinstance(args.get("productId"), str) or not isinstance(args.get("variants"), list):
+        return None
+    product_id = _gid_number(args["productId"], "Product")
+    raw_variants = args["variants"]
+    if product_id is None or any(not v.keys() <= _UPDATE_BATCHABLE_VARIANT for v in raw_variants):
+        return None
+    specs = [variant_spec(v) for v in raw_variants]
+    return rules.VariantsUpdateInput(product_id, specs, bool(args.get("allowPartialUpdates")))
+
+
+def _gid_number(raw: str, type_name: str) -> int | None:
+    try:
+        kind, number = parse_gid(raw)
+    except InvalidGlobalId:
+        return None
+    return number if kind == type_name else None
 
 
 bindables = [mutation]

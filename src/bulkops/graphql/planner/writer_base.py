@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from bulkops.engine.executor import LineExecutor
@@ -31,3 +32,12 @@ class PreparedHere:
 
     def run_one(self, conn: Connection, variables: dict[str, Any]) -> dict[str, Any]:
         return self.slow(conn, variables)
+
+
+def decode_variables(raw: bytes) -> dict[str, Any] | None:
+    """A line's variables, or None when they are not a JSON object (the ordinary path words the error)."""
+    try:
+        variables = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return variables if type(variables) is dict else None
