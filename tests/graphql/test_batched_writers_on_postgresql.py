@@ -18,6 +18,7 @@ from sqlalchemy import text
 from bulkops.domain.products.batch import ProductCreateBatch
 from bulkops.domain.products.rules import create_product
 from bulkops.graphql.bindings.products import new_product
+from bulkops.graphql.bindings.variants import VariantsUpdateChunks
 from bulkops.graphql.planner.executor import ProductCreateChunks, ProductSetChunks, ProductUpdateChunks
 from tests.graphql.test_compiled_plan import Side
 from tests.graphql.test_product_create_paths import (
@@ -32,6 +33,10 @@ from tests.graphql.test_product_set_paths import SET_EVERY_WRITTEN_FIELD
 from tests.graphql.test_product_set_paths import chunks as set_chunks
 from tests.graphql.test_product_update_paths import UPDATE_EVERY_WRITTEN_FIELD
 from tests.graphql.test_product_update_paths import chunks as update_chunks
+from tests.graphql.test_variants_bulk_update_paths import SAME_VARIANT_TWICE, sized_products
+from tests.graphql.test_variants_bulk_update_paths import UPDATE_EVERY_WRITTEN_FIELD as VARIANTS_UPDATE
+from tests.graphql.test_variants_bulk_update_paths import chunks as variant_update_chunks
+from tests.graphql.test_variants_bulk_update_paths import count_batched_lines
 from tests.scaleout import fresh_database, sqlalchemy_url
 
 
@@ -125,6 +130,39 @@ def test_productUpdate_lines_leave_the_same_rows_and_result_bytes_one_by_one_and
 
     check()
     assert batched.rows() == one_by_one.rows()
+
+
+@pytest.fixture()
+def pg_sized_sides(tmp_path: Path) -> Iterator[tuple[Side, Side]]:
+    """Each side on its own fresh database with products 1 to 3, sized S, M and L (variants 1 to 9)."""
+    with fresh_database("bulkops_vlines") as one_url, fresh_database("bulkops_vbatched") as batched_url:
+        sides = (Side(tmp_path / "lines", compiled=False, database_url=sqlalchemy_url(one_url)),
+                 Side(tmp_path / "batched", compiled=True, database_url=sqlalchemy_url(batched_url)))
+        for side in sides:
+            sized_products(side)
+            side.runtime.clock.base.advance(60)
+        yield sides
+        for side in sides:
+            side.runtime.db.dispose()
+
+
+def test_productVariantsBulkUpdate_lines_leave_the_same_rows_and_result_bytes_one_by_one_and_batched_on_postgresql(
+        pg_sized_sides: tuple[Side, Side]) -> None:
+    one_by_one, batched = pg_sized_sides
+    slow, fast = one_by_one.executor(VARIANTS_UPDATE), batched.executor(VARIANTS_UPDATE)
+    assert isinstance(fast, VariantsUpdateChunks), "the document should take the batched path"
+    written = count_batched_lines(fast)
+
+    @settings(max_examples=25, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(variant_update_chunks.map(_storable))
+    @example(SAME_VARIANT_TWICE)
+    def check(variables: list[Any]) -> None:
+        assert batched.run(fast, variables) == one_by_one.run(slow, variables)
+
+    check()
+    assert batched.rows() == one_by_one.rows()
+    assert written["batched"] >= 15, f"too few lines went through the batched writer: {written}"
 
 
 def test_products_written_together_take_the_sequences_ids_in_line_order(pg_side: Side) -> None:
