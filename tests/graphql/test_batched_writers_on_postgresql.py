@@ -33,10 +33,9 @@ from tests.graphql.test_product_set_paths import SET_EVERY_WRITTEN_FIELD
 from tests.graphql.test_product_set_paths import chunks as set_chunks
 from tests.graphql.test_product_update_paths import UPDATE_EVERY_WRITTEN_FIELD
 from tests.graphql.test_product_update_paths import chunks as update_chunks
-from tests.graphql.test_variants_bulk_update_paths import SAME_VARIANT_TWICE, sized_products
+from tests.graphql.test_variants_bulk_update_paths import SAME_VARIANT_TWICE, count_batched_lines, sized_products
 from tests.graphql.test_variants_bulk_update_paths import UPDATE_EVERY_WRITTEN_FIELD as VARIANTS_UPDATE
 from tests.graphql.test_variants_bulk_update_paths import chunks as variant_update_chunks
-from tests.graphql.test_variants_bulk_update_paths import count_batched_lines
 from tests.scaleout import fresh_database, sqlalchemy_url
 
 

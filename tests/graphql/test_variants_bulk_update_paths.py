@@ -62,7 +62,7 @@ rare_extras = st.integers(0, 39).flatmap(lambda n: st.just({}) if n >= 4 else st
     {"optionValues": [{"optionName": "Size", "name": "XL, \"wide\" 😀"}]},
     {"optionValues": [{"optionName": "Size", "name": "M"}]},
     {"metafields": [{"namespace": "custom", "key": "fit", "type": "single_line_text_field", "value": "slim"}]},
-    {"inventoryQuantities": [{"locationId": "gid://shopify/Location/1", "name": "available", "quantity": 4}]},
+    {"inventoryQuantities": [{"locationId": "gid://shopify/Location/1", "availableQuantity": 3}]},
 ]))
 """Now and then, what only the ordinary path takes: option values (one of them taken), metafields, quantities."""
 

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from bulkops.engine.executor import ChunkExecutor, LineExecutor
 from bulkops.graphql.bindings.customers import CustomerCreateChunks
 from bulkops.graphql.bindings.inventory import InventoryChunks
-from bulkops.graphql.bindings.variants import VariantsUpdateChunks
+from bulkops.graphql.bindings.variants import VariantsCreateChunks, VariantsUpdateChunks
 from bulkops.graphql.planner.executor import (
     ContextFactory,
     Elsewhere,
@@ -42,6 +42,7 @@ BATCHED_WRITERS: dict[str, Any] = {
     "productCreate": ProductCreateChunks,
     "productSet": ProductSetChunks,
     "productUpdate": ProductUpdateChunks,
+    "productVariantsBulkCreate": VariantsCreateChunks,
     "productVariantsBulkUpdate": VariantsUpdateChunks,
     "customerCreate": CustomerCreateChunks,
     "inventorySetQuantities": InventoryChunks,

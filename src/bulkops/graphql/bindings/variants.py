@@ -72,7 +72,11 @@ def resolve_bulk_create(_: Any, info: GraphQLResolveInfo, productId: str, varian
         if raw.get("id"):
             raise UserError("On create, this key cannot be used.", ["variants", str(index), "id"], "NO_KEY_ON_CREATE")
     specs = [variant_spec(v, names) for v in variants]
-    ids = rules.bulk_create(context.conn, context.shop.id, product_id, specs, strategy, context.now)
+    [answer] = rules.create_many(context.conn, context.shop.id,
+                                 [rules.VariantsCreateInput(product_id, specs, strategy)], context.now)
+    if isinstance(answer, UserErrors):
+        raise answer
+    ids = answer.variant_ids
     _variant_metafields(context, variants, ids)
     return _payload(context, product_id, ids)
 
@@ -148,6 +152,86 @@ def resolve_bulk_reorder(_: Any, info: GraphQLResolveInfo, productId: str,
     return _payload(context, product_id, None)
 
 
+_WRITTEN = (rules.VariantsCreated, rules.VariantsUpdated)
+
+
+class _VariantsChunks(PreparedHere):
+    """What the two variant writers share: the chunk's lines through the domain's batch (``batch_type``), the
+    lines it wrote answered from the rows it read, the others as the ordinary path answered them."""
+
+    batch_type: Any
+    prepare: Callable[[Plan, list[bytes]], list[Any]]
+
+    def __init__(self, plan: Plan, make_context: Callable[[Connection], RequestContext], slow: LineExecutor,
+                 elsewhere: Any = None) -> None:
+        super().__init__(plan, make_context, slow)
+        self.present_product = product_presenter(plan.selected_names("product"))
+        self.present_variant = _variant_presenter(plan.selected_names("productVariants"))
+
+    def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
+        context = self.make_context(conn)
+        batch = self.batch_type(conn, context.shop.id, read_rows=True)
+        answers = batch.run(self.prepare(self.plan, lines), context.now, lambda index: run_line(lines[index]))
+        return [self._response(context, a) if isinstance(a, _WRITTEN) else a for a in answers]
+
+    def _response(self, context: RequestContext, answer: rules.VariantsCreated | rules.VariantsUpdated
+                  ) -> dict[str, Any]:
+        variants = [self.present_variant(row) for row in answer.variants or []]
+        return self.plan.shape({"product": self.present_product(answer.product), "productVariants": variants,
+                                "userErrors": []}, context)
+
+
+_CREATE_BATCHABLE_VARIANT = frozenset({"optionValues", "price", "compareAtPrice", "barcode", "taxable",
+                                       "inventoryPolicy", "inventoryItem", "inventoryQuantities"})
+"""Per line, the ordinary way: ``id`` (refused on create), ``metafields``, option values given by ``optionId``
+(named from the database), the fields this server does not keep, and any line the batch cannot vouch for (see
+``VariantsCreateBatch``: a product without options, a new option value, a taken combination...)."""
+
+
+class VariantsCreateChunks(_VariantsChunks):
+    """productVariantsBulkCreate a chunk at a time, through ``domain/products/variants.py:create_many`` (which
+    the synchronous mutation uses with a batch of one): new variants of existing option values the batch can
+    vouch for are written with one INSERT for the chunk; any other line runs the ordinary way at its turn."""
+
+    @staticmethod
+    def fits(plan: Plan) -> bool:
+        return (plan.root_field_name == "productVariantsBulkCreate" and plan.pure_payload
+                and plan.constant_args.keys() <= {"strategy"}
+                and {a.name for a in plan.variable_args} <= {"productId", "variants", "strategy"})
+
+    @staticmethod
+    def prepare(plan: Plan, lines: list[bytes]) -> list[rules.VariantsCreateInput | None]:
+        """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
+        return [_prepare_create_line(plan, raw) for raw in lines]
+
+    batch_type = rules.VariantsCreateBatch
+
+
+def _prepare_create_line(plan: Plan, raw: bytes) -> rules.VariantsCreateInput | None:
+    found = _product_and_variants(plan, raw, _CREATE_BATCHABLE_VARIANT)
+    if found is None:
+        return None
+    args, product_id, raw_variants = found
+    if any(value.get("optionName") is None for v in raw_variants for value in v.get("optionValues") or []):
+        return None
+    return rules.VariantsCreateInput(product_id, [variant_spec(v) for v in raw_variants],
+                                     args.get("strategy") or "DEFAULT")
+
+
+def _product_and_variants(plan: Plan, raw: bytes, batchable: frozenset[str]
+                          ) -> tuple[dict[str, Any], int, list[dict[str, Any]]] | None:
+    """A line's arguments, product number and variant inputs, when every variant input gives only
+    ``batchable`` fields (else None: the line runs the ordinary way)."""
+    variables = decode_variables(raw)
+    args = None if variables is None else plan.arguments(variables)
+    if args is None or not isinstance(args.get("productId"), str) or not isinstance(args.get("variants"), list):
+        return None
+    product_id = _gid_number(args["productId"], "Product")
+    if product_id is None or any(not v.keys() <= batchable for v in args["variants"]):
+        return None
+    return args, product_id, args["variants"]
+
+
 _UPDATE_BATCHABLE_VARIANT = frozenset({"id", "price", "compareAtPrice", "barcode", "taxable", "inventoryPolicy",
                                        "inventoryItem"})
 """Per line, the ordinary way: ``optionValues`` (checked against the product's other variants),
@@ -156,16 +240,10 @@ _UPDATE_BATCHABLE_VARIANT = frozenset({"id", "price", "compareAtPrice", "barcode
 the batch cannot vouch for (see ``VariantsUpdateBatch``)."""
 
 
-class VariantsUpdateChunks(PreparedHere):
+class VariantsUpdateChunks(_VariantsChunks):
     """productVariantsBulkUpdate a chunk at a time, through ``domain/products/variants.py:update_many`` (which
     the synchronous mutation uses with a batch of one): updates of variants' own columns the batch can vouch
     for are written with one executemany per set of columns; any other line runs the ordinary way at its turn."""
-
-    def __init__(self, plan: Plan, make_context: Callable[[Connection], RequestContext], slow: LineExecutor,
-                 elsewhere: Any = None) -> None:
-        super().__init__(plan, make_context, slow)
-        self.present_product = product_presenter(plan.selected_names("product"))
-        self.present_variant = _variant_presenter(plan.selected_names("productVariants"))
 
     @staticmethod
     def fits(plan: Plan) -> bool:
@@ -178,16 +256,7 @@ class VariantsUpdateChunks(PreparedHere):
         """Each line's domain input, or None: run it the ordinary way (pure: no database)."""
         return [_prepare_update_line(plan, raw) for raw in lines]
 
-    def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
-        context = self.make_context(conn)
-        batch = rules.VariantsUpdateBatch(conn, context.shop.id, read_rows=True)
-        answers = batch.run(self.prepare(self.plan, lines), context.now, lambda index: run_line(lines[index]))
-        return [self._response(context, a) if isinstance(a, rules.VariantsUpdated) else a for a in answers]
-
-    def _response(self, context: RequestContext, answer: rules.VariantsUpdated) -> dict[str, Any]:
-        variants = [self.present_variant(row) for row in answer.variants or []]
-        return self.plan.shape({"product": self.present_product(answer.product), "productVariants": variants,
-                                "userErrors": []}, context)
+    batch_type = rules.VariantsUpdateBatch
 
 
 def _variant_presenter(names: set[str] | None) -> Callable[[Any], dict[str, Any]]:
@@ -200,16 +269,12 @@ def _variant_presenter(names: set[str] | None) -> Callable[[Any], dict[str, Any]
 
 
 def _prepare_update_line(plan: Plan, raw: bytes) -> rules.VariantsUpdateInput | None:
-    variables = decode_variables(raw)
-    args = None if variables is None else plan.arguments(variables)
-    if args is None or not isinstance(args.get("productId"), str) or not isinstance(args.get("variants"), list):
+    found = _product_and_variants(plan, raw, _UPDATE_BATCHABLE_VARIANT)
+    if found is None:
         return None
-    product_id = _gid_number(args["productId"], "Product")
-    raw_variants = args["variants"]
-    if product_id is None or any(not v.keys() <= _UPDATE_BATCHABLE_VARIANT for v in raw_variants):
-        return None
-    specs = [variant_spec(v) for v in raw_variants]
-    return rules.VariantsUpdateInput(product_id, specs, bool(args.get("allowPartialUpdates")))
+    args, product_id, raw_variants = found
+    return rules.VariantsUpdateInput(product_id, [variant_spec(v) for v in raw_variants],
+                                     bool(args.get("allowPartialUpdates")))
 
 
 def _gid_number(raw: str, type_name: str) -> int | None:
