@@ -502,7 +502,7 @@ class VariantsUpdateBatch:
         return out
 
     def _products_of(self, variant_ids: set[int]) -> dict[int, int]:
-        wanted, found = sorted(variant_ids), {}
+        wanted, found = sorted(variant_ids), dict[int, int]()
         for start in range(0, len(wanted), _LOOKUP_SIZE):
             found |= {row.id: row.product_id for row in self.conn.execute(
                 select(product_variants.c.id, product_variants.c.product_id).where(
