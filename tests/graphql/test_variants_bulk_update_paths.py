@@ -190,3 +190,17 @@ def test_variants_the_batch_updates_and_their_products_show_the_time_of_the_upda
     assert written["batched"] == 2
     assert [(a["product"]["updatedAt"], [(v["price"], v["updatedAt"]) for v in a["productVariants"]])
             for a in answers] == [("2026-01-01T12:01:00Z", [("5.00", "2026-01-01T12:01:00Z")])] * 2
+
+
+def test_a_document_that_selects_no_product_answers_the_same_one_by_one_and_batched(
+        one_by_one_and_batched: tuple[Side, Side]) -> None:
+    one_by_one, batched = one_by_one_and_batched
+    document = ("mutation u($productId: ID!, $variants: [ProductVariantsBulkInput!]!, $partial: Boolean) "
+                "{ productVariantsBulkUpdate(productId: $productId, variants: $variants, allowPartialUpdates: $partial) "
+                "{ productVariants { id price inventoryItem { sku } } userErrors { field message code } } }")
+    fast = batched.executor(document)
+    assert isinstance(fast, VariantsUpdateChunks)
+    written = count_batched_lines(fast)
+
+    assert batched.run(fast, SAME_VARIANT_TWICE) == one_by_one.run(one_by_one.executor(document), SAME_VARIANT_TWICE)
+    assert written["batched"] == 2

@@ -165,7 +165,9 @@ class _VariantsChunks(PreparedHere):
     def __init__(self, plan: Plan, make_context: Callable[[Connection], RequestContext], slow: LineExecutor,
                  elsewhere: Any = None) -> None:
         super().__init__(plan, make_context, slow)
-        self.present_product = product_presenter(plan.selected_names("product"))
+        selected = plan.selected_names() or set()
+        # a document that does not select the product is not given one (present_product formats every field)
+        self.present_product = product_presenter(plan.selected_names("product")) if "product" in selected else None
         self.present_variant = _variant_presenter(plan.selected_names("productVariants"))
 
     def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
@@ -177,8 +179,8 @@ class _VariantsChunks(PreparedHere):
     def _response(self, context: RequestContext, answer: rules.VariantsCreated | rules.VariantsUpdated
                   ) -> dict[str, Any]:
         variants = [self.present_variant(row) for row in answer.variants or []]
-        return self.plan.shape({"product": self.present_product(answer.product), "productVariants": variants,
-                                "userErrors": []}, context)
+        product = None if self.present_product is None else self.present_product(answer.product)
+        return self.plan.shape({"product": product, "productVariants": variants, "userErrors": []}, context)
 
 
 _CREATE_BATCHABLE_VARIANT = frozenset({"optionValues", "price", "compareAtPrice", "barcode", "taxable",
