@@ -271,10 +271,11 @@ class VariantsCreateBatch:
     The chunk's products' options and variants are read in two queries; a product an ordinary input changes
     is not vouched for again in the chunk."""
 
-    def __init__(self, conn: Connection, shop_id: int, read_rows: bool = False) -> None:
+    def __init__(self, conn: Connection, shop_id: int, read_rows: bool = False, read_products: bool = True) -> None:
         self.conn = conn
         self.shop_id = shop_id
         self.read_rows = read_rows
+        self.read_products = read_rows and read_products
         self._rows: list[dict[str, Any]] = []
         self._kept: list[tuple[int, VariantsCreateInput, int]] = []
         self._known: dict[int, _ProductVariants] = {}
@@ -354,7 +355,7 @@ class VariantsCreateBatch:
         product_ids = sorted({item.product_id for _, item, _ in self._kept})
         self.conn.execute(update(products).where(products.c.id.in_(product_ids)).values(
             updated_at=self._rows[0]["updated_at"]))
-        product_rows = rows_by_id(self.conn, products, self.shop_id, product_ids) if self.read_rows else {}
+        product_rows = rows_by_id(self.conn, products, self.shop_id, product_ids) if self.read_products else {}
         variant_rows = rows_by_id(self.conn, product_variants, self.shop_id, ids) if self.read_rows else {}
         taken = 0
         for index, item, count in self._kept:
@@ -471,10 +472,11 @@ class VariantsUpdateBatch:
     each answer shows the rows as its input left them). The chunk's variants are looked up in one query:
     an update adds and removes no variant, so what it says holds for the whole chunk."""
 
-    def __init__(self, conn: Connection, shop_id: int, read_rows: bool = False) -> None:
+    def __init__(self, conn: Connection, shop_id: int, read_rows: bool = False, read_products: bool = True) -> None:
         self.conn = conn
         self.shop_id = shop_id
         self.read_rows = read_rows
+        self.read_products = read_rows and read_products
         self._groups: dict[frozenset[str], list[dict[str, Any]]] = {}
         self._kept: list[tuple[int, VariantsUpdateInput]] = []
         self._ids: set[int] = set()
@@ -540,8 +542,8 @@ class VariantsUpdateBatch:
     def _written_rows(self, product_ids: list[int]) -> tuple[dict[int, Any], dict[int, Any]]:
         if not self.read_rows:
             return {}, {}
-        return (rows_by_id(self.conn, products, self.shop_id, product_ids),
-                rows_by_id(self.conn, product_variants, self.shop_id, self._ids))
+        product_rows = rows_by_id(self.conn, products, self.shop_id, product_ids) if self.read_products else {}
+        return product_rows, rows_by_id(self.conn, product_variants, self.shop_id, self._ids)
 
 
 def update_many(conn: Connection, shop_id: int, inputs: Sequence[VariantsUpdateInput], now: datetime

@@ -172,7 +172,8 @@ class _VariantsChunks(PreparedHere):
 
     def run_chunk(self, conn: Connection, lines: list[bytes], run_line: LineRunner) -> list[dict[str, Any]]:
         context = self.make_context(conn)
-        batch = self.batch_type(conn, context.shop.id, read_rows=True)
+        batch = self.batch_type(conn, context.shop.id, read_rows=True,
+                                read_products=self.present_product is not None)
         answers = batch.run(self.prepare(self.plan, lines), context.now, lambda index: run_line(lines[index]))
         return [self._response(context, a) if isinstance(a, _WRITTEN) else a for a in answers]
 
