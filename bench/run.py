@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py [--sizes 20,100] [--runs 3] [--out bench/out/results.json] [--quick]
                                   [--export-products 100000] [--no-export] [--profile]
                                   [--title-only 100000] [--products-before 150000]
-                                  [--mutation customerCreate|metafieldsSet]
+                                  [--mutation customerCreate|metafieldsSet|productSet|productVariantsBulkUpdate]
 
 Each import run starts a fresh ``bulkops serve`` (own data dir, free loopback port), then times the whole
 flow over HTTP with BulkClient: staged upload, bulkOperationRunMutation, polling until COMPLETED, download.
@@ -35,9 +35,17 @@ sys.path.insert(0, str(HERE))
 from bench_server import BenchServer  # noqa: E402
 from floor import export_floor, import_floor  # noqa: E402
 from profile_summary import summarize  # noqa: E402
-from workload import EXPORT_PRODUCTS_WITH_VARIANTS, OWNS_PRODUCTS, WORKLOADS, write_titles  # noqa: E402
+from workload import (  # noqa: E402
+    EXPORT_PRODUCTS_WITH_VARIANTS,
+    OWNS_PRODUCTS,
+    VARIANTS_PER_SEEDED_PRODUCT,
+    WORKLOADS,
+    write_titles,
+)
 
 MB = 1_000_000
+ON_SEEDED_PRODUCTS = {"productVariantsBulkUpdate"}
+"""Mutations whose lines change products seeded (untimed) before the import, one per line."""
 
 
 def machine() -> dict[str, Any]:
@@ -74,7 +82,8 @@ def check_results(body: bytes, lines: int, mutation: str = "productCreate") -> i
 
 
 def one_import(path: Path, lines: int, work: Path, profile_to: Path | None = None,
-               products_before: int = 0, mutation: str = "productCreate") -> dict[str, Any]:
+               products_before: int = 0, mutation: str = "productCreate", variants_before: int = 1
+               ) -> dict[str, Any]:
     floor_lines, floor_s = import_floor(path, work / "floor-out.jsonl")
     assert floor_lines == lines
     data = path.read_bytes()
@@ -84,7 +93,7 @@ def one_import(path: Path, lines: int, work: Path, profile_to: Path | None = Non
         server.wait_until_warm()
         shop = server.new_shop()
         if products_before:
-            seed_products(run_dir, shop.name, products_before, 1)
+            seed_products(run_dir, shop.name, products_before, variants_before)
         client = server.client(shop)
         spy = _start_profiler(server.pid, profile_to) if profile_to else None
         cpu_before, helper_cpu_before = server.cpu(), server.helper_cpu()
@@ -149,8 +158,7 @@ def bench_imports(sizes: list[float], runs: int, out_dir: Path, profile: bool,
         lines = WORKLOADS[mutation][1](path, int(size * MB))
         measured = []
         for attempt in range(runs):
-            result = one_import(path, lines, out_dir, mutation=mutation,
-                                products_before=lines if mutation in OWNS_PRODUCTS else 0)
+            result = one_import(path, lines, out_dir, mutation=mutation, **_seeded_first(mutation, lines))
             print(f"  import {size:g} MB run {attempt + 1}/{runs}: {result['lines_per_s']:,} lines/s, "
                   f"{result['ratio_to_floor']}x floor, peak {result['peak_rss_mb']} MB", flush=True)
             measured.append(result)
@@ -160,11 +168,19 @@ def bench_imports(sizes: list[float], runs: int, out_dir: Path, profile: bool,
         path = out_dir / f"{mutation}-{sizes[0]:g}mb.jsonl"
         raw = out_dir / "profile-import.txt"
         lines = sum(1 for _ in path.open("rb"))
-        one_import(path, lines, out_dir, profile_to=raw, mutation=mutation,
-                   products_before=lines if mutation in OWNS_PRODUCTS else 0)
+        one_import(path, lines, out_dir, profile_to=raw, mutation=mutation, **_seeded_first(mutation, lines))
         (out_dir / "profile-import-summary.txt").write_text(summarize(raw))
         print(f"  profile: {raw} (summary: {out_dir / 'profile-import-summary.txt'})")
     return rows
+
+
+def _seeded_first(mutation: str, lines: int) -> dict[str, int]:
+    """What to seed before the import: the products a line per product updates (or owns metafields of)."""
+    if mutation in ON_SEEDED_PRODUCTS:
+        return {"products_before": lines, "variants_before": VARIANTS_PER_SEEDED_PRODUCT}
+    if mutation in OWNS_PRODUCTS:
+        return {"products_before": lines}
+    return {}
 
 
 def bench_title_only(lines: int, products_before: int, runs: int, out_dir: Path) -> list[dict[str, Any]]:
@@ -280,7 +296,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true", help="profile one import with py-spy")
     parser.add_argument("--mutation", choices=sorted(WORKLOADS), default="productCreate",
                         help="what the import lines do (customerCreate: with an address and consent; "
-                        "metafieldsSet: 25 per line, on products seeded first)")
+                        "metafieldsSet: 25 per line, on products seeded first; "
+                        "productVariantsBulkUpdate: the variants of products seeded first, untimed)")
     args = parser.parse_args(argv)
     sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
     runs, products, titles, before = args.runs, args.export_products, args.title_only, args.products_before

@@ -1,5 +1,6 @@
-"""What the benchmark feeds the server: a realistic productCreate, productSet, customerCreate or metafieldsSet
-JSONL of a given size, and the documents (``WORKLOADS``: mutation -> its document and its file writer)."""
+"""What the benchmark feeds the server: a realistic productCreate, productSet, customerCreate, metafieldsSet or
+productVariantsBulkUpdate JSONL of a given size, and the documents (``WORKLOADS``: mutation -> its document and
+its file writer)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,14 @@ METAFIELDS_SET = (
     "mutation call($metafields: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $metafields) "
     "{ metafields { id key } userErrors { field message code } } }"
 )
+VARIANTS_BULK_UPDATE = (
+    "mutation call($productId: ID!, $variants: [ProductVariantsBulkInput!]!) "
+    "{ productVariantsBulkUpdate(productId: $productId, variants: $variants) "
+    "{ productVariants { id price } userErrors { field message code } } }"
+)
+VARIANTS_PER_SEEDED_PRODUCT = 3
+"""productVariantsBulkUpdate's lines change the variants of products seeded first, one product per line (ids
+from 1, as ``bulkops seed`` gives them in a fresh shop)."""
 
 EXPORT_PRODUCTS_WITH_VARIANTS = """
 {
@@ -102,6 +111,19 @@ def product_set_line(rng: random.Random, number: int) -> dict[str, object]:
          "inventoryItem": {"tracked": True}}
         for size in ("S", "M", "L")]
     return {"input": product}
+
+
+def variants_update_line(rng: random.Random, number: int) -> dict[str, object]:
+    """A price list sync: every variant of one seeded product gets a price, a compare-at price, a barcode and its
+    inventory item's SKU."""
+    first = number * VARIANTS_PER_SEEDED_PRODUCT + 1
+    variants = []
+    for variant in range(first, first + VARIANTS_PER_SEEDED_PRODUCT):
+        price = rng.randint(20, 400)
+        variants.append({"id": f"gid://shopify/ProductVariant/{variant}", "price": f"{price}.{rng.randint(0, 99):02d}",
+                         "compareAtPrice": f"{price + 50}.00", "barcode": f"{rng.randint(10**11, 10**12 - 1)}",
+                         "inventoryItem": {"sku": f"BENCH-{variant}", "tracked": True}})
+    return {"productId": f"gid://shopify/Product/{number + 1}", "variants": variants}
 
 
 def write_titles(path: Path, lines: int, seed: int = 6) -> int:
@@ -182,6 +204,12 @@ def write_customers(path: Path, target_bytes: int, seed: int = 6) -> int:
     return write_lines(path, target_bytes, customer_line, seed)
 
 
+def write_variant_updates(path: Path, target_bytes: int, seed: int = 6) -> int:
+    """Write productVariantsBulkUpdate lines until the file reaches ``target_bytes``; returns the line count
+    (the count of products to seed first)."""
+    return write_lines(path, target_bytes, variants_update_line, seed)
+
+
 def write_lines(path: Path, target_bytes: int, make_line: Callable[[random.Random, int], dict[str, object]],
                 seed: int = 6) -> int:
     """Write lines until the file reaches ``target_bytes``; returns the line count. Deterministic per seed."""
@@ -203,6 +231,7 @@ WORKLOADS: dict[str, tuple[str, Callable[[Path, int], int]]] = {
     "productSet": (PRODUCT_SET, write_product_sets),
     "customerCreate": (CUSTOMER_CREATE, write_customers),
     "metafieldsSet": (METAFIELDS_SET, write_metafields),
+    "productVariantsBulkUpdate": (VARIANTS_BULK_UPDATE, write_variant_updates),
 }
 """Mutation -> (its document, the writer of its JSONL)."""
 OWNS_PRODUCTS = frozenset({"metafieldsSet"})

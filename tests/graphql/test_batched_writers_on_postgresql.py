@@ -18,6 +18,7 @@ from sqlalchemy import text
 from bulkops.domain.products.batch import ProductCreateBatch
 from bulkops.domain.products.rules import create_product
 from bulkops.graphql.bindings.products import new_product
+from bulkops.graphql.bindings.variants import VariantsCreateChunks, VariantsUpdateChunks
 from bulkops.graphql.planner.executor import ProductCreateChunks, ProductSetChunks, ProductUpdateChunks
 from tests.graphql.test_compiled_plan import Side
 from tests.graphql.test_product_create_paths import (
@@ -32,6 +33,13 @@ from tests.graphql.test_product_set_paths import SET_EVERY_WRITTEN_FIELD
 from tests.graphql.test_product_set_paths import chunks as set_chunks
 from tests.graphql.test_product_update_paths import UPDATE_EVERY_WRITTEN_FIELD
 from tests.graphql.test_product_update_paths import chunks as update_chunks
+from tests.graphql.test_variants_bulk_create_paths import CREATE_EVERY_WRITTEN_FIELD as VARIANTS_CREATE
+from tests.graphql.test_variants_bulk_create_paths import TAKEN_AND_REPEATED, products_with_and_without_options
+from tests.graphql.test_variants_bulk_create_paths import chunks as variant_create_chunks
+from tests.graphql.test_variants_bulk_create_paths import count_batched_lines as count_batched_creates
+from tests.graphql.test_variants_bulk_update_paths import SAME_VARIANT_TWICE, count_batched_lines, sized_products
+from tests.graphql.test_variants_bulk_update_paths import UPDATE_EVERY_WRITTEN_FIELD as VARIANTS_UPDATE
+from tests.graphql.test_variants_bulk_update_paths import chunks as variant_update_chunks
 from tests.scaleout import fresh_database, sqlalchemy_url
 
 
@@ -125,6 +133,67 @@ def test_productUpdate_lines_leave_the_same_rows_and_result_bytes_one_by_one_and
 
     check()
     assert batched.rows() == one_by_one.rows()
+
+
+@pytest.fixture()
+def pg_fresh_sides(tmp_path: Path) -> Iterator[tuple[Side, Side]]:
+    """Line by line and batched, each on its own fresh database."""
+    with fresh_database("bulkops_vlines") as one_url, fresh_database("bulkops_vbatched") as batched_url:
+        sides = (Side(tmp_path / "lines", compiled=False, database_url=sqlalchemy_url(one_url)),
+                 Side(tmp_path / "batched", compiled=True, database_url=sqlalchemy_url(batched_url)))
+        yield sides
+        for side in sides:
+            side.runtime.db.dispose()
+
+
+@pytest.fixture()
+def pg_sized_sides(pg_fresh_sides: tuple[Side, Side]) -> tuple[Side, Side]:
+    """Products 1 to 3, sized S, M and L (variants 1 to 9), then a minute later."""
+    for side in pg_fresh_sides:
+        sized_products(side)
+        side.runtime.clock.base.advance(60)
+    return pg_fresh_sides
+
+
+def test_productVariantsBulkCreate_lines_leave_the_same_rows_and_result_bytes_one_by_one_and_batched_on_postgresql(
+        pg_fresh_sides: tuple[Side, Side]) -> None:
+    one_by_one, batched = pg_fresh_sides
+    for side in pg_fresh_sides:
+        products_with_and_without_options(side)
+        side.runtime.clock.base.advance(60)
+    slow, fast = one_by_one.executor(VARIANTS_CREATE), batched.executor(VARIANTS_CREATE)
+    assert isinstance(fast, VariantsCreateChunks), "the document should take the batched path"
+    written = count_batched_creates(fast)
+
+    @settings(max_examples=25, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(variant_create_chunks.map(_storable))
+    @example(TAKEN_AND_REPEATED)
+    def check(variables: list[Any]) -> None:
+        assert batched.run(fast, variables) == one_by_one.run(slow, variables)
+
+    check()
+    assert batched.rows() == one_by_one.rows()
+    assert written["batched"] >= 12, f"too few lines went through the batched writer: {written}"
+
+
+def test_productVariantsBulkUpdate_lines_leave_the_same_rows_and_result_bytes_one_by_one_and_batched_on_postgresql(
+        pg_sized_sides: tuple[Side, Side]) -> None:
+    one_by_one, batched = pg_sized_sides
+    slow, fast = one_by_one.executor(VARIANTS_UPDATE), batched.executor(VARIANTS_UPDATE)
+    assert isinstance(fast, VariantsUpdateChunks), "the document should take the batched path"
+    written = count_batched_lines(fast)
+
+    @settings(max_examples=25, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(variant_update_chunks.map(_storable))
+    @example(SAME_VARIANT_TWICE)
+    def check(variables: list[Any]) -> None:
+        assert batched.run(fast, variables) == one_by_one.run(slow, variables)
+
+    check()
+    assert batched.rows() == one_by_one.rows()
+    assert written["batched"] >= 15, f"too few lines went through the batched writer: {written}"
 
 
 def test_products_written_together_take_the_sequences_ids_in_line_order(pg_side: Side) -> None:

@@ -16,6 +16,7 @@ from bulkops.graphql.bindings.customers import CustomerCreateChunks, CustomerUpd
 from bulkops.graphql.bindings.inventory import InventoryChunks
 from bulkops.graphql.bindings.metafields import MetafieldsSetChunks
 from bulkops.graphql.bindings.orders import OrderCreateChunks
+from bulkops.graphql.bindings.variants import VariantsCreateChunks, VariantsUpdateChunks
 from bulkops.graphql.planner.executor import (
     ContextFactory,
     Elsewhere,
@@ -44,6 +45,8 @@ BATCHED_WRITERS: dict[str, Any] = {
     "productCreate": ProductCreateChunks,
     "productSet": ProductSetChunks,
     "productUpdate": ProductUpdateChunks,
+    "productVariantsBulkCreate": VariantsCreateChunks,
+    "productVariantsBulkUpdate": VariantsUpdateChunks,
     "customerCreate": CustomerCreateChunks,
     "customerUpdate": CustomerUpdateChunks,
     "inventorySetQuantities": InventoryChunks,

@@ -6,14 +6,16 @@ variant is one combination of the product's option values, unique within the pro
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from bulkops.db.tables import metafields, product_options, product_variants, products
+from bulkops.domain.common import in_savepoint
 from bulkops.protocol.errors import UserError, UserErrors
 
 MAX_VARIANTS = 2048
@@ -164,6 +166,7 @@ def bulk_create(conn: Connection, shop_id: int, product_id: int, specs: list[Var
     default variant gets its options from the new variants. ``strategy`` decides the standalone variant's fate."""
     existing = variants_of(conn, product_id)
     current: list[tuple[str, list[str]]] = [(o.name, list(o.values)) for o in options_of(conn, product_id)]
+    before = [(name, list(values)) for name, values in current]
     errors: list[UserError] = []
     if not current:
         names = list(dict.fromkeys(n for s in specs for n, _ in s.option_values or []))
@@ -222,7 +225,8 @@ def bulk_create(conn: Connection, shop_id: int, product_id: int, specs: list[Var
 
     if removed is not None:
         delete_variants(conn, [removed.id])
-    write_options(conn, product_id, options)
+    if options != before:  # options keep their ids when no value is new (as Shopify's do)
+        write_options(conn, product_id, options)
     for variant_id, selected in reassigned.items():
         conn.execute(update(product_variants).where(product_variants.c.id == variant_id).values(
             selected_options=selected, title=_title(selected), updated_at=now))
@@ -230,6 +234,152 @@ def bulk_create(conn: Connection, shop_id: int, product_id: int, specs: list[Var
     ids = insert_variants(conn, shop_id, product_id, names, specs, len(kept) + 1, now)
     touch_product(conn, product_id, now)
     return ids
+
+
+@dataclass(frozen=True)
+class VariantsCreateInput:
+    """One productVariantsBulkCreate input, its product identified (the caller checked that it exists)."""
+
+    product_id: int
+    specs: list[VariantSpec]
+    strategy: str = "DEFAULT"
+
+
+class VariantsCreated(NamedTuple):
+    """An input's new variants' ids, in input order; ``product`` and ``variants`` are the rows as the input left
+    them, when the batch read them."""
+
+    variant_ids: list[int]
+    product: Any = None
+    variants: list[Any] | None = None
+
+
+@dataclass
+class _ProductVariants:
+    """What the create batch knows of a product: its option names and values, its variants' combinations."""
+
+    options: dict[str, list[str]]
+    combos: set[tuple[str, ...]]
+    count: int
+
+
+class VariantsCreateBatch:
+    """productVariantsBulkCreate for a chunk's inputs. An input it can vouch for (its product has options, every
+    new variant gives each of them a value it already has, no combination is taken, no negative price, no
+    standalone variant to remove, positions already 1..n) becomes variant rows, written with the chunk's others
+    by one ``INSERT ... RETURNING`` (ids in line order) at the flush, which comes before any other input runs.
+    The chunk's products' options and variants are read in two queries; a product an ordinary input changes
+    is not vouched for again in the chunk."""
+
+    def __init__(self, conn: Connection, shop_id: int, read_rows: bool = False, read_products: bool = True) -> None:
+        self.conn = conn
+        self.shop_id = shop_id
+        self.read_rows = read_rows
+        self.read_products = read_rows and read_products
+        self._rows: list[dict[str, Any]] = []
+        self._kept: list[tuple[int, VariantsCreateInput, int]] = []
+        self._known: dict[int, _ProductVariants] = {}
+
+    def run(self, items: Sequence[VariantsCreateInput | None], now: datetime,
+            ordinary: Callable[[int], R]) -> list[VariantsCreated | R]:
+        """Each input written by the batch when it can vouch for it; any other answered by ``ordinary(index)``
+        at its turn, after the inputs before it are written."""
+        out: list[Any] = [None] * len(items)
+        self._known = self._read_products({i.product_id for i in items if i is not None})
+        for index, item in enumerate(items):
+            rows = None if item is None else self._new_rows(item, now)
+            if rows is None:
+                self.flush(out)
+                out[index] = ordinary(index)
+                if item is not None:
+                    self._known.pop(item.product_id, None)
+                continue
+            self._kept.append((index, item, len(rows)))  # type: ignore[arg-type]
+            self._rows.extend(rows)
+        self.flush(out)
+        return out
+
+    def _read_products(self, product_ids: set[int]) -> dict[int, _ProductVariants]:
+        """The products with options whose variants are positioned 1..n (others: the ordinary way)."""
+        wanted = sorted(product_ids)
+        known: dict[int, _ProductVariants] = {}
+        positions: dict[int, list[int]] = {}
+        for start in range(0, len(wanted), _LOOKUP_SIZE):
+            some = wanted[start:start + _LOOKUP_SIZE]
+            for option in self.conn.execute(select(product_options).where(product_options.c.product_id.in_(some))
+                                            .order_by(product_options.c.position)):
+                known.setdefault(option.product_id, _ProductVariants({}, set(), 0)).options[option.name] = \
+                    list(option.values)
+            for variant in self.conn.execute(
+                    select(product_variants.c.product_id, product_variants.c.position,
+                           product_variants.c.selected_options).where(
+                        product_variants.c.shop_id == self.shop_id, product_variants.c.product_id.in_(some))
+                    .order_by(product_variants.c.position, product_variants.c.id)):
+                positions.setdefault(variant.product_id, []).append(variant.position)
+                if variant.product_id in known:
+                    known[variant.product_id].combos.add(combo(variant.selected_options))
+                    known[variant.product_id].count += 1
+        return {pid: state for pid, state in known.items()
+                if positions.get(pid) == list(range(1, state.count + 1))}
+
+    def _new_rows(self, item: VariantsCreateInput, now: datetime) -> list[dict[str, Any]] | None:
+        """The input's variant rows, or None: create them the ordinary way."""
+        state = self._known.get(item.product_id)
+        if state is None or not item.specs or (state.count == 1 and item.strategy == "REMOVE_STANDALONE_VARIANT"):
+            return None
+        if state.count + len(item.specs) > MAX_VARIANTS:
+            return None
+        names = list(state.options)
+        combos: list[tuple[str, ...]] = []
+        for spec in item.specs:
+            pairs = dict(spec.option_values or [])
+            if (len(pairs) != len(spec.option_values or []) or pairs.keys() != set(names)
+                    or any(pairs[n] not in state.options[n] for n in names) or _bad_price(spec.price)):
+                return None
+            combos.append(tuple(pairs[n] for n in names))
+        if len(set(combos)) < len(combos) or state.combos & set(combos):
+            return None
+        rows = [variant_row(self.shop_id, item.product_id, names, dict(spec.option_values or []), spec,
+                            state.count + offset, now) for offset, spec in enumerate(item.specs, start=1)]
+        state.combos |= set(combos)
+        state.count += len(rows)
+        return rows
+
+    def flush(self, out: list[Any]) -> None:
+        """Write the kept variants in one statement, touch their products; then, when asked, read the rows."""
+        if not self._kept:
+            return
+        result = self.conn.execute(
+            insert(product_variants).returning(product_variants.c.id, sort_by_parameter_order=True), self._rows)
+        ids = [row.id for row in result]
+        product_ids = sorted({item.product_id for _, item, _ in self._kept})
+        self.conn.execute(update(products).where(products.c.id.in_(product_ids)).values(
+            updated_at=self._rows[0]["updated_at"]))
+        product_rows = rows_by_id(self.conn, products, self.shop_id, product_ids) if self.read_products else {}
+        variant_rows = rows_by_id(self.conn, product_variants, self.shop_id, ids) if self.read_rows else {}
+        taken = 0
+        for index, item, count in self._kept:
+            mine = ids[taken:taken + count]
+            taken += count
+            out[index] = VariantsCreated(mine, product_rows.get(item.product_id),
+                                         [variant_rows[i] for i in mine] if self.read_rows else None)
+        self._rows, self._kept = [], []
+
+
+def create_many(conn: Connection, shop_id: int, inputs: Sequence[VariantsCreateInput], now: datetime
+                ) -> list[VariantsCreated | UserErrors]:
+    """productVariantsBulkCreate for any number of inputs, in order (the synchronous mutation is a batch of
+    one): each answers its new variants' ids, or its errors (then it wrote nothing)."""
+    batch = VariantsCreateBatch(conn, shop_id)
+    return batch.run(inputs, now, lambda index: _create_one(conn, shop_id, inputs[index], now))
+
+
+def _create_one(conn: Connection, shop_id: int, item: VariantsCreateInput, now: datetime
+                ) -> VariantsCreated | UserErrors:
+    def create_input() -> VariantsCreated:
+        return VariantsCreated(bulk_create(conn, shop_id, item.product_id, item.specs, item.strategy, now))
+
+    return in_savepoint(conn, create_input)
 
 
 # ---- productVariantsBulkUpdate ---------------------------------------------------------------------
@@ -286,6 +436,140 @@ def bulk_update(conn: Connection, shop_id: int, product_id: int, specs: list[Var
     if valid:
         touch_product(conn, product_id, now)
     return [variant_id for variant_id, _, _ in valid], errors
+
+
+@dataclass(frozen=True)
+class VariantsUpdateInput:
+    """One productVariantsBulkUpdate input, its product identified (the caller checked that it exists)."""
+
+    product_id: int
+    specs: list[VariantSpec]
+    allow_partial: bool = False
+
+
+class VariantsUpdated(NamedTuple):
+    """An input's answer: the variants it updated, in input order, and (``allowPartialUpdates``) the errors of
+    those it did not. ``product`` and ``variants`` are the rows as the input left them, when the batch read them."""
+
+    variant_ids: list[int]
+    errors: list[UserError]
+    product: Any = None
+    variants: list[Any] | None = None
+
+
+R = TypeVar("R")
+_LOOKUP_SIZE = 500
+"""Ids per ``IN (...)`` lookup (well under SQLite's and PostgreSQL's parameter limits)."""
+_ID = "updated_variant_id"
+"""The parameter naming the variant to update (the others are the columns set)."""
+
+
+class VariantsUpdateBatch:
+    """productVariantsBulkUpdate for a chunk's inputs: an input it can vouch for (every variant named by an id
+    of its product, each once, no option values, no negative price) is kept as parameter rows, and the kept
+    rows setting the same columns are written by one ``executemany`` of ``UPDATE product_variants ... WHERE
+    id = ?`` at the flush, which comes before any other input runs and before a variant is updated twice (so
+    each answer shows the rows as its input left them). The chunk's variants are looked up in one query:
+    an update adds and removes no variant, so what it says holds for the whole chunk."""
+
+    def __init__(self, conn: Connection, shop_id: int, read_rows: bool = False, read_products: bool = True) -> None:
+        self.conn = conn
+        self.shop_id = shop_id
+        self.read_rows = read_rows
+        self.read_products = read_rows and read_products
+        self._groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+        self._kept: list[tuple[int, VariantsUpdateInput]] = []
+        self._ids: set[int] = set()
+        self._owners: dict[int, int] = {}
+
+    def run(self, items: Sequence[VariantsUpdateInput | None], now: datetime,
+            ordinary: Callable[[int], R]) -> list[VariantsUpdated | R]:
+        """Each input written by the batch when it can vouch for it; any other answered by ``ordinary(index)``
+        at its turn, after the inputs before it are written."""
+        out: list[Any] = [None] * len(items)
+        self._owners = self._products_of({s.id for i in items if i is not None for s in i.specs if s.id})
+        for index, item in enumerate(items):
+            rows = None if item is None else self._rows(item, now)
+            if rows is None:
+                self.flush(out)
+                out[index] = ordinary(index)
+                continue
+            if any(row[_ID] in self._ids for row in rows):
+                self.flush(out)
+            for row in rows:
+                self._groups.setdefault(frozenset(row), []).append(row)
+                self._ids.add(row[_ID])
+            self._kept.append((index, item))  # type: ignore[arg-type]
+        self.flush(out)
+        return out
+
+    def _products_of(self, variant_ids: set[int]) -> dict[int, int]:
+        wanted, found = sorted(variant_ids), dict[int, int]()
+        for start in range(0, len(wanted), _LOOKUP_SIZE):
+            found |= {row.id: row.product_id for row in self.conn.execute(
+                select(product_variants.c.id, product_variants.c.product_id).where(
+                    product_variants.c.shop_id == self.shop_id,
+                    product_variants.c.id.in_(wanted[start:start + _LOOKUP_SIZE])))}
+        return found
+
+    def _rows(self, item: VariantsUpdateInput, now: datetime) -> list[dict[str, Any]] | None:
+        """The input's parameter rows, or None: update it the ordinary way (it has errors to word, or option
+        values to check against its siblings)."""
+        ids = [spec.id for spec in item.specs]
+        if not ids or len(set(ids)) < len(ids) or any(self._owners.get(i) != item.product_id for i in ids):  # type: ignore[arg-type]
+            return None
+        if any(spec.option_values or _bad_price(spec.price) for spec in item.specs):
+            return None
+        return [{**spec.columns(), "updated_at": now, _ID: spec.id} for spec in item.specs]
+
+    def flush(self, out: list[Any]) -> None:
+        """Write the kept updates (each variant at most once): one executemany per set of columns, one touch
+        of their products; then, when asked, read the rows they left."""
+        if not self._kept:
+            return
+        for rows in self._groups.values():
+            self.conn.execute(update(product_variants).where(product_variants.c.id == bindparam(_ID)), rows)
+        now = next(iter(self._groups.values()))[0]["updated_at"]
+        product_ids = sorted({item.product_id for _, item in self._kept})
+        self.conn.execute(update(products).where(products.c.id.in_(product_ids)).values(updated_at=now))
+        product_rows, variant_rows = self._written_rows(product_ids)
+        for index, item in self._kept:
+            ids = [spec.id for spec in item.specs]
+            out[index] = VariantsUpdated(ids, [], product_rows.get(item.product_id),  # type: ignore[arg-type]
+                                         [variant_rows[i] for i in ids] if self.read_rows else None)  # type: ignore[index]
+        self._groups, self._kept, self._ids = {}, [], set()
+
+    def _written_rows(self, product_ids: list[int]) -> tuple[dict[int, Any], dict[int, Any]]:
+        if not self.read_rows:
+            return {}, {}
+        product_rows = rows_by_id(self.conn, products, self.shop_id, product_ids) if self.read_products else {}
+        return product_rows, rows_by_id(self.conn, product_variants, self.shop_id, self._ids)
+
+
+def update_many(conn: Connection, shop_id: int, inputs: Sequence[VariantsUpdateInput], now: datetime
+                ) -> list[VariantsUpdated | UserErrors]:
+    """productVariantsBulkUpdate for any number of inputs, in order (the synchronous mutation is a batch of
+    one): each answers the variants it updated, or its errors (then it wrote nothing)."""
+    batch = VariantsUpdateBatch(conn, shop_id)
+    return batch.run(inputs, now, lambda index: _update_one(conn, shop_id, inputs[index], now))
+
+
+def _update_one(conn: Connection, shop_id: int, item: VariantsUpdateInput, now: datetime
+                ) -> VariantsUpdated | UserErrors:
+    def update_input() -> VariantsUpdated:
+        return VariantsUpdated(*bulk_update(conn, shop_id, item.product_id, item.specs, item.allow_partial, now))
+
+    return in_savepoint(conn, update_input)
+
+
+def rows_by_id(conn: Connection, table: Any, shop_id: int, ids: Iterable[int]) -> dict[int, Any]:
+    """The shop's rows of ``table`` with these ids, by id (a query per 500 ids)."""
+    wanted = sorted(set(ids))
+    found: dict[int, Any] = {}
+    for start in range(0, len(wanted), _LOOKUP_SIZE):
+        found |= {row.id: row for row in conn.execute(select(table).where(
+            table.c.shop_id == shop_id, table.c.id.in_(wanted[start:start + _LOOKUP_SIZE])))}
+    return found
 
 
 # ---- productVariantsBulkDelete ---------------------------------------------------------------------

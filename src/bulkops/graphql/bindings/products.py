@@ -118,7 +118,9 @@ def _number(raw: str | None, type_name: str) -> int | None:
 def _inventory_item_input(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     if not raw:
         return None
-    return {k: v for k, v in raw.items() if k != "sku" and v is not None} or None
+    # keys sorted: graphql-core hands them in the schema's order, a compiled plan in the line's, and the stored
+    # JSON should not depend on which path the line took
+    return {k: raw[k] for k in sorted(raw) if k != "sku" and raw[k] is not None} or None
 
 
 def variant_spec(item: dict[str, Any], option_names: dict[str, str] | None = None) -> rules.VariantSpec:

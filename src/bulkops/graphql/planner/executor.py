@@ -10,7 +10,6 @@ from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-import orjson
 from sqlalchemy import Connection
 
 from bulkops.domain.products.batch import Pending, PreparedProduct, ProductCreateBatch, prepare_product
@@ -29,7 +28,7 @@ from bulkops.graphql.bindings.products import (
 )
 from bulkops.graphql.context import RequestContext
 from bulkops.graphql.planner.mutation_plan import Deoptimize, Plan
-from bulkops.graphql.planner.writer_base import PreparedHere
+from bulkops.graphql.planner.writer_base import PreparedHere, decode_variables
 from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 
 log = logging.getLogger(__name__)
@@ -243,7 +242,7 @@ class ProductUpdateChunks(PreparedHere):
 
 
 def _prepare_update_line(plan: Plan, raw: bytes) -> ProductUpdateInput | None:
-    variables = _decode(raw)
+    variables = decode_variables(raw)
     args = None if variables is None else plan.arguments(variables)
     if args is None or (args.get("product") is not None and args.get("input") is not None):
         return None
@@ -276,7 +275,7 @@ def prepare_lines(plan: Plan, lines: list[bytes], database: str = "sqlite",
 
 
 def _prepare_line(plan: Plan, raw: bytes, database: str) -> PreparedProduct | None:
-    variables = _decode(raw)
+    variables = decode_variables(raw)
     if variables is None:
         return None
     args = plan.arguments(variables)
@@ -298,7 +297,7 @@ _SET_BATCHABLE_INPUT = frozenset({"title", "handle", "descriptionHtml", "vendor"
 
 
 def _prepare_set_line(plan: Plan, raw: bytes, database: str) -> PreparedProduct | None:
-    variables = _decode(raw)
+    variables = decode_variables(raw)
     args = None if variables is None else plan.arguments(variables)
     if args is None:
         return None
@@ -330,11 +329,3 @@ def _created_with_handle(identifier: dict[str, Any], fields: ProductFields) -> s
 
 def _plain_metafield_specs(raw: list[dict[str, Any]]) -> list[MetafieldSpec]:
     return [metafield_spec(m) for m in raw]
-
-
-def _decode(raw: bytes) -> dict[str, Any] | None:
-    try:
-        variables = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    return variables if type(variables) is dict else None

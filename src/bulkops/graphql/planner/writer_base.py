@@ -35,6 +35,15 @@ class PreparedHere:
         return self.slow(conn, variables)
 
 
+def decode_variables(raw: bytes) -> dict[str, Any] | None:
+    """A line's variables, or None when they are not a JSON object (the ordinary path words the error)."""
+    try:
+        variables = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return variables if type(variables) is dict else None
+
+
 def selections_within(plan: Plan, safe: dict[tuple[str, ...], set[str]]) -> bool:
     """Every path of the payload selects only fields ``safe`` allows there (the ones a writer shapes with
     certainty after writing)."""
@@ -48,13 +57,8 @@ def selections_within(plan: Plan, safe: dict[tuple[str, ...], set[str]]) -> bool
 def line_arguments(plan: Plan, raw: bytes) -> dict[str, Any] | None:
     """A line's root arguments when the plan vouches for them, else None (the line runs the ordinary way,
     where graphql-core words what is wrong)."""
-    try:
-        variables = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if type(variables) is not dict:
-        return None
-    return plan.arguments(variables)
+    variables = decode_variables(raw)
+    return None if variables is None else plan.arguments(variables)
 
 
 class WrittenInRuns(PreparedHere):
