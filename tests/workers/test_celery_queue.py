@@ -27,7 +27,7 @@ pytest.importorskip("celery")
 
 HEARTBEAT_STALE_S = "2"
 """A killed worker's operation is taken over 2 s after its last chunk commit (60 s in production)."""
-HAIR_TRIGGER_STALE_S = "0.05"
+HAIR_TRIGGER_STALE_S = "0.005"
 CHUNK_LINES = "25"
 CREATE = ("mutation call($product: ProductCreateInput!) { productCreate(product: $product) "
           "{ product { id title } userErrors { field message } } }")
@@ -102,7 +102,7 @@ def two_workers(deployment: Deployment) -> list[WorkerProcess]:
 
 @pytest.fixture
 def two_hasty_workers(deployment: Deployment) -> list[WorkerProcess]:
-    """Workers that take over any operation whose heartbeat is 50 ms old: a live worker between two chunk
+    """Workers that take over any operation whose heartbeat is 5 ms old (batched chunks of 25 lines commit within milliseconds): a live worker between two chunk
     commits looks dead to them, so they keep taking the operation from each other while it runs."""
     return deployment.ensure_workers(2, BULKOPS_HEARTBEAT_STALE=HAIR_TRIGGER_STALE_S)
 
@@ -222,7 +222,7 @@ def test_workers_taking_an_operation_from_a_live_worker_never_commit_a_chunk_twi
         deployment: Deployment, two_hasty_workers: list[WorkerProcess]) -> None:
     shop = deployment.server.new_shop()
     client = deployment.server.client(shop)
-    total = 1_200
+    total = 6_000  # several upkeep rounds of both workers even on an idle machine; the contest ends earlier
     operation = client.run_mutation(CREATE, client.stage(products_jsonl(total, "Contested")))["bulkOperation"]["id"]
 
     wait_for_takeovers(client, operation, two_hasty_workers, CONTESTED_TAKEOVERS)
