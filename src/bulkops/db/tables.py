@@ -545,13 +545,15 @@ node_documents = Table(
     Column("typename", String(128), nullable=False),
     Column("number", BigInteger, nullable=False),
     Column("parent_gid", String(255)),
+    Column("parent_type", String(128)),
+    Column("parent_number", BigInteger),
     Column("position", Integer, nullable=False),
     Column("document", JSON, nullable=False),
     Column("created_at", DateTime),
     Column("updated_at", DateTime),
     UniqueConstraint("shop_id", "gid", name="uq_node_documents_shop_gid"),
     Index("ix_node_documents_shop_type_number", "shop_id", "typename", "number"),
-    Index("ix_node_documents_parent", "shop_id", "parent_gid"),
+    Index("ix_node_documents_parent", "shop_id", "parent_type", "parent_number"),
 )
 """Every node a shop was loaded with (``bulkops load``), whole, in the Admin API's shape: the fields no column
 answers are read from it, and the types with no table of their own are listed from it."""

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from bulkops.db.tables import node_documents
+from bulkops.protocol.ids import parse_gid
 
 
 def stamp(document: dict[str, Any], field: str) -> datetime | None:
@@ -35,8 +36,10 @@ def keep_document(conn: Connection, shop_id: int, gid: str, typename: str, numbe
     d = node_documents.c
     found = conn.execute(select(d.id, d.document).where(d.shop_id == shop_id, d.gid == gid)).first()
     if found is None:
+        parent_type, parent_number = parse_gid(parent_gid) if parent_gid is not None else (None, None)
         conn.execute(insert(node_documents).values(
-            shop_id=shop_id, gid=gid, typename=typename, number=number, parent_gid=parent_gid, position=position,
+            shop_id=shop_id, gid=gid, typename=typename, number=number, parent_gid=parent_gid,
+            parent_type=parent_type, parent_number=parent_number, position=position,
             document=document, created_at=stamp(document, "createdAt"), updated_at=stamp(document, "updatedAt")))
         return
     merged = {**found.document, **document}

@@ -45,6 +45,7 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from sqlalchemy import Connection
 
 from bulkops.db.pagination import after_row, keyset_order
+from bulkops.domain.documents.rules import documents_of
 from bulkops.domain.shops.rules import shop_by_id
 from bulkops.engine.exporter import PlanFactory, Row
 from bulkops.engine.operations import Operation
@@ -53,7 +54,14 @@ from bulkops.graphql.context import RequestContext
 from bulkops.graphql.defaults import default_resolver, snake
 from bulkops.graphql.errors import format_error
 from bulkops.graphql.planner.export_columns import DriverConnection, Field, row_reader
-from bulkops.graphql.planner.export_sources import WITHIN_OBJECTS, Direct, Listing, answered_fields, source_for
+from bulkops.graphql.planner.export_sources import (
+    WITHIN_OBJECTS,
+    Direct,
+    Listing,
+    answered_fields,
+    document_fields,
+    source_for,
+)
 from bulkops.protocol.mutation_document import is_connection_type, main_operation, parse_document
 from bulkops.protocol.query_document import field_definition, fragments_of, iter_fields
 
@@ -250,11 +258,16 @@ class Shaper:
     def fast(self) -> bool:
         return self.specs is not None
 
-    def shape(self, conn: Connection, rows: list[Row]) -> list[dict[str, Any]]:
+    def shape(self, conn: Connection, rows: list[Row], documents: list[dict[str, Any] | None] | None = None,
+              fill: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+        """The rows' objects; ``fill``: the fields read from each row's loaded ``documents`` where it has them."""
         if self.direct is not None:
             direct = self.direct
             return [{key: read(row) for key, read in direct} for row in rows]
         objects = [self.present(row) for row in rows]
+        for found, document in zip(objects, documents or (), strict=False):
+            if document:
+                found.update((name, document[name]) for name in fill if name in document)
         if self.specs is not None:
             try:
                 return [fast_shape(self.specs, o) for o in objects]
@@ -294,10 +307,14 @@ class AbstractShaper(Shaper):
 class PlanConnection:
     """One connection of the plan: reads its rows, shapes them, and knows its nested connections."""
 
-    def __init__(self, listing: Listing, shaper: Shaper, children: list[PlanNode]) -> None:
+    def __init__(self, listing: Listing, shaper: Shaper, children: list[PlanNode], fill: frozenset[str] = frozenset(),
+                 shop_id: int = 0) -> None:
         self.listing = listing
         self.shaper = shaper
         self.children = children
+        self.fill = fill
+        """Selected fields answered from the nodes' loaded documents (domain/documents) where the shop has them."""
+        self.shop_id = shop_id
         self._prefix = f"gid://shopify/{listing.type_name}/"
 
     def key(self, row: Row) -> int:
@@ -309,7 +326,11 @@ class PlanConnection:
         return self._prefix + str(row.id)
 
     def shape(self, conn: Connection, rows: list[Row]) -> list[dict[str, Any]]:
-        return self.shaper.shape(conn, rows)
+        if not self.fill:
+            return self.shaper.shape(conn, rows)
+        gids = [self.gid(row) for row in rows]
+        found = documents_of(conn, self.shop_id, gids)
+        return self.shaper.shape(conn, rows, [found.get(gid) for gid in gids], self.fill)
 
     def _order(self) -> list[Any]:
         return keyset_order(self.listing.sort, self.listing.id_col, self.listing.descending)
@@ -365,7 +386,9 @@ class _Compiler:
     def connection(self, parent: GraphQLObjectType, nodes: list[FieldNode]) -> PlanNode:
         name = nodes[0].name.value
         definition = parent.fields[name]
-        builder = source_for(parent.name, name)
+        node_named = self._node_type(get_named_type(definition.type))
+        builder = source_for(parent.name, name, node_named.name if node_named else None,
+                             isinstance(node_named, GraphQLAbstractType))
         if builder is None:
             where = "top-level connection" if parent is self.schema.query_type else f"connection {parent.name}.{name}"
             raise UnsupportedExport(f"Bulk queries on this server cannot export the {where} '{name}' yet.")
@@ -395,7 +418,15 @@ class _Compiler:
         fields = plain_fields(own, listing.direct) if self.driver and listing.members is None else None
         if fields is not None:
             return DriverConnection(listing, fields, children)
-        return PlanConnection(listing, Shaper(self.schema, node_type, own, self.document, listing.present, listing.direct), children)
+        fill = document_fields(node_type.name, [nodes[0].name.value for nodes in own.values()])
+        shaper = Shaper(self.schema, node_type, own, self.document, listing.present, listing.direct)
+        return PlanConnection(listing, shaper, children, fill, self.shop_id)
+
+    @staticmethod
+    def _node_type(connection: GraphQLNamedType) -> GraphQLNamedType | None:
+        """A connection type's node type (``OrderConnection`` -> ``Order``)."""
+        nodes = getattr(connection, "fields", {}).get("nodes")
+        return get_named_type(nodes.type) if nodes is not None else None
 
     def _node_selections(self, nodes: list[FieldNode], connection: GraphQLNamedType) -> list[SelectionSetNode | None]:
         """The ``edges { node { … } }`` selections of a connection field (``first``, ``cursor``, ``pageInfo``

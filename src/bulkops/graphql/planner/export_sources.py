@@ -19,7 +19,8 @@ from bulkops.domain.collections.fields import COLLECTION
 from bulkops.domain.collections.listing import COLLECTIONS, Members
 from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.customers.listing import CUSTOMERS
-from bulkops.domain.fields import FieldMap, Plain
+from bulkops.domain.documents import listing as documents
+from bulkops.domain.fields import Const, FieldMap, Plain
 from bulkops.domain.inventory import rules as inventory_rules
 from bulkops.domain.media import listing as media_listing
 from bulkops.domain.media import rules as media_rules
@@ -93,6 +94,17 @@ def answered_fields(type_name: str) -> frozenset[str] | None:
     one: the planner refuses those at creation); None for a type presented otherwise."""
     field_map = PRESENTED.get(type_name)
     return None if field_map is None else frozenset(field_map.fields)
+
+
+def document_fields(type_name: str, names: list[str]) -> frozenset[str]:
+    """Of the selected fields of a type with a table, those its node's document answers when the shop loaded
+    one: the fields its field map lacks or answers with a constant (a placeholder where the shop keeps no
+    data); columns and computed fields stay the table's."""
+    field_map = PRESENTED.get(type_name)
+    if field_map is None:
+        return frozenset()
+    sources = field_map.fields
+    return frozenset(n for n in names if n != "__typename" and (n not in sources or isinstance(sources[n], Const)))
 
 
 def _of_type(type_name: str) -> tuple[Presenter, Direct]:
@@ -209,5 +221,51 @@ WITHIN_OBJECTS: dict[tuple[str, str], str] = {("ProductVariant", "inventoryItem"
 variant's (same number), so ``inventoryItem { inventoryLevels }`` reads the levels by the variant's key."""
 
 
-def source_for(parent_type: str, field_name: str) -> ListingBuilder | None:
-    return SOURCES.get((parent_type, field_name))
+def present_document(row: Any) -> dict[str, Any]:
+    """A node kept only as its document: its fields as loaded."""
+    return {**row.document, "__typename": row.typename}
+
+
+def _document_gid(row: Any) -> str:
+    return row.gid
+
+
+def documents_root(type_name: str) -> ListingBuilder:
+    """A root connection of a type kept as documents (``orders``): by id, ``query:`` and ``sortKey:`` on the
+    documents' dates."""
+
+    def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+        listing = _listing(documents.nodes_of_type(conn, shop_id, type_name, args), documents.NUMBER,
+                           documents.sort_of(args), bool(args.get("reverse")), type_name, present_document, {})
+        return replace(listing, gid_of=_document_gid)
+
+    return build
+
+
+def documents_child(type_name: str, parent_type: str, abstract: bool) -> ListingBuilder:
+    """A nested connection of documents (``Order.lineItems``, ``Customer.orders``): the nodes loaded under each
+    parent, in the file's order."""
+
+    def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+        stmt = documents.children_of_type(shop_id, None if abstract else type_name, parent_type)
+        listing = _listing(stmt, documents.NUMBER, documents.POSITION, bool(args.get("reverse")), type_name,
+                           present_document, {}, documents.PARENT)
+        return replace(listing, gid_of=_document_gid)
+
+    return build
+
+
+def source_for(parent_type: str, field_name: str, node_type: str | None = None,
+               abstract: bool = False) -> ListingBuilder | None:
+    """The listing of a connection: the domain's, else (for a node type with no table, ``node_type``) its
+    documents'."""
+    found = SOURCES.get((parent_type, field_name))
+    if found is not None or node_type is None or not documents.from_documents(node_type):
+        return found
+    if parent_type == "QueryRoot":
+        return documents_root(node_type)
+    return documents_child(node_type, parent_type, abstract)
+
+
+def from_documents(type_name: str) -> bool:
+    return documents.from_documents(type_name)

@@ -28,6 +28,8 @@ def upgrade() -> None:
         sa.Column("typename", sa.String(128), nullable=False),
         sa.Column("number", sa.BigInteger(), nullable=False),
         sa.Column("parent_gid", sa.String(255)),
+        sa.Column("parent_type", sa.String(128)),
+        sa.Column("parent_number", sa.BigInteger()),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime()),
@@ -35,7 +37,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("shop_id", "gid", name="uq_node_documents_shop_gid"),
     )
     op.create_index("ix_node_documents_shop_type_number", "node_documents", ["shop_id", "typename", "number"])
-    op.create_index("ix_node_documents_parent", "node_documents", ["shop_id", "parent_gid"])
+    op.create_index("ix_node_documents_parent", "node_documents", ["shop_id", "parent_type", "parent_number"])
 
 
 def downgrade() -> None:
