@@ -257,11 +257,15 @@ def documents_child(type_name: str, parent_type: str, abstract: bool) -> Listing
 
 def source_for(parent_type: str, field_name: str, node_type: str | None = None,
                abstract: bool = False) -> ListingBuilder | None:
-    """The listing of a connection: the domain's, else (for a node type with no table, ``node_type``) its
-    documents'."""
+    """The listing of a connection: the domain's, else its documents' when its node type (``node_type``) or
+    its parent's has no table (an order's metafields are the ones loaded under it)."""
     found = SOURCES.get((parent_type, field_name))
-    if found is not None or node_type is None or not documents.from_documents(node_type):
+    if found is not None or node_type is None:
         return found
+    kept_apart = documents.from_documents(node_type) or (
+        parent_type != "QueryRoot" and documents.from_documents(parent_type))
+    if not kept_apart:
+        return None
     if parent_type == "QueryRoot":
         return documents_root(node_type)
     return documents_child(node_type, parent_type, abstract)
