@@ -129,8 +129,8 @@ def test_a_query_of_exactly_65535_bytes_is_accepted(shop_client: BulkClient) -> 
 
 
 def test_a_connection_this_server_cannot_read_is_refused_up_front_with_its_name(shop_client: BulkClient) -> None:
-    assert refusal(shop_client, "{ orders { edges { node { id } } } }") == invalid(
-        "Bulk queries on this server cannot export the top-level connection 'orders' yet.")
+    assert refusal(shop_client, "{ locations { edges { node { id } } } }") == invalid(
+        "Bulk queries on this server cannot export the top-level connection 'locations' yet.")
 
 
 def test_an_accepted_query_starts_a_created_query_operation_echoing_the_query(shop_client: BulkClient) -> None:
