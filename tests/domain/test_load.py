@@ -170,3 +170,31 @@ def test_bulkops_load_stores_a_file_under_the_named_shop(stores: tuple[InProcess
     assert result.output == (f"Loaded 9 nodes into {shop.domain} (4 into tables): 2 Customer, 3 LineItem, "
                              "2 Metafield, 2 Order\n")
     assert export(first.client(shop), query) == path.read_bytes()
+
+
+def test_ordinary_queries_read_loaded_documents_for_roots_without_tables_and_fields_without_columns(
+        stores: tuple[InProcessServer, InProcessServer]) -> None:
+    first, _ = stores
+    shop = first.new_shop("documents")
+    load(first, shop, b"\n".join([
+        b'{"id":"gid://shopify/Product/901","title":"Nano","handle":"nano","onlineStoreUrl":"https://shop.example/nano",'
+        b'"totalInventory":30}',  # a computed field: the table's variants say 0
+        b'{"id":"gid://shopify/Order/911","name":"#1001","updatedAt":"2024-01-31T23:59:59Z"}',
+        b'{"id":"gid://shopify/LineItem/921","quantity":1,"__parentId":"gid://shopify/Order/911"}',
+        b'{"id":"gid://shopify/Order/912","name":"#1002","updatedAt":"2024-02-01T00:00:00Z"}',
+    ]))
+
+    data = first.client(shop).graphql("""{
+      product(id: "gid://shopify/Product/901") { title onlineStoreUrl totalInventory }
+      orders(first: 5, query: "updated_at:<'2024-02-01'") { nodes { id name lineItems(first: 5) { nodes { quantity } } } }
+      order(id: "gid://shopify/Order/912") { name lineItems(first: 5) { nodes { id } } }
+      missing: order(id: "gid://shopify/Order/913") { name }
+    }""")["data"]
+
+    assert data == {
+        "product": {"title": "Nano", "onlineStoreUrl": "https://shop.example/nano", "totalInventory": 0},
+        "orders": {"nodes": [{"id": "gid://shopify/Order/911", "name": "#1001",
+                              "lineItems": {"nodes": [{"quantity": 1}]}}]},
+        "order": {"name": "#1002", "lineItems": {"nodes": []}},
+        "missing": None,
+    }

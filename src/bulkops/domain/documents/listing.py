@@ -10,6 +10,7 @@ from sqlalchemy import Column, Connection, Select, String, cast, select
 
 from bulkops.db.tables import node_documents
 from bulkops.domain.listing import Arguments, Search
+from bulkops.protocol.ids import parse_gid
 
 d = node_documents.c
 
@@ -34,7 +35,8 @@ def from_documents(type_name: str) -> bool:
 
 
 def _columns() -> list[Any]:
-    return [d.number.label("id"), d.gid, d.typename, d.document]
+    """A node's row: ``id`` its number (the keyset and the cursors), its gid, type and document."""
+    return [d.number.label("id"), d.number, d.gid, d.typename, d.document, d.created_at, d.updated_at, d.position]
 
 
 def nodes_of_type(conn: Connection, shop_id: int, type_name: str, args: Arguments) -> Select:
@@ -58,3 +60,16 @@ def children_of_type(shop_id: int, type_name: str | None, parent_type: str) -> S
 POSITION = d.position
 PARENT = d.parent_number
 NUMBER = d.number
+
+
+def node_of_type(conn: Connection, shop_id: int, type_name: str, number: int) -> Any | None:
+    """One node of a type kept as documents (``order(id:)``), or None."""
+    return conn.execute(select(*_columns()).where(d.shop_id == shop_id, d.typename == type_name,
+                                                  d.number == number)).first()
+
+
+def children_of_node(shop_id: int, parent_gid: str, type_name: str | None) -> Select:
+    """The nodes loaded under one parent (``Order.lineItems`` of one order)."""
+    parent_type, number = parse_gid(parent_gid)
+    stmt = select(*_columns()).where(d.shop_id == shop_id, d.parent_type == parent_type, d.parent_number == number)
+    return stmt if type_name is None else stmt.where(d.typename == type_name)

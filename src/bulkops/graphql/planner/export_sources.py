@@ -20,7 +20,7 @@ from bulkops.domain.collections.listing import COLLECTIONS, Members
 from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.customers.listing import CUSTOMERS
 from bulkops.domain.documents import listing as documents
-from bulkops.domain.fields import Const, FieldMap, Plain
+from bulkops.domain.fields import FieldMap, Plain
 from bulkops.domain.inventory import rules as inventory_rules
 from bulkops.domain.media import listing as media_listing
 from bulkops.domain.media import rules as media_rules
@@ -34,6 +34,7 @@ from bulkops.graphql.bindings.customers import present_customer
 from bulkops.graphql.bindings.inventory import present_level
 from bulkops.graphql.bindings.metafields import present_metafield
 from bulkops.graphql.bindings.products import present_product, present_variant
+from bulkops.graphql.documents import answered_by_document
 
 Presenter = Callable[[Any], dict[str, Any]]
 
@@ -97,14 +98,8 @@ def answered_fields(type_name: str) -> frozenset[str] | None:
 
 
 def document_fields(type_name: str, names: list[str]) -> frozenset[str]:
-    """Of the selected fields of a type with a table, those its node's document answers when the shop loaded
-    one: the fields its field map lacks or answers with a constant (a placeholder where the shop keeps no
-    data); columns and computed fields stay the table's."""
-    field_map = PRESENTED.get(type_name)
-    if field_map is None:
-        return frozenset()
-    sources = field_map.fields
-    return frozenset(n for n in names if n != "__typename" and (n not in sources or isinstance(sources[n], Const)))
+    """Of the selected fields, those the nodes' loaded documents answer where the shop has them."""
+    return frozenset(name for name in names if answered_by_document(type_name, name))
 
 
 def _of_type(type_name: str) -> tuple[Presenter, Direct]:
