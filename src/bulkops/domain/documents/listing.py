@@ -29,6 +29,11 @@ SEARCH = Search(fields={"created_at": d.created_at, "updated_at": d.updated_at, 
 SORT_KEYS: dict[str, Column] = {"ID": d.number, "CREATED_AT": d.created_at, "UPDATED_AT": d.updated_at}
 
 
+def present_node(row: Any) -> dict[str, Any]:
+    """A node kept only as its document: its fields as loaded (queries and exports alike)."""
+    return {**row.document, "__typename": row.typename}
+
+
 def from_documents(type_name: str) -> bool:
     """Whether a type's nodes are listed from their documents (it has no table of its own)."""
     return type_name not in STORED_TYPES

@@ -10,6 +10,7 @@ from typing import Any
 from graphql import (
     GraphQLAbstractType,
     GraphQLField,
+    GraphQLNamedType,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
@@ -22,14 +23,9 @@ from bulkops.domain.paging import read_page
 from bulkops.graphql.bindings.common import Window, connection, page_args
 from bulkops.graphql.context import ctx
 from bulkops.protocol.ids import InvalidGlobalId, parse_gid
-from bulkops.protocol.mutation_document import is_connection_type
+from bulkops.protocol.mutation_document import connection_node_type, is_connection_type
 
 Resolver = Callable[..., Any]
-
-
-def present(row: Any) -> dict[str, Any]:
-    """A node kept as its document: its fields as loaded."""
-    return {**row.document, "__typename": row.typename}
 
 
 def _window(first: int | None, after: str | None, last: int | None, before: str | None, reverse: bool,
@@ -49,7 +45,7 @@ def root_connection(type_name: str) -> Resolver:
         stmt = documents.nodes_of_type(context.conn, context.shop.id, type_name, {"query": query})
         page = read_page(context.conn, stmt, sort=documents.sort_of({"sortKey": sortKey}), id_col=documents.NUMBER,
                          window=window)
-        return connection(page, present)
+        return connection(page, documents.present_node)
 
     return resolve
 
@@ -64,7 +60,7 @@ def root_node(type_name: str) -> Resolver:
         except InvalidGlobalId:
             return None
         row = documents.node_of_type(context.conn, context.shop.id, type_name, number) if kind == type_name else None
-        return None if row is None else present(row)
+        return None if row is None else documents.present_node(row)
 
     return resolve
 
@@ -82,17 +78,13 @@ def child_connection(type_name: str | None) -> Resolver:
             return dict(EMPTY_CONNECTION)
         stmt = documents.children_of_node(context.shop.id, parent, type_name)
         return connection(read_page(context.conn, stmt, sort=documents.POSITION, id_col=documents.NUMBER,
-                                    window=window), present)
+                                    window=window), documents.present_node)
 
     return resolve
 
 
-def _node_type(field: GraphQLField) -> Any:
-    named = get_named_type(field.type)
-    if not is_connection_type(named):
-        return None
-    nodes = named.fields.get("nodes")
-    return get_named_type(nodes.type) if nodes is not None else None
+def _node_type(field: GraphQLField) -> GraphQLNamedType | None:
+    return connection_node_type(get_named_type(field.type))
 
 
 class DocumentTypes:

@@ -62,7 +62,12 @@ from bulkops.graphql.planner.export_sources import (
     document_fields,
     source_for,
 )
-from bulkops.protocol.mutation_document import is_connection_type, main_operation, parse_document
+from bulkops.protocol.mutation_document import (
+    connection_node_type,
+    is_connection_type,
+    main_operation,
+    parse_document,
+)
 from bulkops.protocol.query_document import field_definition, fragments_of, iter_fields
 
 IN_BATCH = 500
@@ -386,7 +391,7 @@ class _Compiler:
     def connection(self, parent: GraphQLObjectType, nodes: list[FieldNode]) -> PlanNode:
         name = nodes[0].name.value
         definition = parent.fields[name]
-        node_named = self._node_type(get_named_type(definition.type))
+        node_named = connection_node_type(get_named_type(definition.type))
         builder = source_for(parent.name, name, node_named.name if node_named else None,
                              isinstance(node_named, GraphQLAbstractType))
         if builder is None:
@@ -421,12 +426,6 @@ class _Compiler:
         fill = document_fields(node_type.name, [nodes[0].name.value for nodes in own.values()])
         shaper = Shaper(self.schema, node_type, own, self.document, listing.present, listing.direct)
         return PlanConnection(listing, shaper, children, fill, self.shop_id)
-
-    @staticmethod
-    def _node_type(connection: GraphQLNamedType) -> GraphQLNamedType | None:
-        """A connection type's node type (``OrderConnection`` -> ``Order``)."""
-        nodes = getattr(connection, "fields", {}).get("nodes")
-        return get_named_type(nodes.type) if nodes is not None else None
 
     def _node_selections(self, nodes: list[FieldNode], connection: GraphQLNamedType) -> list[SelectionSetNode | None]:
         """The ``edges { node { … } }`` selections of a connection field (``first``, ``cursor``, ``pageInfo``

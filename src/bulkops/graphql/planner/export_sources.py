@@ -216,11 +216,6 @@ WITHIN_OBJECTS: dict[tuple[str, str], str] = {("ProductVariant", "inventoryItem"
 variant's (same number), so ``inventoryItem { inventoryLevels }`` reads the levels by the variant's key."""
 
 
-def present_document(row: Any) -> dict[str, Any]:
-    """A node kept only as its document: its fields as loaded."""
-    return {**row.document, "__typename": row.typename}
-
-
 def _document_gid(row: Any) -> str:
     return row.gid
 
@@ -231,7 +226,7 @@ def documents_root(type_name: str) -> ListingBuilder:
 
     def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
         listing = _listing(documents.nodes_of_type(conn, shop_id, type_name, args), documents.NUMBER,
-                           documents.sort_of(args), bool(args.get("reverse")), type_name, present_document, {})
+                           documents.sort_of(args), bool(args.get("reverse")), type_name, documents.present_node, {})
         return replace(listing, gid_of=_document_gid)
 
     return build
@@ -244,7 +239,7 @@ def documents_child(type_name: str, parent_type: str, abstract: bool) -> Listing
     def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
         stmt = documents.children_of_type(shop_id, None if abstract else type_name, parent_type)
         listing = _listing(stmt, documents.NUMBER, documents.POSITION, bool(args.get("reverse")), type_name,
-                           present_document, {}, documents.PARENT)
+                           documents.present_node, {}, documents.PARENT)
         return replace(listing, gid_of=_document_gid)
 
     return build
