@@ -23,10 +23,10 @@ CUSTOMERS = "customers"
 theirs, and the orders' line items: Customer, MailingAddress, CustomerEmailMarketingConsentState,
 CustomerSmsMarketingConsentState, Metafield, Order, MoneyBag, MoneyV2, LineItem, Image, ProductVariant, Product."""
 NODES = {"customers": {"Customer": 2, "Metafield": 2, "Order": 2, "LineItem": 3},
-         "products": {"Product": 2, "ProductVariant": 3, "Metafield": 3}}
+         "products": {"Product": 2, "ProductVariant": 3, "Metafield": 3, "MediaImage": 2}}
 PRODUCTS = "products"
-"""Products with options, SEO and metafields, their variants with selected options, inventory items and
-metafields: every node into the domain's tables."""
+"""Products with options, SEO and metafields, their variants with selected options and inventory items, their
+media images and the images' metafields: every node into the domain's tables."""
 
 
 def export_file(name: str) -> tuple[str, bytes]:
@@ -78,7 +78,7 @@ def test_loaded_nodes_answer_ordinary_queries_with_their_ids_kept(
     shop = first.new_shop("queries")
     load(first, shop, export_file(PRODUCTS)[1].replace(b"Product\\/", b"Product\\/1")
          .replace(b"Variant\\/", b"Variant\\/1").replace(b"Metafield\\/", b"Metafield\\/1")
-         .replace(b"Option\\/", b"Option\\/1"))
+         .replace(b"Option\\/", b"Option\\/1").replace(b"MediaImage\\/", b"MediaImage\\/1"))
 
     data = first.client(shop).graphql("""{ product(id: "gid://shopify/Product/1632910392") {
       title handle variants(first: 5) { nodes { id sku } } metafield(namespace: "specs", key: "capacity_gb") { value }

@@ -12,11 +12,12 @@ from bulkops.domain.collections.fields import COLLECTION
 from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.documents.rules import documents_of, has_documents
 from bulkops.domain.fields import Const, FieldMap
+from bulkops.domain.media.fields import MEDIA
 from bulkops.domain.metafields.fields import METAFIELD
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
 
 FIELD_MAPS: dict[str, FieldMap] = {m.type_name: m for m in (PRODUCT, VARIANT, INVENTORY_ITEM, CUSTOMER, METAFIELD,
-                                                             COLLECTION)}
+                                                             COLLECTION, *MEDIA.values())}
 """The types whose presenters come from a field map, wherever they are met in a selection."""
 
 PLACEHOLDERS = frozenset((m.type_name, name) for m in FIELD_MAPS.values() for name, source in m.fields.items()

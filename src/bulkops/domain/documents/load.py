@@ -25,6 +25,7 @@ from bulkops.db.tables import (
     collections,
     customers,
     metafields,
+    product_media,
     product_options,
     product_variants,
     products,
@@ -34,6 +35,8 @@ from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.customers.rules import ADDRESS_KEYS
 from bulkops.domain.documents.rules import keep_document, stamp
 from bulkops.domain.fields import FieldMap, Plain
+from bulkops.domain.media.fields import MEDIA, TYPE_NAMES
+from bulkops.domain.media.rules import READY
 from bulkops.domain.metafields.fields import METAFIELD
 from bulkops.domain.products.fields import PRODUCT, VARIANT
 from bulkops.protocol.ids import InvalidGlobalId, parse_gid
@@ -331,10 +334,45 @@ def keep_metafield(conn: Connection, shop_id: int, node: Node, now: datetime) ->
     keep_row(conn, metafields, shop_id, node, {**row, "owner_type": owner_type, "owner_id": owner_id}, now)
 
 
+CONTENT_TYPES = {type_name: content for content, type_name in TYPE_NAMES.items()}
+"""A media node's type -> its ``media_content_type``."""
+
+
+def _url(doc: dict[str, Any], *paths: tuple[str, ...]) -> str | None:
+    """The first URL found along the paths (``("image", "url")``…)."""
+    for path in paths:
+        found: Any = doc
+        for key in path:
+            found = found.get(key) if isinstance(found, dict) else None
+        if isinstance(found, str):
+            return found
+    return None
+
+
+def keep_media(conn: Connection, shop_id: int, node: Node, now: datetime) -> None:
+    """A product's media (``Product.media``): its kind by its type, its address from what the line shows."""
+    doc = node.document
+    if node.parent_type != "Product":
+        raise LoadError(f"{node.gid} is not under a product: media is loaded from 'products {{ media }}' exports")
+    source = _url(doc, ("image", "url"), ("originalSource", "url"), ("originUrl",), ("embeddedUrl",),
+                  ("preview", "image", "url"), ("sources", "url"))
+    if source is None:
+        raise LoadError(f"{node.gid} shows no address (select 'image {{ url }}' or 'originalSource {{ url }}')")
+    m = product_media.c
+    position = (conn.execute(select(func.count()).where(m.product_id == node.parent_number, m.id != node.number)
+                             ).scalar() or 0) + 1
+    row = {"product_id": node.parent_number, "media_content_type": CONTENT_TYPES[node.typename],
+           "original_source": source, "alt": doc.get("alt"), "status": doc.get("status") or READY,
+           "position": position, "preview_image_url": _url(doc, ("preview", "image", "url")),
+           **columns_of(MEDIA[CONTENT_TYPES[node.typename]], doc)}
+    keep_row(conn, product_media, shop_id, node, row, now)
+
+
 Keeper = Callable[[Connection, int, Node, datetime], None]
 
 KEEPERS: dict[str, Keeper] = {
     "Product": keep_product, "ProductVariant": keep_variant, "Collection": keep_collection,
     "Customer": keep_customer, "Metafield": keep_metafield,
+    **{type_name: keep_media for type_name in CONTENT_TYPES},
 }
 """The types with a table of their own; any other type is kept as its document only."""

@@ -26,6 +26,7 @@ from bulkops.domain.media import listing as media_listing
 from bulkops.domain.media import rules as media_rules
 from bulkops.domain.media.fields import media_gid, present_media
 from bulkops.domain.metafields.fields import METAFIELD
+from bulkops.domain.metafields.listing import owned_metafields
 from bulkops.domain.money import SHOP_CURRENCY, money
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
@@ -177,11 +178,6 @@ def media_of(images: bool) -> ListingBuilder:
     return build
 
 
-def _no_rows(conn: Connection, shop_id: int, parent_keys: list[int]) -> dict[int, list[Any]]:
-    """Metafields of a media image: nothing here writes them, so every image has none."""
-    return {}
-
-
 def _price_pairs(conn: Connection, shop_id: int, variant_ids: list[int]) -> dict[int, list[Any]]:
     """A variant's prices in each presentment currency: the shop's one currency here, so one pair."""
     v = tables.product_variants
@@ -208,7 +204,7 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     ("ProductVariant", "presentmentPrices"): computed_of("ProductVariantPricePair", _present_pair, _price_pairs),
     ("Product", "media"): media_of(images=False),
     ("Product", "images"): media_of(images=True),
-    ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
+    ("MediaImage", "metafields"): rows_of(owned_metafields("MediaImage")),
 }
 
 WITHIN_OBJECTS: dict[tuple[str, str], str] = {("ProductVariant", "inventoryItem"): "InventoryItem"}
