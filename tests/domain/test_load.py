@@ -22,11 +22,14 @@ CUSTOMERS = "customers"
 """Customers with their addresses, consents and metafields, their orders (kept as documents: no table) with
 theirs, and the orders' line items: Customer, MailingAddress, CustomerEmailMarketingConsentState,
 CustomerSmsMarketingConsentState, Metafield, Order, MoneyBag, MoneyV2, LineItem, Image, ProductVariant, Product."""
-NODES = {"customers": {"Customer": 2, "Metafield": 2, "Order": 2, "LineItem": 3},
-         "products": {"Product": 2, "ProductVariant": 3, "Metafield": 3, "MediaImage": 2}}
+COLLECTIONS = "collections"
+"""A manual collection with its products (kept as the collection's members, in the file's order) and metafield."""
 PRODUCTS = "products"
 """Products with options, SEO and metafields, their variants with selected options and inventory items, their
 media images and the images' metafields: every node into the domain's tables."""
+NODES = {COLLECTIONS: {"Collection": 1, "Product": 2, "Metafield": 1},
+         CUSTOMERS: {"Customer": 2, "Metafield": 2, "Order": 2, "LineItem": 3},
+         PRODUCTS: {"Product": 2, "ProductVariant": 3, "Metafield": 3, "MediaImage": 2}}
 
 
 def export_file(name: str) -> tuple[str, bytes]:
@@ -55,7 +58,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[InProcess
         yield first, second
 
 
-@pytest.mark.parametrize("name", [CUSTOMERS, PRODUCTS])
+@pytest.mark.parametrize("name", [CUSTOMERS, PRODUCTS, COLLECTIONS])
 def test_a_loaded_export_exports_again_byte_for_byte_and_so_does_its_reload_elsewhere(
         stores: tuple[InProcessServer, InProcessServer], name: str) -> None:
     first, second = stores
