@@ -201,3 +201,21 @@ def test_ordinary_queries_read_loaded_documents_for_roots_without_tables_and_fie
         "order": {"name": "#1002", "lineItems": {"nodes": []}},
         "missing": None,
     }
+
+
+def test_a_list_the_shop_keeps_nothing_in_is_empty_and_a_stored_node_lists_the_documents_loaded_under_it(
+        stores: tuple[InProcessServer, InProcessServer]) -> None:
+    first, _ = stores
+    shop = first.new_shop("empty")
+    load(first, shop, b"\n".join([
+        b'{"id":"gid://shopify/Customer/931","email":"cy@example.com"}',
+        b'{"id":"gid://shopify/Order/932","name":"#1001","__parentId":"gid://shopify/Customer/931"}',
+    ]))
+    client = first.client(shop)
+
+    exported = export(client, "{ customers { edges { node { id companyContactProfiles { id } } } } }")
+    queried = client.graphql("""{ customer(id: "gid://shopify/Customer/931") {
+      companyContactProfiles { id } orders(first: 5) { nodes { name } } } }""")["data"]
+
+    assert exported == b'{"id":"gid:\\/\\/shopify\\/Customer\\/931","companyContactProfiles":[]}\n'
+    assert queried == {"customer": {"companyContactProfiles": [], "orders": {"nodes": [{"name": "#1001"}]}}}

@@ -7,7 +7,7 @@ import re
 from functools import cache
 from typing import Any
 
-from graphql import GraphQLNonNull, GraphQLResolveInfo
+from graphql import GraphQLList, GraphQLNonNull, GraphQLResolveInfo
 
 from bulkops.graphql.documents import PLACEHOLDERS, answered_by_document
 from bulkops.protocol.errors import RequestError
@@ -33,6 +33,8 @@ def default_resolver(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
             found = _from_document(source, info)
             if found is not _MISSING:
                 return found
+            if isinstance(info.return_type, GraphQLNonNull) and isinstance(info.return_type.of_type, GraphQLList):
+                return []  # the schema's empty value: a list this server keeps nothing in
             if isinstance(info.return_type, GraphQLNonNull):
                 raise RequestError(
                     f"The field '{info.parent_type.name}.{name}' is not implemented by this bulkops server yet.",

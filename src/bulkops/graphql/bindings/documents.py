@@ -97,12 +97,20 @@ class DocumentTypes:
             if field.resolve is None:
                 self._bind_root(field)
         for named in schema.type_map.values():
-            if isinstance(named, GraphQLObjectType) and documents.from_documents(named.name) \
-                    and not named.name.startswith("__") and named is not query and "id" in named.fields:
-                for field in named.fields.values():
-                    node = _node_type(field)
-                    if field.resolve is None and node is not None:
-                        field.resolve = child_connection(None if isinstance(node, GraphQLAbstractType) else node.name)
+            if isinstance(named, GraphQLObjectType) and not named.name.startswith("__") and named is not query \
+                    and "id" in named.fields:
+                self._bind_children(named)
+
+    @staticmethod
+    def _bind_children(named: GraphQLObjectType) -> None:
+        """The unanswered connections of a type kept as documents, and a stored type's connections to such
+        types (``Customer.orders``)."""
+        kept_apart = documents.from_documents(named.name)
+        for field in named.fields.values():
+            node = _node_type(field)
+            if field.resolve is not None or node is None or not (kept_apart or documents.from_documents(node.name)):
+                continue
+            field.resolve = child_connection(None if isinstance(node, GraphQLAbstractType) else node.name)
 
     @staticmethod
     def _bind_root(field: GraphQLField) -> None:

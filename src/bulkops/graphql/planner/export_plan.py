@@ -177,6 +177,9 @@ def fast_shape(specs: list[FieldSpec], source: Any) -> dict[str, Any]:
         if value is _MISSING:
             value = source.get(spec.snake_name)
         if value is None:
+            if spec.non_null and spec.is_list:
+                out[spec.key] = []  # the schema's empty value for a list the shop keeps no data for
+                continue
             if spec.non_null:
                 raise _FastMiss()
             out[spec.key] = None
@@ -444,8 +447,8 @@ class _Compiler:
 
     def _answered(self, node_type: GraphQLObjectType, own: dict[str, list[FieldNode]]) -> None:
         """Refuse now a non-null field that neither a resolver nor its type's presenter answers (objects within
-        included): graphql-core would fail it on the first row, and a query is run or refused at creation,
-        never failed for that."""
+        included), but a list (answered ``[]``, the schema's empty value, when no document has it): graphql-core
+        would fail it on the first row, and a query is run or refused at creation, never failed for that."""
         answered = answered_fields(node_type.name)
         for field_nodes in own.values():
             name = field_nodes[0].name.value
@@ -453,7 +456,7 @@ class _Compiler:
             if definition is None:
                 continue
             missing = definition.resolve is None and answered is not None and name not in answered
-            if missing and isinstance(definition.type, GraphQLNonNull):
+            if missing and isinstance(definition.type, GraphQLNonNull) and not _wrapping(definition.type)[1]:
                 raise UnsupportedExport(
                     f"Bulk queries on this server cannot export the field '{node_type.name}.{name}' yet.")
             named = get_named_type(definition.type)
