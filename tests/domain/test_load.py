@@ -16,6 +16,7 @@ from bulkops.client import BulkClient
 from bulkops.domain.documents.load import LoadReport, load_nodes
 from bulkops.domain.shops.rules import Shop
 from bulkops.testing import InProcessServer
+from tests.scaleout import fresh_database, sqlalchemy_url
 
 EXPORTS = Path(__file__).parent / "exports"
 CUSTOMERS = "customers"
@@ -73,6 +74,17 @@ def test_a_loaded_export_exports_again_byte_for_byte_and_so_does_its_reload_else
     assert report.errors == [] and dict(report.nodes) == NODES[name]
     assert exported == body
     assert export(second.client(other), query) == body
+
+
+def test_the_round_trip_holds_on_postgresql(tmp_path: Path) -> None:
+    with fresh_database("bulkops_load") as url, \
+            InProcessServer(tmp_path, {"database_url": sqlalchemy_url(url)}) as server:
+        shop = server.new_shop("pg")
+        for name in (CUSTOMERS, PRODUCTS):
+            query, body = export_file(name)
+            report = load(server, shop, body)
+
+            assert report.errors == [] and export(server.client(shop), query) == body
 
 
 def test_loaded_nodes_answer_ordinary_queries_with_their_ids_kept(
