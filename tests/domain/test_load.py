@@ -60,7 +60,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[InProcess
 
 
 @pytest.mark.parametrize("name", [CUSTOMERS, PRODUCTS, COLLECTIONS])
-def test_a_loaded_export_exports_again_byte_for_byte_and_so_does_its_reload_elsewhere(
+def test_a_loaded_export_exports_again_byte_for_byte_loaded_again_or_reloaded_elsewhere(
         stores: tuple[InProcessServer, InProcessServer], name: str) -> None:
     first, second = stores
     query, body = export_file(name)
@@ -68,11 +68,13 @@ def test_a_loaded_export_exports_again_byte_for_byte_and_so_does_its_reload_else
 
     report = load(first, shop, body)
     exported = export(first.client(shop), query)
+    reloaded = load(first, shop, body)
     other = second.new_shop(name)
     load(second, other, exported)
 
     assert report.errors == [] and dict(report.nodes) == NODES[name]
     assert exported == body
+    assert reloaded.errors == [] and export(first.client(shop), query) == body
     assert export(second.client(other), query) == body
 
 

@@ -190,6 +190,14 @@ def keep_row(conn: Connection, table: Table, shop_id: int, node: Node, row: dict
                         "export into a data dir or database of its own)")
 
 
+def _position(conn: Connection, table: Table, parent: Any, parent_id: int | None, number: int) -> int:
+    """A child's place among its parent's: the one it has (loaded again), else after the last."""
+    kept = conn.execute(select(table.c.position).where(table.c.id == number)).scalar()
+    if kept is not None:
+        return int(kept)
+    return (conn.execute(select(func.max(table.c.position)).where(parent == parent_id)).scalar() or 0) + 1
+
+
 def _existing(conn: Connection, table: Table, number: int) -> bool:
     return conn.execute(select(table.c.id).where(table.c.id == number)).first() is not None
 
@@ -270,9 +278,7 @@ def keep_variant(conn: Connection, shop_id: int, node: Node, now: datetime) -> N
         row["inventory_item"] = item
     row.setdefault("title", "Default Title")
     if "position" not in row:
-        v = product_variants.c
-        row["position"] = (conn.execute(select(func.count()).where(v.product_id == product_id, v.id != node.number)
-                                        ).scalar() or 0) + 1
+        row["position"] = _position(conn, product_variants, product_variants.c.product_id, product_id, node.number)
     keep_row(conn, product_variants, shop_id, node, row, now)
 
 
@@ -358,9 +364,7 @@ def keep_media(conn: Connection, shop_id: int, node: Node, now: datetime) -> Non
                   ("preview", "image", "url"), ("sources", "url"))
     if source is None:
         raise LoadError(f"{node.gid} shows no address (select 'image {{ url }}' or 'originalSource {{ url }}')")
-    m = product_media.c
-    position = (conn.execute(select(func.count()).where(m.product_id == node.parent_number, m.id != node.number)
-                             ).scalar() or 0) + 1
+    position = _position(conn, product_media, product_media.c.product_id, node.parent_number, node.number)
     row = {"product_id": node.parent_number, "media_content_type": CONTENT_TYPES[node.typename],
            "original_source": source, "alt": doc.get("alt"), "status": doc.get("status") or READY,
            "position": position, "preview_image_url": _url(doc, ("preview", "image", "url")),
