@@ -93,7 +93,7 @@ def parse_node(raw: bytes) -> Node:
         raise LoadError(f"not JSON ({exc})") from exc
     if not isinstance(document, dict):
         raise LoadError("not a JSON object")
-    gid, parent = document.get("id"), document.pop("__parentId", None)
+    gid, parent = str(document.get("id")), document.pop("__parentId", None)
     try:
         typename, number = parse_gid(gid)
         if parent is not None:
