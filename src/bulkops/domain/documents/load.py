@@ -182,9 +182,9 @@ def keep_row(conn: Connection, table: Table, shop_id: int, node: Node, row: dict
     row = {"created_at": now, "updated_at": now, **row, "id": node.number, "shop_id": shop_id}
     owner = conn.execute(select(table.c.shop_id).where(table.c.id == node.number)).scalar()
     if owner is None:
-        conn.execute(insert(table).values(**row))
+        conn.execute(insert(table), row)  # parameters, not .values(): the statement compiles once per table
     elif owner == shop_id:
-        conn.execute(update(table).where(table.c.id == node.number).values(**row))
+        conn.execute(update(table).where(table.c.id == node.number), row)
     else:
         raise LoadError(f"{node.gid} belongs to another shop of this server (ids are kept: load a store's "
                         "export into a data dir or database of its own)")

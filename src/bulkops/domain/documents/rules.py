@@ -37,10 +37,10 @@ def keep_document(conn: Connection, shop_id: int, gid: str, typename: str, numbe
     found = conn.execute(select(d.id, d.document).where(d.shop_id == shop_id, d.gid == gid)).first()
     if found is None:
         parent_type, parent_number = parse_gid(parent_gid) if parent_gid is not None else (None, None)
-        conn.execute(insert(node_documents).values(
-            shop_id=shop_id, gid=gid, typename=typename, number=number, parent_gid=parent_gid,
-            parent_type=parent_type, parent_number=parent_number, position=position,
-            document=document, created_at=stamp(document, "createdAt"), updated_at=stamp(document, "updatedAt")))
+        conn.execute(insert(node_documents), {
+            "shop_id": shop_id, "gid": gid, "typename": typename, "number": number, "parent_gid": parent_gid,
+            "parent_type": parent_type, "parent_number": parent_number, "position": position, "document": document,
+            "created_at": stamp(document, "createdAt"), "updated_at": stamp(document, "updatedAt")})
         return
     merged = {**found.document, **document}
     conn.execute(update(node_documents).where(d.id == found.id).values(
