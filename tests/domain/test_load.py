@@ -206,6 +206,7 @@ def test_ordinary_queries_read_loaded_documents_for_roots_without_tables_and_fie
       orders(first: 5, query: "updated_at:<'2024-02-01'") { nodes { id name lineItems(first: 5) { nodes { quantity } } } }
       order(id: "gid://shopify/Order/912") { name lineItems(first: 5) { nodes { id } } }
       missing: order(id: "gid://shopify/Order/913") { name }
+      node(id: "gid://shopify/Order/911") { ... on Order { name } }
     }""")["data"]
 
     assert data == {
@@ -214,6 +215,7 @@ def test_ordinary_queries_read_loaded_documents_for_roots_without_tables_and_fie
                               "lineItems": {"nodes": [{"quantity": 1}]}}]},
         "order": {"name": "#1002", "lineItems": {"nodes": []}},
         "missing": None,
+        "node": {"name": "#1001"},
     }
 
 

@@ -67,10 +67,11 @@ PARENT = d.parent_number
 NUMBER = d.number
 
 
-def node_of_type(conn: Connection, shop_id: int, type_name: str, number: int) -> Any | None:
-    """One node of a type kept as documents (``order(id:)``), or None."""
-    return conn.execute(select(*_columns()).where(d.shop_id == shop_id, d.typename == type_name,
-                                                  d.number == number)).first()
+def node_of_type(conn: Connection, shop_id: int, type_name: str, number: int) -> dict[str, Any] | None:
+    """One node of a type kept as documents (``order(id:)``, ``node(id:)``), presented; None when not loaded."""
+    row = conn.execute(select(*_columns()).where(d.shop_id == shop_id, d.typename == type_name,
+                                                 d.number == number)).first()
+    return None if row is None else present_node(row)
 
 
 def children_of_node(shop_id: int, parent_gid: str, type_name: str | None) -> Select:

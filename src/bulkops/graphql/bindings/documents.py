@@ -59,8 +59,7 @@ def root_node(type_name: str) -> Resolver:
             kind, number = parse_gid(id)
         except InvalidGlobalId:
             return None
-        row = documents.node_of_type(context.conn, context.shop.id, type_name, number) if kind == type_name else None
-        return None if row is None else documents.present_node(row)
+        return documents.node_of_type(context.conn, context.shop.id, type_name, number) if kind == type_name else None
 
     return resolve
 
