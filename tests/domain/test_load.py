@@ -166,10 +166,23 @@ def test_an_id_another_shop_of_the_server_holds_is_refused(stores: tuple[InProce
     line = b'{"id":"gid://shopify/Customer/800","email":"one@example.com"}'
     load(first, first.new_shop("holder"), line)
 
-    report = load(first, first.new_shop("taker"), line)
+    load(first, first.new_shop("holder"), b'{"id":"gid://shopify/Product/801","title":"Theirs"}')
 
-    assert report.errors == ["line 1: gid://shopify/Customer/800 belongs to another shop of this server (ids are "
-                             "kept: load a store's export into a data dir or database of its own)"]
+    report = load(first, taker := first.new_shop("taker"), b"\n".join([
+        line,
+        b'{"id":"gid://shopify/Collection/802","title":"Mine"}',
+        b'{"id":"gid://shopify/Product/801","__parentId":"gid://shopify/Collection/802"}',
+        b'{"id":"gid://shopify/ProductVariant/803","__parentId":"gid://shopify/Product/801"}',
+    ]))
+
+    assert report.errors == [
+        f"line {n}: gid://shopify/{kind} belongs to another shop of this server (ids are kept: load a store's "
+        "export into a data dir or database of its own)" for n, kind in ((1, "Customer/800"), (3, "Product/801"))
+    ] + ["line 4: gid://shopify/ProductVariant/803: its product gid://shopify/Product/801 is not loaded (load the "
+         "product's line first)"]
+    assert first.client(taker).graphql('{ collection(id: "gid://shopify/Collection/802") { title '
+                                       'products(first: 5) { nodes { id } } } }')["data"] == {
+        "collection": {"title": "Mine", "products": {"nodes": []}}}
 
 
 def test_bulkops_load_stores_a_file_under_the_named_shop(stores: tuple[InProcessServer, InProcessServer],

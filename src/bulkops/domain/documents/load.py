@@ -198,15 +198,17 @@ def _position(conn: Connection, table: Table, parent: Any, parent_id: int | None
     return (conn.execute(select(func.max(table.c.position)).where(parent == parent_id)).scalar() or 0) + 1
 
 
-def _existing(conn: Connection, table: Table, number: int) -> bool:
-    return conn.execute(select(table.c.id).where(table.c.id == number)).first() is not None
+def _existing(conn: Connection, table: Table, shop_id: int, number: int) -> bool:
+    """Whether the shop holds this row."""
+    return conn.execute(select(table.c.id).where(table.c.id == number, table.c.shop_id == shop_id)
+                        ).first() is not None
 
 
 # ---- per type ---------------------------------------------------------------------------------------
 def keep_product(conn: Connection, shop_id: int, node: Node, now: datetime) -> None:
     doc = node.document
     row = {**columns_of(PRODUCT, doc), **seo_columns(doc)}
-    if not (node.parent_type == "Collection" and _existing(conn, products, node.number)):
+    if not (node.parent_type == "Collection" and _existing(conn, products, shop_id, node.number)):
         row.setdefault("title", "")
         row.setdefault("handle", f"product-{node.number}")
         keep_row(conn, products, shop_id, node, row, now)
@@ -267,7 +269,7 @@ def _inventory_item(item: Any) -> dict[str, Any] | None:
 def keep_variant(conn: Connection, shop_id: int, node: Node, now: datetime) -> None:
     doc = node.document
     product_id = _product_of_variant(node)
-    if not _existing(conn, products, product_id):
+    if not _existing(conn, products, shop_id, product_id):
         raise LoadError(f"{node.gid}: its product gid://shopify/Product/{product_id} is not loaded (load the "
                         "product's line first)")
     row = {**columns_of(VARIANT, doc), "product_id": product_id}
