@@ -45,10 +45,10 @@ def export(client: BulkClient, query: str) -> bytes:
     return client.download(done["url"]) if done["url"] else b""
 
 
-def load(server: InProcessServer, shop: Shop, body: bytes) -> LoadReport:
+def load(server: InProcessServer, shop: Shop, body: bytes, new_ids: bool = False) -> LoadReport:
     assert server.runtime is not None
     with server.runtime.db.write() as conn:
-        return load_nodes(conn, shop.id, body.splitlines(keepends=True), server.clock.now())
+        return load_nodes(conn, shop.id, body.splitlines(keepends=True), server.clock.now(), new_ids=new_ids)
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +76,29 @@ def test_a_loaded_export_exports_again_byte_for_byte_loaded_again_or_reloaded_el
     assert exported == body
     assert reloaded.errors == [] and export(first.client(shop), query) == body
     assert export(second.client(other), query) == body
+
+
+def escaped(gid: str) -> bytes:
+    return gid.replace("/", "\\/").encode() + b'"'
+
+
+@pytest.mark.parametrize("name", [CUSTOMERS, COLLECTIONS])
+def test_with_new_ids_one_export_loads_into_two_shops_of_a_server_and_its_links_follow(
+        stores: tuple[InProcessServer, InProcessServer], name: str) -> None:
+    first, _ = stores
+    query, body = export_file(name)
+    one, two = first.new_shop(f"{name}-one"), first.new_shop(f"{name}-two")
+
+    reports = [load(first, shop, body, new_ids=True) for shop in (one, two)]
+
+    for shop, report in zip((one, two), reports, strict=True):
+        assert report.errors == [] and report.new_ids is not None
+        expected = body
+        for old, new in report.new_ids.given.items():
+            expected = expected.replace(escaped(old), escaped(new))
+        assert export(first.client(shop), query) == expected
+    given = [set(report.new_ids.given.values()) for report in reports if report.new_ids]
+    assert len(given[0]) == len(given[1]) > 0 and not given[0] & given[1]
 
 
 def test_the_round_trip_holds_on_postgresql(tmp_path: Path) -> None:
@@ -197,7 +220,7 @@ def test_bulkops_load_stores_a_file_under_the_named_shop(stores: tuple[InProcess
     result = CliRunner().invoke(app, ["load", str(path), "--shop", shop.name, "--data-dir", str(first.data_dir)])
 
     assert result.exit_code == 0, result.output
-    assert result.output == (f"Loaded 9 nodes into {shop.domain} (4 into tables): 2 Customer, 3 LineItem, "
+    assert result.output == (f"Loaded 9 nodes into {shop.domain} (3 into tables): 2 Customer, 3 LineItem, "
                              "2 Metafield, 2 Order\n")
     assert export(first.client(shop), query) == path.read_bytes()
 

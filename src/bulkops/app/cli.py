@@ -356,6 +356,9 @@ def load(
     file: Path = typer.Argument(..., help="A bulk-query result file (JSONL) exactly as Shopify writes it.",
                                 exists=True, dir_okay=False, readable=True),
     shop: str | None = typer.Option(None, "--shop", help="Shop NAME (default: the development shop)."),
+    new_ids: bool = typer.Option(False, "--new-ids", help="Give products, variants, collections, customers, "
+                                 "metafields and media the next free ids instead of their own (links in the "
+                                 "file follow), e.g. to load one export into several shops of a server."),
     data_dir: Path | None = DataDir,
     database_url: str | None = DatabaseUrl,
     config: Path | None = ConfigFile,
@@ -365,7 +368,8 @@ def load(
     as they are) is stored under the shop, so the same bulk query here returns the same lines.
 
     Ids are KEPT: gid://shopify/Product/123 becomes product 123 of the shop (an id another shop of this server
-    holds is refused; load each store into a data dir of its own). Loading again updates what it loaded.
+    holds is refused: load each store into a data dir of its own, or use --new-ids). Loading again updates what it
+    loaded.
     """
     from itertools import islice
 
@@ -386,7 +390,7 @@ def load(
         first = 1
         while block := list(islice(lines, LOAD_BLOCK)):
             with db.write() as conn:
-                load_nodes(conn, target.id, block, now, report=report, first_line=first)
+                load_nodes(conn, target.id, block, now, report=report, first_line=first, new_ids=new_ids)
             first += len(block)
     kinds = ", ".join(f"{count} {name}" for name, count in sorted(report.nodes.items()))
     print(f"Loaded {report.total} nodes into {target.domain} ({report.in_tables} into tables): {kinds or 'none'}")

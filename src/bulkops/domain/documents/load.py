@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from bulkops.db.tables import (
 from bulkops.domain.collections.fields import COLLECTION
 from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.customers.rules import ADDRESS_KEYS
+from bulkops.domain.documents.listing import from_documents
 from bulkops.domain.documents.rules import keep_document, stamp
 from bulkops.domain.fields import FieldMap, Plain
 from bulkops.domain.media.fields import MEDIA, TYPE_NAMES
@@ -67,13 +68,53 @@ class Node:
 
 
 @dataclass
+class NewIds:
+    """``--new-ids``: each node of a type with a table takes the next free id of its table (a table's ids are one
+    sequence for every shop), and the gids naming it later in the file (``__parentId``, ``variant { id }``)
+    follow. Nodes kept only as documents keep theirs (documents are per shop)."""
+
+    given: dict[str, str] = field(default_factory=dict)
+    """The file's gid -> the one it was given."""
+    next_free: dict[str, int] = field(default_factory=dict)
+
+    def renumber(self, conn: Connection, node: Node) -> Node:
+        parent = self.given.get(node.parent, node.parent) if node.parent is not None else None
+        document = _renamed(node.document, self.given)
+        table = table_of(node)
+        if table is None:
+            return replace(node, parent=parent, document=document)
+        if node.gid not in self.given:
+            if table.name not in self.next_free:
+                self.next_free[table.name] = (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+            self.given[node.gid] = f"gid://shopify/{node.typename}/{self.next_free[table.name]}"
+            self.next_free[table.name] += 1
+        gid = self.given[node.gid]
+        document["id"] = gid
+        if isinstance(document.get("options"), list):  # option ids are one sequence too: new ones are given
+            document["options"] = [{k: v for k, v in o.items() if k != "id"} if isinstance(o, dict) else o
+                                   for o in document["options"]]
+        return Node(gid, node.typename, parse_gid(gid)[1], parent, document)
+
+
+def _renamed(value: Any, given: dict[str, str]) -> Any:
+    """The document with every gid the load renumbered replaced by its new one."""
+    if isinstance(value, dict):
+        return {key: _renamed(inner, given) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_renamed(inner, given) for inner in value]
+    return given.get(value, value) if isinstance(value, str) else value
+
+
+@dataclass
 class LoadReport:
-    """What a load stored: nodes per type, how many went into the domain's tables, and the lines refused."""
+    """What a load stored: nodes per type, how many went into the domain's tables, the lines refused, and with
+    ``new_ids`` the ids given."""
 
     nodes: Counter[str] = field(default_factory=Counter)
     in_tables: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    new_ids: NewIds | None = None
 
     @property
     def total(self) -> int:
@@ -106,21 +147,25 @@ def parse_node(raw: bytes) -> Node:
 
 
 def load_nodes(conn: Connection, shop_id: int, lines: Iterable[bytes], now: datetime, *,
-               report: LoadReport | None = None, first_line: int = 1) -> LoadReport:
+               report: LoadReport | None = None, first_line: int = 1, new_ids: bool = False) -> LoadReport:
     """Store every line's node under the shop, each in its own savepoint: a line that cannot be stored is
-    reported with its number and leaves nothing behind; the others are kept. A caller loading a long file in
-    several transactions passes its ``report`` and the block's ``first_line`` along."""
+    reported with its number and leaves nothing behind; the others are kept. Ids are kept unless ``new_ids``
+    (``NewIds``). A caller loading a long file in several transactions passes its ``report`` (which carries
+    the ids given) and the block's ``first_line`` along."""
     report = LoadReport() if report is None else report
+    if new_ids and report.new_ids is None:
+        report.new_ids = NewIds()
     for number, raw in enumerate(lines, start=first_line):
         if not raw.strip():
             continue
         savepoint = conn.begin_nested()
         try:
             node = parse_node(raw)
+            if report.new_ids is not None:
+                node = report.new_ids.renumber(conn, node)
             keep_document(conn, shop_id, node.gid, node.typename, node.number, node.parent, number, node.document)
             keeper = KEEPERS.get(node.typename)
-            if keeper is not None:
-                keeper(conn, shop_id, node, now)
+            in_table = keeper is not None and keeper(conn, shop_id, node, now) is not False
         except LoadError as exc:
             savepoint.rollback()
             report.refuse(number, str(exc))
@@ -134,7 +179,7 @@ def load_nodes(conn: Connection, shop_id: int, lines: Iterable[bytes], now: date
             raise
         savepoint.commit()
         report.nodes[node.typename] += 1
-        report.in_tables += keeper is not None
+        report.in_tables += in_table
     return report
 
 
@@ -327,7 +372,7 @@ def keep_customer(conn: Connection, shop_id: int, node: Node, now: datetime) -> 
     keep_row(conn, customers, shop_id, node, row, now)
 
 
-def keep_metafield(conn: Connection, shop_id: int, node: Node, now: datetime) -> None:
+def keep_metafield(conn: Connection, shop_id: int, node: Node, now: datetime) -> bool:
     doc = node.document
     owner = node.parent
     if owner is None and isinstance(doc.get("owner"), dict):
@@ -339,7 +384,10 @@ def keep_metafield(conn: Connection, shop_id: int, node: Node, now: datetime) ->
     if missing:
         raise LoadError(f"{node.gid} lacks {', '.join(missing)} (a metafield is stored with all four)")
     owner_type, owner_id = parse_gid(owner)
+    if table_of(node) is None or from_documents(owner_type):
+        return False  # an order's metafield: read from the documents loaded under it, as its owner is
     keep_row(conn, metafields, shop_id, node, {**row, "owner_type": owner_type, "owner_id": owner_id}, now)
+    return True
 
 
 CONTENT_TYPES = {type_name: content for content, type_name in TYPE_NAMES.items()}
@@ -374,7 +422,21 @@ def keep_media(conn: Connection, shop_id: int, node: Node, now: datetime) -> Non
     keep_row(conn, product_media, shop_id, node, row, now)
 
 
-Keeper = Callable[[Connection, int, Node, datetime], None]
+TABLES: dict[str, Table] = {
+    "Product": products, "ProductVariant": product_variants, "Collection": collections, "Customer": customers,
+    "Metafield": metafields, **{type_name: product_media for type_name in CONTENT_TYPES},
+}
+"""The table each kept type's ids are numbered in."""
+
+def table_of(node: Node) -> Table | None:
+    """The table a node is stored in (None: its document only, as an order's metafield)."""
+    if node.typename == "Metafield" and node.parent_type is not None and from_documents(node.parent_type):
+        return None
+    return TABLES.get(node.typename)
+
+
+Keeper = Callable[[Connection, int, Node, datetime], bool | None]
+"""Stores a node in its table (False: it belongs in none after all, its document says all)."""
 
 KEEPERS: dict[str, Keeper] = {
     "Product": keep_product, "ProductVariant": keep_variant, "Collection": keep_collection,
