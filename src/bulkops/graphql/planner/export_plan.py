@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from graphql import (
@@ -45,7 +46,7 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from sqlalchemy import Connection
 
 from bulkops.db.pagination import after_row, keyset_order
-from bulkops.domain.documents.rules import documents_of
+from bulkops.domain.documents.rules import documents_of, has_documents
 from bulkops.domain.shops.rules import shop_by_id
 from bulkops.engine.exporter import PlanFactory, Row
 from bulkops.engine.operations import Operation
@@ -391,6 +392,11 @@ class _Compiler:
     def fragments(self) -> dict[str, FragmentDefinitionNode]:
         return fragments_of(self.document)
 
+    @cached_property
+    def shop_has_documents(self) -> bool:
+        """Whether the shop was loaded from an export (else no row has a document to read fields from)."""
+        return has_documents(self.conn, self.shop_id)
+
     def connection(self, parent: GraphQLObjectType, nodes: list[FieldNode]) -> PlanNode:
         name = nodes[0].name.value
         definition = parent.fields[name]
@@ -427,6 +433,8 @@ class _Compiler:
         if fields is not None:
             return DriverConnection(listing, fields, children)
         fill = document_fields(node_type.name, [nodes[0].name.value for nodes in own.values()])
+        if fill and not self.shop_has_documents:
+            fill = frozenset()
         shaper = Shaper(self.schema, node_type, own, self.document, listing.present, listing.direct)
         return PlanConnection(listing, shaper, children, fill, self.shop_id)
 
