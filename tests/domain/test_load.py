@@ -13,8 +13,12 @@ from typer.testing import CliRunner
 
 from bulkops.app.cli import app
 from bulkops.client import BulkClient
+from bulkops.domain.documents.listing import from_documents
 from bulkops.domain.documents.load import LoadReport, load_nodes
 from bulkops.domain.shops.rules import Shop
+from bulkops.graphql.bindings.nodes import LOADERS
+from bulkops.graphql.planner.export_sources import PRESENTED, ROOTS
+from bulkops.graphql.schema import BINDING_MODULES
 from bulkops.testing import InProcessServer
 from tests.scaleout import fresh_database, sqlalchemy_url
 
@@ -31,6 +35,13 @@ media images and the images' metafields: every node into the domain's tables."""
 NODES = {COLLECTIONS: {"Collection": 1, "Product": 2, "Metafield": 1},
          CUSTOMERS: {"Customer": 2, "Metafield": 2, "Order": 2, "LineItem": 3},
          PRODUCTS: {"Product": 2, "ProductVariant": 3, "Metafield": 3, "MediaImage": 2}}
+
+
+def test_every_type_the_server_stores_is_answered_from_its_table_never_from_documents_alone() -> None:
+    bound = {*LOADERS} if BINDING_MODULES else set()  # every binding module imported: every loader registered
+    stored = {*bound, *PRESENTED, *(source.type_name for source in ROOTS.values())}
+
+    assert sorted(t for t in stored if from_documents(t)) == []
 
 
 def export_file(name: str) -> tuple[str, bytes]:

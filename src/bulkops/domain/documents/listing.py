@@ -18,7 +18,8 @@ STORED_TYPES = frozenset({
     "Product", "ProductVariant", "ProductOption", "Collection", "Customer", "Metafield", "Metaobject",
     "MetaobjectDefinition", "GiftCard", "PriceList", "Publication", "MarketingActivity", "MarketingEngagement",
     "Location", "InventoryItem", "InventoryLevel", "MediaImage", "Video", "ExternalVideo", "Model3d", "Image",
-    "StoreCreditAccount", "StoreCreditAccountTransaction", "Shop", "BulkOperation", "WebhookSubscription",
+    "StoreCreditAccount", "StoreCreditAccountCreditTransaction", "StoreCreditAccountDebitTransaction", "Shop",
+    "BulkOperation", "WebhookSubscription", "InventoryAdjustmentGroup",
 })
 """The types whose nodes live in the domain's own tables (each answered there, never from documents alone)."""
 
