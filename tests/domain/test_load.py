@@ -123,13 +123,31 @@ def test_the_round_trip_holds_on_postgresql(tmp_path: Path) -> None:
             assert report.errors == [] and export(server.client(shop), query) == body
 
 
+def renumbered(body: bytes, prefix: bytes) -> bytes:
+    """The products file with every id of a table prefixed (ids are kept: a shop of its own needs its own)."""
+    for kind in (b"Product", b"Variant", b"Metafield", b"Option", b"MediaImage"):
+        body = body.replace(kind + b"\\/", kind + b"\\/" + prefix)
+    return body
+
+
+def test_children_listed_before_their_parents_wait_for_them_keeping_each_connection_s_order(stores: tuple[InProcessServer, InProcessServer]) -> None:
+    first, _ = stores
+    query, body = export_file(PRODUCTS)
+    body = renumbered(body, b"2")
+    shop = first.new_shop("reversed")
+
+    lines = body.splitlines(keepends=True)
+    report = load(first, shop, b"".join([*(line for line in lines if b"__parentId" in line),
+                                        *(line for line in lines if b"__parentId" not in line)]))
+
+    assert report.errors == [] and export(first.client(shop), query) == body
+
+
 def test_loaded_nodes_answer_ordinary_queries_with_their_ids_kept(
         stores: tuple[InProcessServer, InProcessServer]) -> None:
     first, _ = stores
     shop = first.new_shop("queries")
-    load(first, shop, export_file(PRODUCTS)[1].replace(b"Product\\/", b"Product\\/1")
-         .replace(b"Variant\\/", b"Variant\\/1").replace(b"Metafield\\/", b"Metafield\\/1")
-         .replace(b"Option\\/", b"Option\\/1").replace(b"MediaImage\\/", b"MediaImage\\/1"))
+    load(first, shop, renumbered(export_file(PRODUCTS)[1], b"1"))
 
     data = first.client(shop).graphql("""{ product(id: "gid://shopify/Product/1632910392") {
       title handle variants(first: 5) { nodes { id sku } } metafield(namespace: "specs", key: "capacity_gb") { value }
@@ -188,10 +206,10 @@ def test_a_line_that_cannot_be_stored_is_reported_by_number_and_the_others_are_k
         "line 3: Invalid global id 'None' (every line needs the node's 'id', and '__parentId' a global id)",
         "line 4: gid://shopify/ProductVariant/701 names no product: export variants under products, or select "
         "'product { id }'",
-        "line 5: gid://shopify/ProductVariant/702: its product gid://shopify/Product/999 is not loaded (load the "
-        "product's line first)",
         "line 6: gid://shopify/Metafield/703 lacks key, value, type (a metafield is stored with all four)",
         "line 7: '__typename' 'DraftOrder' is not the type of its id 'gid://shopify/Order/704'",
+        "line 5: gid://shopify/ProductVariant/702: its product gid://shopify/Product/999 is not loaded (load the "
+        "product's line first)",
     ]
 
 

@@ -390,8 +390,11 @@ def load(
         first = 1
         while block := list(islice(lines, LOAD_BLOCK)):
             with db.write() as conn:
-                load_nodes(conn, target.id, block, now, report=report, first_line=first, new_ids=new_ids)
+                load_nodes(conn, target.id, block, now, report=report, first_line=first, new_ids=new_ids,
+                           final=False)
             first += len(block)
+    with db.write() as conn:
+        load_nodes(conn, target.id, [], now, report=report, final=True)
     kinds = ", ".join(f"{count} {name}" for name, count in sorted(report.nodes.items()))
     print(f"Loaded {report.total} nodes into {target.domain} ({report.in_tables} into tables): {kinds or 'none'}")
     for error in report.errors:

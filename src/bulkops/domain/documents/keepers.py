@@ -23,7 +23,7 @@ from bulkops.domain.collections.fields import COLLECTION
 from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.customers.rules import ADDRESS_KEYS
 from bulkops.domain.documents.listing import from_documents
-from bulkops.domain.documents.nodes import LoadError, Node
+from bulkops.domain.documents.nodes import LoadError, MissingParent, Node
 from bulkops.domain.documents.rules import stamp
 from bulkops.domain.fields import FieldMap, Plain
 from bulkops.domain.media.fields import MEDIA, TYPE_NAMES
@@ -96,6 +96,8 @@ def _existing(conn: Connection, table: Table, shop_id: int, number: int) -> bool
 def keep_product(conn: Connection, shop_id: int, node: Node, now: datetime) -> None:
     doc = node.document
     row = {**columns_of(PRODUCT, doc), **seo_columns(doc)}
+    if node.parent_type == "Collection" and not _existing(conn, collections, shop_id, node.parent_number or 0):
+        raise MissingParent(f"{node.gid}: its collection {node.parent} is not loaded")
     if not (node.parent_type == "Collection" and _existing(conn, products, shop_id, node.number)):
         row.setdefault("title", "")
         row.setdefault("handle", f"product-{node.number}")
@@ -158,7 +160,7 @@ def keep_variant(conn: Connection, shop_id: int, node: Node, now: datetime) -> N
     doc = node.document
     product_id = _product_of_variant(node)
     if not _existing(conn, products, shop_id, product_id):
-        raise LoadError(f"{node.gid}: its product gid://shopify/Product/{product_id} is not loaded (load the "
+        raise MissingParent(f"{node.gid}: its product gid://shopify/Product/{product_id} is not loaded (load the "
                         "product's line first)")
     row = {**columns_of(VARIANT, doc), "product_id": product_id}
     if isinstance(doc.get("selectedOptions"), list):
@@ -257,6 +259,8 @@ def keep_media(conn: Connection, shop_id: int, node: Node, now: datetime) -> Non
                   ("preview", "image", "url"), ("sources", "url"))
     if source is None:
         raise LoadError(f"{node.gid} shows no address (select 'image {{ url }}' or 'originalSource {{ url }}')")
+    if not _existing(conn, products, shop_id, node.parent_number or 0):
+        raise MissingParent(f"{node.gid}: its product {node.parent} is not loaded")
     position = _position(conn, product_media, product_media.c.product_id, node.parent_number, node.number)
     row = {"product_id": node.parent_number, "media_content_type": CONTENT_TYPES[node.typename],
            "original_source": source, "alt": doc.get("alt"), "status": doc.get("status") or READY,

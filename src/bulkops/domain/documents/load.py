@@ -21,7 +21,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bulkops.domain.documents.keepers import KEEPERS, table_of
-from bulkops.domain.documents.nodes import LoadError, Node, parse_node
+from bulkops.domain.documents.nodes import LoadError, MissingParent, Node, parse_node
 from bulkops.domain.documents.rules import keep_document
 from bulkops.protocol.ids import parse_gid
 
@@ -77,6 +77,8 @@ class LoadReport:
     failed: int = 0
     errors: list[str] = field(default_factory=list)
     new_ids: NewIds | None = None
+    waiting: list[tuple[int, bytes, str]] = field(default_factory=list)
+    """Lines met before their parent: (number, line, why), tried again when the file is done."""
 
     @property
     def total(self) -> int:
@@ -89,40 +91,65 @@ class LoadReport:
 
 
 def load_nodes(conn: Connection, shop_id: int, lines: Iterable[bytes], now: datetime, *,
-               report: LoadReport | None = None, first_line: int = 1, new_ids: bool = False) -> LoadReport:
+               report: LoadReport | None = None, first_line: int = 1, new_ids: bool = False,
+               final: bool = True) -> LoadReport:
     """Store every line's node under the shop, each in its own savepoint: a line that cannot be stored is
     reported with its number and leaves nothing behind; the others are kept. Ids are kept unless ``new_ids``
-    (``NewIds``). A caller loading a long file in several transactions passes its ``report`` (which carries
-    the ids given) and the block's ``first_line`` along."""
+    (``NewIds``). A line met before its parent (Shopify promises no order without ``groupObjects``) waits and
+    is tried again at the end (``final``). A caller loading a long file in several transactions passes its
+    ``report`` (which carries the ids given and the waiting lines) and the block's ``first_line`` along, with
+    ``final=False`` but for a last call."""
     report = LoadReport() if report is None else report
     if new_ids and report.new_ids is None:
         report.new_ids = NewIds()
     for number, raw in enumerate(lines, start=first_line):
-        if not raw.strip():
-            continue
-        savepoint = conn.begin_nested()
-        try:
-            node = parse_node(raw)
-            if report.new_ids is not None:
-                node = report.new_ids.renumber(conn, node)
-            keep_document(conn, shop_id, node.gid, node.typename, node.number, node.parent, number, node.document)
-            keeper = KEEPERS.get(node.typename)
-            in_table = keeper is not None and keeper(conn, shop_id, node, now) is not False
-        except LoadError as exc:
-            savepoint.rollback()
-            report.refuse(number, str(exc))
-            continue
-        except IntegrityError as exc:
-            savepoint.rollback()
-            report.refuse(number, f"{_gid_of(raw)} conflicts with what the shop holds ({exc.orig})")
-            continue
-        except BaseException:
-            savepoint.rollback()
-            raise
-        savepoint.commit()
-        report.nodes[node.typename] += 1
-        report.in_tables += in_table
+        if raw.strip():
+            _load_line(conn, shop_id, number, raw, now, report)
+    if final:
+        _load_waiting(conn, shop_id, now, report)
     return report
+
+
+def _load_waiting(conn: Connection, shop_id: int, now: datetime, report: LoadReport) -> None:
+    """Try the waiting lines again while some of them find their parent; refuse the rest."""
+    while report.waiting:
+        waiting, report.waiting = report.waiting, []
+        for number, raw, _ in waiting:
+            _load_line(conn, shop_id, number, raw, now, report)
+        if len(report.waiting) == len(waiting):
+            break
+    for number, _, why in sorted(report.waiting):
+        report.refuse(number, why)
+    report.waiting = []
+
+
+def _load_line(conn: Connection, shop_id: int, number: int, raw: bytes, now: datetime, report: LoadReport) -> None:
+    savepoint = conn.begin_nested()
+    try:
+        node = parse_node(raw)
+        if report.new_ids is not None:
+            node = report.new_ids.renumber(conn, node)
+        keep_document(conn, shop_id, node.gid, node.typename, node.number, node.parent, number, node.document)
+        keeper = KEEPERS.get(node.typename)
+        in_table = keeper is not None and keeper(conn, shop_id, node, now) is not False
+    except MissingParent as exc:
+        savepoint.rollback()
+        report.waiting.append((number, raw, str(exc)))
+        return
+    except LoadError as exc:
+        savepoint.rollback()
+        report.refuse(number, str(exc))
+        return
+    except IntegrityError as exc:
+        savepoint.rollback()
+        report.refuse(number, f"{_gid_of(raw)} conflicts with what the shop holds ({exc.orig})")
+        return
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    report.nodes[node.typename] += 1
+    report.in_tables += in_table
 
 
 def _gid_of(raw: bytes) -> str:

@@ -14,6 +14,10 @@ class LoadError(ValueError):
     """A line that cannot be stored, said with the line's number."""
 
 
+class MissingParent(LoadError):
+    """A line whose parent is not loaded (yet): a file may list a child before its parent; it waits."""
+
+
 @dataclass(frozen=True)
 class Node:
     gid: str
