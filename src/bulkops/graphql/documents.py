@@ -14,10 +14,12 @@ from bulkops.domain.documents.rules import documents_of, has_documents
 from bulkops.domain.fields import Const, FieldMap
 from bulkops.domain.media.fields import MEDIA
 from bulkops.domain.metafields.fields import METAFIELD
+from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT
 
 FIELD_MAPS: dict[str, FieldMap] = {m.type_name: m for m in (PRODUCT, VARIANT, INVENTORY_ITEM, CUSTOMER, METAFIELD,
-                                                             COLLECTION, *MEDIA.values())}
+                                                             COLLECTION, ORDER, LINE_ITEM, SHIPPING_LINE,
+                                                             TRANSACTION, *MEDIA.values())}
 """The types whose presenters come from a field map, wherever they are met in a selection."""
 
 PLACEHOLDERS = frozenset((m.type_name, name) for m in FIELD_MAPS.values() for name, source in m.fields.items()
@@ -30,6 +32,13 @@ def answered_by_document(type_name: str, name: str) -> bool:
     field_map = FIELD_MAPS.get(type_name)
     return field_map is not None and name != "__typename" and (
         name not in field_map.fields or (type_name, name) in PLACEHOLDERS)
+
+
+def answered_by_map(type_name: str, name: str) -> bool:
+    """Whether a type's field map answers the field itself (a column, computed or child source): no document
+    listing binds it."""
+    field_map = FIELD_MAPS.get(type_name)
+    return field_map is not None and name in field_map.fields and (type_name, name) not in PLACEHOLDERS
 
 
 class RequestDocuments:

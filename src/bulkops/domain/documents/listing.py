@@ -19,7 +19,8 @@ STORED_TYPES = frozenset({
     "MetaobjectDefinition", "GiftCard", "PriceList", "Publication", "MarketingActivity", "MarketingEngagement",
     "Location", "InventoryItem", "InventoryLevel", "MediaImage", "Video", "ExternalVideo", "Model3d", "Image",
     "StoreCreditAccount", "StoreCreditAccountCreditTransaction", "StoreCreditAccountDebitTransaction", "Shop",
-    "BulkOperation", "WebhookSubscription", "InventoryAdjustmentGroup",
+    "BulkOperation", "WebhookSubscription", "InventoryAdjustmentGroup", "Order", "LineItem", "ShippingLine",
+    "OrderTransaction",
 })
 """The types whose nodes live in the domain's own tables (each answered there, never from documents alone)."""
 

@@ -22,6 +22,7 @@ from bulkops.domain.fields import EMPTY_CONNECTION
 from bulkops.domain.paging import read_page
 from bulkops.graphql.bindings.common import Window, connection, page_args
 from bulkops.graphql.context import ctx
+from bulkops.graphql.documents import answered_by_map
 from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 from bulkops.protocol.mutation_document import connection_node_type, is_connection_type
 
@@ -105,10 +106,12 @@ class DocumentTypes:
         """The unanswered connections of a type kept as documents, and a stored type's connections to such
         types (``Customer.orders``)."""
         kept_apart = documents.from_documents(named.name)
-        for field in named.fields.values():
+        for name, field in named.fields.items():
             node = _node_type(field)
             if field.resolve is not None or node is None or not (kept_apart or documents.from_documents(node.name)):
                 continue
+            if not kept_apart and answered_by_map(named.name, name):
+                continue  # the type's own source answers it (an order's discountApplications): one source per field
             field.resolve = child_connection(None if isinstance(node, GraphQLAbstractType) else node.name)
 
     @staticmethod
