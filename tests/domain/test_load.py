@@ -244,12 +244,12 @@ def test_bulkops_load_stores_a_file_under_the_named_shop(stores: tuple[InProcess
     query, body = export_file(CUSTOMERS)
     path = tmp_path / "export.jsonl"
     path.write_bytes(body.replace(b"Customer\\/", b"Customer\\/9").replace(b"Metafield\\/", b"Metafield\\/9")
-                     .replace(b"Order\\/", b"Order\\/9"))
+                     .replace(b"Order\\/", b"Order\\/9").replace(b"LineItem\\/", b"LineItem\\/9"))
 
     result = CliRunner().invoke(app, ["load", str(path), "--shop", shop.name, "--data-dir", str(first.data_dir)])
 
     assert result.exit_code == 0, result.output
-    assert result.output == (f"Loaded 9 nodes into {shop.domain} (3 into tables): 2 Customer, 3 LineItem, "
+    assert result.output == (f"Loaded 9 nodes into {shop.domain} (9 into tables): 2 Customer, 3 LineItem, "
                              "2 Metafield, 2 Order\n")
     assert export(first.client(shop), query) == path.read_bytes()
 

@@ -451,13 +451,12 @@ def load(
     """
     from itertools import islice
 
-    from bulkops.app.bootstrap import open_deployment
     from bulkops.clock import SystemClock
     from bulkops.domain.documents.load import LoadReport, load_nodes
     from bulkops.domain.shops.seed import shop_to_seed
 
     with reporting(debug):
-        db, box, _ = open_deployment(admin_settings(config, data_dir, database_url))
+        _, db, box = open_admin(config, data_dir, database_url)
     now = SystemClock().now()
     target = shop_to_seed(db, shop, now, box)
     if target is None:

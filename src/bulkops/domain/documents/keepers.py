@@ -14,6 +14,10 @@ from bulkops.db.tables import (
     collections,
     customers,
     metafields,
+    order_line_items,
+    order_shipping_lines,
+    order_transactions,
+    orders,
     product_media,
     product_options,
     product_variants,
@@ -29,6 +33,9 @@ from bulkops.domain.fields import FieldMap, Plain
 from bulkops.domain.media.fields import MEDIA, TYPE_NAMES
 from bulkops.domain.media.rules import READY
 from bulkops.domain.metafields.fields import METAFIELD
+from bulkops.domain.orders import loaded
+from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION
+from bulkops.domain.orders.reads import get_order
 from bulkops.domain.products.fields import PRODUCT, VARIANT
 from bulkops.protocol.ids import parse_gid
 
@@ -230,7 +237,7 @@ def keep_metafield(conn: Connection, shop_id: int, node: Node, now: datetime) ->
         raise LoadError(f"{node.gid} lacks {', '.join(missing)} (a metafield is stored with all four)")
     owner_type, owner_id = parse_gid(owner)
     if table_of(node) is None or from_documents(owner_type):
-        return False  # an order's metafield: read from the documents loaded under it, as its owner is
+        return False  # a metafield of a type kept as documents: read from the documents loaded under it
     keep_row(conn, metafields, shop_id, node, {**row, "owner_type": owner_type, "owner_id": owner_id}, now)
     return True
 
@@ -269,14 +276,65 @@ def keep_media(conn: Connection, shop_id: int, node: Node, now: datetime) -> Non
     keep_row(conn, product_media, shop_id, node, row, now)
 
 
+def keep_order(conn: Connection, shop_id: int, node: Node, now: datetime) -> None:
+    """An order into ``orders`` (its customer the one it was exported under, or the one it names)."""
+    doc = node.document
+    row = loaded.order_row(doc, columns_of(ORDER, doc), now)
+    customer = node.parent_number if node.parent_type == "Customer" else _number_named(doc.get("customer"))
+    if node.parent_type == "Customer" and not _existing(conn, customers, shop_id, customer or 0):
+        raise MissingParent(f"{node.gid}: its customer {node.parent} is not loaded")
+    row["customer_id"] = customer if customer and _existing(conn, customers, shop_id, customer) else None
+    row["number"] = loaded.order_number(conn, shop_id, node.number, row)
+    row.setdefault("name", f"#{row['number']}")
+    keep_row(conn, orders, shop_id, node, row, now)
+    if isinstance(doc.get("transactions"), list):
+        loaded.replace_transactions(conn, shop_id, get_order(conn, shop_id, node.number), doc["transactions"], now)
+
+
+def _number_named(raw: Any) -> int | None:
+    return parse_gid(raw["id"])[1] if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+
+
+def _order_of(conn: Connection, shop_id: int, node: Node, kind: str) -> Any:
+    """The loaded order a line item or shipping line was exported under."""
+    if node.parent_type != "Order":
+        raise LoadError(f"{node.gid} is not under an order: {kind} are loaded from 'orders {{ {kind} }}' exports")
+    order = get_order(conn, shop_id, node.parent_number or 0)
+    if order is None:
+        raise MissingParent(f"{node.gid}: its order {node.parent} is not loaded")
+    return order
+
+
+def keep_line_item(conn: Connection, shop_id: int, node: Node, now: datetime) -> None:
+    order = _order_of(conn, shop_id, node, "lineItems")
+    row = loaded.line_item_row(node.document, columns_of(LINE_ITEM, node.document), order)
+    row["position"] = _position(conn, order_line_items, order_line_items.c.order_id, order.id, node.number)
+    keep_row(conn, order_line_items, shop_id, node, row, now)
+
+
+def keep_shipping_line(conn: Connection, shop_id: int, node: Node, now: datetime) -> None:
+    order = _order_of(conn, shop_id, node, "shippingLines")
+    row = loaded.shipping_line_row(node.document, columns_of(SHIPPING_LINE, node.document), order)
+    row["position"] = _position(conn, order_shipping_lines, order_shipping_lines.c.order_id, order.id, node.number)
+    keep_row(conn, order_shipping_lines, shop_id, node, row, now)
+
+
+def keep_transaction(conn: Connection, shop_id: int, node: Node, now: datetime) -> None:
+    order = _order_of(conn, shop_id, node, "transactions")
+    row = loaded.transaction_row(node.document, columns_of(TRANSACTION, node.document), order, now)
+    keep_row(conn, order_transactions, shop_id, node, row, now)
+
+
 TABLES: dict[str, Table] = {
     "Product": products, "ProductVariant": product_variants, "Collection": collections, "Customer": customers,
     "Metafield": metafields, **{type_name: product_media for type_name in CONTENT_TYPES},
+    "Order": orders, "LineItem": order_line_items, "ShippingLine": order_shipping_lines,
+    "OrderTransaction": order_transactions,
 }
 """The table each kept type's ids are numbered in."""
 
 def table_of(node: Node) -> Table | None:
-    """The table a node is stored in (None: its document only, as an order's metafield)."""
+    """The table a node is stored in (None: its document only, as a metafield of a type kept as documents)."""
     if node.typename == "Metafield" and node.parent_type is not None and from_documents(node.parent_type):
         return None
     return TABLES.get(node.typename)
@@ -287,7 +345,8 @@ Keeper = Callable[[Connection, int, Node, datetime], bool | None]
 
 KEEPERS: dict[str, Keeper] = {
     "Product": keep_product, "ProductVariant": keep_variant, "Collection": keep_collection,
-    "Customer": keep_customer, "Metafield": keep_metafield,
+    "Customer": keep_customer, "Metafield": keep_metafield, "Order": keep_order, "LineItem": keep_line_item,
+    "ShippingLine": keep_shipping_line, "OrderTransaction": keep_transaction,
     **{type_name: keep_media for type_name in CONTENT_TYPES},
 }
 """The types with a table of their own; any other type is kept as its document only."""
