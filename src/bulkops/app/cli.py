@@ -435,7 +435,8 @@ def load(
                                 exists=True, dir_okay=False, readable=True),
     shop: str | None = typer.Option(None, "--shop", help="Shop NAME (default: the development shop)."),
     new_ids: bool = typer.Option(False, "--new-ids", help="Give products, variants, collections, customers, "
-                                 "metafields and media the next free ids instead of their own (links in the "
+                                 "metafields, media and orders (with their line items, shipping lines and "
+                                 "transactions) the next free ids instead of their own (links in the "
                                  "file follow), e.g. to load one export into several shops of a server."),
     data_dir: Path | None = DataDir,
     database_url: str | None = DatabaseUrl,

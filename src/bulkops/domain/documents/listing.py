@@ -1,6 +1,6 @@
-"""The nodes of a type that has no table of its own, listed from their documents: a root connection (``orders``)
+"""The nodes of a type that has no table of its own, listed from their documents: a root connection (``draftOrders``)
 by id, its ``query:`` on ``created_at``/``updated_at``/``id`` (the document's own fields) and its sort keys; a
-nested connection (``Order.lineItems``) by the ``__parentId`` each line was loaded with, in the file's order."""
+nested connection (``DraftOrder.lineItems``) by the ``__parentId`` each line was loaded with, in the file's order."""
 
 from __future__ import annotations
 
@@ -70,14 +70,14 @@ NUMBER = d.number
 
 
 def node_of_type(conn: Connection, shop_id: int, type_name: str, number: int) -> dict[str, Any] | None:
-    """One node of a type kept as documents (``order(id:)``, ``node(id:)``), presented; None when not loaded."""
+    """One node of a type kept as documents (``draftOrder(id:)``, ``node(id:)``), presented; None when not loaded."""
     row = conn.execute(select(*_columns()).where(d.shop_id == shop_id, d.typename == type_name,
                                                  d.number == number)).first()
     return None if row is None else present_node(row)
 
 
 def children_of_node(shop_id: int, parent_gid: str, type_name: str | None) -> Select:
-    """The nodes loaded under one parent (``Order.lineItems`` of one order)."""
+    """The nodes loaded under one parent (``DraftOrder.lineItems`` of one draft order)."""
     parent_type, number = parse_gid(parent_gid)
     stmt = select(*_columns()).where(d.shop_id == shop_id, d.parent_type == parent_type, d.parent_number == number)
     return stmt if type_name is None else stmt.where(d.typename == type_name)

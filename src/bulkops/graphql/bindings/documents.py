@@ -1,6 +1,6 @@
 """Types with no table of their own, answered from loaded node documents (domain/documents): a root connection
-(``orders``) and a root node (``order(id:)``) of such a type, and every connection field of such a type
-(``Order.lineItems``), bound wherever the schema has them and nothing else answers them."""
+(``draftOrders``) and a root node (``draftOrder(id:)``) of such a type, and every connection field of such a type
+(``DraftOrder.lineItems``), bound wherever the schema has them and nothing else answers them."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _window(first: int | None, after: str | None, last: int | None, before: str 
 
 
 def root_connection(type_name: str) -> Resolver:
-    """``orders(first:, after:, query:, sortKey:, reverse:)``: the shop's loaded nodes of the type."""
+    """``draftOrders(first:, after:, query:, sortKey:, reverse:)``: the shop's loaded nodes of the type."""
 
     def resolve(_: Any, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None,
                 last: int | None = None, before: str | None = None, reverse: bool = False,
@@ -52,7 +52,7 @@ def root_connection(type_name: str) -> Resolver:
 
 
 def root_node(type_name: str) -> Resolver:
-    """``order(id:)``: the loaded node, or null."""
+    """``draftOrder(id:)``: the loaded node, or null."""
 
     def resolve(_: Any, info: GraphQLResolveInfo, id: str, **_other: Any) -> dict[str, Any] | None:
         context = ctx(info)
@@ -104,7 +104,7 @@ class DocumentTypes:
     @staticmethod
     def _bind_children(named: GraphQLObjectType) -> None:
         """The unanswered connections of a type kept as documents, and a stored type's connections to such
-        types (``Customer.orders``)."""
+        types (``Customer.subscriptionContracts``)."""
         kept_apart = documents.from_documents(named.name)
         for name, field in named.fields.items():
             node = _node_type(field)

@@ -225,7 +225,7 @@ def _document_gid(row: Any) -> str:
 
 
 def documents_root(type_name: str) -> ListingBuilder:
-    """A root connection of a type kept as documents (``orders``): by id, ``query:`` and ``sortKey:`` on the
+    """A root connection of a type kept as documents (``draftOrders``): by id, ``query:`` and ``sortKey:`` on the
     documents' dates."""
 
     def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
@@ -237,7 +237,7 @@ def documents_root(type_name: str) -> ListingBuilder:
 
 
 def documents_child(type_name: str, parent_type: str, abstract: bool) -> ListingBuilder:
-    """A nested connection of documents (``Order.lineItems``, ``Customer.orders``): the nodes loaded under each
+    """A nested connection of documents (``DraftOrder.lineItems``, ``Customer.subscriptionContracts``): the nodes loaded under each
     parent, in the file's order."""
 
     def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
@@ -252,7 +252,7 @@ def documents_child(type_name: str, parent_type: str, abstract: bool) -> Listing
 def source_for(parent_type: str, field_name: str, node_type: str | None = None,
                abstract: bool = False) -> ListingBuilder | None:
     """The listing of a connection: the domain's, else its documents' when its node type (``node_type``) or
-    its parent's has no table (an order's metafields are the ones loaded under it)."""
+    its parent's has no table (a draft order's metafields are the ones loaded under it)."""
     found = SOURCES.get((parent_type, field_name))
     if found is not None or node_type is None:
         return found
