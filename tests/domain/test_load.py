@@ -224,6 +224,31 @@ def test_loaded_orders_are_rows_of_the_orders_tables_searched_counted_and_totall
     }
 
 
+ORDER_PARTS = """{ orders { edges { node {
+  id name totalWeight taxLines { title rate priceSet { shopMoney { amount currencyCode } } }
+  transactions { id kind status gateway amountSet { shopMoney { amount currencyCode } } }
+  shippingLines { edges { node { id title code originalPriceSet { shopMoney { amount currencyCode } } } } }
+} } } }"""
+
+
+def test_an_order_s_tax_lines_weight_transactions_and_shipping_lines_round_trip_through_the_orders_tables(
+        stores: tuple[InProcessServer, InProcessServer]) -> None:
+    first, _ = stores
+    shop = first.new_shop("order-parts")
+    body = (
+        b'{"id":"gid:\\/\\/shopify\\/Order\\/7001","name":"#1001","totalWeight":"500","taxLines":[{"title":"GST",'
+        b'"rate":0.06,"priceSet":{"shopMoney":{"amount":"1.2","currencyCode":"USD"}}}],"transactions":[{"id":'
+        b'"gid:\\/\\/shopify\\/OrderTransaction\\/7002","kind":"SALE","status":"SUCCESS","gateway":"manual",'
+        b'"amountSet":{"shopMoney":{"amount":"24.2","currencyCode":"USD"}}}]}\n'
+        b'{"id":"gid:\\/\\/shopify\\/ShippingLine\\/7003","title":"Post","code":"POST","originalPriceSet":{'
+        b'"shopMoney":{"amount":"3.0","currencyCode":"USD"}},"__parentId":"gid:\\/\\/shopify\\/Order\\/7001"}\n')
+
+    report = load(first, shop, body)
+
+    assert report.errors == [] and report.in_tables == 2
+    assert export(first.client(shop), ORDER_PARTS) == body
+
+
 def test_a_line_that_cannot_be_stored_is_reported_by_number_and_the_others_are_kept(
         stores: tuple[InProcessServer, InProcessServer]) -> None:
     first, _ = stores

@@ -52,9 +52,31 @@ def loaded_address(raw: Any) -> dict[str, Any] | None:
     return kept
 
 
+def tax_lines(raw: Any) -> list[dict[str, Any]] | None:
+    """``taxLines`` as the orders tables keep them (``price`` the ``priceSet`` amounts); None when not shown."""
+    if not isinstance(raw, list):
+        return None
+    kept = []
+    for line in raw:
+        if isinstance(line, dict) and line.get("rate") is not None:
+            price = bag(line.get("priceSet"))
+            kept.append({"title": line.get("title"), "rate": str(line["rate"]),
+                         "channelLiable": line.get("channelLiable"),
+                         "price": price[0] if price else [str(line.get("price") or "0.0")] * 2})
+    return kept
+
+
+def _with_tax_lines(row: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    kept = tax_lines(document.get("taxLines"))
+    return row if kept is None else {**row, "tax_lines": kept}
+
+
 def order_row(document: dict[str, Any], plain: dict[str, Any], now: datetime) -> dict[str, Any]:
     """An order's row (but ``number``, ``customer_id``): its plain columns, its totals from its money bags."""
-    row = dict(plain)
+    row = _with_tax_lines(dict(plain), document)
+    weight = document.get("totalWeight")
+    if isinstance(weight, (str, int)) and str(weight).isdigit():
+        row["total_weight"] = int(weight)
     totals: dict[str, list[str]] = {}
     currencies: list[str | None] = [row.get("currency_code"), row.get("presentment_currency_code")]
     for name, key in TOTALS.items():
@@ -111,7 +133,7 @@ def _number_of(raw: Any, type_name: str) -> int | None:
 def line_item_row(document: dict[str, Any], plain: dict[str, Any], order: Any) -> dict[str, Any]:
     """A line item's row (but ``position``): its price from ``originalUnitPriceSet``, its title from its name
     when the export showed no title, its product and variant by id."""
-    row = {**plain, "order_id": order.id}
+    row = _with_tax_lines({**plain, "order_id": order.id}, document)
     price = bag(document.get("originalUnitPriceSet"))
     amounts = price[0] if price else [str(document.get("originalUnitPrice") or "0.0")] * 2
     row.update(price=amounts[0], presentment_price=amounts[1],
@@ -133,7 +155,8 @@ def shipping_line_row(document: dict[str, Any], plain: dict[str, Any], order: An
     """A shipping line's row (but ``position``): its price from ``originalPriceSet``."""
     price = bag(document.get("originalPriceSet")) or bag(document.get("discountedPriceSet"))
     amounts = price[0] if price else [str(document.get("price") or "0.0")] * 2
-    return {**plain, "order_id": order.id, "title": plain.get("title") or "", "price": amounts[0],
+    return {**_with_tax_lines(plain, document), "order_id": order.id, "title": plain.get("title") or "",
+            "price": amounts[0],
             "presentment_price": amounts[1], "currency_code": order.currency_code,
             "presentment_currency_code": order.presentment_currency_code}
 
