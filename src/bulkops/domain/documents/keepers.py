@@ -288,7 +288,8 @@ def keep_order(conn: Connection, shop_id: int, node: Node, now: datetime) -> Non
     row.setdefault("name", f"#{row['number']}")
     keep_row(conn, orders, shop_id, node, row, now)
     if isinstance(doc.get("transactions"), list):
-        loaded.replace_transactions(conn, shop_id, get_order(conn, shop_id, node.number), doc["transactions"], now)
+        transactions = [(t, columns_of(TRANSACTION, t)) for t in doc["transactions"] if isinstance(t, dict)]
+        loaded.replace_transactions(conn, shop_id, get_order(conn, shop_id, node.number), transactions, now)
 
 
 def _number_named(raw: Any) -> int | None:

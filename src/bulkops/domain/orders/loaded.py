@@ -15,7 +15,6 @@ from bulkops.db.tables import order_transactions, orders
 from bulkops.domain.customers.rules import ADDRESS_KEYS
 from bulkops.domain.money import SHOP_CURRENCY, parse_amount
 from bulkops.domain.orders.batch import next_number
-from bulkops.domain.orders.rules import parse_moment
 from bulkops.protocol.ids import InvalidGlobalId, parse_gid
 
 TOTALS = {
@@ -175,24 +174,14 @@ def transaction_row(document: dict[str, Any], plain: dict[str, Any], order: Any,
     return row
 
 
-def replace_transactions(conn: Connection, shop_id: int, order: Any, documents: list[Any], now: datetime) -> None:
-    """An order's inline ``transactions`` (a list, not a connection: they come inside the order's line)."""
+def replace_transactions(conn: Connection, shop_id: int, order: Any,
+                         transactions: list[tuple[dict[str, Any], dict[str, Any]]], now: datetime) -> None:
+    """An order's inline ``transactions`` (a list, not a connection: they come inside the order's line), each
+    as (its document, its plain columns)."""
     t = order_transactions
     conn.execute(delete(t).where(t.c.shop_id == shop_id, t.c.order_id == order.id))
-    for document in documents:
-        if isinstance(document, dict):
-            plain = _transaction_plain(document)
-            row = transaction_row(document, plain, order, now)
-            if isinstance(document.get("id"), str):
-                row["id"] = parse_gid(document["id"])[1]
-            conn.execute(insert(t), {**row, "shop_id": shop_id})
-
-
-def _transaction_plain(document: dict[str, Any]) -> dict[str, Any]:
-    keys = {"kind": "kind", "status": "status", "gateway": "gateway", "test": "test",
-            "authorizationCode": "authorization_code"}
-    plain = {column: document[name] for name, column in keys.items() if name in document}
-    for name, column in (("createdAt", "created_at"), ("processedAt", "processed_at")):
-        if isinstance(document.get(name), str):
-            plain[column] = parse_moment(document[name])
-    return plain
+    for document, plain in transactions:
+        row = transaction_row(document, plain, order, now)
+        if isinstance(document.get("id"), str):
+            row["id"] = parse_gid(document["id"])[1]
+        conn.execute(insert(t), {**row, "shop_id": shop_id})
