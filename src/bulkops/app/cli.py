@@ -1,4 +1,4 @@
-"""The server's commands: ``bulkops serve``, ``worker``, ``seed``, ``shop ...`` and ``webhooks ...``.
+"""The server's commands: ``bulkops serve``, ``worker``, ``seed``, ``load``, ``shop ...`` and ``webhooks ...``.
 
 Importing this module is cheap: each command imports the server (the runtime, the database, the schemas) only
 when it runs, so ``bulkops import`` and ``bulkops --help`` never load it (``bulkops.cli`` joins both sides).
@@ -423,6 +423,63 @@ def seed(
         raise typer.Exit(2) from exc
     print(f"Seeded {target.domain}: {report.products} products, {report.variants} variants, "
           f"{report.customers} customers, {report.orders} orders in {time.monotonic() - started:.1f}s")
+
+
+LOAD_BLOCK = 2_000
+"""Lines per transaction when loading a file."""
+
+
+@app.command()
+def load(
+    file: Path = typer.Argument(..., help="A bulk-query result file (JSONL) exactly as Shopify writes it.",
+                                exists=True, dir_okay=False, readable=True),
+    shop: str | None = typer.Option(None, "--shop", help="Shop NAME (default: the development shop)."),
+    new_ids: bool = typer.Option(False, "--new-ids", help="Give products, variants, collections, customers, "
+                                 "metafields, media and orders (with their line items, shipping lines and "
+                                 "transactions) the next free ids instead of their own (links in the "
+                                 "file follow), e.g. to load one export into several shops of a server."),
+    data_dir: Path | None = DataDir,
+    database_url: str | None = DatabaseUrl,
+    config: Path | None = ConfigFile,
+    debug: bool = Debug,
+) -> None:
+    """Load a store from its own export: every node of the file (children by their __parentId, nested objects
+    as they are) is stored under the shop, so the same bulk query here returns the same lines.
+
+    Ids are KEPT: gid://shopify/Product/123 becomes product 123 of the shop (an id another shop of this server
+    holds is refused: load each store into a data dir of its own, or use --new-ids). Loading again updates what it
+    loaded.
+    """
+    from itertools import islice
+
+    from bulkops.clock import SystemClock
+    from bulkops.domain.documents.load import LoadReport, load_nodes
+    from bulkops.domain.shops.seed import shop_to_seed
+
+    with reporting(debug):
+        _, db, box = open_admin(config, data_dir, database_url)
+    now = SystemClock().now()
+    target = shop_to_seed(db, shop, now, box)
+    if target is None:
+        console.print(f"[red]No shop named {shop!r}.[/red]")
+        raise typer.Exit(2)
+    report = LoadReport()
+    with file.open("rb") as lines:
+        first = 1
+        while block := list(islice(lines, LOAD_BLOCK)):
+            with db.write() as conn:
+                load_nodes(conn, target.id, block, now, report=report, first_line=first, new_ids=new_ids,
+                           final=False)
+            first += len(block)
+    with db.write() as conn:
+        load_nodes(conn, target.id, [], now, report=report, final=True)
+    kinds = ", ".join(f"{count} {name}" for name, count in sorted(report.nodes.items()))
+    print(f"Loaded {report.total} nodes into {target.domain} ({report.in_tables} into tables): {kinds or 'none'}")
+    for error in report.errors:
+        print(f"  {error}", file=sys.stderr)
+    if report.failed:
+        print(f"{report.failed} lines not loaded.", file=sys.stderr)
+        raise typer.Exit(1)
 
 
 @webhooks_app.command("deliveries")

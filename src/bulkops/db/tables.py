@@ -706,3 +706,25 @@ order_transactions = Table(
     Column("processed_at", DateTime, nullable=False),
     Column("created_at", DateTime, nullable=False),
 )
+
+node_documents = Table(
+    "node_documents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", ForeignKey("shops.id"), nullable=False),
+    Column("gid", String(255), nullable=False),
+    Column("typename", String(128), nullable=False),
+    Column("number", BigInteger, nullable=False),
+    Column("parent_gid", String(255)),
+    Column("parent_type", String(128)),
+    Column("parent_number", BigInteger),
+    Column("position", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("created_at", DateTime),
+    Column("updated_at", DateTime),
+    UniqueConstraint("shop_id", "gid", name="uq_node_documents_shop_gid"),
+    Index("ix_node_documents_shop_type_number", "shop_id", "typename", "number"),
+    Index("ix_node_documents_parent", "shop_id", "parent_type", "parent_number"),
+)
+"""Every node a shop was loaded with (``bulkops load``), whole, in the Admin API's shape: the fields no column
+answers are read from it, and the types with no table of their own are listed from it."""

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from bulkops.domain.shops.rules import Shop
 from bulkops.engine.runtime import Runtime
+from bulkops.graphql.documents import RequestDocuments
 
 
 @dataclass
@@ -24,6 +25,8 @@ class RequestContext:
     in_bulk: bool = False
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     extensions: dict[str, Any] = field(default_factory=dict)
+    documents: RequestDocuments = field(default_factory=RequestDocuments)
+    """The loaded node documents this request read (graphql/documents.py)."""
 
     @property
     def now(self) -> datetime:

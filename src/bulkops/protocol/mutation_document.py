@@ -31,6 +31,17 @@ MAX_DOCUMENT_BYTES = 65_535
 def is_connection_type(named: GraphQLNamedType) -> bool:
     """A Relay connection: an object type named ``…Connection`` with ``edges``."""
     return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection") and "edges" in named.fields
+
+
+def connection_node_type(named: GraphQLNamedType) -> GraphQLNamedType | None:
+    """A connection type's node type (``OrderConnection`` -> ``Order``, by ``edges { node }``); None for any
+    other type."""
+    if not is_connection_type(named):
+        return None
+    assert isinstance(named, GraphQLObjectType)
+    edge = get_named_type(named.fields["edges"].type)
+    node = edge.fields.get("node") if isinstance(edge, GraphQLObjectType) else None
+    return get_named_type(node.type) if node is not None else None
 FORBIDDEN_BULK_ROOTS = frozenset({"bulkOperationRunMutation", "bulkOperationRunQuery"})
 
 

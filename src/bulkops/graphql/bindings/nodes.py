@@ -8,6 +8,7 @@ from typing import Any
 from ariadne import InterfaceType, ObjectType
 from graphql import GraphQLResolveInfo
 
+from bulkops.domain.documents import listing as documents
 from bulkops.graphql.context import RequestContext, ctx
 from bulkops.graphql.defaults import resolve_typename
 from bulkops.protocol.errors import RequestError
@@ -31,12 +32,17 @@ def register(type_name: str) -> Callable[[Loader], Loader]:
 
 
 def load_node(context: RequestContext, raw: str) -> dict[str, Any] | None:
+    """The node of a registered type, or a loaded node of a type kept as documents (``Order``); else null."""
     try:
         type_name, number = parse_gid(raw)
     except InvalidGlobalId as exc:
         raise RequestError(str(exc), "argumentLiteralsIncompatible", typeName="CoercionError") from exc
     loader = LOADERS.get(type_name)
-    return loader(context, number) if loader else None
+    if loader is not None:
+        return loader(context, number)
+    if not documents.from_documents(type_name):
+        return None
+    return documents.node_of_type(context.conn, context.shop.id, type_name, number)
 
 
 @query.field("node")

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from graphql import (
@@ -45,6 +46,7 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from sqlalchemy import Connection
 
 from bulkops.db.pagination import after_row, keyset_order
+from bulkops.domain.documents.rules import documents_of, has_documents
 from bulkops.domain.shops.rules import shop_by_id
 from bulkops.engine.exporter import PlanFactory, Row
 from bulkops.engine.operations import Operation
@@ -53,8 +55,20 @@ from bulkops.graphql.context import RequestContext
 from bulkops.graphql.defaults import default_resolver, snake
 from bulkops.graphql.errors import format_error
 from bulkops.graphql.planner.export_columns import DriverConnection, Field, row_reader
-from bulkops.graphql.planner.export_sources import WITHIN_OBJECTS, Direct, Listing, answered_fields, source_for
-from bulkops.protocol.mutation_document import is_connection_type, main_operation, parse_document
+from bulkops.graphql.planner.export_sources import (
+    WITHIN_OBJECTS,
+    Direct,
+    Listing,
+    answered_fields,
+    document_fields,
+    source_for,
+)
+from bulkops.protocol.mutation_document import (
+    connection_node_type,
+    is_connection_type,
+    main_operation,
+    parse_document,
+)
 from bulkops.protocol.query_document import field_definition, fragments_of, iter_fields
 
 IN_BATCH = 500
@@ -164,6 +178,9 @@ def fast_shape(specs: list[FieldSpec], source: Any) -> dict[str, Any]:
         if value is _MISSING:
             value = source.get(spec.snake_name)
         if value is None:
+            if spec.non_null and spec.is_list:
+                out[spec.key] = []  # the schema's empty value for a list the shop keeps no data for
+                continue
             if spec.non_null:
                 raise _FastMiss()
             out[spec.key] = None
@@ -250,11 +267,16 @@ class Shaper:
     def fast(self) -> bool:
         return self.specs is not None
 
-    def shape(self, conn: Connection, rows: list[Row]) -> list[dict[str, Any]]:
+    def shape(self, conn: Connection, rows: list[Row], documents: list[dict[str, Any] | None] | None = None,
+              fill: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+        """The rows' objects; ``fill``: the fields read from each row's loaded ``documents`` where it has them."""
         if self.direct is not None:
             direct = self.direct
             return [{key: read(row) for key, read in direct} for row in rows]
         objects = [self.present(row) for row in rows]
+        for found, document in zip(objects, documents or (), strict=False):
+            if document:
+                found.update((name, document[name]) for name in fill if name in document)
         if self.specs is not None:
             try:
                 return [fast_shape(self.specs, o) for o in objects]
@@ -294,10 +316,14 @@ class AbstractShaper(Shaper):
 class PlanConnection:
     """One connection of the plan: reads its rows, shapes them, and knows its nested connections."""
 
-    def __init__(self, listing: Listing, shaper: Shaper, children: list[PlanNode]) -> None:
+    def __init__(self, listing: Listing, shaper: Shaper, children: list[PlanNode], fill: frozenset[str] = frozenset(),
+                 shop_id: int = 0) -> None:
         self.listing = listing
         self.shaper = shaper
         self.children = children
+        self.fill = fill
+        """Selected fields answered from the nodes' loaded documents (domain/documents) where the shop has them."""
+        self.shop_id = shop_id
         self._prefix = f"gid://shopify/{listing.type_name}/"
 
     def key(self, row: Row) -> int:
@@ -309,7 +335,11 @@ class PlanConnection:
         return self._prefix + str(row.id)
 
     def shape(self, conn: Connection, rows: list[Row]) -> list[dict[str, Any]]:
-        return self.shaper.shape(conn, rows)
+        if not self.fill:
+            return self.shaper.shape(conn, rows)
+        gids = [self.gid(row) for row in rows]
+        found = documents_of(conn, self.shop_id, gids)
+        return self.shaper.shape(conn, rows, [found.get(gid) for gid in gids], self.fill)
 
     def _order(self) -> list[Any]:
         return keyset_order(self.listing.sort, self.listing.id_col, self.listing.descending)
@@ -362,10 +392,17 @@ class _Compiler:
     def fragments(self) -> dict[str, FragmentDefinitionNode]:
         return fragments_of(self.document)
 
+    @cached_property
+    def shop_has_documents(self) -> bool:
+        """Whether the shop was loaded from an export (else no row has a document to read fields from)."""
+        return has_documents(self.conn, self.shop_id)
+
     def connection(self, parent: GraphQLObjectType, nodes: list[FieldNode]) -> PlanNode:
         name = nodes[0].name.value
         definition = parent.fields[name]
-        builder = source_for(parent.name, name)
+        node_named = connection_node_type(get_named_type(definition.type))
+        builder = source_for(parent.name, name, node_named.name if node_named else None,
+                             isinstance(node_named, GraphQLAbstractType))
         if builder is None:
             where = "top-level connection" if parent is self.schema.query_type else f"connection {parent.name}.{name}"
             raise UnsupportedExport(f"Bulk queries on this server cannot export the {where} '{name}' yet.")
@@ -395,7 +432,11 @@ class _Compiler:
         fields = plain_fields(own, listing.direct) if self.driver and listing.members is None else None
         if fields is not None:
             return DriverConnection(listing, fields, children)
-        return PlanConnection(listing, Shaper(self.schema, node_type, own, self.document, listing.present, listing.direct), children)
+        fill = document_fields(node_type.name, [nodes[0].name.value for nodes in own.values()])
+        if fill and not self.shop_has_documents:
+            fill = frozenset()
+        shaper = Shaper(self.schema, node_type, own, self.document, listing.present, listing.direct)
+        return PlanConnection(listing, shaper, children, fill, self.shop_id)
 
     def _node_selections(self, nodes: list[FieldNode], connection: GraphQLNamedType) -> list[SelectionSetNode | None]:
         """The ``edges { node { … } }`` selections of a connection field (``first``, ``cursor``, ``pageInfo``
@@ -414,8 +455,8 @@ class _Compiler:
 
     def _answered(self, node_type: GraphQLObjectType, own: dict[str, list[FieldNode]]) -> None:
         """Refuse now a non-null field that neither a resolver nor its type's presenter answers (objects within
-        included): graphql-core would fail it on the first row, and a query is run or refused at creation,
-        never failed for that."""
+        included), but a list (answered ``[]``, the schema's empty value, when no document has it): graphql-core
+        would fail it on the first row, and a query is run or refused at creation, never failed for that."""
         answered = answered_fields(node_type.name)
         for field_nodes in own.values():
             name = field_nodes[0].name.value
@@ -423,7 +464,7 @@ class _Compiler:
             if definition is None:
                 continue
             missing = definition.resolve is None and answered is not None and name not in answered
-            if missing and isinstance(definition.type, GraphQLNonNull):
+            if missing and isinstance(definition.type, GraphQLNonNull) and not _wrapping(definition.type)[1]:
                 raise UnsupportedExport(
                     f"Bulk queries on this server cannot export the field '{node_type.name}.{name}' yet.")
             named = get_named_type(definition.type)

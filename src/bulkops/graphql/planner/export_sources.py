@@ -19,6 +19,7 @@ from bulkops.domain.collections.fields import COLLECTION
 from bulkops.domain.collections.listing import COLLECTIONS, Members
 from bulkops.domain.customers.fields import CUSTOMER
 from bulkops.domain.customers.listing import CUSTOMERS
+from bulkops.domain.documents import listing as documents
 from bulkops.domain.fields import FieldMap, Plain
 from bulkops.domain.inventory import listing as inventory_listing
 from bulkops.domain.inventory import rules as inventory_rules
@@ -41,6 +42,7 @@ from bulkops.graphql.bindings.metafields import present_metafield
 from bulkops.graphql.bindings.orders import present_line_item, present_order, present_shipping_line
 from bulkops.graphql.bindings.products import present_product, present_variant
 from bulkops.graphql.bindings.publications import present_collection_publication
+from bulkops.graphql.documents import answered_by_document
 
 Presenter = Callable[[Any], dict[str, Any]]
 
@@ -102,6 +104,11 @@ def answered_fields(type_name: str) -> frozenset[str] | None:
     one: the planner refuses those at creation); None for a type presented otherwise."""
     field_map = PRESENTED.get(type_name)
     return None if field_map is None else frozenset(field_map.fields)
+
+
+def document_fields(type_name: str, names: list[str]) -> frozenset[str]:
+    """Of the selected fields, those the nodes' loaded documents answer where the shop has them."""
+    return frozenset(name for name in names if answered_by_document(type_name, name))
 
 
 def _of_type(type_name: str) -> tuple[Presenter, Direct]:
@@ -206,7 +213,7 @@ def media_of(images: bool) -> ListingBuilder:
 
 
 def _no_rows(conn: Connection, shop_id: int, parent_keys: list[int]) -> dict[int, list[Any]]:
-    """Metafields of a media image, an item's per-country HS codes: nothing here writes them, so none."""
+    """An item's per-country HS codes: nothing here writes them, so none."""
     return {}
 
 
@@ -250,7 +257,7 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
     ("Location", "metafields"): rows_of(owned_metafields("Location")),
     ("Collection", "publications"): computed_of("CollectionPublication", present_collection_publication,
                                                 _collection_publications),
-    ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
+    ("MediaImage", "metafields"): rows_of(owned_metafields("MediaImage")),
     ("Customer", "orders"): rows_of(CUSTOMER_ORDERS),
     ("Order", "discountApplications"): computed_of("DiscountApplication", present_discount_application,
                                                    order_reads.discount_applications),
@@ -261,5 +268,50 @@ WITHIN_OBJECTS: dict[tuple[str, str], str] = {("ProductVariant", "inventoryItem"
 variant's (same number), so ``inventoryItem { inventoryLevels }`` reads the levels by the variant's key."""
 
 
-def source_for(parent_type: str, field_name: str) -> ListingBuilder | None:
-    return SOURCES.get((parent_type, field_name))
+def _document_gid(row: Any) -> str:
+    return row.gid
+
+
+def documents_root(type_name: str) -> ListingBuilder:
+    """A root connection of a type kept as documents (``draftOrders``): by id, ``query:`` and ``sortKey:`` on the
+    documents' dates."""
+
+    def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+        listing = _listing(documents.nodes_of_type(conn, shop_id, type_name, args), documents.NUMBER,
+                           documents.sort_of(args), bool(args.get("reverse")), type_name, documents.present_node, {})
+        return replace(listing, gid_of=_document_gid)
+
+    return build
+
+
+def documents_child(type_name: str, parent_type: str, abstract: bool) -> ListingBuilder:
+    """A nested connection of documents (``DraftOrder.lineItems``, ``Customer.subscriptionContracts``): the nodes loaded under each
+    parent, in the file's order."""
+
+    def build(conn: Connection, shop_id: int, args: dict[str, Any]) -> Listing:
+        stmt = documents.children_of_type(shop_id, None if abstract else type_name, parent_type)
+        listing = _listing(stmt, documents.NUMBER, documents.POSITION, bool(args.get("reverse")), type_name,
+                           documents.present_node, {}, documents.PARENT)
+        return replace(listing, gid_of=_document_gid)
+
+    return build
+
+
+def source_for(parent_type: str, field_name: str, node_type: str | None = None,
+               abstract: bool = False) -> ListingBuilder | None:
+    """The listing of a connection: the domain's, else its documents' when its node type (``node_type``) or
+    its parent's has no table (a draft order's metafields are the ones loaded under it)."""
+    found = SOURCES.get((parent_type, field_name))
+    if found is not None or node_type is None:
+        return found
+    kept_apart = documents.from_documents(node_type) or (
+        parent_type != "QueryRoot" and documents.from_documents(parent_type))
+    if not kept_apart:
+        return None
+    if parent_type == "QueryRoot":
+        return documents_root(node_type)
+    return documents_child(node_type, parent_type, abstract)
+
+
+def from_documents(type_name: str) -> bool:
+    return documents.from_documents(type_name)

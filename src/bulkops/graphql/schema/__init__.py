@@ -25,6 +25,7 @@ from bulkops.graphql.bindings import (
     bulk_query,
     collections,
     customers,
+    documents,
     gift_cards,
     inventory,
     marketing,
@@ -49,9 +50,9 @@ from bulkops.protocol.sdl import admin_document, is_modern
 BINDING_MODULES: tuple[ModuleType, ...] = (
     bulk, staged_uploads, nodes, products, customers, metafields, shop, webhooks, variants, collections,
     publications, bulk_query, metaobjects, gift_cards, price_lists, store_credit, marketing, unsupported, media,
-    inventory, orders,
+    inventory, orders, documents,
 )
-"""Every resource's binding module, in binding order."""
+"""Every resource's binding module, in binding order (``documents`` last: it answers only what nothing else does)."""
 
 
 def all_bindables(modern: bool) -> list[Any]:
