@@ -33,8 +33,9 @@ def bag(raw: Any) -> tuple[list[str], str | None, str | None] | None:
     """A ``MoneyBag``'s ``[shop amount, presentment amount]`` and both currencies; None when it shows no amount."""
     if not isinstance(raw, dict) or not isinstance(raw.get("shopMoney"), dict):
         return None
-    shop = raw["shopMoney"]
-    presentment = raw.get("presentmentMoney") if isinstance(raw.get("presentmentMoney"), dict) else shop
+    shop: dict[str, Any] = raw["shopMoney"]
+    given = raw.get("presentmentMoney")
+    presentment: dict[str, Any] = given if isinstance(given, dict) else shop
     if shop.get("amount") is None:
         return None
     amount = str(shop["amount"])
