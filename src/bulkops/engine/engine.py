@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlalchemy import Connection
@@ -128,7 +128,7 @@ class BulkEngine:
             if op.status is Status.CANCELING:
                 raise Canceled()
             self._check_time_limit(op)
-            self._count_input_lines(op)
+            op = self._count_input_lines(op)
             self._run_chunks(op)
             self.finish(op.id, Status.COMPLETED)
         except LostClaim:
@@ -246,14 +246,16 @@ class BulkEngine:
         log.info("bulk operation %s (%s, %s) runs on %s", operation_id, op.type.value, op.status.value, worker)
         return op
 
-    def _count_input_lines(self, op: ops.Operation) -> None:
-        """An import's line count, once, before its first chunk (for live progress: see engine/progress.py)."""
+    def _count_input_lines(self, op: ops.Operation) -> ops.Operation:
+        """An import's line count, once, before its first chunk (for live progress: see engine/progress.py, and
+        to know how many helpers it can use); the operation with it."""
         if op.type is not OperationType.MUTATION or op.input_lines is not None or op.staged_upload_path is None:
-            return
+            return op
         with self.store.open(op.staged_upload_path) as stream:
             lines = progress.count_lines(stream)
         with self.db.write() as conn:
             ops.set_input_lines(conn, op.id, lines)
+        return replace(op, input_lines=lines)
 
     def _check_time_limit(self, op: ops.Operation) -> None:
         limit = (
