@@ -103,8 +103,9 @@ def two_workers(deployment: Deployment) -> list[WorkerProcess]:
 @pytest.fixture
 def two_hasty_workers(deployment: Deployment) -> list[WorkerProcess]:
     """Workers that take over any operation whose heartbeat is 50 ms old: a live worker between two chunk
-    commits looks dead to them, so they keep taking the operation from each other while it runs."""
-    return deployment.ensure_workers(2, BULKOPS_HEARTBEAT_STALE=HAIR_TRIGGER_STALE_S)
+    commits looks dead to them, so they keep taking the operation from each other while it runs. They send no
+    chunk helpers: a helper would keep the other worker's one thread busy, leaving no idle worker to take over."""
+    return deployment.ensure_workers(2, BULKOPS_HEARTBEAT_STALE=HAIR_TRIGGER_STALE_S, BULKOPS_CHUNK_HELPERS="0")
 
 
 def wait_for_progress(client: BulkClient, operation_id: str, at_least: int) -> dict:
