@@ -18,8 +18,10 @@ Line order: results are composed by chunk index, so the file is in line order wh
 whose answers depend on earlier lines of the same file (a handle de-duplicated against a product an earlier line
 created: "snowboard", "snowboard-1") get unique answers from the (shop, handle) unique index, a line refused by
 it being run again (engine/importer.py), but when two such lines are in chunks in flight at once the bare handle
-may go to the later line. This is the one answer that can differ from a single worker's; ``chunk_helpers=0``
-keeps one worker per import where that matters.
+may go to the later line. Likewise two lines in different chunks that write the same object (a ``productSet``
+of one handle twice) may apply in either order. Answers that depend on another chunk's lines are the ones that
+can differ from a single worker's (lines within one chunk still run in order); ``chunk_helpers=0`` keeps one
+worker per import where that matters.
 """
 
 from __future__ import annotations
