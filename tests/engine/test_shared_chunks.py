@@ -13,8 +13,11 @@ from pathlib import Path
 import orjson
 import psycopg
 import pytest
+from sqlalchemy import Connection, create_engine
+from sqlalchemy.exc import IntegrityError
 
 from bulkops.engine.engine import BulkEngine
+from bulkops.engine.importer import LINE_ATTEMPTS, execute_line
 from tests.scaleout import fresh_database, sqlalchemy_url
 from tests.server import InProcessServer
 
@@ -131,3 +134,58 @@ def test_without_a_queue_to_ask_for_helpers_an_import_on_postgresql_keeps_one_wo
     assert done["status"] == "COMPLETED"
     assert len(workers) == 3 and len(set(workers)) == 1
     assert titles_in_results(client.results(done["url"])) == [f"Alone {i}" for i in range(25)]
+
+
+def test_lines_deriving_one_handle_in_chunks_run_side_by_side_each_get_a_unique_handle_without_errors(
+        server: InProcessServer, engine: BulkEngine, pg_url: str) -> None:
+    helpers: list[threading.Thread] = []
+
+    def helper_beside(operation_id: int, count: int) -> None:
+        helpers.append(threading.Thread(target=engine.help, args=(operation_id, "helper-b"), daemon=True))
+        helpers[-1].start()
+
+    engine.ask_for_helpers = helper_beside
+    client = server.client(server.new_shop())
+    same = b"".join(orjson.dumps({"product": {"title": "Same Title"}}) + b"\n" for _ in range(200))
+    done = client.wait(client.run_mutation(CREATE.replace("id title", "id handle"), client.stage(same))
+                       ["bulkOperation"]["id"])
+    results = client.results(done["url"])
+    for helper in helpers:
+        helper.join(10)
+    handles = [line["data"]["productCreate"]["product"]["handle"] for line in results]
+
+    assert done["status"] == "COMPLETED" and done["objectCount"] == "200"
+    assert "helper-b" in chunk_workers(pg_url, done["id"]), "the helper took no chunk: the test proved nothing"
+    assert sorted(handles) == sorted(["same-title"] + [f"same-title-{n}" for n in range(1, 200)])
+
+
+class RefusedFirst:
+    """An executor whose first ``refusals`` runs meet the unique index (another worker committed the handle)."""
+
+    def __init__(self, refusals: int) -> None:
+        self.refusals, self.runs = refusals, 0
+
+    def run_one(self, conn: Connection, variables: dict) -> dict:
+        self.runs += 1
+        if self.runs <= self.refusals:
+            raise IntegrityError("INSERT INTO products ...", {}, Exception("duplicate key uq_products_shop_handle"))
+        return {"data": {"productCreate": {"product": {"handle": "same-title-1"}, "userErrors": []}}}
+
+
+@pytest.mark.parametrize("refusals", [1, 2])
+def test_a_line_refused_by_the_unique_index_runs_again_and_answers_once(pg_url: str, refusals: int) -> None:
+    executor = RefusedFirst(refusals)
+    with create_engine(sqlalchemy_url(pg_url)).begin() as conn:
+        response = execute_line(conn, executor, b'{"product": {"title": "Same Title"}}')  # type: ignore[arg-type]
+
+    assert response["data"]["productCreate"]["product"]["handle"] == "same-title-1"
+    assert executor.runs == refusals + 1
+
+
+def test_a_line_refused_by_the_unique_index_every_time_answers_with_an_internal_error(pg_url: str) -> None:
+    executor = RefusedFirst(LINE_ATTEMPTS)
+    with create_engine(sqlalchemy_url(pg_url)).begin() as conn:
+        response = execute_line(conn, executor, b'{"product": {"title": "Same Title"}}')  # type: ignore[arg-type]
+
+    assert response["errors"][0]["message"] == "Internal error while running this line."
+    assert executor.runs == LINE_ATTEMPTS
