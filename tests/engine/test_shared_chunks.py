@@ -14,7 +14,7 @@ import orjson
 import psycopg
 import pytest
 from sqlalchemy import Connection, create_engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bulkops.engine.engine import BulkEngine
 from bulkops.engine.importer import LINE_ATTEMPTS, execute_line
@@ -159,8 +159,13 @@ def test_lines_deriving_one_handle_in_chunks_run_side_by_side_each_get_a_unique_
     assert sorted(handles) == sorted(["same-title"] + [f"same-title-{n}" for n in range(1, 200)])
 
 
+class Deadlocked(Exception):
+    sqlstate = "40P01"
+
+
 class RefusedFirst:
-    """An executor whose first ``refusals`` runs meet the unique index (another worker committed the handle)."""
+    """An executor whose first ``refusals`` runs meet another writer: the unique index (another worker committed
+    the handle), then a deadlock PostgreSQL broke by failing this statement."""
 
     def __init__(self, refusals: int) -> None:
         self.refusals, self.runs = refusals, 0
@@ -168,12 +173,14 @@ class RefusedFirst:
     def run_one(self, conn: Connection, variables: dict) -> dict:
         self.runs += 1
         if self.runs <= self.refusals:
-            raise IntegrityError("INSERT INTO products ...", {}, Exception("duplicate key uq_products_shop_handle"))
+            if self.runs % 2:
+                raise IntegrityError("INSERT INTO products ...", {}, Exception("duplicate key uq_products_shop_handle"))
+            raise OperationalError("INSERT INTO products ...", {}, Deadlocked("deadlock detected"))
         return {"data": {"productCreate": {"product": {"handle": "same-title-1"}, "userErrors": []}}}
 
 
 @pytest.mark.parametrize("refusals", [1, 2])
-def test_a_line_refused_by_the_unique_index_runs_again_and_answers_once(pg_url: str, refusals: int) -> None:
+def test_a_line_another_writer_got_in_the_way_of_runs_again_and_answers_once(pg_url: str, refusals: int) -> None:
     executor = RefusedFirst(refusals)
     with create_engine(sqlalchemy_url(pg_url)).begin() as conn:
         response = execute_line(conn, executor, b'{"product": {"title": "Same Title"}}')  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bulkops.engine import operations as ops
 from bulkops.engine.executor import ChunkExecutor, RunSlowly
@@ -62,8 +62,17 @@ def look_ahead_batches(batches: Iterator[Batch], executor: ChunkExecutor) -> Ite
 
 
 LINE_ATTEMPTS = 3
-"""Runs of a line the database's unique index refused: another transaction (a worker on another chunk of the
-same import, or another import) committed the handle the line chose; run again, it sees that handle taken."""
+"""Runs of a line another writer got in the way of: the unique index refused the handle it chose (a worker on
+another chunk of the same import, or another import, committed it first; run again, it sees that handle taken),
+or PostgreSQL broke a deadlock between two such writers by failing this line's statement."""
+
+
+def another_writer_in_the_way(error: Exception) -> bool:
+    """A unique-index refusal, or a deadlock or serialization failure (SQLSTATE class 40) on PostgreSQL."""
+    if isinstance(error, IntegrityError):
+        return True
+    sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return isinstance(error, OperationalError) and isinstance(sqlstate, str) and sqlstate.startswith("40")
 
 
 def execute_line(conn: Connection, executor: ChunkExecutor, raw: bytes) -> dict[str, Any]:
@@ -74,12 +83,12 @@ def execute_line(conn: Connection, executor: ChunkExecutor, raw: bytes) -> dict[
     for attempt in range(1, LINE_ATTEMPTS + 1):
         try:
             return _in_savepoint(conn, executor, variables)
-        except IntegrityError:
+        except Exception as error:
+            if not another_writer_in_the_way(error):
+                log.exception("line failed inside the executor")
+                break
             if attempt == LINE_ATTEMPTS:
-                log.exception("line refused by a unique index %s times", attempt)
-        except Exception:
-            log.exception("line failed inside the executor")
-            break
+                log.exception("another writer got in the way of this line %s times", attempt)
     return line_error("Internal error while running this line.", "INTERNAL_SERVER_ERROR")
 
 
