@@ -33,6 +33,9 @@ class Settings:
     (bench/README.md)."""
     helper_min_input_bytes: int = 2 * MB
     """Imports of smaller files check their lines in the worker itself (a helper takes a second to start)."""
+    chunk_helpers: int = 3
+    """With the queue on a database of many writers (PostgreSQL): helper tasks the worker that claims an import
+    sends, so idle workers claim its chunks too (engine/shared_chunks.py; 0: one worker per import)."""
     heartbeat_stale_s: float = 60.0
     """A running operation whose heartbeat (beaten at every chunk commit) is older than this is taken over by
     another worker: it must comfortably exceed the slowest chunk (a slower chunk is redone, never duplicated)."""
@@ -135,6 +138,7 @@ class SettingsOverrides(TypedDict, total=False):
     workers: int | None
     helper_processes: int | None
     helper_min_input_bytes: int | None
+    chunk_helpers: int | None
     heartbeat_stale_s: float | None
     storage_retries: int | None
     worker_stale_s: float | None
@@ -191,6 +195,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "workers": ("BULKOPS_WORKERS", int),
     "helper_processes": ("BULKOPS_HELPER_PROCESSES", int),
     "helper_min_input_bytes": ("BULKOPS_HELPER_MIN_INPUT_BYTES", int),
+    "chunk_helpers": ("BULKOPS_CHUNK_HELPERS", int),
     "heartbeat_stale_s": ("BULKOPS_HEARTBEAT_STALE", float),
     "storage_retries": ("BULKOPS_STORAGE_RETRIES", int),
     "worker_stale_s": ("BULKOPS_WORKER_STALE", float),

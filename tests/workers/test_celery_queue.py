@@ -102,9 +102,11 @@ def two_workers(deployment: Deployment) -> list[WorkerProcess]:
 
 @pytest.fixture
 def two_hasty_workers(deployment: Deployment) -> list[WorkerProcess]:
-    """Workers that take over any operation whose heartbeat is 5 ms old (batched chunks of 25 lines commit within milliseconds): a live worker between two chunk
-    commits looks dead to them, so they keep taking the operation from each other while it runs."""
-    return deployment.ensure_workers(2, BULKOPS_HEARTBEAT_STALE=HAIR_TRIGGER_STALE_S)
+    """Workers that take over any operation whose heartbeat is 5 ms old (batched chunks of 25 lines commit within
+    milliseconds): a live worker between two chunk commits looks dead to them, so they keep taking the operation
+    from each other while it runs. They send no chunk helpers: a helper would keep the other worker's one thread
+    busy, leaving no idle worker to take over."""
+    return deployment.ensure_workers(2, BULKOPS_HEARTBEAT_STALE=HAIR_TRIGGER_STALE_S, BULKOPS_CHUNK_HELPERS="0")
 
 
 def wait_for_progress(client: BulkClient, operation_id: str, at_least: int) -> dict:
@@ -281,3 +283,88 @@ def test_progression_rules_set_on_the_server_hold_and_move_an_import_in_a_worker
     assert (moved.status, moved.object_count) == ("RUNNING", 3)
     assert any(f"-{w.pid}-" in holder for w in two_workers), f"{holder!r} is not one of the worker processes"
     assert (done.status, done.object_count) == ("COMPLETED", 5)
+
+
+def chunk_workers(deployment: Deployment, operation_gid: str) -> list[str]:
+    """The worker id each recorded chunk of the operation names, in chunk order."""
+    rows = deployment.sql("select worker from bulk_chunks where operation_id = %s order by chunk_index",
+                          int(operation_gid.split("/")[-1]))
+    return [row[0] or "" for row in rows]
+
+
+def pids_in(worker_ids: list[str], workers: list[WorkerProcess]) -> set[int]:
+    return {w.pid for w in workers for worker_id in worker_ids if f"-{w.pid}-" in worker_id}
+
+
+def wait_for_both(deployment: Deployment, operation_gid: str, workers: list[WorkerProcess]) -> list[str]:
+    """Until chunks of the operation were committed by both worker processes."""
+    deadline = time.monotonic() + 60
+    while len(pids_in(found := chunk_workers(deployment, operation_gid), workers)) < 2:
+        assert time.monotonic() < deadline, f"one worker did all the chunks: {set(found)}"
+        time.sleep(0.05)
+    return found
+
+
+def test_both_workers_commit_chunks_of_one_import_and_the_result_file_has_every_line_once_in_line_order(
+        deployment: Deployment, two_workers: list[WorkerProcess]) -> None:
+    shop = deployment.server.new_shop()
+    client = deployment.server.client(shop)
+    total = 1_500
+    operation = client.run_mutation(CREATE, client.stage(products_jsonl(total, "Shared")))["bulkOperation"]["id"]
+
+    done = client.wait(operation, timeout=240)
+    results = client.results(done["url"])
+    workers = chunk_workers(deployment, operation)
+
+    assert done["status"] == "COMPLETED" and done["objectCount"] == str(total)
+    assert pids_in(workers, two_workers) == {w.pid for w in two_workers}, set(workers)
+    assert len(workers) == total // int(CHUNK_LINES)
+    assert [line["__lineNumber"] for line in results] == list(range(total))
+    assert [line["data"]["productCreate"]["product"]["title"] for line in results] == [
+        f"Shared {i}" for i in range(total)]
+    assert sorted(deployment.titles(shop.id)) == sorted(f"Shared {i}" for i in range(total))
+
+
+def test_a_helping_worker_killed_mid_import_leaves_its_chunk_to_the_other_and_every_line_commits_once(
+        deployment: Deployment, two_workers: list[WorkerProcess]) -> None:
+    shop = deployment.server.new_shop()
+    client = deployment.server.client(shop)
+    total = 2_000
+    operation = client.run_mutation(CREATE, client.stage(products_jsonl(total, "Helped")))["bulkOperation"]["id"]
+    wait_for_both(deployment, operation, two_workers)
+    holder = deployment.holder(operation) or ""
+    helping = [w for w in two_workers if f"-{w.pid}-" not in holder]
+    before = client.operation(operation)
+    helping[0].kill()
+
+    done = client.wait(operation, timeout=120)
+    results = client.results(done["url"])
+
+    assert len(helping) == 1, f"{holder!r} is not one of the worker processes"
+    assert before["status"] == "RUNNING" and int(before["objectCount"]) < total
+    assert done["status"] == "COMPLETED" and done["objectCount"] == str(total)
+    assert [line["__lineNumber"] for line in results] == list(range(total))
+    assert len({line["data"]["productCreate"]["product"]["id"] for line in results}) == total
+    assert sorted(deployment.titles(shop.id)) == sorted(f"Helped {i}" for i in range(total))
+
+
+def test_a_cancel_stops_both_workers_of_one_import_and_keeps_exactly_the_lines_they_committed(
+        deployment: Deployment, two_workers: list[WorkerProcess]) -> None:
+    shop = deployment.server.new_shop()
+    client = deployment.server.client(shop)
+    total = 20_000
+    operation = client.run_mutation(CREATE, client.stage(products_jsonl(total, "Halt")))["bulkOperation"]["id"]
+    wait_for_both(deployment, operation, two_workers)
+
+    client.cancel(operation)
+    done = client.wait(operation, timeout=120)
+    chunks_then = len(chunk_workers(deployment, operation))
+    time.sleep(0.3)
+    kept = int(done["objectCount"])
+    lines = sorted(line["__lineNumber"] for line in client.results(done["url"]))
+
+    assert done["status"] == "CANCELED"
+    assert 0 < kept < total
+    assert len(chunk_workers(deployment, operation)) == chunks_then == kept // int(CHUNK_LINES)
+    assert lines == sorted(set(lines)) and len(lines) == kept
+    assert len(deployment.titles(shop.id)) == kept

@@ -126,6 +126,7 @@ bulk_chunks = Table(
     Column("failed_lines", BigInteger, nullable=False, default=0, server_default="0"),
     Column("duration_ms", Integer),
     Column("recorded_at", DateTime),
+    Column("worker", String(128)),
 )
 
 bulk_workers = Table(

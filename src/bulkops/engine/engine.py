@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlalchemy import Connection
@@ -30,6 +30,7 @@ from bulkops.engine.failed_lines import write_failed_lines
 from bulkops.engine.importer import ImportWork
 from bulkops.engine.lifecycle import TERMINAL, ErrorCode, OperationType, Status, transition
 from bulkops.engine.runner import ChunkWork, run_chunks
+from bulkops.engine.shared_chunks import OperationFinishing, chunk_lines_match, finishing_alone, run_shared_chunks
 from bulkops.logs import bind, log_context
 from bulkops.protocol.errors import UserError
 from bulkops.storage.base import FileStore
@@ -66,6 +67,9 @@ class BulkEngine:
     finish_hooks: list[FinishHook] = field(default_factory=list)
     emulation: Emulation | None = None
     """The emulator's progression rules and faults (the control plane sets them); None: none apply."""
+    ask_for_helpers: Callable[[int, int], None] | None = None
+    """``(operation id, count)``: ask that many idle workers to take an import's chunks too (the Celery queue
+    sets it: :meth:`help` is what they run); None: each import has one worker."""
 
     # ---- starting ---------------------------------------------------------------------------------
     def start_mutation(
@@ -124,8 +128,8 @@ class BulkEngine:
             if op.status is Status.CANCELING:
                 raise Canceled()
             self._check_time_limit(op)
-            self._count_input_lines(op)
-            run_chunks(self, op, self._work(op))
+            op = self._count_input_lines(op)
+            self._run_chunks(op)
             self.finish(op.id, Status.COMPLETED)
         except LostClaim:
             log.warning("bulk operation %s was taken over by another worker; %s stops", operation_id, worker)
@@ -144,6 +148,61 @@ class BulkEngine:
                 return
             log.exception("bulk operation %s failed", operation_id)
             self.finish(op.id, Status.FAILED, ErrorCode.INTERNAL_SERVER_ERROR)
+
+    def _run_chunks(self, op: ops.Operation) -> None:
+        """Every chunk of the operation: alone, or with the helpers of an import shared by many workers."""
+        work, size = self._work(op), self._chunk_size(op)
+        if not self.fans_out(op) or not self._same_chunks(op, size):
+            run_chunks(self, op, work)
+            return
+        self._call_helpers(op, size)
+        try:
+            run_shared_chunks(self, op, work, size, op.worker or "", owner=True)
+        except OperationFinishing:
+            self.checkpoint(op)  # canceled or timed out: say so; else another worker holds the operation now
+            raise LostClaim() from None
+
+    def fans_out(self, op: ops.Operation) -> bool:
+        """Whether the import's chunks may be claimed by several workers: on a database of many writers, with
+        a queue that reaches other workers, and no emulation rule pacing it (those count lines in order)."""
+        return (self.ask_for_helpers is not None and not self.db.is_sqlite and op.type is OperationType.MUTATION
+                and self.settings.chunk_helpers > 0 and not self.emulating())
+
+    def _same_chunks(self, op: ops.Operation, size: int) -> bool:
+        with self.db.read() as conn:
+            return chunk_lines_match(ops.chunks(conn, op.id), size)
+
+    def _call_helpers(self, op: ops.Operation, size: int) -> None:
+        """Ask idle workers to help with an import of more than one chunk (never fails the import)."""
+        assert self.ask_for_helpers is not None
+        chunks = -(-(op.input_lines or 0) // size)
+        wanted = min(self.settings.chunk_helpers, chunks - 1)
+        if wanted <= 0:
+            return
+        try:
+            self.ask_for_helpers(op.id, wanted)
+        except Exception:
+            log.warning("bulk operation %s: no helpers could be asked for; it runs alone", op.id, exc_info=True)
+
+    def help(self, operation_id: int, worker: str) -> None:
+        """A helper's part of an import another worker holds: commit the chunks nobody has claimed, until none
+        is left, the operation stops running or its owner changes. A failed chunk is left to the owner (it
+        runs every chunk it found claimed and still unrecorded)."""
+        with log_context(operation=f"gid://shopify/BulkOperation/{operation_id}", worker=worker):
+            with self.db.read() as conn:
+                op = ops.get(conn, operation_id)
+            if op is None or op.status is not Status.RUNNING or op.worker is None or not self.fans_out(op):
+                return
+            size = self._chunk_size(op)
+            if not self._same_chunks(op, size):
+                return
+            log.info("bulk operation %s: %s helps %s with its chunks", op.id, worker, op.worker)
+            try:
+                run_shared_chunks(self, op, self._work(op), size, worker, owner=False)
+            except (OperationFinishing, Canceled, TimedOut, LostClaim):
+                return
+            except Exception:
+                log.exception("bulk operation %s: %s stops helping; its owner redoes the chunk", op.id, worker)
 
     def _wait_to_retry(self, op: ops.Operation, error: BaseException,
                        finishing: tuple[Status, ErrorCode | None] | None = None) -> bool:
@@ -187,14 +246,16 @@ class BulkEngine:
         log.info("bulk operation %s (%s, %s) runs on %s", operation_id, op.type.value, op.status.value, worker)
         return op
 
-    def _count_input_lines(self, op: ops.Operation) -> None:
-        """An import's line count, once, before its first chunk (for live progress: see engine/progress.py)."""
+    def _count_input_lines(self, op: ops.Operation) -> ops.Operation:
+        """An import's line count, once, before its first chunk (for live progress: see engine/progress.py, and
+        to know how many helpers it can use); the operation with it."""
         if op.type is not OperationType.MUTATION or op.input_lines is not None or op.staged_upload_path is None:
-            return
+            return op
         with self.store.open(op.staged_upload_path) as stream:
             lines = progress.count_lines(stream)
         with self.db.write() as conn:
             ops.set_input_lines(conn, op.id, lines)
+        return replace(op, input_lines=lines)
 
     def _check_time_limit(self, op: ops.Operation) -> None:
         limit = (
@@ -219,10 +280,14 @@ class BulkEngine:
         if op.staged_upload_path is not None and self.store.size(op.staged_upload_path) != op.input_size:
             raise RuntimeError("the staged file changed after the operation started")
 
-    def _work(self, op: ops.Operation) -> ChunkWork:
+    def _chunk_size(self, op: ops.Operation) -> int:
         size = self.settings.chunk_lines
         if self.emulation is not None:
             size = self.emulation.piece_size(op, size)
+        return size
+
+    def _work(self, op: ops.Operation) -> ChunkWork:
+        size = self._chunk_size(op)
         if op.type is OperationType.MUTATION:
             emulation = self.emulation
             faulted = (lambda conn, numbers: emulation.line_errors(conn, op, numbers)) if emulation else None
@@ -350,7 +415,12 @@ class BulkEngine:
         """Compose what was written and set the final status, with the finish hooks, in one transaction. A
         composing that meets storage trouble waits to be retried (the operation stays unfinished); lines whose
         results cannot be recovered turn a success into a failure whose partial data holds every other line.
-        ``partial=False``: a failure without partial data (its segments are discarded)."""
+        ``partial=False``: a failure without partial data (its segments are discarded). No chunk of the
+        operation is in flight meanwhile (engine/shared_chunks.py)."""
+        with finishing_alone(self, operation_id):
+            self._finish(operation_id, target, error_code, partial)
+
+    def _finish(self, operation_id: int, target: Status, error_code: ErrorCode | None, partial: bool) -> None:
         with self.db.read() as conn:
             op = ops.get(conn, operation_id)
             chunks = ops.chunks(conn, operation_id) if op else []

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bulkops.engine import operations as ops
 from bulkops.engine.executor import ChunkExecutor, RunSlowly
@@ -60,11 +61,39 @@ def look_ahead_batches(batches: Iterator[Batch], executor: ChunkExecutor) -> Ite
     yield from upcoming
 
 
+LINE_ATTEMPTS = 3
+"""Runs of a line another writer got in the way of: the unique index refused the handle it chose (a worker on
+another chunk of the same import, or another import, committed it first; run again, it sees that handle taken),
+or PostgreSQL broke a deadlock between two such writers by failing this line's statement."""
+
+
+def another_writer_in_the_way(error: Exception) -> bool:
+    """A unique-index refusal, or a deadlock or serialization failure (SQLSTATE class 40) on PostgreSQL."""
+    if isinstance(error, IntegrityError):
+        return True
+    sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return isinstance(error, OperationalError) and isinstance(sqlstate, str) and sqlstate.startswith("40")
+
+
 def execute_line(conn: Connection, executor: ChunkExecutor, raw: bytes) -> dict[str, Any]:
     """One line in its own savepoint: a line that fails leaves no writes behind."""
     variables, problem = decode_variables(raw)
     if variables is None:
         return problem or line_error("Unreadable line.", "INVALID_JSONL")
+    for attempt in range(1, LINE_ATTEMPTS + 1):
+        try:
+            return _in_savepoint(conn, executor, variables)
+        except Exception as error:
+            if not another_writer_in_the_way(error):
+                log.exception("line failed inside the executor")
+                break
+            if attempt == LINE_ATTEMPTS:
+                log.exception("another writer got in the way of this line %s times", attempt)
+    return line_error("Internal error while running this line.", "INTERNAL_SERVER_ERROR")
+
+
+def _in_savepoint(conn: Connection, executor: ChunkExecutor, variables: dict[str, Any]) -> dict[str, Any]:
+    """The line's response; its writes kept only when it has no errors (rolled back when it raises)."""
     savepoint = conn.begin_nested()
     try:
         try:
@@ -74,9 +103,8 @@ def execute_line(conn: Connection, executor: ChunkExecutor, raw: bytes) -> dict[
             savepoint = conn.begin_nested()
             response = slow.fallback(conn, variables)
     except Exception:
-        log.exception("line failed inside the executor")
         savepoint.rollback()
-        return line_error("Internal error while running this line.", "INTERNAL_SERVER_ERROR")
+        raise
     if response.get("errors"):
         savepoint.rollback()
     else:

@@ -70,6 +70,8 @@ class Chunk:
     """Import lines whose result has errors or userErrors (for ``/metrics``)."""
     duration_ms: int | None = None
     """How long the chunk's work took (for ``/metrics``)."""
+    worker: str | None = None
+    """The worker that committed it (an import on PostgreSQL has several: engine/shared_chunks.py)."""
 
 
 def from_row(row: Any) -> Operation:
@@ -255,7 +257,7 @@ def chunks(conn: Connection, operation_id: int) -> list[Chunk]:
     )
     return [
         Chunk(r.chunk_index, r.first_line, r.last_line, r.object_count, r.root_object_count, r.segment_key,
-              r.segment_size, r.resume_offset)
+              r.segment_size, r.resume_offset, worker=r.worker)
         for r in rows
     ]
 
@@ -293,6 +295,7 @@ def record_chunk(conn: Connection, operation_id: int, chunk: Chunk, now: datetim
             failed_lines=chunk.failed_lines,
             duration_ms=chunk.duration_ms,
             recorded_at=now,
+            worker=chunk.worker,
         )
     )
     conn.execute(
@@ -329,6 +332,12 @@ def recent_marks(conn: Connection, operation_id: int, count: int) -> list[ChunkM
         .order_by(c.chunk_index.desc()).limit(count)
     ).all()
     return [ChunkMark(row.last_line + 1, row.recorded_at) for row in reversed(rows)]
+
+
+def chunk_recorded(conn: Connection, operation_id: int, index: int) -> bool:
+    c = bulk_chunks.c
+    found = conn.execute(select(c.chunk_index).where(c.operation_id == operation_id, c.chunk_index == index))
+    return found.first() is not None
 
 
 def chunk_count(conn: Connection, operation_id: int) -> int:
@@ -377,10 +386,11 @@ def window_start(now: datetime) -> datetime:
 
 
 def lines_done(conn: Connection, operation_id: int) -> int:
-    """Lines (an import's file lines, an export's top-level rows) its recorded chunks cover."""
-    last = conn.execute(select(func.max(bulk_chunks.c.last_line)).where(bulk_chunks.c.operation_id == operation_id))
-    value = last.scalar()
-    return 0 if value is None else int(value) + 1
+    """Lines (an import's file lines, an export's top-level rows) its recorded chunks cover (summed: chunks
+    shared by several workers are recorded out of order)."""
+    c = bulk_chunks.c
+    covered = func.coalesce(func.sum(c.last_line - c.first_line + 1), 0)
+    return int(conn.execute(select(covered).where(c.operation_id == operation_id)).scalar_one())
 
 
 def unfinished_of_shop(conn: Connection, shop_id: int, op_type: OperationType | None = None,

@@ -51,11 +51,18 @@ def run_chunks(engine: BulkEngine, op: ops.Operation, work: ChunkWork) -> None:
             engine.checkpoint(op)
             engine.pace(op, lines)
             with engine.db.write() as conn:
-                started = time.perf_counter()
-                data, chunk = work.write(conn, piece, index)
-                chunk = replace(chunk, duration_ms=round((time.perf_counter() - started) * 1000))
-                engine.record_chunk(conn, op, chunk, data)
+                chunk = commit_chunk(engine, conn, op, work, piece, index, op.worker)
             index += 1
             engine.after_lines(op, lines, chunk.last_line + 1)
             lines = chunk.last_line + 1
     engine.pace(op, lines)  # finishing is a step of its own: a held operation shows all its lines RUNNING first
+
+
+def commit_chunk(engine: BulkEngine, conn: Connection, op: ops.Operation, work: ChunkWork, piece: Any, index: int,
+                 worker: str | None) -> ops.Chunk:
+    """Inside the chunk's transaction: its writes, its segment and its record (naming the ``worker``)."""
+    started = time.perf_counter()
+    data, chunk = work.write(conn, piece, index)
+    chunk = replace(chunk, duration_ms=round((time.perf_counter() - started) * 1000), worker=worker)
+    engine.record_chunk(conn, op, chunk, data)
+    return chunk

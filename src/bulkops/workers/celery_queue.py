@@ -29,6 +29,8 @@ from bulkops.engine.runtime import Runtime
 log = logging.getLogger(__name__)
 
 RUN_OPERATION = "bulkops.run_operation"
+HELP_OPERATION = "bulkops.help_operation"
+"""An idle worker's share of an import another worker holds (PostgreSQL: engine/shared_chunks.py)."""
 
 
 def celery_app(settings: Settings) -> Celery:
@@ -91,6 +93,12 @@ class CeleryQueue:
             self._forget(operation_id)
         return False
 
+    def ask_for_helpers(self, operation_id: int, count: int) -> None:
+        """``count`` helper tasks for an import just claimed: whichever workers are idle take its chunks too
+        (a helper that arrives once the import is done returns at once)."""
+        for _ in range(count):
+            self.app.send_task(HELP_OPERATION, args=[operation_id])
+
     def taken(self, operation_id: int) -> None:
         """A worker took the task: the marker now lasts only until the claim's heartbeat could go stale, so
         the upkeep does not resubmit while the claim commits, yet a worker dying right here delays nothing."""
@@ -134,6 +142,8 @@ class CeleryWorker:
         self._stopping = threading.Event()
         self.heartbeat = Heartbeat(runtime.db, runtime.clock, self.name, "celery", upkeep_interval_s)
         self.queue.app.task(name=RUN_OPERATION)(self._task())
+        self.queue.app.task(name=HELP_OPERATION)(self._helper_task())
+        runtime.engine.ask_for_helpers = self.queue.ask_for_helpers
 
     def _task(self) -> Callable[[int], None]:
         queue, engine, name = self.queue, self.runtime.engine, self.name
@@ -145,6 +155,14 @@ class CeleryWorker:
             engine.run(operation_id, f"{name}-{uuid.uuid4().hex[:8]}")
 
         return run_operation
+
+    def _helper_task(self) -> Callable[[int], None]:
+        engine, name = self.runtime.engine, self.name
+
+        def help_operation(operation_id: int) -> None:
+            engine.help(operation_id, f"{name}-{uuid.uuid4().hex[:8]}")
+
+        return help_operation
 
     def _upkeep(self) -> None:
         engine = self.runtime.engine
