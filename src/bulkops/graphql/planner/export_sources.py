@@ -206,7 +206,8 @@ def media_of(images: bool) -> ListingBuilder:
 
 
 def _no_rows(conn: Connection, shop_id: int, parent_keys: list[int]) -> dict[int, list[Any]]:
-    """Metafields of a media image, an item's per-country HS codes: nothing here writes them, so none."""
+    """Metafields of a media image, an item's per-country HS codes, an order's sales agreements and their sales:
+    nothing here writes them, so none."""
     return {}
 
 
@@ -252,6 +253,10 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
                                                 _collection_publications),
     ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
     ("Customer", "orders"): rows_of(CUSTOMER_ORDERS),
+    # Sales agreements record an order's later edits, refunds and returns, which bulkops does not keep; the
+    # connector's order_agreements stream selects them (and their ``sales``), so they export as none.
+    ("Order", "agreements"): computed_of("OrderAgreement", dict, _no_rows),
+    ("OrderAgreement", "sales"): computed_of("ProductSale", dict, _no_rows),
     ("Order", "discountApplications"): computed_of("DiscountApplication", present_discount_application,
                                                    order_reads.discount_applications),
 }
