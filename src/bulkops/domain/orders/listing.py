@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, false
 
 from bulkops.db.tables import customers, order_line_items, order_shipping_lines, order_transactions, orders
 from bulkops.domain.listing import Listing, Search, through
+from bulkops.domain.rest_paging import RestListing
 from bulkops.domain.search_syntax import Term
 
 FULFILLMENT_SEARCH = {
@@ -90,3 +91,7 @@ LINE_ITEMS = Listing("LineItem", order_line_items, sort_keys={"ID": order_line_i
 SHIPPING_LINES = Listing("ShippingLine", order_shipping_lines, sort_keys={"ID": order_shipping_lines.c.id},
                          default_sort="ID", parent=order_shipping_lines.c.order_id)
 """``Order.shippingLines``."""
+
+ORDERS_REST = RestListing(orders)
+"""``GET orders.json``: by id, with the filters every REST list shares. ``status`` (``open`` by default on
+Shopify) is not applied: every order is listed as with ``status=any``, which is what connectors send."""
