@@ -146,8 +146,16 @@ def test_the_order_risks_stream_reads_each_orders_risk_summary_with_no_assessmen
     assert order["__typename"] == "Order" and order["risk"] == {"recommendation": "NONE", "assessments": []}
 
 
-def test_the_order_agreements_stream_may_select_product_sales_and_reads_no_agreement(shop: BulkClient) -> None:
-    """``ProductSale`` is in Shopify's schema; bulkops records no sales agreement, so an order has none."""
-    (order,) = exported(shop, ORDER_AGREEMENTS)
+def test_the_order_agreements_stream_reads_each_orders_sale_agreement_with_a_product_sale_per_line(
+        shop: BulkClient) -> None:
+    """Shopify records an order's sale as an OrderAgreement (reason ORDER) with a sale per line item; the
+    connector's order_agreements stream fails on an order without one."""
+    order, agreement, sale = exported(shop, ORDER_AGREEMENTS)
 
-    assert order["__typename"] == "Order" and "agreements" not in order
+    assert (agreement["__typename"], agreement["reason"], agreement["__parentId"]) == (
+        "OrderAgreement", "ORDER", order["id"])
+    assert agreement["id"].startswith("gid://shopify/OrderAgreement/")
+    assert (sale["__typename"], sale["__parentId"], sale["action_type"], sale["line_type"], sale["quantity"]) == (
+        "ProductSale", agreement["id"], "ORDER", "PRODUCT", 1)
+    assert sale["total_amount"] == {"shop_money": {"amount": "5.0", "currency_code": "USD"}}
+    assert sale["line_item"]["id"].startswith("gid://shopify/LineItem/")

@@ -85,3 +85,8 @@ def line_items_of(conn: Connection, shop_id: int, order_ids: list[int]) -> dict[
     for row in sorted(in_parts(conn, stmt, order_line_items.c.order_id, set(order_ids)), key=lambda r: r.position):
         found[row.order_id].append(row)
     return found
+
+
+def agreements_of(conn: Connection, shop_id: int, order_ids: list[int]) -> dict[int, list[Any]]:
+    """Each order's one sales agreement, read from the order's own row (see ``ORDER_AGREEMENT``)."""
+    return {order_id: [row] for order_id, row in get_orders(conn, shop_id, order_ids).items()}

@@ -29,7 +29,15 @@ from bulkops.domain.metafields.fields import METAFIELD
 from bulkops.domain.metafields.listing import owned_metafields
 from bulkops.domain.money import SHOP_CURRENCY, money
 from bulkops.domain.orders import reads as order_reads
-from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION, present_discount_application
+from bulkops.domain.orders.fields import (
+    LINE_ITEM,
+    ORDER,
+    SHIPPING_LINE,
+    TRANSACTION,
+    present_discount_application,
+    present_order_agreement,
+    present_product_sale,
+)
 from bulkops.domain.orders.listing import CUSTOMER_ORDERS, ORDERS
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT, present_inventory_item
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
@@ -206,8 +214,7 @@ def media_of(images: bool) -> ListingBuilder:
 
 
 def _no_rows(conn: Connection, shop_id: int, parent_keys: list[int]) -> dict[int, list[Any]]:
-    """Metafields of a media image, an item's per-country HS codes, an order's sales agreements and their sales:
-    nothing here writes them, so none."""
+    """Metafields of a media image, an item's per-country HS codes: nothing here writes them, so none."""
     return {}
 
 
@@ -253,10 +260,8 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
                                                 _collection_publications),
     ("MediaImage", "metafields"): computed_of("Metafield", present_metafield, _no_rows),
     ("Customer", "orders"): rows_of(CUSTOMER_ORDERS),
-    # Sales agreements record an order's later edits, refunds and returns, which bulkops does not keep; the
-    # connector's order_agreements stream selects them (and their ``sales``), so they export as none.
-    ("Order", "agreements"): computed_of("OrderAgreement", dict, _no_rows),
-    ("OrderAgreement", "sales"): computed_of("ProductSale", dict, _no_rows),
+    ("Order", "agreements"): computed_of("OrderAgreement", present_order_agreement, order_reads.agreements_of),
+    ("OrderAgreement", "sales"): computed_of("ProductSale", present_product_sale, order_reads.line_items_of),
     ("Order", "discountApplications"): computed_of("DiscountApplication", present_discount_application,
                                                    order_reads.discount_applications),
 }
