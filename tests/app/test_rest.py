@@ -653,3 +653,17 @@ def test_an_order_is_got_and_counted_by_rest_and_another_shops_is_not_found(cloc
     assert get(clocked_server, shop, f"{API}/orders/{number}.json").json()["order"]["id"] == number
     assert get(clocked_server, shop, f"{API}/orders/count.json").json() == {"count": 1}
     assert get(clocked_server, other, f"{API}/orders/{number}.json").status_code == 404
+
+
+def test_tender_transactions_json_lists_the_money_each_orders_successful_sale_moved(clocked_server: InProcessServer,
+                                                                                   shop: Shop) -> None:
+    paid = {"kind": "SALE", "status": "SUCCESS", "gateway": "bogus",
+            "amountSet": {"shopMoney": {"amount": "10.00", "currencyCode": "USD"}}}
+    number = order(clocked_server, shop, transactions=[paid])
+    order(clocked_server, shop, transactions=[{**paid, "kind": "AUTHORIZATION"}])
+
+    body = get(clocked_server, shop, f"{API}/tender_transactions.json", order="processed_at asc").json()
+
+    [tender] = body["tender_transactions"]
+    assert (tender["order_id"], tender["amount"], tender["currency"], tender["payment_method"]) == (
+        number, "10.00", "USD", "bogus")

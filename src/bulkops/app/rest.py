@@ -38,6 +38,7 @@ from bulkops.rest.params import (
     only_fields,
 )
 from bulkops.rest.products import PRODUCTS
+from bulkops.rest.tender_transactions import TENDER_TRANSACTIONS
 from bulkops.rest.shapes import RestResource
 
 NOT_FOUND = {"errors": "Not Found"}
@@ -45,7 +46,8 @@ Handler = Callable[[Request], Awaitable[Response]]
 Answer = tuple[int, Any, dict[str, str]]
 """Status, body and headers, computed in a worker thread."""
 
-RESOURCES = (CUSTOMERS, PRODUCTS, LOCATIONS, CUSTOM_COLLECTIONS, SMART_COLLECTIONS, ORDERS)
+RESOURCES = (CUSTOMERS, PRODUCTS, LOCATIONS, CUSTOM_COLLECTIONS, SMART_COLLECTIONS, ORDERS,
+             TENDER_TRANSACTIONS)
 """The resources with list, count and get endpoints."""
 
 CALL_LIMIT = {"X-Shopify-Shop-Api-Call-Limit": "1/40"}

@@ -95,3 +95,11 @@ SHIPPING_LINES = Listing("ShippingLine", order_shipping_lines, sort_keys={"ID": 
 ORDERS_REST = RestListing(orders)
 """``GET orders.json``: by id, with the filters every REST list shares. ``status`` (``open`` by default on
 Shopify) is not applied: every order is listed as with ``status=any``, which is what connectors send."""
+
+TENDER_KINDS = ("SALE", "CAPTURE", "REFUND")
+"""The transactions that move money (an authorization moves none until captured)."""
+
+TENDER_TRANSACTIONS_REST = RestListing(order_transactions, where=(
+    order_transactions.c.kind.in_(TENDER_KINDS), order_transactions.c.status == "SUCCESS"))
+"""``GET tender_transactions.json``: the orders' successful money movements, by id, with the shared filters
+(``processed_at_min/max`` are not applied: UNCONFIRMED which rows Shopify's bounds keep at the edges)."""
