@@ -123,9 +123,8 @@ ACCESS_SCOPES = (
     "read_gift_cards", "write_gift_cards", "read_marketing_events", "write_marketing_events", "read_orders",
 )
 """What every shop token may do: the resources this server serves as connectors read them. A connector reads the
-granted scopes to pick its streams, so ``read_orders`` waits until every order stream of airbyte-source-shopify
-(orders, their refunds, risks, transactions, fulfillments, draft orders...) is answered, although orders are
-stored and exported already: until then the connector skips its order streams rather than fail on them."""
+granted scopes to pick its streams: with ``read_orders`` airbyte-source-shopify syncs orders (REST), their
+agreements, risks, transactions, fulfillments, refunds and tender transactions, each answered here."""
 
 
 @dataclass(frozen=True)
