@@ -38,8 +38,8 @@ from bulkops.rest.params import (
     only_fields,
 )
 from bulkops.rest.products import PRODUCTS
-from bulkops.rest.tender_transactions import TENDER_TRANSACTIONS
 from bulkops.rest.shapes import RestResource
+from bulkops.rest.tender_transactions import TENDER_TRANSACTIONS
 
 NOT_FOUND = {"errors": "Not Found"}
 Handler = Callable[[Request], Awaitable[Response]]
