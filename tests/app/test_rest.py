@@ -645,13 +645,16 @@ def test_orders_json_lists_orders_with_their_line_items_and_fulfillments_as_conn
     assert fulfilled["fulfillment_status"] == "fulfilled"
 
 
-def test_an_order_is_got_and_counted_by_rest_and_another_shops_is_not_found(clocked_server: InProcessServer,
+def test_an_order_is_got_counted_and_its_metafields_listed_and_another_shops_is_not_found(clocked_server: InProcessServer,
                                                                             shop: Shop) -> None:
     number = order(clocked_server, shop)
     other = clocked_server.new_shop("rest-other")
 
     assert get(clocked_server, shop, f"{API}/orders/{number}.json").json()["order"]["id"] == number
     assert get(clocked_server, shop, f"{API}/orders/count.json").json() == {"count": 1}
+    note = metafield(clocked_server, shop, f"gid://shopify/Order/{number}", "gift", "yes")
+    assert [m["id"] for m in get(clocked_server, shop, f"{API}/orders/{number}/metafields.json").json()[
+        "metafields"]] == [note]
     assert get(clocked_server, other, f"{API}/orders/{number}.json").status_code == 404
 
 
