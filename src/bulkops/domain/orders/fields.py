@@ -212,7 +212,7 @@ ORDER = FieldMap("Order", {
     "risk": Const({"assessments": [], "recommendation": "NONE"}),
     "paymentCollectionDetails": Const({"additionalPaymentCollectionUrl": None, "vaultedPaymentMethods": []}),
     "discountApplications": Computed(_discount_applications),
-    **{name: Const(no_rows) for name in ("agreements", "events", "exchangeV2s",
+    **{name: Const(no_rows) for name in ("events", "exchangeV2s",
                                          "fulfillmentOrders", "localizationExtensions", "localizedFields",
                                          "metafieldDefinitions", "nonFulfillableLineItems", "returns")},
     "customer": Resolved(), "shippingLine": Resolved(), "transactions": Resolved(), "transactionsCount": Resolved(),
@@ -337,7 +337,7 @@ def _pair_total(lines: list[dict[str, Any]]) -> list[str]:
 
 
 ORDER_AGREEMENT = FieldMap("OrderAgreement", {
-    "id": Plain("id", "gid"), "happenedAt": Plain("processed_at", "time"), "reason": Const("ORDER"),
+    "id": Plain("id", "gid"), "_pk": Plain("id"), "happenedAt": Plain("processed_at", "time"), "reason": Const("ORDER"),
     "app": Const(None), "order": Computed(present_order),
 })
 present_order_agreement = ORDER_AGREEMENT.presenter()

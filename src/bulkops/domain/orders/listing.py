@@ -88,6 +88,13 @@ LINE_ITEMS = Listing("LineItem", order_line_items, sort_keys={"ID": order_line_i
                      parent=order_line_items.c.order_id)
 """``Order.lineItems``: in the order they were given (ids rise with it)."""
 
+AGREEMENTS = Listing("OrderAgreement", orders, sort_keys={"ID": orders.c.id}, default_sort="ID", parent=orders.c.id)
+"""``Order.agreements``: the order's one sale agreement, read from its own row (see ``fields.ORDER_AGREEMENT``)."""
+
+PRODUCT_SALES = Listing("ProductSale", order_line_items, sort_keys={"ID": order_line_items.c.id}, default_sort="ID",
+                        parent=order_line_items.c.order_id)
+"""``OrderAgreement.sales``: a sale per line item of the agreement's order."""
+
 SHIPPING_LINES = Listing("ShippingLine", order_shipping_lines, sort_keys={"ID": order_shipping_lines.c.id},
                          default_sort="ID", parent=order_shipping_lines.c.order_id)
 """``Order.shippingLines``."""
