@@ -94,8 +94,7 @@ def test_access_scopes_lists_the_scopes_of_the_stored_resources(clocked_server: 
 
     handles = [scope["handle"] for scope in response.json()["access_scopes"]]
     assert response.status_code == 200
-    assert {"read_products", "read_customers", "read_inventory", "read_locations"} <= set(handles)
-    assert "read_orders" not in handles
+    assert {"read_products", "read_customers", "read_inventory", "read_locations", "read_orders"} <= set(handles)
 
 
 @pytest.mark.parametrize("path", [f"{API}/shop.json", "/admin/oauth/access_scopes.json", f"{API}/customers.json",
@@ -610,3 +609,64 @@ def test_no_parameter_makes_a_rest_endpoint_fail_with_a_5xx(clocked_server: InPr
 
     assert response.status_code < 500, (response.status_code, response.text)
     assert "errors" in response.json() or response.status_code == 200
+
+
+# ---- orders.json ----------------------------------------------------------------------------------------
+CREATE_ORDER = ("mutation o($order: OrderCreateOrderInput!) { orderCreate(order: $order) "
+                "{ order { id } userErrors { field message } } }")
+
+
+def order(server: InProcessServer, shop: Shop, **fields: Any) -> int:
+    line = {"title": "Gift wrap", "quantity": 2, "priceSet": {"shopMoney": {"amount": "5.00", "currencyCode": "USD"}}}
+    made = graphql(server, shop, CREATE_ORDER, {"order": {"lineItems": [line], **fields}})["orderCreate"]
+    assert made["userErrors"] == []
+    return int(made["order"]["id"].rsplit("/", 1)[1])
+
+
+def test_orders_json_lists_orders_with_their_line_items_and_fulfillments_as_connectors_ask(
+        clocked_server: InProcessServer, shop: Shop) -> None:
+    location = graphql(clocked_server, shop, "{ locations(first: 1) { nodes { id } } }", {})["locations"]["nodes"][0]
+    first = order(clocked_server, shop, email="ada@example.com", tags=["vip"])
+    second = order(clocked_server, shop, fulfillment={"locationId": location["id"], "trackingNumber": "1Z1"})
+
+    body = get(clocked_server, shop, f"{API}/orders.json", limit="250", status="any", order="updated_at asc",
+               updated_at_min="2000-01-01T00:00:00+00:00").json()
+
+    found, fulfilled = body["orders"]
+    assert (found["id"], found["name"], found["order_number"], found["number"]) == (first, "#1001", 1001, 1)
+    assert (found["email"], found["tags"], found["total_price"], found["currency"]) == (
+        "ada@example.com", "vip", "10.00", "USD")
+    assert found["admin_graphql_api_id"] == f"gid://shopify/Order/{first}"
+    assert [(item["title"], item["quantity"], item["price"]) for item in found["line_items"]] == [
+        ("Gift wrap", 2, "5.00")]
+    assert (found["fulfillments"], found["refunds"], found["fulfillment_status"]) == ([], [], None)
+    [fulfillment] = fulfilled["fulfillments"]
+    assert (fulfillment["order_id"], fulfillment["name"], fulfillment["tracking_number"]) == (second, "#1002.1", "1Z1")
+    assert fulfilled["fulfillment_status"] == "fulfilled"
+
+
+def test_an_order_is_got_counted_and_its_metafields_listed_and_another_shops_is_not_found(clocked_server: InProcessServer,
+                                                                            shop: Shop) -> None:
+    number = order(clocked_server, shop)
+    other = clocked_server.new_shop("rest-other")
+
+    assert get(clocked_server, shop, f"{API}/orders/{number}.json").json()["order"]["id"] == number
+    assert get(clocked_server, shop, f"{API}/orders/count.json").json() == {"count": 1}
+    note = metafield(clocked_server, shop, f"gid://shopify/Order/{number}", "gift", "yes")
+    assert [m["id"] for m in get(clocked_server, shop, f"{API}/orders/{number}/metafields.json").json()[
+        "metafields"]] == [note]
+    assert get(clocked_server, other, f"{API}/orders/{number}.json").status_code == 404
+
+
+def test_tender_transactions_json_lists_the_money_each_orders_successful_sale_moved(clocked_server: InProcessServer,
+                                                                                   shop: Shop) -> None:
+    paid = {"kind": "SALE", "status": "SUCCESS", "gateway": "bogus",
+            "amountSet": {"shopMoney": {"amount": "10.00", "currencyCode": "USD"}}}
+    number = order(clocked_server, shop, transactions=[paid])
+    order(clocked_server, shop, transactions=[{**paid, "kind": "AUTHORIZATION"}])
+
+    body = get(clocked_server, shop, f"{API}/tender_transactions.json", order="processed_at asc").json()
+
+    [tender] = body["tender_transactions"]
+    assert (tender["order_id"], tender["amount"], tender["currency"], tender["payment_method"]) == (
+        number, "10.00", "USD", "bogus")

@@ -449,3 +449,23 @@ def add_stock(client: BulkClient, variant: str, units: int) -> None:
       userErrors { message } } }""", {"input": {"name": "available", "reason": "correction", "changes": [{
         "inventoryItemId": variant.replace("ProductVariant", "InventoryItem"), "locationId": location_of(client),
         "delta": units}]}})
+
+
+AGREEMENTS = """query one($id: ID!) { order(id: $id) { agreements(first: 5) { nodes { __typename reason
+  ... on OrderAgreement { order { id } } sales(first: 5) { nodes { __typename quantity lineType
+  ... on ProductSale { lineItem { title } } totalAmount { shopMoney { amount } } } } } } } }"""
+
+
+def test_an_order_reads_its_sale_agreement_with_a_product_sale_per_line_as_its_export_does(shop: BulkClient) -> None:
+    made = create(shop, {"lineItems": [item(quantity=2), item("Card", price="3.00")]})
+
+    body = shop.graphql(AGREEMENTS, {"id": made["order"]["id"]})
+
+    [agreement] = body["data"]["order"]["agreements"]["nodes"]
+    assert (agreement["__typename"], agreement["reason"], agreement["order"]) == (
+        "OrderAgreement", "ORDER", {"id": made["order"]["id"]})
+    assert agreement["sales"]["nodes"] == [
+        {"__typename": "ProductSale", "quantity": 2, "lineType": "PRODUCT", "lineItem": {"title": "Gift wrap"},
+         "totalAmount": {"shopMoney": {"amount": "10.0"}}},
+        {"__typename": "ProductSale", "quantity": 1, "lineType": "PRODUCT", "lineItem": {"title": "Card"},
+         "totalAmount": {"shopMoney": {"amount": "3.0"}}}]

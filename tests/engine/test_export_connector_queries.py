@@ -40,13 +40,24 @@ DELETED_PRODUCTS = """query GetDeletedProductEvents($first: Int!, $after: String
   events(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes { ... on BasicEvent { id createdAt message subjectId subjectType } } } }"""
+ORDER_RISKS = """{ orders(query: "updated_at:>='2020-01-01' AND updated_at:<='2100-01-01'", sortKey: UPDATED_AT) {
+  edges { node { __typename updatedAt order_id: id risk { recommendation assessments { risk_level: riskLevel
+    facts { description sentiment } provider { handle provider_id: id } } } } } } }"""
+ORDER_AGREEMENTS = """{ orders(query: "updated_at:>='2020-01-01' AND updated_at:<='2100-01-01'", sortKey: UPDATED_AT) {
+  edges { node { __typename id createdAt updatedAt agreements { edges { node { __typename id happened_at: happenedAt
+    reason sales { edges { node { __typename quantity id action_type: actionType line_type: lineType
+      total_amount: totalAmount { shop_money: shopMoney { amount currency_code: currencyCode } }
+      ... on ProductSale { id line_item: lineItem { id } } } } } } } } } } } }"""
+ORDER = """mutation { orderCreate(order: {lineItems: [{title: "Gift wrap", quantity: 1,
+  priceSet: {shopMoney: {amount: "5.00", currencyCode: USD}}}]}) { order { id } userErrors { message } } }"""
 
 
 @pytest.fixture(scope="module")
 def shop(clocked_server: InProcessServer) -> BulkClient:
-    """Board 1 with two sizes."""
+    """Board 1 with two sizes, and one order."""
     client = clocked_server.client(clocked_server.new_shop("connector"))
     bulk_import(client, PRODUCT_SET, [board(1, sizes=("S", "M"))])
+    client.graphql(ORDER)
     return client
 
 
@@ -126,3 +137,25 @@ def test_events_answer_an_empty_page_as_bulkops_records_none(shop: BulkClient) -
     answered = shop.graphql(DELETED_PRODUCTS, {"first": 250, "query": "action:destroy AND subject_type:Product"})
 
     assert answered["data"] == {"events": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}}
+
+
+def test_the_order_risks_stream_reads_each_orders_risk_summary_with_no_assessment(shop: BulkClient) -> None:
+    """``OrderRiskAssessment.facts`` is in Shopify's schema; bulkops records no risk, so no assessment to list."""
+    (order,) = exported(shop, ORDER_RISKS)
+
+    assert order["__typename"] == "Order" and order["risk"] == {"recommendation": "NONE", "assessments": []}
+
+
+def test_the_order_agreements_stream_reads_each_orders_sale_agreement_with_a_product_sale_per_line(
+        shop: BulkClient) -> None:
+    """Shopify records an order's sale as an OrderAgreement (reason ORDER) with a sale per line item; the
+    connector's order_agreements stream fails on an order without one."""
+    order, agreement, sale = exported(shop, ORDER_AGREEMENTS)
+
+    assert (agreement["__typename"], agreement["reason"], agreement["__parentId"]) == (
+        "OrderAgreement", "ORDER", order["id"])
+    assert agreement["id"].startswith("gid://shopify/OrderAgreement/")
+    assert (sale["__typename"], sale["__parentId"], sale["action_type"], sale["line_type"], sale["quantity"]) == (
+        "ProductSale", agreement["id"], "ORDER", "PRODUCT", 1)
+    assert sale["total_amount"] == {"shop_money": {"amount": "5.0", "currency_code": "USD"}}
+    assert sale["line_item"]["id"].startswith("gid://shopify/LineItem/")

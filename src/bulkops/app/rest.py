@@ -25,6 +25,7 @@ from bulkops.rest import inventory, metafields, products, shop
 from bulkops.rest.collections import CUSTOM_COLLECTIONS, SMART_COLLECTIONS
 from bulkops.rest.customers import CUSTOMERS
 from bulkops.rest.inventory import LOCATIONS
+from bulkops.rest.orders import ORDERS
 from bulkops.rest.params import (
     ListRequest,
     RestError,
@@ -38,13 +39,15 @@ from bulkops.rest.params import (
 )
 from bulkops.rest.products import PRODUCTS
 from bulkops.rest.shapes import RestResource
+from bulkops.rest.tender_transactions import TENDER_TRANSACTIONS
 
 NOT_FOUND = {"errors": "Not Found"}
 Handler = Callable[[Request], Awaitable[Response]]
 Answer = tuple[int, Any, dict[str, str]]
 """Status, body and headers, computed in a worker thread."""
 
-RESOURCES = (CUSTOMERS, PRODUCTS, LOCATIONS, CUSTOM_COLLECTIONS, SMART_COLLECTIONS)
+RESOURCES = (CUSTOMERS, PRODUCTS, LOCATIONS, CUSTOM_COLLECTIONS, SMART_COLLECTIONS, ORDERS,
+             TENDER_TRANSACTIONS)
 """The resources with list, count and get endpoints."""
 
 CALL_LIMIT = {"X-Shopify-Shop-Api-Call-Limit": "1/40"}

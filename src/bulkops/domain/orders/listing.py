@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, false
 
 from bulkops.db.tables import customers, order_line_items, order_shipping_lines, order_transactions, orders
 from bulkops.domain.listing import Listing, Search, through
+from bulkops.domain.rest_paging import RestListing
 from bulkops.domain.search_syntax import Term
 
 FULFILLMENT_SEARCH = {
@@ -87,6 +88,25 @@ LINE_ITEMS = Listing("LineItem", order_line_items, sort_keys={"ID": order_line_i
                      parent=order_line_items.c.order_id)
 """``Order.lineItems``: in the order they were given (ids rise with it)."""
 
+AGREEMENTS = Listing("OrderAgreement", orders, sort_keys={"ID": orders.c.id}, default_sort="ID", parent=orders.c.id)
+"""``Order.agreements``: the order's one sale agreement, read from its own row (see ``fields.ORDER_AGREEMENT``)."""
+
+PRODUCT_SALES = Listing("ProductSale", order_line_items, sort_keys={"ID": order_line_items.c.id}, default_sort="ID",
+                        parent=order_line_items.c.order_id)
+"""``OrderAgreement.sales``: a sale per line item of the agreement's order."""
+
 SHIPPING_LINES = Listing("ShippingLine", order_shipping_lines, sort_keys={"ID": order_shipping_lines.c.id},
                          default_sort="ID", parent=order_shipping_lines.c.order_id)
 """``Order.shippingLines``."""
+
+ORDERS_REST = RestListing(orders)
+"""``GET orders.json``: by id, with the filters every REST list shares. ``status`` (``open`` by default on
+Shopify) is not applied: every order is listed as with ``status=any``, which is what connectors send."""
+
+TENDER_KINDS = ("SALE", "CAPTURE", "REFUND")
+"""The transactions that move money (an authorization moves none until captured)."""
+
+TENDER_TRANSACTIONS_REST = RestListing(order_transactions, where=(
+    order_transactions.c.kind.in_(TENDER_KINDS), order_transactions.c.status == "SUCCESS"))
+"""``GET tender_transactions.json``: the orders' successful money movements, by id, with the shared filters
+(``processed_at_min/max`` are not applied: UNCONFIRMED which rows Shopify's bounds keep at the edges)."""

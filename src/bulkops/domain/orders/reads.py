@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from bulkops.db.tables import order_shipping_lines, order_transactions, orders
+from bulkops.db.tables import order_line_items, order_shipping_lines, order_transactions, orders
 
 
 def get_order(conn: Connection, shop_id: int, order_id: int) -> Any | None:
@@ -76,3 +76,17 @@ def count_rows(conn: Connection, stmt: Any, limit: int | None) -> tuple[int, str
     if limit is not None and found > limit:
         return limit, "AT_LEAST"
     return int(found), "EXACT"
+
+
+def line_items_of(conn: Connection, shop_id: int, order_ids: list[int]) -> dict[int, list[Any]]:
+    """The line items of these orders, by order id, in their order (REST embeds them in each order)."""
+    stmt = select(order_line_items).where(order_line_items.c.shop_id == shop_id)
+    found: dict[int, list[Any]] = {order_id: [] for order_id in order_ids}
+    for row in sorted(in_parts(conn, stmt, order_line_items.c.order_id, set(order_ids)), key=lambda r: r.position):
+        found[row.order_id].append(row)
+    return found
+
+
+def agreements_of(conn: Connection, shop_id: int, order_ids: list[int]) -> dict[int, list[Any]]:
+    """Each order's one sales agreement, read from the order's own row (see ``ORDER_AGREEMENT``)."""
+    return {order_id: [row] for order_id, row in get_orders(conn, shop_id, order_ids).items()}

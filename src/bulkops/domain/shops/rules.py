@@ -120,12 +120,11 @@ ACCESS_SCOPES = (
     "read_products", "write_products", "read_customers", "write_customers", "read_inventory", "write_inventory",
     "read_locations", "read_files", "write_files", "read_metaobjects", "write_metaobjects",
     "read_metaobject_definitions", "write_metaobject_definitions", "read_publications", "write_publications",
-    "read_gift_cards", "write_gift_cards", "read_marketing_events", "write_marketing_events",
+    "read_gift_cards", "write_gift_cards", "read_marketing_events", "write_marketing_events", "read_orders",
 )
 """What every shop token may do: the resources this server serves as connectors read them. A connector reads the
-granted scopes to pick its streams, so ``read_orders`` waits until every order stream of airbyte-source-shopify
-(orders, their refunds, risks, transactions, fulfillments, draft orders...) is answered, although orders are
-stored and exported already: until then the connector skips its order streams rather than fail on them."""
+granted scopes to pick its streams: with ``read_orders`` airbyte-source-shopify syncs orders (REST), their
+agreements, risks, transactions, fulfillments, refunds and tender transactions, each answered here."""
 
 
 @dataclass(frozen=True)

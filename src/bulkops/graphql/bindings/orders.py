@@ -16,7 +16,14 @@ from bulkops.domain.metafields import rules as metafield_rules
 from bulkops.domain.money import SHOP_CURRENCY, money
 from bulkops.domain.orders import reads
 from bulkops.domain.orders.batch import OrderBatch, create_many
-from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION
+from bulkops.domain.orders.fields import (
+    LINE_ITEM,
+    ORDER,
+    SHIPPING_LINE,
+    TRANSACTION,
+    present_order_agreement,
+    present_product_sale,
+)
 from bulkops.domain.orders.inputs import (
     CustomerIn,
     DiscountIn,
@@ -28,7 +35,14 @@ from bulkops.domain.orders.inputs import (
     TaxLineIn,
     TransactionIn,
 )
-from bulkops.domain.orders.listing import CUSTOMER_ORDERS, LINE_ITEMS, ORDERS, SHIPPING_LINES
+from bulkops.domain.orders.listing import (
+    AGREEMENTS,
+    CUSTOMER_ORDERS,
+    LINE_ITEMS,
+    ORDERS,
+    PRODUCT_SALES,
+    SHIPPING_LINES,
+)
 from bulkops.engine.executor import LineRunner
 from bulkops.graphql.bindings.common import Window, guarded, listed, page_args, require_id, user_errors
 from bulkops.graphql.bindings.customers import load_customer
@@ -49,6 +63,7 @@ query = ObjectType("QueryRoot")
 mutation = ObjectType("Mutation")
 order_type = ObjectType("Order")
 customer_type = ObjectType("Customer")
+agreement_type = ObjectType("OrderAgreement")
 
 NO_NUMBER = 0
 """The number of a gid of the wrong type: no row has it, so the rules answer that it does not exist."""
@@ -314,6 +329,8 @@ def resolve_customer_orders(customer: dict[str, Any], info: GraphQLResolveInfo, 
 
 order_type.set_field("lineItems", _children(LINE_ITEMS, present_line_item))
 order_type.set_field("shippingLines", _children(SHIPPING_LINES, present_shipping_line))
+order_type.set_field("agreements", _children(AGREEMENTS, present_order_agreement))
+agreement_type.set_field("sales", _children(PRODUCT_SALES, present_product_sale))
 order_type.set_field("metafields", owner_metafields("Order", "_pk"))
 order_type.set_field("metafield", owner_metafield("Order", "_pk"))
 
@@ -372,4 +389,4 @@ def _prepare_line(plan: Plan, raw: bytes) -> OrderIn | None:
         return None
 
 
-bindables = [query, mutation, order_type, customer_type]
+bindables = [query, mutation, order_type, customer_type, agreement_type]

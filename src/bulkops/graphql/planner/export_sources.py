@@ -30,7 +30,15 @@ from bulkops.domain.metafields.fields import METAFIELD
 from bulkops.domain.metafields.listing import owned_metafields
 from bulkops.domain.money import SHOP_CURRENCY, money
 from bulkops.domain.orders import reads as order_reads
-from bulkops.domain.orders.fields import LINE_ITEM, ORDER, SHIPPING_LINE, TRANSACTION, present_discount_application
+from bulkops.domain.orders.fields import (
+    LINE_ITEM,
+    ORDER,
+    SHIPPING_LINE,
+    TRANSACTION,
+    present_discount_application,
+    present_order_agreement,
+    present_product_sale,
+)
 from bulkops.domain.orders.listing import CUSTOMER_ORDERS, ORDERS
 from bulkops.domain.products.fields import INVENTORY_ITEM, PRODUCT, VARIANT, present_inventory_item
 from bulkops.domain.products.listing import PRODUCTS, VARIANTS
@@ -259,6 +267,8 @@ SOURCES: dict[tuple[str, str], ListingBuilder] = {
                                                 _collection_publications),
     ("MediaImage", "metafields"): rows_of(owned_metafields("MediaImage")),
     ("Customer", "orders"): rows_of(CUSTOMER_ORDERS),
+    ("Order", "agreements"): computed_of("OrderAgreement", present_order_agreement, order_reads.agreements_of),
+    ("OrderAgreement", "sales"): computed_of("ProductSale", present_product_sale, order_reads.line_items_of),
     ("Order", "discountApplications"): computed_of("DiscountApplication", present_discount_application,
                                                    order_reads.discount_applications),
 }
