@@ -70,8 +70,8 @@ def test_one_bulkops_command_holds_the_server_and_the_client_commands_in_their_o
     command = typer.main.get_command(app)
 
     assert isinstance(command, typer.core.TyperGroup)
-    assert list(command.commands) == ["serve", "worker", "seed", "import", "export", "operations", "watch", "operation", "cancel", "shop",
-                                     "webhooks", "admin"]
+    assert list(command.commands) == ["serve", "worker", "seed", "load", "import", "export", "operations", "watch", "operation",
+                                     "cancel", "shop", "webhooks", "admin"]
 
 
 def test_a_shop_name_or_domain_is_the_shops_https_url_and_a_loopback_address_is_http() -> None:

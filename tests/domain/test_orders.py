@@ -84,7 +84,7 @@ def test_an_order_reads_back_with_its_totals_payment_fulfillment_and_new_custome
         "shippingLines": [{"title": "Standard", "priceSet": usd("4.50")}],
         "transactions": [{"kind": "SALE", "gateway": "manual", "amountSet": usd("33.50")}],
         "customer": {"toUpsert": {"email": "ann@example.com", "firstName": "Ann"}},
-        "fulfillment": {"locationId": "gid://shopify/Location/1", "trackingNumber": "1Z999",
+        "fulfillment": {"locationId": location_of(shop), "trackingNumber": "1Z999",
                         "trackingCompany": "UPS"},
     })
 
