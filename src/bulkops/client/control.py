@@ -99,6 +99,14 @@ class ControlPlane:
                                 "variantsPerProduct": variants_per_product, **({"shop": shop} if shop else {})}
         return dict(self.call("POST", "/seed", body))
 
+    def seed_export(self, jsonl: bytes, shop: str | None = None, new_ids: bool = False) -> dict[str, Any]:
+        """Store a bulk-export result file (JSONL as Shopify writes it) under ``shop`` (default: the development
+        shop), as ``bulkops load`` does: nodes per type, how many went into tables, the lines refused."""
+        params = {k: v for k, v in (("shop", shop), ("newIds", "true" if new_ids else None)) if v is not None}
+        answer = self._http.post("/seed", content=jsonl, params=params,
+                                 headers={"Content-Type": "application/jsonl"})
+        return dict(_json_of(answer))
+
     # ---- progression ------------------------------------------------------------------------------
     def progression(self) -> list[dict[str, Any]]:
         """The progression rules in force (each with its id and match)."""

@@ -13,6 +13,7 @@ import pytest
 from bulkops.client.control import ControlPlane, ControlPlaneError
 from bulkops.domain.shops.rules import Shop
 from tests.app.control.flow import create_products, export_products, operation_ids, product_titles
+from tests.domain.test_load import export, export_file
 from tests.server import InProcessServer
 
 
@@ -114,9 +115,22 @@ def test_a_reset_or_seed_that_cannot_be_done_says_why(control: ControlPlane, pat
     assert (refused.value.status, refused.value.message) == (status, message)
 
 
-def test_a_seed_in_bulk_export_jsonl_shape_is_refused_for_now(server: InProcessServer) -> None:
-    answer = httpx.post(f"{server.base_url}/__bulkops/seed", content=b'{"id":"gid://shopify/Product/1"}\n',
-                        headers={"Content-Type": "application/jsonl"})
+def test_a_seed_in_bulk_export_jsonl_shape_stores_the_file_and_the_same_query_exports_it_byte_for_byte(
+        server: InProcessServer, control: ControlPlane) -> None:
+    query, body = export_file("products")
+    shop = server.new_shop()
 
-    assert answer.status_code == 422
-    assert answer.json()["error"].startswith("seeding from a bulk-export JSONL body is not supported yet")
+    stored = control.seed_export(body, shop=shop.name)
+    exported = export(server.client(shop), query)
+    again = control.seed_export(b'{"id": "gid://shopify/Product/1", "title": "Orphan"}\n{"nope": 1}\n', shop.name)
+
+    assert stored["shop"] == shop.domain and stored["failed"] == 0 and stored["nodes"]["Product"] >= 1
+    assert exported == body
+    assert again["failed"] == 1 and len(again["errors"]) == 1 and "2" in again["errors"][0]
+
+
+def test_a_jsonl_seed_with_a_bad_new_ids_flag_says_why(server: InProcessServer) -> None:
+    answer = httpx.post(f"{server.base_url}/__bulkops/seed", params={"newIds": "maybe"},
+                        content=b'{"id":"gid://shopify/Product/1"}\n', headers={"Content-Type": "application/jsonl"})
+
+    assert (answer.status_code, answer.json()) == (422, {"error": "'newIds' must be true or false"})
