@@ -88,9 +88,8 @@ def routes(runtime: Runtime) -> list[Route]:
             new_ids = request.query_params.get("newIds", "false").lower()
             if new_ids not in ("true", "false"):
                 raise BadRequest("'newIds' must be true or false")
-            body = await request.body()
-            return reply(await run_in_threadpool(loaded, body, request.query_params.get("shop"), new_ids == "true"))
-        body = await json_object(request)
-        return reply(await run_in_threadpool(seeded, body))
+            data = await request.body()
+            return reply(await run_in_threadpool(loaded, data, request.query_params.get("shop"), new_ids == "true"))
+        return reply(await run_in_threadpool(seeded, await json_object(request)))
 
     return [Route("/__bulkops/seed", seed, methods=["POST"])]
