@@ -4,11 +4,18 @@ the registries the server answers with (field maps, export listings, bindings, l
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import orjson
+import pytest
+from graphql import GraphQLNonNull, Undefined, get_named_type, is_leaf_type
 from typer.testing import CliRunner, Result
 
 from bulkops.cli import app
+from bulkops.db.tables import metadata
+from bulkops.graphql.planner.export_plan import UnsupportedExport, compile_plan
+from bulkops.graphql.schema import schema_for_version
+from tests.engine.inprocess import VERSION, InProcessBulk
 
 
 def run(*args: str) -> Result:
@@ -55,6 +62,30 @@ def test_a_non_null_field_nothing_answers_is_refused_like_the_export_planner_ref
         "refused", "non-null, and nothing answers it: a bulk query selecting it is refused at creation")
     assert sources_of("Shop")["createdAt"] == (
         "refused", "non-null, and nothing answers it: a query selecting it gets a not-implemented error")
+
+
+def test_every_leaf_of_product_it_says_is_refused_at_creation_the_export_planner_refuses_and_a_column_it_accepts(
+        tmp_path: Path) -> None:
+    product = schema_for_version(VERSION).get_type("Product")
+    refused = [name for name, (source, detail) in sources_of("Product").items()
+               if source == "refused" and detail.endswith("refused at creation")
+               and is_leaf_type(get_named_type(product.fields[name].type))
+               and not any(isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined
+                           for a in product.fields[name].args.values())]
+    bulk = InProcessBulk(tmp_path)
+    try:
+        with bulk.db.read() as conn:
+            def plan(field: str) -> object:
+                return compile_plan(schema_for_version(VERSION), f"{{ products {{ edges {{ node {{ {field} }} }} }} }}",
+                                    conn, bulk.shop.id)
+
+            assert refused, "the served Product type has non-null leaves nothing answers"
+            for name in refused:
+                with pytest.raises(UnsupportedExport, match=f"'Product.{name}'"):
+                    plan(name)
+            plan("title")
+    finally:
+        bulk.close()
 
 
 def test_a_field_the_shop_keeps_nothing_for_is_the_schemas_empty_value_and_a_fixed_one_a_constant() -> None:
@@ -105,3 +136,12 @@ def test_an_unknown_type_is_a_clear_error_and_exit_code_2() -> None:
     assert result.stderr.strip() == (
         "error: No object type named 'Prodcut' is reachable from QueryRoot in the served schema.")
     assert result.stdout == ""
+
+
+def test_every_column_it_names_is_a_column_of_that_table() -> None:
+    result = run("--json")
+    named = {f["detail"].split()[0] for t in orjson.loads(result.stdout) for f in t["fields"]
+             if f["source"] == "column" and "." in f["detail"].split()[0]}
+
+    assert "products.title" in named
+    assert [n for n in named if n.split(".")[1] not in metadata.tables[n.split(".")[0]].c] == []
