@@ -487,7 +487,7 @@ def coverage(
     type_name: str | None = typer.Option(None, "--type", help="Only this object type (e.g. Product)."),
     as_json: bool = typer.Option(False, "--json", help="Print the types and their fields' sources as JSON."),
 ) -> None:
-    """Print, per object type the served schema reaches from QueryRoot and per field, where its value comes from:
+    """Print, per object type the served schema (2026-01) reaches from QueryRoot and per field, where its value comes from:
     column, computed, child connection, resolver, document, constant, empty, nested or refused."""
     from bulkops.graphql.coverage import UnknownType, lines
     from bulkops.graphql.coverage import coverage as coverage_of

@@ -243,7 +243,10 @@ def _builder_name(builder: Any) -> str:
     if reader is not None:
         return f"{qualname} {_function_name(reader)}"
     node = inner.get("type_name")
-    return f"{qualname}({node})" if isinstance(node, str) else f"{builder.__module__}.{qualname}"
+    if isinstance(node, str):
+        return f"{qualname}({node})"
+    flags = ", ".join(f"{name}={value}" for name, value in inner.items() if isinstance(value, bool))
+    return f"{builder.__module__}.{qualname}" + (f"({flags})" if flags else "")
 
 
 def _is_node(object_type: GraphQLObjectType) -> bool:
