@@ -70,7 +70,7 @@ def test_one_bulkops_command_holds_the_server_and_the_client_commands_in_their_o
     command = typer.main.get_command(app)
 
     assert isinstance(command, typer.core.TyperGroup)
-    assert list(command.commands) == ["serve", "worker", "seed", "load", "import", "export", "operations", "watch", "operation",
+    assert list(command.commands) == ["serve", "worker", "seed", "load", "coverage", "import", "export", "operations", "watch", "operation",
                                      "cancel", "shop", "webhooks", "admin"]
 
 

@@ -1,4 +1,4 @@
-"""The server's commands: ``bulkops serve``, ``worker``, ``seed``, ``load``, ``shop ...`` and ``webhooks ...``.
+"""The server's commands: ``bulkops serve``, ``worker``, ``seed``, ``load``, ``coverage``, ``shop ...`` and ``webhooks ...``.
 
 Importing this module is cheap: each command imports the server (the runtime, the database, the schemas) only
 when it runs, so ``bulkops import`` and ``bulkops --help`` never load it (``bulkops.cli`` joins both sides).
@@ -480,6 +480,29 @@ def load(
     if report.failed:
         print(f"{report.failed} lines not loaded.", file=sys.stderr)
         raise typer.Exit(1)
+
+
+@app.command()
+def coverage(
+    type_name: str | None = typer.Option(None, "--type", help="Only this object type (e.g. Product)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the types and their fields' sources as JSON."),
+) -> None:
+    """Print, per object type the served schema (2026-01) reaches from QueryRoot and per field, where its value comes from:
+    column, computed, child connection, resolver, document, constant, empty, nested or refused."""
+    from bulkops.graphql.coverage import UnknownType, lines
+    from bulkops.graphql.coverage import coverage as coverage_of
+    from bulkops.graphql.schema import schema_for_generation
+
+    try:
+        report = coverage_of(schema_for_generation(True), type_name)
+    except UnknownType as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    if as_json:
+        print(orjson.dumps([t.as_json() for t in report]).decode())
+        return
+    for line in lines(report):
+        print(line)
 
 
 @webhooks_app.command("deliveries")

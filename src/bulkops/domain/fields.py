@@ -167,7 +167,10 @@ def _compile(type_name: str, entries: list[tuple[str, Source | Read]]) -> Presen
             names[f"c{number}"] = source.read if isinstance(source, Computed) else source
             value = f"c{number}(row)"
         items.append(f"{key!r}: {value}")
-    return eval(f"lambda row: {{{', '.join(items)}}}", names)  # noqa: S307 - keys are repr()'d, the rest ours
+    present = eval(f"lambda row: {{{', '.join(items)}}}", names)  # noqa: S307 - keys are repr()'d, the rest ours
+    present.__module__ = __name__
+    present.__qualname__ = present.__name__ = f"FieldMap({type_name}).presenter"  # named so (bulkops coverage)
+    return present
 
 
 def common(with_created: bool = True) -> dict[str, Source]:

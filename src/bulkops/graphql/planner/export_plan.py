@@ -59,8 +59,8 @@ from bulkops.graphql.planner.export_sources import (
     WITHIN_OBJECTS,
     Direct,
     Listing,
-    answered_fields,
     document_fields,
+    refused_field,
     source_for,
 )
 from bulkops.protocol.mutation_document import (
@@ -457,14 +457,12 @@ class _Compiler:
         """Refuse now a non-null field that neither a resolver nor its type's presenter answers (objects within
         included), but a list (answered ``[]``, the schema's empty value, when no document has it): graphql-core
         would fail it on the first row, and a query is run or refused at creation, never failed for that."""
-        answered = answered_fields(node_type.name)
         for field_nodes in own.values():
             name = field_nodes[0].name.value
             definition = node_type.fields.get(name)
             if definition is None:
                 continue
-            missing = definition.resolve is None and answered is not None and name not in answered
-            if missing and isinstance(definition.type, GraphQLNonNull) and not _wrapping(definition.type)[1]:
+            if refused_field(node_type.name, name, definition):
                 raise UnsupportedExport(
                     f"Bulk queries on this server cannot export the field '{node_type.name}.{name}' yet.")
             named = get_named_type(definition.type)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from graphql import GraphQLField, GraphQLList, GraphQLNonNull
 from sqlalchemy import Column, ColumnElement, Connection, Select, select
 
 from bulkops.db import tables
@@ -112,6 +113,15 @@ def answered_fields(type_name: str) -> frozenset[str] | None:
     one: the planner refuses those at creation); None for a type presented otherwise."""
     field_map = PRESENTED.get(type_name)
     return None if field_map is None else frozenset(field_map.fields)
+
+
+def refused_field(type_name: str, name: str, definition: GraphQLField) -> bool:
+    """A non-null field (not a list: its empty value is ``[]``) that neither a resolver nor its type's presenter
+    answers: graphql-core would fail it on the first row, so the export planner refuses it at creation."""
+    answered = answered_fields(type_name)
+    field_type = definition.type
+    return (definition.resolve is None and answered is not None and name not in answered
+            and isinstance(field_type, GraphQLNonNull) and not isinstance(field_type.of_type, GraphQLList))
 
 
 def document_fields(type_name: str, names: list[str]) -> frozenset[str]:
