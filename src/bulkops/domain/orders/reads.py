@@ -59,11 +59,12 @@ def customers_orders(conn: Connection, shop_id: int, customer_ids: list[int]) ->
     """Each customer's order count, total (in cents of the shop's currency) and last order (latest processed,
     then highest id), in one query for a page of customers; a customer without orders is absent."""
     o = orders
-    by_customer = {"partition_by": o.c.customer_id}
+    by_customer = o.c.customer_id
+    latest_first = (o.c.processed_at.desc(), o.c.id.desc())
     ranked = select(
-        o.c.customer_id, o.c.id, o.c.name, func.count().over(**by_customer).label("placed"),
-        func.sum(o.c.total_cents).over(**by_customer).label("cents"),
-        func.row_number().over(**by_customer, order_by=(o.c.processed_at.desc(), o.c.id.desc())).label("rank"),
+        o.c.customer_id, o.c.id, o.c.name, func.count().over(partition_by=by_customer).label("placed"),
+        func.sum(o.c.total_cents).over(partition_by=by_customer).label("cents"),
+        func.row_number().over(partition_by=by_customer, order_by=latest_first).label("rank"),
     ).where(o.c.shop_id == shop_id, o.c.customer_id.in_(customer_ids)).subquery()
     rows = conn.execute(select(ranked).where(ranked.c.rank == 1))
     return {row.customer_id: CustomerOrders(int(row.placed), int(row.cents), row.id, row.name) for row in rows}
