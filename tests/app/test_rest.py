@@ -722,6 +722,17 @@ def test_orders_filter_by_financial_and_fulfillment_status(clocked_server: InPro
     assert get(clocked_server, shop, f"{API}/orders/count.json", financial_status="pending").json() == {"count": 1}
 
 
+@pytest.mark.parametrize(("given", "shown"), [(None, None), ("PARTIAL", "partial"), ("FULFILLED", "fulfilled"),
+                                              ("RESTOCKED", "restocked")])
+def test_an_orders_fulfillment_status_is_in_shopifys_rest_words(clocked_server: InProcessServer, shop: Shop,
+                                                                given: str | None, shown: str | None) -> None:
+    number = order(clocked_server, shop, **({"fulfillmentStatus": given} if given else {}))
+
+    found = get(clocked_server, shop, f"{API}/orders/{number}.json").json()["order"]
+
+    assert found["fulfillment_status"] == shown
+
+
 def test_an_orders_page_info_keeps_the_status_of_the_first_request(clocked_server: InProcessServer,
                                                                      shop: Shop) -> None:
     still_open = order(clocked_server, shop)
