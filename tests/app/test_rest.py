@@ -591,7 +591,8 @@ def test_a_page_info_of_another_list_is_a_400(clocked_server: InProcessServer, s
 PARAMS = st.dictionaries(
     st.sampled_from(["limit", "since_id", "ids", "fields", "page_info", "created_at_min", "updated_at_max",
                      "inventory_item_ids", "location_ids", "updated_at_min", "vendor", "status", "handle",
-                     "namespace", "key"]),
+                     "namespace", "key", "financial_status", "fulfillment_status", "processed_at",
+                     "processed_at_max"]),
     st.one_of(st.text(max_size=30), st.integers(-2**70, 2**70).map(str),
               st.sampled_from(["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "1,2,,3", "2025-11-01"])),
     max_size=4,
@@ -601,7 +602,8 @@ PARAMS = st.dictionaries(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(["customers.json", "products.json", "locations.json", "inventory_levels.json",
                              "products/count.json", "customers/1.json", "shop.json", "metafields.json", "variants/1.json",
-                             "smart_collections.json", "products/1/metafields.json", "products/1/images.json"]),
+                             "smart_collections.json", "products/1/metafields.json", "products/1/images.json",
+                             "orders.json", "orders/count.json", "tender_transactions.json"]),
        params=PARAMS)
 def test_no_parameter_makes_a_rest_endpoint_fail_with_a_5xx(clocked_server: InProcessServer, shop: Shop, path: str,
                                                              params: dict[str, str]) -> None:
@@ -670,3 +672,130 @@ def test_tender_transactions_json_lists_the_money_each_orders_successful_sale_mo
     [tender] = body["tender_transactions"]
     assert (tender["order_id"], tender["amount"], tender["currency"], tender["payment_method"]) == (
         number, "10.00", "USD", "bogus")
+
+
+def cancel(server: InProcessServer, number: int) -> None:
+    """Cancel an order in its row (no mutation here cancels one yet)."""
+    from sqlalchemy import update
+
+    from bulkops.db.tables import orders
+
+    assert server.runtime is not None
+    with server.runtime.db.write() as conn:
+        conn.execute(update(orders).where(orders.c.id == number).values(cancelled_at=server.clock.now()))
+
+
+def listed_orders(server: InProcessServer, shop: Shop, path: str = "orders.json", **params: Any) -> list[int]:
+    return [o["id"] for o in get(server, shop, f"{API}/{path}", fields="id", **params).json()["orders"]]
+
+
+def test_orders_json_lists_open_orders_unless_a_status_is_asked(clocked_server: InProcessServer,
+                                                                shop: Shop) -> None:
+    still_open = order(clocked_server, shop)
+    closed = order(clocked_server, shop, closedAt="2025-11-02T00:00:00Z")
+    cancelled = order(clocked_server, shop)
+    cancel(clocked_server, cancelled)
+
+    assert listed_orders(clocked_server, shop) == [still_open]
+    assert listed_orders(clocked_server, shop, status="closed") == [closed]
+    assert listed_orders(clocked_server, shop, status="Cancelled") == [cancelled]
+    assert listed_orders(clocked_server, shop, status="any") == [still_open, closed, cancelled]
+    assert get(clocked_server, shop, f"{API}/orders/count.json").json() == {"count": 1}
+    assert get(clocked_server, shop, f"{API}/orders/count.json", status="any").json() == {"count": 3}
+    assert get(clocked_server, shop, f"{API}/orders/{closed}.json").json()["order"]["id"] == closed
+
+
+def test_orders_filter_by_financial_and_fulfillment_status(clocked_server: InProcessServer, shop: Shop) -> None:
+    paid = order(clocked_server, shop, financialStatus="PAID", fulfillmentStatus="FULFILLED")
+    authorized = order(clocked_server, shop, financialStatus="AUTHORIZED", fulfillmentStatus="PARTIAL")
+    partly_paid = order(clocked_server, shop, financialStatus="PARTIALLY_PAID")
+    pending = order(clocked_server, shop, financialStatus="PENDING")
+
+    assert listed_orders(clocked_server, shop, financial_status="paid") == [paid]
+    assert listed_orders(clocked_server, shop, financial_status="unpaid") == [authorized, partly_paid]
+    assert listed_orders(clocked_server, shop, financial_status="any") == [paid, authorized, partly_paid, pending]
+    assert listed_orders(clocked_server, shop, fulfillment_status="shipped") == [paid]
+    assert listed_orders(clocked_server, shop, fulfillment_status="partial") == [authorized]
+    assert listed_orders(clocked_server, shop, fulfillment_status="unshipped") == [partly_paid, pending]
+    assert listed_orders(clocked_server, shop, fulfillment_status="unfulfilled") == [authorized, partly_paid,
+                                                                                     pending]
+    assert get(clocked_server, shop, f"{API}/orders/count.json", financial_status="pending").json() == {"count": 1}
+
+
+@pytest.mark.parametrize(("given", "shown"), [(None, None), ("PARTIAL", "partial"), ("FULFILLED", "fulfilled"),
+                                              ("RESTOCKED", "restocked")])
+def test_an_orders_fulfillment_status_is_in_shopifys_rest_words(clocked_server: InProcessServer, shop: Shop,
+                                                                given: str | None, shown: str | None) -> None:
+    number = order(clocked_server, shop, **({"fulfillmentStatus": given} if given else {}))
+
+    found = get(clocked_server, shop, f"{API}/orders/{number}.json").json()["order"]
+
+    assert found["fulfillment_status"] == shown
+
+
+def test_an_orders_page_info_keeps_the_status_of_the_first_request(clocked_server: InProcessServer,
+                                                                     shop: Shop) -> None:
+    still_open = order(clocked_server, shop)
+    closed = order(clocked_server, shop, closedAt="2025-11-02T00:00:00Z")
+
+    first = get(clocked_server, shop, f"{API}/orders.json", status="any", limit=1, fields="id")
+    second = httpx.get(next_link(first) or "", headers={"X-Shopify-Access-Token": shop.access_token or ""})
+
+    assert [o["id"] for o in first.json()["orders"]] == [still_open]
+    assert [o["id"] for o in second.json()["orders"]] == [closed]
+
+
+@pytest.mark.parametrize(("param", "value", "message"), [
+    ("status", "archived", "status must be one of open, closed, cancelled, any (got 'archived')."),
+    ("financial_status", "unknown", "financial_status must be one of authorized, pending, paid, partially_paid, "
+                                    "refunded, voided, partially_refunded, unpaid, any (got 'unknown')."),
+    ("fulfillment_status", "done", "fulfillment_status must be one of shipped, partial, unshipped, unfulfilled, "
+                                   "any (got 'done')."),
+])
+def test_an_order_status_shopify_does_not_document_is_a_400_naming_the_ones_it_takes(
+        clocked_server: InProcessServer, shop: Shop, param: str, value: str, message: str) -> None:
+    listed = get(clocked_server, shop, f"{API}/orders.json", **{param: value})
+    counted = get(clocked_server, shop, f"{API}/orders/count.json", **{param: value})
+
+    assert (listed.status_code, listed.json()) == (400, {"errors": {param: message}})
+    assert (counted.status_code, counted.json()) == (400, {"errors": {param: message}})
+
+
+def test_customers_json_counts_and_totals_each_customers_orders(clocked_server: InProcessServer,
+                                                                shop: Shop) -> None:
+    buyer = customer(clocked_server, shop, "buyer@example.com")
+    idle = customer(clocked_server, shop, "idle@example.com")
+    order(clocked_server, shop, customerId=f"gid://shopify/Customer/{buyer}", processedAt="2025-11-02T00:00:00Z")
+    latest = order(clocked_server, shop, customerId=f"gid://shopify/Customer/{buyer}",
+                   processedAt="2025-11-03T00:00:00Z")
+    order(clocked_server, shop, customerId=f"gid://shopify/Customer/{buyer}", processedAt="2025-11-01T00:00:00Z")
+
+    listed = get(clocked_server, shop, f"{API}/customers.json",
+                 fields="id,orders_count,total_spent,last_order_id,last_order_name").json()["customers"]
+    one = get(clocked_server, shop, f"{API}/customers/{buyer}.json").json()["customer"]
+
+    assert listed == [
+        {"id": buyer, "orders_count": 3, "total_spent": "30.00", "last_order_id": latest, "last_order_name": "#1002"},
+        {"id": idle, "orders_count": 0, "total_spent": "0.00", "last_order_id": None, "last_order_name": None}]
+    assert (one["orders_count"], one["last_order_id"]) == (3, latest)
+
+
+def test_tender_transactions_filter_by_processed_at_and_order_by_it(clocked_server: InProcessServer,
+                                                                    shop: Shop) -> None:
+    def paid_at(moment: str) -> dict[str, Any]:
+        return {"kind": "SALE", "status": "SUCCESS", "gateway": "bogus", "processedAt": moment,
+                "amountSet": {"shopMoney": {"amount": "10.00", "currencyCode": "USD"}}}
+
+    early = order(clocked_server, shop, transactions=[paid_at("2025-11-01T10:00:00Z")])
+    late = order(clocked_server, shop, transactions=[paid_at("2025-11-01T08:00:00Z")])
+    next_day = order(clocked_server, shop, transactions=[paid_at("2025-11-02T09:00:00Z")])
+
+    def tenders(**params: Any) -> list[int]:
+        body = get(clocked_server, shop, f"{API}/tender_transactions.json", **params).json()
+        return [t["order_id"] for t in body["tender_transactions"]]
+
+    assert tenders(processed_at_min="2025-11-01T09:00:00Z") == [early, next_day]
+    assert tenders(processed_at_max="2025-11-01T10:00:00Z") == [early, late]
+    assert tenders(processed_at="2025-11-01") == [early, late]
+    assert tenders(order="processed_at asc") == [late, early, next_day]
+    assert tenders(order="processed_at DESC") == [next_day, early, late]

@@ -152,7 +152,7 @@ def _lister(find: Find) -> Work:
         if resource is None:
             return 404, NOT_FOUND, {}
         asked = list_request(request.query_params, resource.accepted)
-        filters = common_filters(asked, resource.filters)
+        filters = common_filters(asked, resource.filters, resource.listing.choices)
         at = asked.row_cursor()
         cursor = RestCursor(*at) if at else None
         with runtime.db.read() as conn:
@@ -173,7 +173,7 @@ def _counter(find: Find) -> Work:
         if resource is None:
             return 404, NOT_FOUND, {}
         asked = list_request(request.query_params, resource.accepted)
-        filters = common_filters(asked, resource.filters)
+        filters = common_filters(asked, resource.filters, resource.listing.choices)
         with runtime.db.read() as conn:
             return 200, {"count": resource.listing.count(conn, found.id, filters)}, {}
 

@@ -1,5 +1,6 @@
 """REST list reads: the filters Shopify's REST list endpoints share (``ids``, ``since_id``, ``created_at_min/max``,
-``updated_at_min/max`` and a resource's own equality filters), ``order`` (``updated_at asc``; by id unless asked)
+``updated_at_min/max``, ``processed_at_min/max`` where rows have that time, a resource's own equality filters and
+its word filters such as ``status=open``), ``order`` (``updated_at asc``; by id unless asked)
 and keyset pages in (order, id), so a page stays right while rows change. The REST shaping lives in
 ``bulkops.rest``; the rows are read here."""
 
@@ -14,7 +15,7 @@ from sqlalchemy import Column, ColumnElement, Connection, Select, Table, func, s
 
 from bulkops.db.pagination import BadCursor, paginate
 
-ORDERABLE = ("id", "created_at", "updated_at")
+ORDERABLE = ("id", "created_at", "updated_at", "processed_at")
 """The ``order`` fields every REST list takes where its table has them."""
 
 
@@ -29,7 +30,21 @@ class RestFilters:
     created_at_max: datetime | None = None
     updated_at_min: datetime | None = None
     updated_at_max: datetime | None = None
+    processed_at_min: datetime | None = None
+    processed_at_max: datetime | None = None
     equal: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    chosen: Mapping[str, str] = field(default_factory=dict)
+    """The word each of the listing's ``choices`` was given (defaults filled in by the caller: a get by id
+    passes none, so ``orders/<id>.json`` answers a closed order too)."""
+
+
+@dataclass(frozen=True)
+class RestChoice:
+    """A filter that takes one of a few words (``status=open``), each a condition on the rows (None: every
+    row, as ``any``), and the word taken when the request gives none."""
+
+    values: Mapping[str, ColumnElement[bool] | None]
+    default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,7 @@ class RestListing:
     where: tuple[ColumnElement[bool], ...] = ()
     upper: frozenset[str] = frozenset()
     """Filters whose values the column keeps upper-case (``status=active`` is ``ACTIVE``)."""
+    choices: Mapping[str, RestChoice] = field(default_factory=dict)
 
     def rows(self, shop_id: int, filters: RestFilters) -> Select:
         table = self.table
@@ -82,12 +98,17 @@ class RestListing:
         if filters.ids is not None:
             stmt = stmt.where(table.c.id.in_(filters.ids))
         for name, bound in (("created_at", (filters.created_at_min, filters.created_at_max)),
-                            ("updated_at", (filters.updated_at_min, filters.updated_at_max))):
+                            ("updated_at", (filters.updated_at_min, filters.updated_at_max)),
+                            ("processed_at", (filters.processed_at_min, filters.processed_at_max))):
             stmt = _within(stmt, table.c.get(name), *bound)
         for name, values in filters.equal.items():
             column = self.equal.get(name)
             if column is not None:
                 stmt = stmt.where(column.in_([v.upper() if name in self.upper else v for v in values]))
+        for name, word in filters.chosen.items():
+            condition = self.choices[name].values[word] if name in self.choices else None
+            if condition is not None:
+                stmt = stmt.where(condition)
         return stmt
 
     def page(self, conn: Connection, shop_id: int, filters: RestFilters, limit: int, order: RestOrder,

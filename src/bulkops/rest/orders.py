@@ -14,8 +14,8 @@ FIRST_ORDER_NUMBER = 1001
 """Shopify's ``order_number`` starts at 1001 and ``number`` at 1 (the same position)."""
 
 
-FULFILLMENT_STATUSES = {"FULFILLED": "fulfilled", "PARTIALLY_FULFILLED": "partial"}
-"""REST's ``fulfillment_status`` (null for an order nothing of which is fulfilled)."""
+FULFILLMENT_STATUSES = {"FULFILLED": "fulfilled", "PARTIALLY_FULFILLED": "partial", "RESTOCKED": "restocked"}
+"""REST's ``fulfillment_status`` (Shopify's documented words; null for an order nothing of which is fulfilled)."""
 
 
 def _amount(text: str) -> str:

@@ -12,13 +12,15 @@ from typing import Any
 
 import orjson
 
-from bulkops.domain.rest_paging import ORDERABLE, RestFilters, RestOrder
+from bulkops.domain.rest_paging import ORDERABLE, RestChoice, RestFilters, RestOrder
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 250
 PAGING_PARAMS = frozenset({"limit", "fields", "page_info"})
 TIME_FILTERS = ("created_at_min", "created_at_max", "updated_at_min", "updated_at_max")
 COMMON_FILTERS = frozenset({"ids", "since_id", "order", *TIME_FILTERS})
+PROCESSED_FILTERS = frozenset({"processed_at_min", "processed_at_max", "processed_at"})
+"""The filters of a list whose rows have a ``processed_at`` (orders, tender transactions)."""
 
 
 class RestError(Exception):
@@ -153,16 +155,45 @@ def moment(name: str, raw: str | None) -> datetime | None:
     return value
 
 
-def common_filters(request: ListRequest, equal: frozenset[str] = frozenset()) -> RestFilters:
-    """The filters every REST list takes, and ``equal``: the resource's own (comma-separated: any of)."""
+def common_filters(request: ListRequest, equal: frozenset[str] = frozenset(),
+                   choices: Mapping[str, RestChoice] | None = None) -> RestFilters:
+    """The filters every REST list takes, ``equal``: the resource's own (comma-separated: any of), and
+    ``choices``: its word filters (``status=open``), each given or its default."""
     given = request.filters
     since = id_list("since_id", given.get("since_id"))
     times = {name: moment(name, given.get(name)) for name in TIME_FILTERS}
     return RestFilters(
         since_id=since[0] if since else None, ids=id_list("ids", given.get("ids")),
         equal={name: tuple(v.strip() for v in given[name].split(",")) for name in equal if name in given},
-        **times,
+        chosen=_chosen(given, choices or {}), **times, **_processed(given),
     )
+
+
+def _chosen(given: Mapping[str, str], choices: Mapping[str, RestChoice]) -> dict[str, str]:
+    """Each word filter's word (any case), or its default; a word it does not take is a 400 naming the ones it
+    takes (Shopify's wording UNCONFIRMED: no recorded answer to ``status=bogus``)."""
+    chosen = {}
+    for name, choice in choices.items():
+        word = given.get(name, choice.default)
+        if word is None:
+            continue
+        if word.strip().lower() not in choice.values:
+            raise invalid(name, f"{name} must be one of {', '.join(choice.values)} (got {word!r}).")
+        chosen[name] = word.strip().lower()
+    return chosen
+
+
+def _processed(given: Mapping[str, str]) -> dict[str, datetime | None]:
+    """``processed_at_min/max``, narrowed by ``processed_at``: a date is that whole day, a time that instant
+    (UNCONFIRMED: Shopify documents it for tender transactions as "processed at the specified date")."""
+    low = moment("processed_at_min", given.get("processed_at_min"))
+    high = moment("processed_at_max", given.get("processed_at_max"))
+    at = moment("processed_at", given.get("processed_at"))
+    if at is not None:
+        whole_day = len(given["processed_at"].strip()) == 10
+        end = at.replace(hour=23, minute=59, second=59, microsecond=999999) if whole_day else at
+        low, high = max(low or at, at), min(high or end, end)
+    return {"processed_at_min": low, "processed_at_max": high}
 
 
 def only_fields(body: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, Any]:

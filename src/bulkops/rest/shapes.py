@@ -9,7 +9,7 @@ from typing import Any
 
 from bulkops.domain.rest_paging import RestListing
 from bulkops.protocol.ids import gid
-from bulkops.rest.params import COMMON_FILTERS
+from bulkops.rest.params import COMMON_FILTERS, PROCESSED_FILTERS
 
 
 def rest_time(value: datetime | None) -> str | None:
@@ -52,7 +52,12 @@ class RestResource:
 
     @property
     def accepted(self) -> frozenset[str]:
-        return self.filters | (COMMON_FILTERS if self.common_filters else frozenset())
+        """Its own filters, its word filters, the processed-time bounds when its rows have that time, and the
+        shared ones."""
+        own = self.filters | frozenset(self.listing.choices)
+        if "processed_at" in self.listing.table.c:
+            own |= PROCESSED_FILTERS
+        return own | (COMMON_FILTERS if self.common_filters else frozenset())
 
 
 def each(present: Callable[[Any], dict[str, Any]]) -> PresentMany:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Connection, and_, false
+from sqlalchemy import ColumnElement, Connection, and_, false
 
 from bulkops.db.tables import customers, order_line_items, order_shipping_lines, order_transactions, orders
 from bulkops.domain.listing import Listing, Search, through
-from bulkops.domain.rest_paging import RestListing
+from bulkops.domain.rest_paging import RestChoice, RestListing
 from bulkops.domain.search_syntax import Term
 
 FULFILLMENT_SEARCH = {
@@ -27,18 +27,26 @@ def _fulfillment(conn: Connection, shop_id: int, term: Term) -> Any:
     return orders.c.fulfillment_status.in_(statuses)
 
 
+ORDER_STATUSES: dict[str, ColumnElement[bool] | None] = {
+    "open": and_(orders.c.closed_at.is_(None), orders.c.cancelled_at.is_(None)),
+    "closed": orders.c.closed_at.isnot(None),
+    "cancelled": orders.c.cancelled_at.isnot(None),
+    "any": None,
+}
+"""An order's status words (search's ``status:`` and REST's ``status=``) -> its condition (None: every order).
+Open is neither closed nor cancelled, as the admin shows a cancelled order as Cancelled, not Open (UNCONFIRMED
+for REST's ``status=open``: its docs say only "open orders")."""
+
+
 def _status(conn: Connection, shop_id: int, term: Term) -> Any:
-    """``status:open|closed|cancelled|not_closed`` (``any``: every order)."""
+    """``status:open|closed|cancelled|not_closed|any``."""
     value = term.value.lower()
-    if value == "open":
-        return and_(orders.c.closed_at.is_(None), orders.c.cancelled_at.is_(None))
-    if value == "closed":
-        return orders.c.closed_at.isnot(None)
-    if value == "cancelled":
-        return orders.c.cancelled_at.isnot(None)
     if value == "not_closed":
         return orders.c.closed_at.is_(None)
-    return orders.c.id.isnot(None) if value == "any" else false()
+    if value not in ORDER_STATUSES:
+        return false()
+    condition = ORDER_STATUSES[value]
+    return orders.c.id.isnot(None) if condition is None else condition
 
 
 def _total_price(conn: Connection, shop_id: int, term: Term) -> Any:
@@ -99,9 +107,32 @@ SHIPPING_LINES = Listing("ShippingLine", order_shipping_lines, sort_keys={"ID": 
                          default_sort="ID", parent=order_shipping_lines.c.order_id)
 """``Order.shippingLines``."""
 
-ORDERS_REST = RestListing(orders)
-"""``GET orders.json``: by id, with the filters every REST list shares. ``status`` (``open`` by default on
-Shopify) is not applied: every order is listed as with ``status=any``, which is what connectors send."""
+def _financial(*statuses: str) -> Any:
+    return orders.c.financial_status.in_(statuses)
+
+
+REST_FINANCIAL_STATUSES: dict[str, Any] = {
+    **{word: _financial(word.upper()) for word in ("authorized", "pending", "paid", "partially_paid", "refunded",
+                                                   "voided", "partially_refunded")},
+    "unpaid": _financial("AUTHORIZED", "PARTIALLY_PAID"), "any": None,
+}
+"""REST's ``financial_status=`` words (Shopify's docs: ``unpaid`` is authorized or partially paid)."""
+
+REST_FULFILLMENT_STATUSES: dict[str, Any] = {
+    **{word: orders.c.fulfillment_status.in_(FULFILLMENT_SEARCH[word])
+       for word in ("shipped", "partial", "unshipped", "unfulfilled")},
+    "any": None,
+}
+"""REST's ``fulfillment_status=`` words (Shopify's docs: ``unfulfilled`` is unshipped or partial)."""
+
+ORDERS_REST = RestListing(orders, choices={
+    "status": RestChoice(ORDER_STATUSES, default="open"),
+    "financial_status": RestChoice(REST_FINANCIAL_STATUSES, default="any"),
+    "fulfillment_status": RestChoice(REST_FULFILLMENT_STATUSES, default="any"),
+})
+"""``GET orders.json``: by id, with the filters every REST list shares (``processed_at_min/max`` too) and
+Shopify's ``status`` (``open`` unless asked: connectors send ``status=any``), ``financial_status`` and
+``fulfillment_status``."""
 
 TENDER_KINDS = ("SALE", "CAPTURE", "REFUND")
 """The transactions that move money (an authorization moves none until captured)."""
@@ -109,4 +140,5 @@ TENDER_KINDS = ("SALE", "CAPTURE", "REFUND")
 TENDER_TRANSACTIONS_REST = RestListing(order_transactions, where=(
     order_transactions.c.kind.in_(TENDER_KINDS), order_transactions.c.status == "SUCCESS"))
 """``GET tender_transactions.json``: the orders' successful money movements, by id, with the shared filters
-(``processed_at_min/max`` are not applied: UNCONFIRMED which rows Shopify's bounds keep at the edges)."""
+(and ``processed_at_min/max``, on or after and on or before as every REST time bound: UNCONFIRMED at the
+edges)."""

@@ -3,6 +3,7 @@ cannot read from its own row (its first shipping line, its transactions)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -42,6 +43,31 @@ def last_order(conn: Connection, shop_id: int, customer_id: int) -> Any | None:
     o = orders
     return conn.execute(select(o).where(o.c.shop_id == shop_id, o.c.customer_id == customer_id)
                         .order_by(o.c.processed_at.desc(), o.c.id.desc()).limit(1)).first()
+
+
+@dataclass(frozen=True)
+class CustomerOrders:
+    """What a customer's orders come to: as ``customer_totals`` and ``last_order`` read them for one customer."""
+
+    count: int = 0
+    cents: int = 0
+    last_id: int | None = None
+    last_name: str | None = None
+
+
+def customers_orders(conn: Connection, shop_id: int, customer_ids: list[int]) -> dict[int, CustomerOrders]:
+    """Each customer's order count, total (in cents of the shop's currency) and last order (latest processed,
+    then highest id), in one query for a page of customers; a customer without orders is absent."""
+    o = orders
+    by_customer = o.c.customer_id
+    latest_first = (o.c.processed_at.desc(), o.c.id.desc())
+    ranked = select(
+        o.c.customer_id, o.c.id, o.c.name, func.count().over(partition_by=by_customer).label("placed"),
+        func.sum(o.c.total_cents).over(partition_by=by_customer).label("cents"),
+        func.row_number().over(partition_by=by_customer, order_by=latest_first).label("rank"),
+    ).where(o.c.shop_id == shop_id, o.c.customer_id.in_(customer_ids)).subquery()
+    rows = conn.execute(select(ranked).where(ranked.c.rank == 1))
+    return {row.customer_id: CustomerOrders(int(row.placed), int(row.cents), row.id, row.name) for row in rows}
 
 
 def first_shipping_line(conn: Connection, shop_id: int, order_id: int) -> Any | None:
