@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.graphql.test_collection_add_products_paths import ADD_EVERY_FIELD, ADDED_TWICE, count_batched_lines
+from tests.graphql.test_collection_add_products_paths import ADD_EVERY_FIELD, ADDED_TWICE
 from tests.graphql.test_collection_add_products_paths import seeded as seeded_collections
 from tests.graphql.test_compiled_plan import Side
-from tests.graphql.test_customer_update_paths import SWAPS_AND_EMOJI, UPDATE_EVERY_WRITTEN_FIELD, count_batched_updates
+from tests.graphql.test_customer_update_paths import SWAPS_AND_EMOJI, UPDATE_EVERY_WRITTEN_FIELD
 from tests.graphql.test_customer_update_paths import seeded as seeded_customers
 from tests.graphql.test_metafields_set_paths import COMMAS_QUOTES_AND_EMOJI as METAFIELD_LINES
-from tests.graphql.test_metafields_set_paths import SET_EVERY_FIELD, count_batched_calls, seeded
+from tests.graphql.test_metafields_set_paths import SET_EVERY_FIELD, seeded
+from tests.graphql.written_runs import count_written_lines
 from tests.scaleout import fresh_database, sqlalchemy_url
 
 
@@ -36,11 +37,11 @@ def test_metafieldsSet_lines_batched_on_postgresql_answer_as_one_by_one_on_sqlit
         sqlite_and_postgres: tuple[Side, Side]) -> None:
     one_by_one, batched = sqlite_and_postgres
     fast = batched.executor(SET_EVERY_FIELD)
-    written = count_batched_calls(fast)
+    written = count_written_lines(fast)
     lines: list[Any] = [*METAFIELD_LINES, *METAFIELD_LINES]
 
     assert batched.run(fast, lines) == one_by_one.run(one_by_one.executor(SET_EVERY_FIELD), lines)
-    assert written["calls"] == len(lines) - 2  # all but the two lines with a malformed owner id
+    assert written["lines"] == len(lines) - 2  # all but the two lines with a malformed owner id
 
 
 @pytest.fixture()
@@ -59,7 +60,7 @@ def test_customerUpdate_lines_batched_on_postgresql_answer_as_one_by_one_on_sqli
         customers_on_sqlite_and_postgres: tuple[Side, Side]) -> None:
     one_by_one, batched = customers_on_sqlite_and_postgres
     fast = batched.executor(UPDATE_EVERY_WRITTEN_FIELD)
-    written = count_batched_updates(fast)
+    written = count_written_lines(fast)
     lines: list[Any] = [*SWAPS_AND_EMOJI, *SWAPS_AND_EMOJI]
 
     assert batched.run(fast, lines) == one_by_one.run(one_by_one.executor(UPDATE_EVERY_WRITTEN_FIELD), lines)
@@ -82,7 +83,7 @@ def test_collectionAddProducts_lines_batched_on_postgresql_answer_as_one_by_one_
         collections_on_sqlite_and_postgres: tuple[Side, Side]) -> None:
     one_by_one, batched = collections_on_sqlite_and_postgres
     fast = batched.executor(ADD_EVERY_FIELD)
-    written = count_batched_lines(fast)
+    written = count_written_lines(fast)
     lines: list[Any] = [*ADDED_TWICE, *ADDED_TWICE]
 
     assert batched.run(fast, lines) == one_by_one.run(one_by_one.executor(ADD_EVERY_FIELD), lines)

@@ -25,6 +25,7 @@ from bulkops.graphql.schema import schema_for_version
 from bulkops.protocol.errors import UserErrors
 from tests.graphql.test_compiled_plan import VERSION, Side
 from tests.graphql.test_customer_create_paths import NOW, writer_for
+from tests.graphql.written_runs import count_written_lines, one_by_one_and_batched_sides
 
 ADD_EVERY_FIELD = """
 mutation add($id: ID!, $productIds: [ID!]!) {
@@ -81,10 +82,8 @@ def seeded(data_dir: Path, compiled: bool, database_url: str | None = None) -> S
 
 @pytest.fixture()
 def one_by_one_and_batched(tmp_path: Path) -> Iterator[tuple[Side, Side]]:
-    one_by_one, batched = seeded(tmp_path / "one-by-one", False), seeded(tmp_path / "batched", True)
-    yield one_by_one, batched
-    one_by_one.runtime.db.dispose()
-    batched.runtime.db.dispose()
+    with one_by_one_and_batched_sides(tmp_path, seeded) as sides:
+        yield sides
 
 
 @pytest.mark.parametrize("document", [ADD_EVERY_FIELD, ADD_ID_ONLY], ids=["every-field", "id"])
@@ -93,7 +92,7 @@ def test_collectionAddProducts_lines_leave_the_same_rows_and_result_bytes_one_by
     one_by_one, batched = one_by_one_and_batched
     slow, fast = one_by_one.executor(document), batched.executor(document)
     assert isinstance(fast, CollectionAddProductsChunks), "the document should take the batched path"
-    written = count_batched_lines(fast)
+    written = count_written_lines(fast)
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(lines)
@@ -105,18 +104,6 @@ def test_collectionAddProducts_lines_leave_the_same_rows_and_result_bytes_one_by
     assert collection_rows(batched) == collection_rows(one_by_one)
     assert written["lines"] >= 40, f"too few lines went through the batched writer: {written}"
 
-
-def count_batched_lines(executor: CollectionAddProductsChunks) -> dict[str, int]:
-    """How many lines the executor's batches answer (the test is only as good as this number)."""
-    written = {"lines": 0}
-    write = executor.write_run
-
-    def counted(context: Any, run: list[Any]) -> list[dict[str, Any]]:
-        written["lines"] += len(run)
-        return write(context, run)
-
-    executor.write_run = counted  # type: ignore[method-assign]
-    return written
 
 
 def collection_rows(side: Side) -> list[list[Any]]:
